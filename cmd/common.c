@@ -1,0 +1,53 @@
+/*
+ * Helpers shared by the commands: option parsing that exits, and output.
+ */
+#include "tally.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../lib/banned.h"
+
+void usage_error(const char *const *usage, const struct option *opts,
+		const char *fmt, ...)
+{
+	struct strbuf msg = STRBUF_INIT, text = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	error("%s", msg.buf);
+	parse_options_usage(&text, usage, opts);
+	fputs(text.buf, stderr);
+	exit(EXIT_USAGE);
+}
+
+int parse_options_or_exit(int argc, const char **argv,
+		const struct option *opts, const char *const *usage, int flags)
+{
+	struct strbuf err = STRBUF_INIT, text = STRBUF_INIT;
+	int ret = parse_options(argc, argv, opts, flags, &err);
+
+	if (ret == PARSE_OPT_HELP) {
+		parse_options_usage(&text, usage, opts);
+		fputs(text.buf, stdout);
+		exit(EXIT_OK);
+	}
+	if (ret == PARSE_OPT_COMPLETE) {
+		parse_options_completion(&text, opts);
+		fputs(text.buf, stdout);
+		exit(EXIT_OK);
+	}
+	if (ret < 0)
+		usage_error(usage, opts, "%s", err.buf);
+	strbuf_release(&err);
+	return ret;
+}
+
+void flush_out(struct strbuf *out)
+{
+	fwrite(out->buf, 1, out->len, stdout);
+	strbuf_reset(out);
+}

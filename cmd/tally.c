@@ -1,0 +1,321 @@
+/*
+ * tally: main(), global options and the command table.
+ */
+#include "tally.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../providers/provider.h"
+#include "version.h"
+#include "../lib/banned.h"
+
+/* Keep alphabetized. */
+const struct cmd_struct commands[] = {
+	{ "config", cmd_config, NEED_CONFIG,
+		"show the effective configuration and where it came from" },
+	{ "help", cmd_help, 0, "show the manual of tally or of a command" },
+	{ "log", cmd_log, NEED_SCOPE, "list, search and follow recorded usage" },
+	{ "record", cmd_record, NEED_SCOPE, "record one request's usage" },
+	{ "version", cmd_version, 0, "print tally's version" },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const char *const tally_usage[] = {
+	"tally [-C <dir>] [-c <key>=<value>] [--config <file>] "
+		"[--workspace <dir> | --profile] <command> [<args>]",
+	"tally (--version | --list-cmds | -h | --help)",
+	NULL,
+};
+
+const struct cmd_struct *find_command(const char *name)
+{
+	for (const struct cmd_struct *c = commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), *row, best;
+
+	row = xcalloc(lb + 1, sizeof(*row));
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], cost = a[i - 1] != b[j - 1];
+			size_t v = diag + cost;
+
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			diag = up;
+		}
+	}
+	best = row[lb];
+	free(row);
+	return best;
+}
+
+static const char *nearest_command(const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = 3;
+
+	for (const struct cmd_struct *c = commands; c->name; c++) {
+		size_t d = edit_distance(name, c->name);
+
+		if (!strncmp(c->name, name, strlen(name)) && strlen(name) >= 2)
+			d = 1;
+		if (d < best_d) {
+			best = c->name;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+static void overview(struct strbuf *out)
+{
+	strbuf_addf(out, "usage: %s\n   or: %s\n\n", tally_usage[0],
+			tally_usage[1]);
+	strbuf_addstr(out, "Commands:\n");
+	for (const struct cmd_struct *c = commands; c->name; c++)
+		strbuf_addf(out, "   %-10s %s\n", c->name, c->summary);
+	strbuf_addstr(out, "\n'tally help <command>' shows a command's manual; "
+			"'tally <command> -h' its options.\n");
+}
+
+void print_overview(FILE *f)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	overview(&out);
+	fputs(out.buf, f);
+	strbuf_release(&out);
+}
+
+int cmd_version(int argc, const char **argv, struct tally_ctx *ctx)
+{
+	static const char *const usage[] = { "tally version", NULL };
+	struct option opts[] = { OPT_END() };
+
+	(void)ctx;
+	argc = parse_options_or_exit(argc, argv, opts, usage, 0);
+	if (argc > 1)
+		usage_error(usage, opts, "too many arguments");
+	printf("tally %s\n", TALLY_VERSION);
+	return 0;
+}
+
+/* ---- set-up requested by the command's flags ---- */
+
+static void add_provider_defaults(struct config *c)
+{
+	struct strbuf key = STRBUF_INIT;
+
+	for (const struct provider *const *p = provider_table; *p; p++) {
+		strbuf_reset(&key);
+		strbuf_addf(&key, "providers.%s.sync", (*p)->id);
+		config_add_default(c, key.buf, "true");
+		strbuf_reset(&key);
+		strbuf_addf(&key, "providers.%s.base_url", (*p)->id);
+		config_add_default(c, key.buf, (*p)->base_url);
+	}
+	strbuf_release(&key);
+}
+
+static int load_config(struct tally_ctx *ctx, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	const char *env = getenv("TALLY_CONFIG");
+	int ret;
+
+	config_init(&ctx->cfg);
+	add_provider_defaults(&ctx->cfg);
+	config_user_path(&path);
+	ret = path.len ? config_load_file(&ctx->cfg, path.buf, 0, err) : 0;
+	if (!ret && ctx->workspace.len) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/.tally.yaml", ctx->workspace.buf);
+		ret = config_load_file(&ctx->cfg, path.buf, 0, err);
+	}
+	if (!ret && env && *env)
+		ret = config_load_file(&ctx->cfg, env, 1, err);
+	if (!ret && ctx->config_file)
+		ret = config_load_file(&ctx->cfg, ctx->config_file, 1, err);
+	for (size_t i = 0; !ret && i < ctx->config_params.nr; i++)
+		ret = config_set_param(&ctx->cfg, ctx->config_params.items[i],
+				err);
+	if (!ret)
+		ret = config_finish(&ctx->cfg, err);
+	strbuf_release(&path);
+	return ret;
+}
+
+static int setup_scope(struct tally_ctx *ctx, struct strbuf *err)
+{
+	struct strbuf root = STRBUF_INIT;
+	int use_workspace, ret;
+
+	ret = data_root(&root, err);
+	if (ret)
+		return ret;
+	use_workspace = ctx->workspace.len && !ctx->force_profile &&
+			strcmp(ctx->cfg.persist_scope, "profile");
+	scope_init(&ctx->scope, root.buf,
+			use_workspace ? ctx->workspace.buf : NULL);
+	strbuf_release(&root);
+	return 0;
+}
+
+static int setup(struct tally_ctx *ctx, int flags)
+{
+	struct strbuf err = STRBUF_INIT;
+	int ret = 0;
+
+	if (flags & NEED_SCOPE)
+		flags |= NEED_CONFIG;
+	if (flags & NEED_CONFIG) {
+		ret = workspace_find(ctx->workspace_opt, &ctx->workspace, &err);
+		if (!ret)
+			ret = load_config(ctx, &err);
+	}
+	if (!ret && (flags & NEED_SCOPE))
+		ret = setup_scope(ctx, &err);
+	if (ret)
+		exit(report(ret, &err));
+	strbuf_release(&err);
+	return 0;
+}
+
+/* ---- stdout ---- */
+
+static int check_stdout(void)
+{
+	struct stat st;
+
+	/* A closed stdout is the caller's choice, not a write error. */
+	if (fstat(STDOUT_FILENO, &st))
+		return 0;
+	if (fflush(stdout) == 0 && !ferror(stdout) && fclose(stdout) == 0)
+		return 0;
+	if (errno == EPIPE)
+		return 0;
+	error("write error on standard output: %s", strerror(errno));
+	return EXIT_FAIL;
+}
+
+/* ---- main ---- */
+
+static int run_command(const struct cmd_struct *cmd, int argc,
+		const char **argv, struct tally_ctx *ctx)
+{
+	int status;
+
+	setup(ctx, cmd->flags);
+	status = cmd->fn(argc, argv, ctx);
+	if (check_stdout() && !status)
+		status = EXIT_FAIL;
+	return status;
+}
+
+static int list_cmds(void)
+{
+	for (const struct cmd_struct *c = commands; c->name; c++)
+		printf("%s\n", c->name);
+	return 0;
+}
+
+int print_command_usage(const char *name)
+{
+	const struct cmd_struct *cmd = find_command(name);
+	const char *argv[] = { name, "-h", NULL };
+	struct tally_ctx ctx;
+
+	if (!cmd)
+		return -1;
+	memset(&ctx, 0, sizeof(ctx));
+	/* Every command prints its usage for -h and exits. */
+	return cmd->fn(2, argv, &ctx);
+}
+
+static void unknown_command(const char *name)
+{
+	const char *near = nearest_command(name);
+
+	if (near)
+		die(EXIT_USAGE, "'%s' is not a tally command; did you mean "
+				"'%s'?", name, near);
+	die(EXIT_USAGE, "'%s' is not a tally command; see 'tally --help'",
+			name);
+}
+
+int main(int argc, const char **argv)
+{
+	struct tally_ctx ctx;
+	const char *chdir_to = NULL;
+	int version = 0, cmds = 0;
+	struct option opts[] = {
+		OPT_STRING('C', NULL, &chdir_to, "dir",
+				"run as if started in <dir>"),
+		OPT_LIST('c', NULL, &ctx.config_params, "key>=<value",
+				"set a configuration value"),
+		OPT_STRING(0, "config", &ctx.config_file, "file",
+				"read this configuration file last"),
+		OPT_STRING(0, "workspace", &ctx.workspace_opt, "dir",
+				"use the workspace at <dir>"),
+		OPT_BOOL(0, "profile", &ctx.force_profile,
+				"use the profile scope, not the workspace"),
+		OPT_BOOL(0, "version", &version, "print the version"),
+		OPT_BOOL(0, "list-cmds", &cmds, "list the commands"),
+		OPT_END(),
+	};
+	struct strbuf err = STRBUF_INIT;
+	const struct cmd_struct *cmd;
+	int ret;
+
+	memset(&ctx, 0, sizeof(ctx));
+	strbuf_init(&ctx.workspace, 0);
+	ret = parse_options(argc, argv, opts, PARSE_OPT_STOP_AT_NON_OPTION,
+			&err);
+	if (ret == PARSE_OPT_HELP) {
+		print_overview(stdout);
+		return 0;
+	}
+	if (ret == PARSE_OPT_COMPLETE) {
+		parse_options_completion(&err, opts);
+		fputs(err.buf, stdout);
+		return 0;
+	}
+	if (ret < 0)
+		usage_error(tally_usage, opts, "%s", err.buf);
+	argc = ret - 1;
+	argv++;
+	if (version)
+		return cmd_version(1, (const char *[]){ "version", NULL }, &ctx);
+	if (cmds)
+		return list_cmds();
+	if (chdir_to && chdir(chdir_to))
+		die(EXIT_USAGE, "cannot change to '%s': %s", chdir_to,
+				strerror(errno));
+	if (!argc) {
+		print_overview(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = find_command(argv[0]);
+	if (!cmd)
+		unknown_command(argv[0]);
+	return run_command(cmd, argc, argv, &ctx);
+}

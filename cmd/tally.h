@@ -1,0 +1,79 @@
+#ifndef TALLY_CMD_H
+#define TALLY_CMD_H
+
+#include <stdio.h>
+
+#include "../lib/config.h"
+#include "../lib/error.h"
+#include "../lib/parse-options.h"
+#include "../lib/scope.h"
+#include "../lib/strbuf.h"
+
+/*
+ * Adding a command:
+ *  1. cmd/<name>.c with int cmd_<name>(int argc, const char **argv,
+ *     struct tally_ctx *ctx), declared below;
+ *  2. one line in the commands[] table in cmd/tally.c (keep it sorted);
+ *  3. the file in meson.build;
+ *  4. Documentation/tally-<name>.1.scd whose SYNOPSIS equals the usage
+ *     lines (t/t0450-doc-synopsis.sh checks this);
+ *  5. tests in t/.
+ * Completion picks the options up from the option table by itself.
+ */
+
+struct tally_ctx {
+	/* Global options. */
+	const char *workspace_opt;
+	int force_profile;
+	const char *config_file;
+	struct string_list config_params;
+
+	/* Set up according to the command's flags. */
+	struct strbuf workspace; /* detected workspace, or empty */
+	struct config cfg;
+	struct scope scope;
+};
+
+enum cmd_flags {
+	NEED_CONFIG = 1 << 0, /* load configuration (exit 3 on errors) */
+	NEED_SCOPE = 1 << 1,  /* resolve the data scope; implies config */
+};
+
+int cmd_config(int argc, const char **argv, struct tally_ctx *ctx);
+int cmd_help(int argc, const char **argv, struct tally_ctx *ctx);
+int cmd_log(int argc, const char **argv, struct tally_ctx *ctx);
+int cmd_record(int argc, const char **argv, struct tally_ctx *ctx);
+int cmd_version(int argc, const char **argv, struct tally_ctx *ctx);
+
+/*
+ * Parses a command's options. -h prints the usage to stdout and exits 0;
+ * an error prints "tally: <why>" and the usage to stderr and exits 2.
+ */
+int parse_options_or_exit(int argc, const char **argv,
+		const struct option *opts, const char *const *usage, int flags);
+
+/* Prints "tally: <message>" and the usage to stderr, then exits 2. */
+__attribute__((format(printf, 3, 4), noreturn))
+void usage_error(const char *const *usage, const struct option *opts,
+		const char *fmt, ...);
+
+/* Writes the whole buffer to stdout, then resets it. */
+void flush_out(struct strbuf *out);
+
+/* The command table, for help and --list-cmds. */
+struct cmd_struct {
+	const char *name;
+	int (*fn)(int, const char **, struct tally_ctx *);
+	int flags;
+	const char *summary;
+};
+extern const struct cmd_struct commands[];
+const struct cmd_struct *find_command(const char *name);
+
+/* Prints the list of commands and the global usage. */
+void print_overview(FILE *f);
+
+/* Prints the usage of a command to stdout by running it with -h. */
+int print_command_usage(const char *name);
+
+#endif

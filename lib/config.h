@@ -1,0 +1,87 @@
+#ifndef TALLY_CONFIG_H
+#define TALLY_CONFIG_H
+
+#include <stdint.h>
+
+#include "strbuf.h"
+
+/*
+ * Configuration: YAML files flattened into dotted keys ("fsync",
+ * "providers.openai.base_url", "budgets.0.name"), each checked against one
+ * schema table and remembered with its origin.
+ *
+ * Layers, later wins: defaults; ${XDG_CONFIG_HOME:-~/.config}/tally/
+ * config.yaml; <workspace>/.tally.yaml; $TALLY_CONFIG; --config <file>;
+ * -c <key>=<value>. Within a layer a list (budgets) replaces the earlier
+ * list as a whole; other keys override one by one.
+ *
+ * Unknown keys warn with file:line. A value of the wrong type fails with
+ * file:line:column and T_ECONFIG.
+ */
+
+struct config_item {
+	char *key;
+	char *value;   /* canonical text: true/false, decimal numbers */
+	char *origin;  /* "default", "file:<path>:<line>", "command line" */
+};
+
+struct config {
+	struct config_item *items;
+	size_t nr, alloc;
+
+	/* Typed copies of the scalar settings, filled by config_finish(). */
+	int enabled;
+	int fsync;
+	int fail_on_missing_provider_usage;
+	int64_t retention_days;
+	int64_t max_entries;
+	int64_t monthly_token_budget;
+	int64_t monthly_cost_budget_usd; /* nano-USD */
+	int64_t alert_threshold_percent;
+	int64_t sync_interval_seconds;
+	int64_t max_sync_window_days;
+	int64_t lock_timeout_ms;
+	const char *persist_scope;
+	const char *cost_mode;
+	const char *timezone;
+	const char *hook_budget_alert;
+};
+
+/* Starts with every default. */
+void config_init(struct config *c);
+void config_release(struct config *c);
+
+/* Adds a default for a key of a pattern (for per-provider defaults). */
+void config_add_default(struct config *c, const char *key, const char *value);
+
+/*
+ * Loads a YAML file as one layer. A missing file is fine unless required.
+ * Returns 0 or T_ECONFIG.
+ */
+int config_load_file(struct config *c, const char *path, int required,
+		struct strbuf *err);
+
+/* Loads YAML text (for tests and -c values). */
+int config_load_string(struct config *c, const char *name, const char *text,
+		size_t len, struct strbuf *err);
+
+/* Sets one key from "key=value" text (the value is YAML scalar syntax). */
+int config_set_param(struct config *c, const char *param, struct strbuf *err);
+
+/* Fills the typed fields and applies the time zone. 0 or T_ECONFIG. */
+int config_finish(struct config *c, struct strbuf *err);
+
+/* The item for key, or NULL. */
+const struct config_item *config_find(const struct config *c, const char *key);
+const char *config_get(const struct config *c, const char *key);
+int config_get_bool(const struct config *c, const char *key, int def);
+int64_t config_get_int(const struct config *c, const char *key, int64_t def);
+int64_t config_get_money(const struct config *c, const char *key, int64_t def);
+
+/* Whether the key is in the schema (for `tally config get`). */
+int config_key_known(const char *key);
+
+/* The user's configuration file path (may not exist). */
+void config_user_path(struct strbuf *out);
+
+#endif

@@ -1,0 +1,136 @@
+#include "fold.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "fsutil.h"
+#include "banned.h"
+
+uint64_t fold_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	/* Mix the high bits down: slots are picked by the low bits. */
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	return h ^ (h >> 32);
+}
+
+void fold_init(struct fold *f, int fd)
+{
+	memset(f, 0, sizeof(*f));
+	f->fd = fd;
+	strbuf_init(&f->scratch, 0);
+	entry_init(&f->tmp);
+}
+
+void fold_release(struct fold *f)
+{
+	free(f->items);
+	free(f->slots);
+	strbuf_release(&f->scratch);
+	entry_release(&f->tmp);
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+}
+
+static void grow_slots(struct fold *f)
+{
+	size_t n = f->nslots ? f->nslots * 2 : 1024;
+
+	free(f->slots);
+	f->slots = xcalloc(n, sizeof(*f->slots));
+	f->nslots = n;
+	for (size_t i = 0; i < f->nr; i++) {
+		size_t s = f->items[i].hash & (n - 1);
+
+		while (f->slots[s])
+			s = (s + 1) & (n - 1);
+		f->slots[s] = (uint32_t)(i + 1);
+	}
+}
+
+int fold_read(struct fold *f, const struct fold_item *it, struct entry *e,
+		struct strbuf *err)
+{
+	const char *why;
+	ssize_t n;
+
+	strbuf_reset(&f->scratch);
+	strbuf_grow(&f->scratch, it->len);
+	n = pread_all(f->fd, f->scratch.buf, it->len, (off_t)it->off);
+	if (n != (ssize_t)it->len)
+		return fail_errno(err, T_ELEDGER, "cannot read back a ledger row");
+	strbuf_setlen(&f->scratch, it->len);
+	if (entry_parse(e, f->scratch.buf, f->scratch.len, &why))
+		return fail(err, T_ELEDGER, "ledger row changed under us (%s)",
+				why);
+	return 0;
+}
+
+/* Whether the item's row belongs to the entry named id. */
+static int same_entry(struct fold *f, const struct fold_item *it,
+		const char *id, struct strbuf *err)
+{
+	if (fold_read(f, it, &f->tmp, err))
+		return -1;
+	return !strcmp(f->tmp.entry_id, id);
+}
+
+int fold_add(struct fold *f, const struct entry *e, uint64_t off, uint32_t len,
+		struct strbuf *err)
+{
+	uint64_t h = fold_hash(e->entry_id);
+	struct fold_item *it;
+	size_t s;
+
+	if ((f->nr + 1) * 4 > f->nslots * 3)
+		grow_slots(f);
+	for (s = h & (f->nslots - 1); f->slots[s];
+	     s = (s + 1) & (f->nslots - 1)) {
+		it = &f->items[f->slots[s] - 1];
+		if (it->hash != h)
+			continue;
+		switch (same_entry(f, it, e->entry_id, err)) {
+		case -1:
+			return T_ELEDGER;
+		case 1:
+			it->time = entry_time(e);
+			it->off = off;
+			it->len = len;
+			return 0;
+		}
+	}
+	ALLOC_GROW(f->items, f->nr + 1, f->alloc);
+	it = &f->items[f->nr++];
+	it->hash = h;
+	it->time = entry_time(e);
+	it->first = off;
+	it->off = off;
+	it->len = len;
+	f->slots[s] = (uint32_t)f->nr;
+	return 0;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct fold_item *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? 1 : -1;
+	if (x->first != y->first)
+		return x->first < y->first ? 1 : -1;
+	return 0;
+}
+
+void fold_sort_newest_first(struct fold *f)
+{
+	qsort(f->items, f->nr, sizeof(*f->items), newest_first);
+	/* The slot table indexes the old order; it is not needed any more. */
+	free(f->slots);
+	f->slots = NULL;
+	f->nslots = 0;
+}

@@ -1,0 +1,60 @@
+#ifndef TALLY_FOLD_H
+#define TALLY_FOLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "entry.h"
+#include "strbuf.h"
+
+/*
+ * Folding: the ledger holds event rows; an entry is its last row. A fold
+ * remembers, per entry, where its latest row lies in the file (and when the
+ * entry happened), not the row itself, so folding a ledger of a million
+ * rows takes tens of megabytes, not gigabytes. Rows are read back with
+ * fold_read().
+ *
+ * Entries are matched by a 64-bit hash of their id; a hash match is
+ * confirmed by reading the earlier row back, so colliding ids never merge.
+ *
+ * Calling sequence: fold_init(&f, fd) with a descriptor open on the ledger
+ * being scanned; fold_add() for each valid row in file order; then
+ * fold_sort_newest_first() and fold_read() for each item; fold_release().
+ */
+
+struct fold_item {
+	uint64_t hash;
+	int64_t time;      /* entry_time() of the latest row */
+	uint64_t first;    /* offset of the entry's first row: its position */
+	uint64_t off;      /* offset and length of the latest row */
+	uint32_t len;
+};
+
+struct fold {
+	int fd;
+	struct fold_item *items;
+	size_t nr, alloc;
+	uint32_t *slots; /* item index + 1; 0 is empty */
+	size_t nslots;
+	struct strbuf scratch;
+	struct entry tmp;
+};
+
+void fold_init(struct fold *f, int fd);
+void fold_release(struct fold *f);
+
+/* Records that the row of e at [off, off+len) is the entry's latest. */
+int fold_add(struct fold *f, const struct entry *e, uint64_t off, uint32_t len,
+		struct strbuf *err);
+
+/* Orders items newest first: by time, then by position in the ledger. */
+void fold_sort_newest_first(struct fold *f);
+
+/* Reads and parses the latest row of an item into e. 0 or T_ELEDGER. */
+int fold_read(struct fold *f, const struct fold_item *it, struct entry *e,
+		struct strbuf *err);
+
+/* 64-bit FNV-1a of a string, the fold's id hash. */
+uint64_t fold_hash(const char *s);
+
+#endif

@@ -1,0 +1,24 @@
+#ifndef TALLY_IDS_H
+#define TALLY_IDS_H
+
+#include "strbuf.h"
+
+/*
+ * Entry ids. An entry with a natural key (a provider's request id, an
+ * imported log line, a provider bucket) gets an id derived from that key,
+ * so recording, importing or syncing the same thing twice lands on the
+ * same entry. Everything else gets a random id.
+ */
+
+/* Appends prefix and 20 random hex digits. */
+void id_random(struct strbuf *out, const char *prefix);
+
+/*
+ * Appends prefix and the first 20 hex digits of the SHA-256 of the parts
+ * (a NULL-terminated list), each followed by a NUL byte so that parts
+ * cannot run into one another.
+ */
+void id_derived(struct strbuf *out, const char *prefix,
+		const char *const *parts);
+
+#endif

@@ -1,0 +1,232 @@
+#include "jsonw.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "error.h"
+#include "money.h"
+#include "utf8.h"
+#include "banned.h"
+
+void jw_init(struct jsonw *w, struct strbuf *out, enum jw_style style)
+{
+	memset(w, 0, sizeof(*w));
+	w->out = out;
+	w->style = style;
+}
+
+static void newline_indent(struct jsonw *w)
+{
+	if (w->style != JW_PRETTY)
+		return;
+	strbuf_addch(w->out, '\n');
+	strbuf_addchars(w->out, ' ', (size_t)w->depth * 2);
+}
+
+/* Everything that starts a value goes through here. */
+static void before_value(struct jsonw *w)
+{
+	if (w->after_key) {
+		w->after_key = 0;
+		return;
+	}
+	if (w->depth) {
+		if (w->has_items[w->depth - 1])
+			strbuf_addch(w->out, ',');
+		w->has_items[w->depth - 1] = 1;
+		newline_indent(w);
+	}
+}
+
+static void open_container(struct jsonw *w, char c)
+{
+	before_value(w);
+	if (w->depth >= JW_MAX_DEPTH)
+		BUG("JSON nesting deeper than %d", JW_MAX_DEPTH);
+	strbuf_addch(w->out, c);
+	w->has_items[w->depth++] = 0;
+}
+
+static void close_container(struct jsonw *w, char c)
+{
+	if (!w->depth)
+		BUG("unbalanced JSON writer");
+	w->depth--;
+	if (w->has_items[w->depth])
+		newline_indent(w);
+	strbuf_addch(w->out, c);
+	if (!w->depth && w->style == JW_PRETTY)
+		strbuf_addch(w->out, '\n');
+}
+
+void jw_object_begin(struct jsonw *w)
+{
+	open_container(w, '{');
+}
+
+void jw_object_end(struct jsonw *w)
+{
+	close_container(w, '}');
+}
+
+void jw_array_begin(struct jsonw *w)
+{
+	open_container(w, '[');
+}
+
+void jw_array_end(struct jsonw *w)
+{
+	close_container(w, ']');
+}
+
+void jw_key(struct jsonw *w, const char *key)
+{
+	before_value(w);
+	json_quote(w->out, key, strlen(key));
+	strbuf_addstr(w->out, w->style == JW_PRETTY ? ": " : ":");
+	w->after_key = 1;
+}
+
+void json_quote(struct strbuf *sb, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	strbuf_grow(sb, len + 2);
+	strbuf_addch(sb, '"');
+	while (p < end) {
+		const unsigned char *run = p;
+		size_t n;
+
+		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' &&
+		       *p < 0x80)
+			p++;
+		strbuf_add(sb, run, (size_t)(p - run));
+		if (p == end)
+			break;
+		if (*p >= 0x80) {
+			n = utf8_valid_prefix(p, (size_t)(end - p));
+			if (n) {
+				strbuf_add(sb, p, n);
+				p += n;
+			} else {
+				strbuf_addstr(sb, "\xef\xbf\xbd");
+				p++;
+			}
+			continue;
+		}
+		switch (*p) {
+		case '"': strbuf_addstr(sb, "\\\""); break;
+		case '\\': strbuf_addstr(sb, "\\\\"); break;
+		case '\n': strbuf_addstr(sb, "\\n"); break;
+		case '\t': strbuf_addstr(sb, "\\t"); break;
+		case '\r': strbuf_addstr(sb, "\\r"); break;
+		case '\b': strbuf_addstr(sb, "\\b"); break;
+		case '\f': strbuf_addstr(sb, "\\f"); break;
+		default:
+			strbuf_addstr(sb, "\\u00");
+			strbuf_addch(sb, hex[*p >> 4]);
+			strbuf_addch(sb, hex[*p & 15]);
+		}
+		p++;
+	}
+	strbuf_addch(sb, '"');
+}
+
+void jw_string(struct jsonw *w, const char *s)
+{
+	jw_string_len(w, s, strlen(s));
+}
+
+void jw_string_len(struct jsonw *w, const char *s, size_t len)
+{
+	before_value(w);
+	json_quote(w->out, s, len);
+}
+
+void jw_int(struct jsonw *w, int64_t v)
+{
+	before_value(w);
+	strbuf_addf(w->out, "%lld", (long long)v);
+}
+
+void jw_money(struct jsonw *w, int64_t nano)
+{
+	before_value(w);
+	money_format(w->out, nano);
+}
+
+void jw_double(struct jsonw *w, double v)
+{
+	before_value(w);
+	if (!isfinite(v)) {
+		strbuf_addstr(w->out, "null");
+		return;
+	}
+	if (v == (double)(int64_t)v && fabs(v) < 1e15)
+		strbuf_addf(w->out, "%lld", (long long)v);
+	else
+		strbuf_addf(w->out, "%.6g", v);
+}
+
+void jw_bool(struct jsonw *w, int v)
+{
+	before_value(w);
+	strbuf_addstr(w->out, v ? "true" : "false");
+}
+
+void jw_null(struct jsonw *w)
+{
+	before_value(w);
+	strbuf_addstr(w->out, "null");
+}
+
+void jw_raw(struct jsonw *w, const char *json, size_t len)
+{
+	before_value(w);
+	strbuf_add(w->out, json, len);
+}
+
+void jw_raw_members(struct jsonw *w, const char *json, size_t len)
+{
+	if (!len)
+		return;
+	before_value(w);
+	strbuf_add(w->out, json, len);
+}
+
+void jw_kv_string(struct jsonw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	jw_string(w, s);
+}
+
+void jw_kv_int(struct jsonw *w, const char *key, int64_t v)
+{
+	jw_key(w, key);
+	jw_int(w, v);
+}
+
+void jw_kv_money(struct jsonw *w, const char *key, int64_t nano)
+{
+	jw_key(w, key);
+	jw_money(w, nano);
+}
+
+void jw_kv_double(struct jsonw *w, const char *key, double v)
+{
+	jw_key(w, key);
+	jw_double(w, v);
+}
+
+void jw_kv_bool(struct jsonw *w, const char *key, int v)
+{
+	jw_key(w, key);
+	jw_bool(w, v);
+}
+
+void jw_kv_null(struct jsonw *w, const char *key)
+{
+	jw_key(w, key);
+	jw_null(w);
+}

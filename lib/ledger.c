@@ -1,0 +1,351 @@
+#include "ledger.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "fsutil.h"
+#include "banned.h"
+
+void ledger_init(struct ledger *l, const char *path, const char *lock_path,
+		int fsync, int64_t lock_timeout_ms)
+{
+	l->path = xstrdup(path);
+	l->lock_path = xstrdup(lock_path);
+	l->fsync = fsync;
+	l->lock_timeout_ms = lock_timeout_ms;
+	l->lock.fd = -1;
+}
+
+void ledger_release(struct ledger *l)
+{
+	ledger_unlock(l);
+	free(l->path);
+	free(l->lock_path);
+	l->path = l->lock_path = NULL;
+}
+
+int ledger_lock(struct ledger *l, struct strbuf *err)
+{
+	return lock_acquire(&l->lock, l->lock_path, l->lock_timeout_ms, err);
+}
+
+void ledger_unlock(struct ledger *l)
+{
+	lock_release(&l->lock);
+}
+
+static int open_for_append(struct ledger *l, int *created, struct strbuf *err)
+{
+	struct stat st;
+	int fd;
+
+	*created = lstat(l->path, &st) != 0;
+	fd = open_private(l->path, O_RDWR | O_APPEND);
+	if (fd >= 0)
+		return fd;
+	if (errno == ELOOP)
+		return fail(err, T_ELEDGER, "refusing to write '%s': it is a "
+				"symbolic link", l->path);
+	return fail_errno(err, T_ELEDGER, "cannot open '%s' for writing",
+			l->path);
+}
+
+/* Whether the file ends in a newline (or is empty). */
+static int ends_in_newline(int fd, off_t size)
+{
+	char c;
+
+	if (size == 0)
+		return 1;
+	return pread_all(fd, &c, 1, size - 1) == 1 && c == '\n';
+}
+
+int ledger_append_locked(struct ledger *l, const char *rows, size_t len,
+		struct strbuf *err)
+{
+	struct strbuf buf = STRBUF_INIT;
+	struct stat st;
+	int fd, created, ret = 0;
+
+	if (l->lock.fd < 0)
+		BUG("ledger append without the lock");
+	fd = open_for_append(l, &created, err);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st)) {
+		ret = fail_errno(err, T_ELEDGER, "cannot stat '%s'", l->path);
+		goto out;
+	}
+	if (!ends_in_newline(fd, st.st_size))
+		strbuf_addch(&buf, '\n');
+	strbuf_add(&buf, rows, len);
+	if (write_all(fd, buf.buf, buf.len)) {
+		ret = fail_errno(err, T_ELEDGER, "cannot append to '%s'",
+				l->path);
+		/* Take back whatever part of our rows reached the file. */
+		if (ftruncate(fd, st.st_size))
+			strbuf_addstr(err, " (and the partial row could not "
+					"be removed)");
+		goto out;
+	}
+	if (l->fsync && (fdatasync(fd) || (created && fsync_parent_dir(l->path))))
+		ret = fail_errno(err, T_ELEDGER, "cannot sync '%s'", l->path);
+out:
+	close(fd);
+	strbuf_release(&buf);
+	return ret;
+}
+
+int ledger_append(struct ledger *l, const char *rows, size_t len,
+		struct strbuf *err)
+{
+	int ret = ledger_lock(l, err);
+
+	if (ret)
+		return ret;
+	ret = ledger_append_locked(l, rows, len, err);
+	ledger_unlock(l);
+	return ret;
+}
+
+/* ---- reading ---- */
+
+#define READ_CHUNK (256u << 10)
+
+int ledger_reader_open(struct ledger_reader *r, const char *path,
+		uint64_t from_off, uint64_t from_lineno, struct strbuf *err)
+{
+	struct stat st;
+
+	memset(r, 0, sizeof(*r));
+	strbuf_init(&r->buf, 0);
+	r->buf_off = from_off;
+	r->lineno = from_lineno;
+	r->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (r->fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		if (errno == ELOOP)
+			return fail(err, T_ELEDGER, "refusing to read '%s': it "
+					"is a symbolic link", path);
+		return fail_errno(err, T_ELEDGER, "cannot open '%s'", path);
+	}
+	if (fstat(r->fd, &st))
+		return fail_errno(err, T_ELEDGER, "cannot stat '%s'", path);
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
+	return 0;
+}
+
+void ledger_reader_close(struct ledger_reader *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	strbuf_release(&r->buf);
+}
+
+void ledger_reader_resume(struct ledger_reader *r)
+{
+	r->eof = 0;
+}
+
+uint64_t ledger_reader_offset(const struct ledger_reader *r)
+{
+	return r->buf_off + r->pos;
+}
+
+/* Drops consumed bytes and reads more. Returns bytes read, 0, or -1. */
+static ssize_t fill(struct ledger_reader *r)
+{
+	ssize_t n;
+
+	if (r->pos) {
+		memmove(r->buf.buf, r->buf.buf + r->pos, r->buf.len - r->pos);
+		r->buf_off += r->pos;
+		strbuf_setlen(&r->buf, r->buf.len - r->pos);
+		r->pos = 0;
+	}
+	strbuf_grow(&r->buf, READ_CHUNK);
+	do {
+		n = pread(r->fd, r->buf.buf + r->buf.len, READ_CHUNK,
+				(off_t)(r->buf_off + r->buf.len));
+	} while (n < 0 && errno == EINTR);
+	if (n > 0)
+		strbuf_setlen(&r->buf, r->buf.len + (size_t)n);
+	return n;
+}
+
+/* A torn line is not consumed (a later append may complete it). */
+static void emit(struct ledger_reader *r, struct ledger_line *line,
+		size_t start, size_t len, int torn)
+{
+	line->text = r->buf.buf + start;
+	line->len = len;
+	line->off = r->buf_off + start;
+	line->lineno = r->lineno + 1;
+	line->torn = torn;
+	line->too_long = 0;
+	if (!torn)
+		r->lineno++;
+}
+
+/* Over-long line: forget its bytes, report it once its end is found. */
+static int skip_long(struct ledger_reader *r, struct ledger_line *line,
+		const char *nl)
+{
+	if (!nl) {
+		r->buf_off += r->buf.len;
+		strbuf_setlen(&r->buf, 0);
+		r->pos = 0;
+		return 0;
+	}
+	r->pos = (size_t)(nl - r->buf.buf) + 1;
+	r->skipping = 0;
+	memset(line, 0, sizeof(*line));
+	line->text = "";
+	line->off = r->skip_off;
+	line->lineno = ++r->lineno;
+	line->too_long = 1;
+	return 1;
+}
+
+int ledger_reader_next(struct ledger_reader *r, struct ledger_line *line,
+		struct strbuf *err)
+{
+	if (r->fd < 0)
+		return 0;
+	for (;;) {
+		char *start = r->buf.buf + r->pos;
+		size_t avail = r->buf.len - r->pos;
+		char *nl = avail ? memchr(start, '\n', avail) : NULL;
+		ssize_t n;
+
+		if (r->skipping) {
+			if (skip_long(r, line, nl))
+				return 1;
+		} else if (nl) {
+			emit(r, line, r->pos, (size_t)(nl - start), 0);
+			r->pos += (size_t)(nl - start) + 1;
+			return 1;
+		} else if (avail > LEDGER_MAX_LINE) {
+			r->skipping = 1;
+			r->skip_off = r->buf_off + r->pos;
+			continue;
+		}
+		if (r->eof)
+			return 0;
+		n = fill(r);
+		if (n < 0)
+			return fail_errno(err, T_ELEDGER, "cannot read ledger");
+		if (n == 0) {
+			/* A final line without newline: torn or in flight. */
+			r->eof = 1;
+			if (r->skipping || r->pos == r->buf.len)
+				return 0;
+			emit(r, line, r->pos, r->buf.len - r->pos, 1);
+			return 1;
+		}
+	}
+}
+
+/* Blank lines are harmless: they are skipped without a word. */
+static int is_blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+int ledger_parse_line(const char *path, const struct ledger_line *line,
+		struct entry *e)
+{
+	const char *why;
+
+	if (line->too_long) {
+		warning("%s:%llu: line longer than %u bytes; left out", path,
+				(unsigned long long)line->lineno,
+				LEDGER_MAX_LINE);
+		return -1;
+	}
+	if (!entry_parse(e, line->text, line->len, &why))
+		return line->torn ? 1 : 0;
+	if (line->torn) {
+		warning("%s:%llu: incomplete last line (an interrupted write?); "
+				"left out", path,
+				(unsigned long long)line->lineno);
+		return -1;
+	}
+	if (is_blank(line->text, line->len))
+		return 1;
+	warning("%s:%llu: invalid ledger line (%s); left out of totals", path,
+			(unsigned long long)line->lineno, why);
+	return -1;
+}
+
+int ledger_scan(const char *path, ledger_row_fn fn, void *data,
+		uint64_t *invalid, struct strbuf *err)
+{
+	struct ledger_reader r;
+	struct ledger_line line;
+	struct entry e;
+	uint64_t bad = 0;
+	int ret;
+
+	ret = ledger_reader_open(&r, path, 0, 0, err);
+	if (ret) {
+		ledger_reader_close(&r);
+		return ret;
+	}
+	entry_init(&e);
+	while ((ret = ledger_reader_next(&r, &line, err)) > 0) {
+		int st = ledger_parse_line(path, &line, &e);
+
+		if (st < 0)
+			bad++;
+		if (st)
+			continue;
+		ret = fn(&e, &line, data);
+		if (ret)
+			break;
+	}
+	if (invalid)
+		*invalid = bad;
+	entry_release(&e);
+	ledger_reader_close(&r);
+	return ret;
+}
+
+struct find_ctx {
+	const char *id;
+	struct entry *out;
+	int found;
+};
+
+static int find_row(const struct entry *e, const struct ledger_line *line,
+		void *data)
+{
+	struct find_ctx *f = data;
+
+	(void)line;
+	if (strcmp(e->entry_id, f->id))
+		return 0;
+	entry_copy(f->out, e);
+	f->found = 1;
+	return 0;
+}
+
+int ledger_find_entry(const char *path, const char *id, struct entry *out,
+		struct strbuf *err)
+{
+	struct find_ctx f = { id, out, 0 };
+	int ret = ledger_scan(path, find_row, &f, NULL, err);
+
+	return ret < 0 ? ret : f.found;
+}

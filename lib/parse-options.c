@@ -1,0 +1,271 @@
+#include "parse-options.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "banned.h"
+
+void string_list_append(struct string_list *l, const char *s)
+{
+	ALLOC_GROW(l->items, l->nr + 1, l->alloc);
+	l->items[l->nr++] = s;
+}
+
+void string_list_release(struct string_list *l)
+{
+	free(l->items);
+	l->items = NULL;
+	l->nr = l->alloc = 0;
+}
+
+static int takes_arg(const struct option *o)
+{
+	switch (o->type) {
+	case OPTION_STRING:
+	case OPTION_INT64:
+	case OPTION_LIST:
+		return 1;
+	case OPTION_CALLBACK:
+		return !(o->flags & PARSE_OPT_NOARG);
+	default:
+		return 0;
+	}
+}
+
+static void describe(struct strbuf *sb, const struct option *o, int is_short)
+{
+	if (is_short)
+		strbuf_addf(sb, "-%c", o->short_name);
+	else
+		strbuf_addf(sb, "--%s", o->long_name);
+}
+
+static int parse_int64(const struct option *o, const char *arg, int is_short,
+		struct strbuf *err)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (!*arg || *end || errno) {
+		strbuf_addstr(err, "option '");
+		describe(err, o, is_short);
+		strbuf_addf(err, "' expects a whole number, not '%s'", arg);
+		return T_EUSAGE;
+	}
+	*(int64_t *)o->value = v;
+	return 0;
+}
+
+static int apply(const struct option *o, const char *arg, int unset,
+		int is_short, struct strbuf *err)
+{
+	switch (o->type) {
+	case OPTION_BOOL:
+		*(int *)o->value = !unset;
+		return 0;
+	case OPTION_COUNT:
+		(*(int *)o->value)++;
+		return 0;
+	case OPTION_SET_INT:
+		*(int *)o->value = (int)o->defval;
+		return 0;
+	case OPTION_STRING:
+		*(const char **)o->value = arg;
+		return 0;
+	case OPTION_INT64:
+		return parse_int64(o, arg, is_short, err);
+	case OPTION_LIST:
+		string_list_append(o->value, arg);
+		return 0;
+	case OPTION_CALLBACK:
+		return o->callback(o, arg, unset, err) ? T_EUSAGE : 0;
+	default:
+		BUG("option type %d cannot be applied", o->type);
+	}
+}
+
+static const struct option *find_long(const struct option *opts,
+		const char *name, size_t len, int *unset)
+{
+	*unset = 0;
+	for (const struct option *o = opts; o->type != OPTION_END; o++) {
+		if (!o->long_name)
+			continue;
+		if (strlen(o->long_name) == len &&
+		    !strncmp(o->long_name, name, len))
+			return o;
+	}
+	if (len > 3 && !strncmp(name, "no-", 3)) {
+		for (const struct option *o = opts; o->type != OPTION_END; o++) {
+			if (!o->long_name || (o->flags & PARSE_OPT_NONEG))
+				continue;
+			if (strlen(o->long_name) == len - 3 &&
+			    !strncmp(o->long_name, name + 3, len - 3)) {
+				*unset = 1;
+				return o;
+			}
+		}
+	}
+	return NULL;
+}
+
+static int parse_long(const struct option *opts, int *i, int argc,
+		const char **argv, struct strbuf *err)
+{
+	const char *name = argv[*i] + 2;
+	const char *eq = strchr(name, '=');
+	size_t len = eq ? (size_t)(eq - name) : strlen(name);
+	const struct option *o;
+	const char *arg = NULL;
+	int unset;
+
+	o = find_long(opts, name, len, &unset);
+	if (!o)
+		return fail(err, T_EUSAGE, "unknown option '--%.*s'",
+				(int)len, name);
+	if (!takes_arg(o) || unset) {
+		if (eq)
+			return fail(err, T_EUSAGE,
+					"option '--%.*s' takes no value",
+					(int)len, name);
+		return apply(o, NULL, unset, 0, err);
+	}
+	if (eq)
+		arg = eq + 1;
+	else if (*i + 1 < argc)
+		arg = argv[++*i];
+	else
+		return fail(err, T_EUSAGE, "option '--%s' requires a value",
+				o->long_name);
+	return apply(o, arg, 0, 0, err);
+}
+
+static const struct option *find_short(const struct option *opts, int c)
+{
+	for (const struct option *o = opts; o->type != OPTION_END; o++)
+		if (o->short_name == c)
+			return o;
+	return NULL;
+}
+
+static int parse_short(const struct option *opts, int *i, int argc,
+		const char **argv, struct strbuf *err)
+{
+	const char *p = argv[*i] + 1;
+
+	while (*p) {
+		const struct option *o = find_short(opts, *p);
+		int ret;
+
+		if (!o)
+			return fail(err, T_EUSAGE, "unknown switch '%c'", *p);
+		if (!takes_arg(o)) {
+			ret = apply(o, NULL, 0, 1, err);
+			if (ret)
+				return ret;
+			p++;
+			continue;
+		}
+		if (p[1])
+			return apply(o, p + 1, 0, 1, err);
+		if (*i + 1 >= argc)
+			return fail(err, T_EUSAGE, "switch '%c' requires a value",
+					*p);
+		return apply(o, argv[++*i], 0, 1, err);
+	}
+	return 0;
+}
+
+int parse_options(int argc, const char **argv, const struct option *opts,
+		int flags, struct strbuf *err)
+{
+	int out = 1, i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int ret;
+
+		if (a[0] != '-' || !a[1]) {
+			if (flags & PARSE_OPT_STOP_AT_NON_OPTION)
+				break;
+			argv[out++] = a;
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+			return PARSE_OPT_HELP;
+		if (!strcmp(a, "--completion-helper"))
+			return PARSE_OPT_COMPLETE;
+		if (a[1] == '-')
+			ret = parse_long(opts, &i, argc, argv, err);
+		else
+			ret = parse_short(opts, &i, argc, argv, err);
+		if (ret)
+			return ret;
+	}
+	while (i < argc)
+		argv[out++] = argv[i++];
+	argv[out] = NULL;
+	return out;
+}
+
+static void add_option_label(struct strbuf *sb, const struct option *o)
+{
+	if (o->short_name && o->long_name)
+		strbuf_addf(sb, "-%c, --%s", o->short_name, o->long_name);
+	else if (o->short_name)
+		strbuf_addf(sb, "-%c", o->short_name);
+	else
+		strbuf_addf(sb, "--%s", o->long_name);
+	if (takes_arg(o) && o->argh)
+		strbuf_addf(sb, " <%s>", o->argh);
+}
+
+#define USAGE_HELP_COLUMN 32
+
+void parse_options_usage(struct strbuf *out, const char *const *usagestr,
+		const struct option *opts)
+{
+	for (size_t i = 0; usagestr[i]; i++)
+		strbuf_addf(out, "%s%s\n", i ? "   or: " : "usage: ",
+				usagestr[i]);
+	for (const struct option *o = opts; o->type != OPTION_END; o++) {
+		size_t start;
+
+		if (o->flags & PARSE_OPT_HIDDEN)
+			continue;
+		if (o->type == OPTION_GROUP) {
+			strbuf_addf(out, "\n%s\n", o->help);
+			continue;
+		}
+		if (o == opts)
+			strbuf_addch(out, '\n');
+		start = out->len;
+		strbuf_addstr(out, "    ");
+		add_option_label(out, o);
+		if (out->len - start + 2 > USAGE_HELP_COLUMN) {
+			strbuf_addch(out, '\n');
+			start = out->len;
+		}
+		strbuf_addchars(out, ' ', USAGE_HELP_COLUMN - (out->len - start));
+		strbuf_addf(out, "%s\n", o->help);
+	}
+}
+
+void parse_options_completion(struct strbuf *out, const struct option *opts)
+{
+	for (const struct option *o = opts; o->type != OPTION_END; o++) {
+		if (!o->long_name || (o->flags & PARSE_OPT_HIDDEN))
+			continue;
+		strbuf_addf(out, "--%s%s\n", o->long_name,
+				takes_arg(o) ? "=" : "");
+	}
+}

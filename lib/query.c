@@ -1,0 +1,104 @@
+#include "query.h"
+
+#include <ctype.h>
+#include <fnmatch.h>
+#include <string.h>
+#include <strings.h>
+
+#include "error.h"
+#include "timeutil.h"
+#include "banned.h"
+
+int query_finish(struct query *q, struct strbuf *err)
+{
+	if (q->since_text && time_parse(q->since_text, &q->since, err))
+		return T_EUSAGE;
+	if (q->until_text && time_parse(q->until_text, &q->until, err))
+		return T_EUSAGE;
+	for (size_t i = 0; i < q->tags.nr; i++)
+		if (!*q->tags.items[i] || *q->tags.items[i] == '=')
+			return fail(err, T_EUSAGE, "--tag expects <key> or "
+					"<key>=<value>, not '%s'",
+					q->tags.items[i]);
+	return 0;
+}
+
+static int contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	if (!hay)
+		return 0;
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return 1;
+	return 0;
+}
+
+static int grep_match(const struct entry *e, const char *text)
+{
+	static const enum entry_field fields[] = {
+		EF_ENTRY_ID, EF_PROVIDER_ID, EF_MODEL_ID, EF_SESSION_RESOURCE,
+		EF_REQUEST_ID, EF_PROVIDER_REQUEST_ID, EF_ERROR_CODE,
+		EF_SYNC_ERROR_CODE, EF_STATUS, EF_SYNC_STATUS, EF_SOURCE,
+	};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (contains_nocase(entry_get_str(e, fields[i]), text))
+			return 1;
+	for (size_t i = 0; i < e->ntags; i++)
+		if (contains_nocase(e->tags[i].key, text) ||
+		    contains_nocase(e->tags[i].value, text))
+			return 1;
+	return 0;
+}
+
+static int tag_match(const struct entry *e, const char *want)
+{
+	const char *eq = strchr(want, '=');
+	size_t klen = eq ? (size_t)(eq - want) : strlen(want);
+
+	for (size_t i = 0; i < e->ntags; i++) {
+		if (strlen(e->tags[i].key) != klen ||
+		    strncmp(e->tags[i].key, want, klen))
+			continue;
+		return !eq || !strcmp(e->tags[i].value, eq + 1);
+	}
+	return 0;
+}
+
+static int str_is(const char *have, const char *want)
+{
+	return have && !strcmp(have, want);
+}
+
+int query_match(const struct query *q, const struct entry *e)
+{
+	int64_t t = entry_time(e);
+
+	if (q->since >= 0 && t < q->since)
+		return 0;
+	if (q->until >= 0 && t >= q->until)
+		return 0;
+	if (q->provider && !str_is(entry_get_str(e, EF_PROVIDER_ID),
+			q->provider))
+		return 0;
+	if (q->model && (!entry_has(e, EF_MODEL_ID) ||
+			 fnmatch(q->model, e->model_id, 0)))
+		return 0;
+	if (q->status && !str_is(entry_get_str(e, EF_STATUS), q->status) &&
+	    !str_is(entry_get_str(e, EF_SYNC_STATUS), q->status))
+		return 0;
+	if (q->session && !str_is(entry_get_str(e, EF_SESSION_RESOURCE),
+			q->session))
+		return 0;
+	for (size_t i = 0; i < q->tags.nr; i++)
+		if (!tag_match(e, q->tags.items[i]))
+			return 0;
+	return !q->grep || grep_match(e, q->grep);
+}
+
+void query_release(struct query *q)
+{
+	string_list_release(&q->tags);
+}

@@ -1,0 +1,58 @@
+#ifndef TALLY_QUERY_H
+#define TALLY_QUERY_H
+
+#include <stdint.h>
+
+#include "entry.h"
+#include "parse-options.h"
+#include "strbuf.h"
+
+/*
+ * The entry filters shared by every command that selects entries (log,
+ * export, ...), with their options:
+ *
+ *	struct query q = QUERY_INIT;
+ *	struct option opts[] = { OPT_QUERY(&q), ..., OPT_END() };
+ *	... parse ...
+ *	if (query_finish(&q, &err)) ...
+ *	if (query_match(&q, e)) ...
+ */
+struct query {
+	const char *since_text, *until_text;
+	int64_t since, until;  /* [since, until) in ms; -1 when open */
+	const char *provider;
+	const char *model;     /* a glob pattern */
+	const char *status;    /* matches status or syncStatus */
+	const char *session;
+	const char *grep;      /* case-insensitive substring */
+	struct string_list tags; /* key=value or key */
+};
+
+#define QUERY_INIT { .since = -1, .until = -1, .tags = STRING_LIST_INIT }
+
+#define OPT_QUERY(q) \
+	OPT_STRING(0, "since", &(q)->since_text, "time", \
+			"only entries at or after <time>"), \
+	OPT_STRING(0, "until", &(q)->until_text, "time", \
+			"only entries before <time>"), \
+	OPT_STRING('p', "provider", &(q)->provider, "id", \
+			"only this provider"), \
+	OPT_STRING('m', "model", &(q)->model, "pattern", \
+			"only models matching this glob"), \
+	OPT_STRING(0, "status", &(q)->status, "status", \
+			"only this status or sync status"), \
+	OPT_STRING(0, "session", &(q)->session, "id", \
+			"only this session"), \
+	OPT_LIST(0, "tag", &(q)->tags, "key>[=<value", \
+			"only entries with this tag (repeatable)"), \
+	OPT_STRING(0, "grep", &(q)->grep, "text", \
+			"only entries mentioning <text>")
+
+/* Parses the time arguments. Returns 0 or T_EUSAGE. */
+int query_finish(struct query *q, struct strbuf *err);
+
+int query_match(const struct query *q, const struct entry *e);
+
+void query_release(struct query *q);
+
+#endif

@@ -1,0 +1,58 @@
+#ifndef TALLY_SCOPE_H
+#define TALLY_SCOPE_H
+
+#include "strbuf.h"
+
+/*
+ * Where data lives (see DESIGN section 3 and tally(1) FILES):
+ *
+ *   data root   $TALLY_HOME, else ${XDG_DATA_HOME:-$HOME/.local/share}/tally
+ *   profile     <root>/profile/
+ *   workspace   <root>/workspaces/<id>/, id = first 16 hex digits of the
+ *               SHA-256 of the workspace's real path
+ *
+ * The workspace is --workspace <dir>, else $TALLY_WORKSPACE, else the
+ * nearest parent of the current directory holding .git or .tally.yaml
+ * (never searching into $TALLY_CEILING_DIRECTORIES), else none.
+ */
+
+struct scope {
+	int is_workspace;
+	char *root;          /* the data root */
+	char *dir;           /* this scope's directory */
+	char *workspace;     /* the workspace's real path, or NULL */
+	char *workspace_id;  /* its id, or NULL */
+	char *ledger_path;
+	char *lock_path;
+	char *summary_path;
+};
+
+/* Appends the data root to out. Returns 0 or T_ECONFIG. */
+int data_root(struct strbuf *out, struct strbuf *err);
+
+/*
+ * Finds the workspace as above; explicit may be NULL. Leaves out empty when
+ * there is none. Returns 0, or T_EUSAGE when an explicitly named directory
+ * does not exist.
+ */
+int workspace_find(const char *explicit_dir, struct strbuf *out,
+		struct strbuf *err);
+
+/* Writes the 16-hex-digit id of a workspace path and a NUL into out. */
+void workspace_id(const char *real_path, char out[17]);
+
+/*
+ * Fills sc for the workspace scope of workspace (a real path) or, when
+ * workspace is NULL, the profile scope. Does not touch the disk.
+ */
+void scope_init(struct scope *sc, const char *root, const char *workspace);
+
+/*
+ * Creates the scope's directory (0700) and, for a workspace, its
+ * workspace.json. Returns 0 or T_ELEDGER.
+ */
+int scope_prepare(const struct scope *sc, struct strbuf *err);
+
+void scope_release(struct scope *sc);
+
+#endif

@@ -1,0 +1,58 @@
+#ifndef TALLY_TABLE_H
+#define TALLY_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strbuf.h"
+
+/*
+ * The one table printer for human output: columns aligned by display
+ * width, numbers right-aligned, two spaces between columns, no trailing
+ * blanks.
+ *
+ *	struct table t;
+ *	table_init(&t, "lrr");           one letter per column: l, r
+ *	table_cell(&t, "MODEL"); ...     cells fill rows left to right
+ *	table_render(&t, &out);
+ *	table_release(&t);
+ */
+struct table {
+	const char *align;
+	size_t ncols;
+	char **cells;
+	size_t nr, alloc;
+	unsigned *styles; /* per cell: 0 plain, or a TABLE_* colour */
+	size_t *width;    /* widest cell so far, per column */
+};
+
+enum table_style { TABLE_PLAIN, TABLE_BOLD, TABLE_DIM, TABLE_RED, TABLE_YELLOW,
+	TABLE_GREEN };
+
+void table_init(struct table *t, const char *align);
+void table_release(struct table *t);
+
+__attribute__((format(printf, 2, 3)))
+void table_cell(struct table *t, const char *fmt, ...);
+void table_cell_str(struct table *t, const char *s);
+void table_cell_styled(struct table *t, enum table_style style, const char *s);
+
+/*
+ * Renders the rows so far; colour is applied only when colour is non-zero.
+ * Column widths only grow, so a long listing can be rendered in batches
+ * (table_render, then table_clear_rows) with columns that stay aligned
+ * unless a later batch needs them wider.
+ */
+void table_render(struct table *t, struct strbuf *out, int colour);
+void table_clear_rows(struct table *t);
+
+/* Whether colour should be used on fd: a tty, NO_COLOR unset, TERM not dumb. */
+int want_colour(int fd);
+
+/* Appends 35857 as "35,857". */
+void fmt_count(struct strbuf *sb, int64_t n);
+
+/* Appends a compact count: 950, 12.3k, 4.5M, 1.2B. */
+void fmt_count_short(struct strbuf *sb, int64_t n);
+
+#endif

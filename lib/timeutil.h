@@ -1,0 +1,70 @@
+#ifndef TALLY_TIMEUTIL_H
+#define TALLY_TIMEUTIL_H
+
+#include <stdint.h>
+
+#include "strbuf.h"
+
+/*
+ * Time in tally is int64 milliseconds since the Unix epoch, UTC. This file
+ * is the one place that parses and formats times and durations.
+ *
+ * The local time zone is the process's TZ; timeutil_set_zone() sets it from
+ * the configuration (an IANA name such as "America/New_York", or "UTC").
+ */
+
+#define MS_PER_SEC 1000LL
+#define MS_PER_MIN (60 * MS_PER_SEC)
+#define MS_PER_HOUR (60 * MS_PER_MIN)
+#define MS_PER_DAY (24 * MS_PER_HOUR)
+
+/* The current time; $TALLY_NOW (any time_parse() form) overrides it. */
+int64_t now_ms(void);
+
+/*
+ * Parses a point in time:
+ *   2026-11-24, 2026-11-24T10:30, 2026-11-24 10:30:15.250, with an optional
+ *   "Z" or +HH:MM / -HHMM offset (without one: local time);
+ *   20261124 (local midnight); @1764000000 or @1764000000.5 (Unix seconds);
+ *   now, today, yesterday (local midnight);
+ *   a duration such as 90m, 24h, 7d, 1h30m: that long before now.
+ * Returns 0, or T_EUSAGE with a message naming s.
+ */
+int time_parse(const char *s, int64_t *out, struct strbuf *err);
+
+/* Parses only the ISO 8601 forms (for timestamps inside payloads). */
+int time_parse_iso(const char *s, size_t len, int64_t *out);
+
+/*
+ * Parses a duration: one or more <number><unit> with units ms, s, m, h, d,
+ * w, numbers possibly fractional ("1h30m", "6m0s", "18.642s", "12ms").
+ * Returns 0 or -1.
+ */
+int duration_parse(const char *s, size_t len, int64_t *out_ms);
+
+/* Appends "2026-11-24T10:31:11.123Z" (milliseconds only when non-zero). */
+void time_format_utc(struct strbuf *sb, int64_t ms);
+
+/* Appends the local time as "2026-11-24 10:31:11". */
+void time_format_local(struct strbuf *sb, int64_t ms);
+
+/* Appends a short age for people: "12s", "5m", "3h", "2d". */
+void duration_format_short(struct strbuf *sb, int64_t ms);
+
+/*
+ * Sets the local time zone: NULL, "" or "local" keep the environment's.
+ * Returns 0, or -1 when name is not a known zone.
+ */
+int timeutil_set_zone(const char *name);
+
+/* Whether name is a zone timeutil_set_zone() accepts. */
+int timeutil_zone_exists(const char *name);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
+int64_t days_from_civil(int64_t y, int m, int d);
+void civil_from_days(int64_t z, int64_t *y, int *m, int *d);
+
+/* Local midnight that starts the day holding ms. */
+int64_t local_day_start(int64_t ms);
+
+#endif

@@ -1,0 +1,22 @@
+#ifndef TALLY_UTF8_H
+#define TALLY_UTF8_H
+
+#include <stddef.h>
+
+/*
+ * Length of the valid UTF-8 sequence at the start of p (1 to 4), or 0 when
+ * the bytes there are not valid UTF-8 (overlong forms, surrogates and code
+ * points past U+10FFFF are invalid).
+ */
+size_t utf8_valid_prefix(const unsigned char *p, size_t len);
+
+/* Whether all len bytes are valid UTF-8. */
+int utf8_valid(const char *s, size_t len);
+
+/* Appends code point cp as UTF-8 to out (4 bytes at most); returns its length. */
+size_t utf8_encode(unsigned cp, char *out);
+
+/* Display width in columns, counting each code point as one column. */
+size_t utf8_width(const char *s, size_t len);
+
+#endif

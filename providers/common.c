@@ -1,0 +1,101 @@
+#include "common.h"
+
+#include <string.h>
+
+#include "jsonc.h"
+#include "../lib/error.h"
+#include "../lib/timeutil.h"
+#include "../lib/banned.h"
+
+int reject_error_body(struct json_object *root, struct strbuf *err)
+{
+	struct json_object *e = jpath(root, "error", NULL);
+	const char *type = jstr(root, "type");
+	const char *msg;
+
+	if (!e && !(type && !strcmp(type, "error")))
+		return 0;
+	msg = jstr(e, "message");
+	if (!msg && e && json_object_is_type(e, json_type_string))
+		msg = json_object_get_string(e);
+	return fail(err, T_EPROVIDER, "the response is an error%s%s%s",
+			msg ? " (" : "", msg ? msg : "", msg ? ")" : "");
+}
+
+void set_str_from(struct entry *e, enum entry_field f,
+		struct json_object *root, const char *key)
+{
+	const char *s = jstr(root, key);
+
+	if (s && *s)
+		entry_set_str(e, f, s);
+}
+
+int set_time_from_unix(struct entry *e, enum entry_field f,
+		struct json_object *root, const char *key, struct strbuf *err)
+{
+	struct json_object *v = jpath(root, key, NULL);
+	int64_t secs;
+	int r = jcount(v, key, &secs, err);
+
+	if (r > 0)
+		entry_set_int(e, f, secs * 1000);
+	return r < 0 ? r : 0;
+}
+
+void set_time_from_iso(struct entry *e, enum entry_field f,
+		struct json_object *root, const char *key)
+{
+	const char *s = jstr(root, key);
+	int64_t ms;
+
+	if (s && !time_parse_iso(s, strlen(s), &ms))
+		entry_set_int(e, f, ms);
+}
+
+/* Reads a count at a path below usage into field f when present. */
+static int count_into(struct entry *e, enum entry_field f,
+		struct json_object *usage, const char *a, const char *b,
+		struct strbuf *err)
+{
+	struct strbuf name = STRBUF_INIT;
+	int64_t n;
+	int r;
+
+	strbuf_addf(&name, "usage.%s%s%s", a, b ? "." : "", b ? b : "");
+	r = jcount(b ? jpath(usage, a, b, NULL) : jpath(usage, a, NULL),
+			name.buf, &n, err);
+	strbuf_release(&name);
+	if (r > 0)
+		entry_set_int(e, f, n);
+	return r;
+}
+
+int parse_chat_completion(struct json_object *root, struct entry *e,
+		struct strbuf *err)
+{
+	struct json_object *usage = jpath(root, "usage", NULL);
+	int r;
+
+	if (reject_error_body(root, err))
+		return T_EPROVIDER;
+	if (!usage || json_object_is_type(usage, json_type_null))
+		return fail(err, T_EPROVIDER, "the response has no usage block "
+				"(a stream needs stream_options.include_usage)");
+	if ((r = count_into(e, EF_BILLED_INPUT_TOKENS, usage, "prompt_tokens",
+			NULL, err)) <= 0 ||
+	    (r = count_into(e, EF_BILLED_OUTPUT_TOKENS, usage,
+			"completion_tokens", NULL, err)) <= 0)
+		return r < 0 ? r : fail(err, T_EPROVIDER, "the usage block has "
+				"no prompt_tokens or completion_tokens");
+	if (count_into(e, EF_CACHE_READ_TOKENS, usage, "prompt_tokens_details",
+			"cached_tokens", err) < 0 ||
+	    count_into(e, EF_CACHE_WRITE_TOKENS, usage, "prompt_tokens_details",
+			"cache_write_tokens", err) < 0 ||
+	    count_into(e, EF_REASONING_TOKENS, usage,
+			"completion_tokens_details", "reasoning_tokens", err) < 0)
+		return T_EPROVIDER;
+	set_str_from(e, EF_PROVIDER_REQUEST_ID, root, "id");
+	set_str_from(e, EF_MODEL_ID, root, "model");
+	return set_time_from_unix(e, EF_STARTED_AT, root, "created", err);
+}

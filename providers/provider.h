@@ -1,0 +1,60 @@
+#ifndef TALLY_PROVIDER_H
+#define TALLY_PROVIDER_H
+
+#include <json-c/json.h>
+
+#include "../lib/entry.h"
+#include "../lib/strbuf.h"
+
+/*
+ * One adapter per provider behind one interface, registered in one table
+ * (providers/registry.c). Adding a provider is one new file and one line
+ * there. Adapters never touch the ledger: they fill entries and lib/
+ * writes them.
+ */
+
+enum sync_kind {
+	SYNC_NONE,        /* no usage API: entries are unsupported_provider */
+	SYNC_PER_REQUEST, /* usage looked up by the provider's request id */
+	SYNC_RECONCILE,   /* usage billed per time bucket, reconciled */
+};
+
+struct provider {
+	const char *id;
+	const char *name;
+	const char *base_url;
+	enum sync_kind sync;
+
+	/*
+	 * How sure the adapter is that a response body is in its format:
+	 * 0 (not mine) to 100 (certain). NULL when it reads no responses.
+	 */
+	int (*detect_response)(struct json_object *root);
+
+	/*
+	 * Fills e from a response body: provider request id, model, the
+	 * token counts in tally's convention (DESIGN section 2), billed cost
+	 * when the provider reports it, and times the body carries. Returns
+	 * 0, or T_EPROVIDER when the body has no usable usage.
+	 */
+	int (*parse_response)(struct json_object *root, struct entry *e,
+			struct strbuf *err);
+};
+
+extern const struct provider provider_openai;
+extern const struct provider provider_anthropic;
+extern const struct provider provider_gemini;
+extern const struct provider provider_openrouter;
+
+/* NULL-terminated, in a stable order. */
+extern const struct provider *const provider_table[];
+
+const struct provider *provider_by_id(const char *id);
+
+/* The adapter most sure about root, or NULL when none recognises it. */
+const struct provider *provider_detect(struct json_object *root);
+
+/* Whether entries of this provider id start as pending_sync. */
+int provider_can_sync(const char *id);
+
+#endif
