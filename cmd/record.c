@@ -269,6 +269,10 @@ static int parse_response(const char *text, size_t len, const char *forced,
 				why.buf);
 		goto out;
 	}
+	if (provider_error_body(root, &why)) {
+		ret = fail(err, T_EFAIL, "%s", why.buf);
+		goto out;
+	}
 	if (!p || !p->parse_response)
 		p = provider_detect(root);
 	if (!p) {
@@ -415,6 +419,22 @@ static int write_entry(const struct entry *e, const struct tally_ctx *ctx,
 	return ret;
 }
 
+/* Counts that contradict each other are the body's fault, not a usage error. */
+static int check_entry(const struct entry *e, int from_response,
+		struct strbuf *err)
+{
+	struct strbuf why = STRBUF_INIT;
+	int ret = entry_validate(e, &why);
+
+	if (ret && from_response)
+		ret = fail(err, T_EFAIL, "the response does not add up: %s",
+				why.buf);
+	else if (ret)
+		strbuf_addbuf(err, &why);
+	strbuf_release(&why);
+	return ret;
+}
+
 static int build_entry(struct entry *e, const struct record_opts *o,
 		const struct strbuf *body, const struct tally_ctx *ctx,
 		struct strbuf *err)
@@ -441,7 +461,7 @@ static int build_entry(struct entry *e, const struct record_opts *o,
 	}
 	if (!ret) {
 		entry_fill_total(e);
-		ret = entry_validate(e, err);
+		ret = check_entry(e, o->response != NULL, err);
 	}
 	entry_release(&given);
 	return ret;
@@ -522,20 +542,21 @@ int cmd_record(int argc, const char **argv, struct tally_ctx *ctx)
 	if (o.tee && o.json)
 		usage_error(record_usage, opts, "--tee and --json both want "
 				"stdout");
-	if (o.response && (ret = read_response(o.response, o.tee, &body, &err)))
-		return report(ret, &err);
-	if (!ctx->cfg.enabled) {
+	entry_init(&e);
+	ret = o.response ? read_response(o.response, o.tee, &body, &err) : 0;
+	if (!ret && !ctx->cfg.enabled) {
 		if (!o.quiet)
 			warning("recording is disabled (enabled: false); "
 					"nothing recorded");
-		return 0;
+		goto out;
 	}
-	entry_init(&e);
-	ret = build_entry(&e, &o, &body, ctx, &err);
+	if (!ret)
+		ret = build_entry(&e, &o, &body, ctx, &err);
 	if (!ret)
 		ret = write_entry(&e, ctx, &err);
 	if (!ret)
 		print_result(&e, &o);
+out:
 	entry_release(&e);
 	strbuf_release(&body);
 	string_list_release(&o.tags);

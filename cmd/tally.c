@@ -228,6 +228,10 @@ static int run_command(const struct cmd_struct *cmd, int argc,
 	status = cmd->fn(argc, argv, ctx);
 	if (check_stdout() && !status)
 		status = EXIT_FAIL;
+	config_release(&ctx->cfg);
+	scope_release(&ctx->scope);
+	strbuf_release(&ctx->workspace);
+	string_list_release(&ctx->config_params);
 	return status;
 }
 
@@ -297,6 +301,7 @@ int main(int argc, const char **argv)
 	if (ret == PARSE_OPT_COMPLETE) {
 		parse_options_completion(&err, opts);
 		fputs(err.buf, stdout);
+		strbuf_release(&err);
 		return 0;
 	}
 	if (ret < 0)

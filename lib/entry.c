@@ -450,8 +450,12 @@ int entry_parse(struct entry *e, const char *line, size_t len,
 			return -1;
 		}
 	}
-	if (r < 0 || !js_at_end(&s))
+	if (r < 0)
 		goto syntax;
+	if (!js_at_end(&s)) {
+		*why = "unexpected text after the row";
+		return -1;
+	}
 	return check_parsed(e, why);
 syntax:
 	*why = s.error ? s.error : "not a JSON object";
@@ -548,13 +552,16 @@ static int check_subset(const struct entry *e, enum entry_field part,
 		enum entry_field part2, enum entry_field whole,
 		struct strbuf *err)
 {
-	int64_t sum = entry_get_int(e, part) + entry_get_int(e, part2);
+	int both = part2 != part && entry_has(e, part) && entry_has(e, part2);
+	int64_t sum = entry_get_int(e, part) +
+		      (part2 != part ? entry_get_int(e, part2) : 0);
+	enum entry_field named = entry_has(e, part) ? part : part2;
 
 	if (!entry_has(e, whole) || sum <= entry_get_int(e, whole))
 		return 0;
 	return fail(err, T_EUSAGE, "%s%s%s (%lld) exceeds %s (%lld)",
-			fields[part].name, part2 != part ? " + " : "",
-			part2 != part ? fields[part2].name : "",
+			fields[named].name, both ? " + " : "",
+			both ? fields[part2].name : "",
 			(long long)sum, fields[whole].name,
 			(long long)entry_get_int(e, whole));
 }

@@ -93,9 +93,9 @@ void bug_fl(const char *file, int line, const char *fmt, ...)
 
 int report(int code, struct strbuf *err)
 {
-	if (code >= 0)
-		return code;
-	if (err && err->len)
+	if (code < 0 && err && err->len)
 		error("%s", err->buf);
-	return -code;
+	if (err)
+		strbuf_release(err);
+	return code < 0 ? -code : code;
 }

@@ -66,8 +66,9 @@ void bug_fl(const char *file, int line, const char *fmt, ...);
 #define BUG(...) bug_fl(__FILE__, __LINE__, __VA_ARGS__)
 
 /*
- * Prints err (when non-empty) as "tally: <err>" and returns the exit
- * status for code. For the tail of a command: return report(ret, &err);
+ * Prints err (when non-empty) as "tally: <err>", releases it, and returns
+ * the exit status for code. For the tail of a command:
+ * return report(ret, &err);
  */
 int report(int code, struct strbuf *err);
 

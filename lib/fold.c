@@ -128,7 +128,8 @@ static int newest_first(const void *a, const void *b)
 
 void fold_sort_newest_first(struct fold *f)
 {
-	qsort(f->items, f->nr, sizeof(*f->items), newest_first);
+	if (f->nr)
+		qsort(f->items, f->nr, sizeof(*f->items), newest_first);
 	/* The slot table indexes the old order; it is not needed any more. */
 	free(f->slots);
 	f->slots = NULL;

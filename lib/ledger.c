@@ -117,24 +117,32 @@ int ledger_append(struct ledger *l, const char *rows, size_t len,
 
 #define READ_CHUNK (256u << 10)
 
+int ledger_open_read(const char *path, int *fd, struct strbuf *err)
+{
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (*fd >= 0)
+		return 0;
+	if (errno == ENOENT || errno == ENOTDIR)
+		return 0;
+	if (errno == ELOOP)
+		return fail(err, T_ELEDGER, "refusing to read '%s': it is a "
+				"symbolic link", path);
+	return fail_errno(err, T_ELEDGER, "cannot open '%s'", path);
+}
+
 int ledger_reader_open(struct ledger_reader *r, const char *path,
 		uint64_t from_off, uint64_t from_lineno, struct strbuf *err)
 {
 	struct stat st;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
 	strbuf_init(&r->buf, 0);
 	r->buf_off = from_off;
 	r->lineno = from_lineno;
-	r->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (r->fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		if (errno == ELOOP)
-			return fail(err, T_ELEDGER, "refusing to read '%s': it "
-					"is a symbolic link", path);
-		return fail_errno(err, T_ELEDGER, "cannot open '%s'", path);
-	}
+	ret = ledger_open_read(path, &r->fd, err);
+	if (ret || r->fd < 0)
+		return ret;
 	if (fstat(r->fd, &st))
 		return fail_errno(err, T_ELEDGER, "cannot stat '%s'", path);
 	r->dev = st.st_dev;

@@ -76,6 +76,12 @@ struct ledger_reader {
 };
 
 /*
+ * Opens the ledger for reading: *fd is -1 when it does not exist (yet).
+ * A symbolic link is refused. Returns 0 or T_ELEDGER.
+ */
+int ledger_open_read(const char *path, int *fd, struct strbuf *err);
+
+/*
  * Opens path for reading from byte offset from_off (line numbers count
  * from from_lineno + 1). A missing ledger reads as empty.
  */

@@ -59,6 +59,8 @@ static int read_decimal(const char *s, size_t len, struct decimal *d)
 	}
 	for (; p < end && *p >= '0' && *p <= '9'; p++, seen = 1)
 		push_digit(d, *p, 0);
+	if (!seen)
+		return -1;
 	if (p < end && *p == '.') {
 		int frac = 0;
 

@@ -9,6 +9,7 @@
 #include "entry.h"
 #include "error.h"
 #include "fsutil.h"
+#include "ledger.h"
 #include "timeutil.h"
 #include "banned.h"
 
@@ -28,12 +29,11 @@ static int scan_tail(const char *path,
 	struct stat st;
 	off_t from;
 	ssize_t n;
-	int fd, ret = 0;
+	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT ? 0 :
-			fail_errno(err, T_ELEDGER, "cannot open '%s'", path);
+	ret = ledger_open_read(path, &fd, err);
+	if (ret || fd < 0)
+		return ret;
 	if (fstat(fd, &st)) {
 		close(fd);
 		return fail_errno(err, T_ELEDGER, "cannot stat '%s'", path);

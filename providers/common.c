@@ -1,4 +1,5 @@
 #include "common.h"
+#include "provider.h"
 
 #include <string.h>
 
@@ -7,7 +8,7 @@
 #include "../lib/timeutil.h"
 #include "../lib/banned.h"
 
-int reject_error_body(struct json_object *root, struct strbuf *err)
+int provider_error_body(struct json_object *root, struct strbuf *err)
 {
 	struct json_object *e = jpath(root, "error", NULL);
 	const char *type = jstr(root, "type");

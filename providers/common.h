@@ -14,7 +14,7 @@
  * Fails with the provider's own error message when root is an error
  * body ({"error": ...} or {"type": "error", ...}); returns 0 otherwise.
  */
-int reject_error_body(struct json_object *root, struct strbuf *err);
+#define reject_error_body provider_error_body
 
 /* Sets a string field from root[key] when it is a non-empty string. */
 void set_str_from(struct entry *e, enum entry_field f,

@@ -54,6 +54,12 @@ const struct provider *provider_by_id(const char *id);
 /* The adapter most sure about root, or NULL when none recognises it. */
 const struct provider *provider_detect(struct json_object *root);
 
+/*
+ * Fails with the provider's own message when root is an error body
+ * ({"error": ...} or {"type": "error", ...}) of any provider; 0 otherwise.
+ */
+int provider_error_body(struct json_object *root, struct strbuf *err);
+
 /* Whether entries of this provider id start as pending_sync. */
 int provider_can_sync(const char *id);
 

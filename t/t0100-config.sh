@@ -1,0 +1,137 @@
+#!/bin/sh
+test_description='configuration: layers, origins, types'
+. ./test-lib.sh
+
+test_expect_success 'defaults are listed with their origin' '
+	tally config --list --show-origin >out &&
+	test_grep -x "default	fsync=true" out &&
+	test_grep -x "default	retention_days=30" out &&
+	test_grep -x "default	max_entries=10000" out &&
+	test_grep -x "default	persist_scope=workspace" out &&
+	test_grep -x "default	alert_threshold_percent=80" out &&
+	test_grep -x "default	cost_mode=auto" out &&
+	test_grep -x "default	providers.openai.base_url=https://api.openai.com" out
+'
+
+test_expect_success 'every DESIGN setting has a default' '
+	tally config --list >out &&
+	for key in enabled retention_days max_entries monthly_token_budget \
+		monthly_cost_budget_usd alert_threshold_percent persist_scope \
+		sync_interval_seconds max_sync_window_days \
+		fail_on_missing_provider_usage cost_mode timezone fsync \
+		providers.openrouter.sync providers.anthropic.sync; do
+		test_grep "^$key=" out || return 1
+	done
+'
+
+test_expect_success 'layers: user, workspace, TALLY_CONFIG, --config, -c' '
+	mkdir -p .config/tally ws/.git &&
+	printf "retention_days: 1\nmax_entries: 1\nfsync: false\ncost_mode: provider\n" >.config/tally/config.yaml &&
+	printf "max_entries: 2\nsync_interval_seconds: 2\n" >ws/.tally.yaml &&
+	printf "sync_interval_seconds: 3\nmax_sync_window_days: 3\n" >env.yaml &&
+	printf "max_sync_window_days: 4\nalert_threshold_percent: 4\n" >flag.yaml &&
+	(cd ws && TALLY_CONFIG=../env.yaml tally --config ../flag.yaml \
+		-c alert_threshold_percent=5 config --list --show-origin) >out &&
+	cat >expect <<-EOF &&
+	file:$HOME/.config/tally/config.yaml:1	retention_days=1
+	file:$HOME/ws/.tally.yaml:1	max_entries=2
+	command line	alert_threshold_percent=5
+	file:$HOME/.config/tally/config.yaml:4	cost_mode=provider
+	file:$HOME/.config/tally/config.yaml:3	fsync=false
+	file:../env.yaml:1	sync_interval_seconds=3
+	file:../flag.yaml:1	max_sync_window_days=4
+	EOF
+	grep -E "^[^	]+	(retention_days|max_entries|fsync|cost_mode|sync_interval_seconds|max_sync_window_days|alert_threshold_percent)=" out >actual &&
+	test_cmp expect actual &&
+	rm -r .config
+'
+
+test_expect_success 'XDG_CONFIG_HOME moves the user file' '
+	mkdir -p xdg/tally &&
+	echo "retention_days: 12" >xdg/tally/config.yaml &&
+	XDG_CONFIG_HOME=$PWD/xdg tally config get retention_days >out &&
+	echo 12 >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'config get' '
+	tally config get fsync >out &&
+	echo true >expect &&
+	test_cmp expect out &&
+	test_expect_code 1 tally config get hooks.budget_alert &&
+	test_expect_code 2 tally config get no.such.key 2>err &&
+	test_grep "unknown configuration key .no.such.key." err
+'
+
+test_expect_success '--json lists keys, values and origins' '
+	tally -c fsync=off config --json >out.json &&
+	test "$(json_get out.json "[i for i in d if i[\"key\"]==\"fsync\"][0][\"value\"]")" = false &&
+	test "$(json_get out.json "[i for i in d if i[\"key\"]==\"fsync\"][0][\"origin\"]")" = "command line"
+'
+
+test_expect_success 'an unknown key warns with file and line' '
+	printf "fsync: true\nfrobnicate: 1\n" >c.yaml &&
+	tally --config c.yaml config get fsync >out 2>err &&
+	test_grep "tally: warning: c.yaml:2:13: unknown configuration key .frobnicate." err
+'
+
+test_expect_success 'a wrong type fails with file:line:column and exit 3' '
+	printf "fsync: true\nretention_days: lots\n" >bad.yaml &&
+	test_expect_code 3 tally --config bad.yaml config --list 2>err &&
+	test_grep "^tally: bad.yaml:2:17: .retention_days. expects a whole number from 0 to 36500, not .lots." err
+'
+
+test_expect_success 'a wrong type in the workspace file stops record too' '
+	mkdir -p w2/.git &&
+	echo "fsync: sometimes" >w2/.tally.yaml &&
+	(cd w2 && test_expect_code 3 tally record -p openai -m m --input-tokens 1) 2>err &&
+	test_grep "w2/.tally.yaml:1:8: .fsync. expects true or false" err &&
+	! test -e "$TALLY_HOME/workspaces"
+'
+
+test_expect_success 'a mapping where a value belongs is a type error' '
+	printf "timezone:\n  a: b\n" >m.yaml &&
+	test_expect_code 3 tally --config m.yaml config 2>err &&
+	test_grep "m.yaml:2:3: .timezone. expects a single value, not a mapping" err
+'
+
+test_expect_success 'invalid YAML fails with its position' '
+	printf "fsync: true\nmodel: \"open\n" >y.yaml &&
+	test_expect_code 3 tally --config y.yaml config 2>err &&
+	test_grep "y.yaml:3:1: invalid YAML: found unexpected end of stream" err
+'
+
+test_expect_success 'anchors and aliases are refused (no YAML bombs)' '
+	printf "a: &x [1,2]\nb: *x\n" >bomb.yaml &&
+	test_expect_code 3 tally --config bomb.yaml config 2>err &&
+	test_grep "aliases are not supported" err
+'
+
+test_expect_success 'a missing --config file or TALLY_CONFIG is an error' '
+	test_expect_code 3 tally --config nope.yaml config 2>err &&
+	test_grep "cannot read configuration .nope.yaml.: No such file" err &&
+	TALLY_CONFIG=$PWD/nope.yaml test_expect_code 3 tally config 2>err &&
+	test_grep "nope.yaml" err
+'
+
+test_expect_success 'an unknown time zone is a configuration error' '
+	test_expect_code 3 tally -c timezone=Mars/Olympus_Mons config 2>err &&
+	test_grep "expects an IANA time zone" err
+'
+
+test_expect_success '-c with an unknown key or without = fails' '
+	test_expect_code 3 tally -c nope=1 config 2>err &&
+	test_grep "unknown configuration key .nope." err &&
+	test_expect_code 2 tally -c nope config 2>err &&
+	test_grep "expects <key>=<value>" err
+'
+
+test_expect_success 'a later list replaces an earlier one' '
+	printf "budgets:\n  - name: a\n    period: day\n  - name: b\n    period: month\n" >b1.yaml &&
+	printf "budgets:\n  - name: c\n    period: week\n" >b2.yaml &&
+	TALLY_CONFIG=$PWD/b1.yaml tally --config b2.yaml config >out &&
+	test_grep -x "budgets.0.name=c" out &&
+	test_grep -v "budgets.1" out
+'
+
+test_done

@@ -1,0 +1,98 @@
+#!/bin/sh
+test_description='bash, zsh and fish completions come from the option tables'
+. ./test-lib.sh
+
+COMP=$TALLY_SOURCE_DIR/completions
+
+test_expect_success 'every command has a completion helper' '
+	for cmd in $(tally --list-cmds); do
+		tally $cmd --completion-helper >opts || return 1
+	done &&
+	tally record --completion-helper >opts &&
+	test_grep -x -- "--provider=" opts &&
+	test_grep -x -- "--tee" opts
+'
+
+# bash: drive the completion function as readline would.
+bash_complete() {
+	bash -c '
+		source "$1" || exit 1
+		shift
+		COMP_WORDS=("$@")
+		COMP_CWORD=$(($# - 1))
+		_tally
+		printf "%s\n" "${COMPREPLY[@]}"
+	' bash "$COMP/tally.bash" "$@"
+}
+
+test_expect_success 'bash: tally rec<TAB> completes record' '
+	bash_complete tally rec >out &&
+	echo record >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'bash: options of the command, from its table' '
+	bash_complete tally record --prov >out &&
+	printf -- "--provider=\n--provider-request-id=\n" >expect &&
+	test_cmp expect out &&
+	bash_complete tally record --mo >out &&
+	echo --model= >expect &&
+	test_cmp expect out &&
+	bash_complete tally -C dir log --fol >out &&
+	echo --follow >expect &&
+	test_cmp expect out &&
+	bash_complete tally help le >out &&
+	echo ledger >expect &&
+	test_cmp expect out &&
+	bash_complete tally --ver >out &&
+	echo --version >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'zsh: the completion loads and completes tally rec<TAB>' '
+	command -v zsh >/dev/null || { echo "zsh is not installed" >&2; false; } &&
+	zsh -f -c "
+		compadd() {
+			local -a words
+			while [[ \$1 == -* ]]; do
+				case \$1 in
+				-a) shift; words=(\${(P)1}); shift; break ;;
+				-S) shift 2 ;;
+				--) shift; words=(\"\$@\"); break ;;
+				*) shift ;;
+				esac
+			done
+			print -l -- \${words[@]}
+		}
+		_files() { :; }
+		_call_program() { shift; \"\$@\"; }
+		words=(tally rec) CURRENT=2 PREFIX=rec
+		source $COMP/_tally
+	" >out &&
+	test_grep -x record out &&
+	zsh -f -c "
+		compadd() {
+			while [[ \$1 == -* ]]; do
+				case \$1 in
+				-a) shift; print -l -- \${(P)1}; return ;;
+				*) shift ;;
+				esac
+			done
+		}
+		_files() { :; }
+		_call_program() { shift; \"\$@\"; }
+		words=(tally log --fo) CURRENT=3 PREFIX=--fo
+		source $COMP/_tally
+	" >out &&
+	test_grep -x -- --follow out
+'
+
+test_expect_success 'fish: complete -C completes tally rec and options' '
+	command -v fish >/dev/null || { echo "fish is not installed" >&2; false; } &&
+	fish --no-config -c "source $COMP/tally.fish; complete -C \"tally rec\"" >out &&
+	test_grep "^record" out &&
+	fish --no-config -c "source $COMP/tally.fish; complete -C \"tally log --fol\"" >out &&
+	test_grep "^--follow" out
+'
+
+test_done

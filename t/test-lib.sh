@@ -1,0 +1,175 @@
+# test-lib.sh: the shell test harness, in the manner of git's t/test-lib.sh.
+#
+# A test script sets test_description, sources this file, runs
+# test_expect_success blocks and ends with test_done. It prints TAP.
+# Each block runs in a subshell inside the script's own scratch directory
+# ("trash directory"), so a failing block cannot disturb the next one;
+# share state through files, not variables.
+#
+# The environment is made hermetic: HOME, TALLY_HOME and the XDG
+# directories point into the trash directory, TZ is UTC, and workspace
+# discovery stops at the trash directory's parent.
+
+if test -z "${test_description:-}"; then
+	echo "Bail out! test_description is not set" >&2
+	exit 1
+fi
+
+: "${TALLY_BUILD_DIR:?TALLY_BUILD_DIR is not set (run through meson test)}"
+: "${TALLY_SOURCE_DIR:?TALLY_SOURCE_DIR is not set}"
+
+TEST_NAME=$(basename "$0" .sh)
+TEST_DIRECTORY=$TALLY_SOURCE_DIR/t
+TRASH_DIRECTORY=${TALLY_TEST_ROOT:-$TALLY_BUILD_DIR/t}/trash.$TEST_NAME
+FIXTURES=$TEST_DIRECTORY/fixtures
+
+rm -rf "$TRASH_DIRECTORY"
+mkdir -p "$TRASH_DIRECTORY" || {
+	echo "Bail out! cannot create $TRASH_DIRECTORY" >&2
+	exit 1
+}
+cd "$TRASH_DIRECTORY" || exit 1
+
+PATH=$TALLY_BUILD_DIR:$TALLY_BUILD_DIR/t:$PATH
+HOME=$TRASH_DIRECTORY
+TALLY_HOME=$TRASH_DIRECTORY/.tally-data
+TALLY_CEILING_DIRECTORIES=$(dirname "$TRASH_DIRECTORY")
+TZ=UTC
+LC_ALL=C
+LANG=C
+export PATH HOME TALLY_HOME TALLY_CEILING_DIRECTORIES TZ LC_ALL LANG
+unset XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME TALLY_CONFIG \
+	TALLY_WORKSPACE TALLY_SESSION TALLY_NOW TALLY_TRACE_HTTP NO_COLOR \
+	OPENAI_ADMIN_KEY ANTHROPIC_ADMIN_KEY OPENROUTER_API_KEY CLAUDE_CONFIG_DIR \
+	CODEX_HOME 2>/dev/null
+
+test_count=0
+test_failures=0
+
+say() {
+	echo "# $*"
+}
+
+# test_expect_success <title> <script>
+test_expect_success() {
+	test "$#" = 2 || {
+		echo "Bail out! test_expect_success needs 2 arguments" >&2
+		exit 1
+	}
+	test_count=$((test_count + 1))
+	out=$TRASH_DIRECTORY/.test-output
+	(
+		cd "$TRASH_DIRECTORY" &&
+		eval "$2"
+	) >"$out" 2>&1 </dev/null
+	status=$?
+	if test "$status" = 0; then
+		echo "ok $test_count - $1"
+	else
+		test_failures=$((test_failures + 1))
+		echo "not ok $test_count - $1"
+		echo "$2" | sed 's/^/#	/'
+		echo "# output (exit $status):"
+		sed 's/^/# /' "$out"
+	fi
+}
+
+test_done() {
+	echo "1..$test_count"
+	if test "$test_failures" = 0; then
+		cd / && rm -rf "$TRASH_DIRECTORY"
+		exit 0
+	fi
+	echo "# failed $test_failures of $test_count"
+	exit 1
+}
+
+# test_cmp <expected> <actual>
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# test_must_fail <command>: fails unless the command exits 1..125.
+test_must_fail() {
+	"$@"
+	status=$?
+	if test "$status" = 0; then
+		echo "test_must_fail: command succeeded: $*" >&2
+		return 1
+	fi
+	if test "$status" -gt 125; then
+		echo "test_must_fail: command died (status $status): $*" >&2
+		return 1
+	fi
+	return 0
+}
+
+# test_expect_code <code> <command>
+test_expect_code() {
+	want=$1
+	shift
+	"$@"
+	status=$?
+	if test "$status" != "$want"; then
+		echo "test_expect_code: expected $want, got $status: $*" >&2
+		return 1
+	fi
+	return 0
+}
+
+# test_grep [-v] [grep options] <pattern> <file>
+test_grep() {
+	if test "$1" = "-v"; then
+		shift
+		if grep "$@"; then
+			echo "test_grep: unexpected match: $*" >&2
+			return 1
+		fi
+		return 0
+	fi
+	grep "$@" || {
+		eval "file=\${$#}"
+		echo "test_grep: no match for '$*'; the file holds:" >&2
+		sed 's/^/| /' "$file" >&2
+		return 1
+	}
+}
+
+# test_line_count (= | -lt | -ge ...) <n> <file>
+test_line_count() {
+	actual=$(wc -l <"$3")
+	test "$actual" "$1" "$2" || {
+		echo "test_line_count: $3 has $actual lines, expected $1 $2" >&2
+		return 1
+	}
+}
+
+# test_must_be_empty <file>
+test_must_be_empty() {
+	if test -s "$1"; then
+		echo "test_must_be_empty: '$1' is not empty:" >&2
+		sed 's/^/| /' "$1" >&2
+		return 1
+	fi
+}
+
+# json_get <file> <python expression over `d`>: prints the value.
+json_get() {
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); v=eval(sys.argv[2]); print(json.dumps(v) if isinstance(v,(dict,list)) else v)' "$1" "$2"
+}
+
+# ledger: the profile ledger of the test's TALLY_HOME.
+ledger() {
+	echo "$TALLY_HOME/profile/usage-ledger.jsonl"
+}
+
+# run_unprivileged <command>: runs as an unprivileged user even when the
+# tests run as root, so permission checks apply.
+run_unprivileged() {
+	if test "$(id -u)" = 0; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			--inh-caps=-all "$@"
+	else
+		"$@"
+	fi
+}

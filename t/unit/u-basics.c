@@ -1,0 +1,122 @@
+/* Unit tests for the small pieces: strbuf, sha256, utf8, hashset, ids. */
+#include "tap.h"
+
+#include "lib/hashset.h"
+#include "lib/ids.h"
+#include "lib/mempool.h"
+#include "lib/sha256.h"
+#include "lib/strbuf.h"
+#include "lib/table.h"
+#include "lib/utf8.h"
+
+int main(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char hex[65];
+
+	ok(sb.buf && sb.buf[0] == '\0' && sb.len == 0, "STRBUF_INIT is empty");
+	strbuf_addf(&sb, "%s-%d", "a", 42);
+	strbuf_addch(&sb, '!');
+	is_str(sb.buf, "a-42!", "strbuf_addf and addch");
+	strbuf_addchars(&sb, 'x', 3);
+	is_int(sb.len, 8, "length tracks appends");
+	strbuf_reset(&sb);
+	for (int i = 0; i < 10000; i++)
+		strbuf_addstr(&sb, "0123456789");
+	is_int(sb.len, 100000, "strbuf grows");
+	strbuf_release(&sb);
+	ok(sb.buf[0] == '\0' && sb.len == 0, "release leaves it empty");
+
+	sha256_hex("", 0, hex, 64);
+	is_str(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+			"sha256 of nothing");
+	sha256_hex("abc", 3, hex, 64);
+	is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+			"sha256 of abc");
+	{
+		char big[1000];
+
+		memset(big, 'a', sizeof(big));
+		sha256_hex(big, sizeof(big), hex, 16);
+		is_str(hex, "41edece42d63e8d9", "sha256 over several blocks, "
+				"first 16 hex digits");
+	}
+
+	ok(utf8_valid("caf\xc3\xa9", 5), "valid UTF-8");
+	ok(!utf8_valid("\xc3", 1), "a cut sequence is invalid");
+	ok(!utf8_valid("\xf4\x90\x80\x80", 4), "past U+10FFFF is invalid");
+	is_int(utf8_width("caf\xc3\xa9", 5), 4, "width counts code points");
+
+	{
+		struct hashset set = { 0 };
+		int all = 1;
+
+		for (uint64_t i = 1; i <= 5000; i++)
+			all &= hashset_add(&set, i * 0x9e3779b97f4a7c15ULL);
+		ok(all && set.nr == 5000, "hashset adds 5000 distinct hashes");
+		ok(!hashset_add(&set, 3 * 0x9e3779b97f4a7c15ULL),
+				"adding one again is refused");
+		ok(hashset_add(&set, 0) && hashset_has(&set, 0),
+				"the zero hash is a member like any other");
+		ok(!hashset_has(&set, 12345), "absent hashes are absent");
+		hashset_release(&set);
+	}
+	{
+		struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+		const char *parts[] = { "openai", "req_1", NULL };
+		const char *parts2[] = { "openai", "req_2", NULL };
+
+		id_derived(&a, "u_", parts);
+		id_derived(&b, "u_", parts);
+		ok(!strcmp(a.buf, b.buf) && a.len == 22,
+				"derived ids are stable and 22 characters");
+		strbuf_reset(&b);
+		id_derived(&b, "u_", parts2);
+		ok(strcmp(a.buf, b.buf), "different keys, different ids");
+		strbuf_reset(&a);
+		strbuf_reset(&b);
+		id_random(&a, "u_");
+		id_random(&b, "u_");
+		ok(strcmp(a.buf, b.buf) && a.len == 22, "random ids differ");
+		strbuf_release(&a);
+		strbuf_release(&b);
+	}
+	{
+		struct mempool pool = MEMPOOL_INIT;
+		char *x = mempool_strdup(&pool, "first");
+		char *big;
+
+		for (int i = 0; i < 5000; i++)
+			mempool_strdup(&pool, "some string that fills blocks");
+		big = mempool_alloc(&pool, 100000);
+		memset(big, 1, 100000);
+		is_str(x, "first", "pool strings never move");
+		mempool_reset(&pool);
+		x = mempool_strdup(&pool, "again");
+		is_str(x, "again", "a reset pool is reusable");
+		mempool_release(&pool);
+	}
+	{
+		struct strbuf out = STRBUF_INIT;
+
+		fmt_count(&out, 35857);
+		strbuf_addch(&out, ' ');
+		fmt_count(&out, -1234567);
+		strbuf_addch(&out, ' ');
+		fmt_count(&out, 999);
+		is_str(out.buf, "35,857 -1,234,567 999", "thousands separators");
+		strbuf_reset(&out);
+		fmt_count_short(&out, 950);
+		strbuf_addch(&out, ' ');
+		fmt_count_short(&out, 12345);
+		strbuf_addch(&out, ' ');
+		fmt_count_short(&out, 64000);
+		strbuf_addch(&out, ' ');
+		fmt_count_short(&out, 4500000);
+		strbuf_addch(&out, ' ');
+		fmt_count_short(&out, 999999);
+		is_str(out.buf, "950 12.3k 64.0k 4.5M 999k", "short counts");
+		strbuf_release(&out);
+	}
+	return tap_done();
+}

@@ -1,0 +1,139 @@
+/* Unit tests for lib/jsonscan (strict JSON) and lib/jsonw (the writer). */
+#include "tap.h"
+
+#include "lib/jsonscan.h"
+#include "lib/jsonw.h"
+
+static int valid(const char *text)
+{
+	struct jscan s;
+
+	js_init(&s, text, strlen(text));
+	return !js_skip(&s) && js_at_end(&s);
+}
+
+static void accept(const char *text)
+{
+	ok(valid(text), "accepts %s", text);
+}
+
+static void refuse(const char *text, const char *what)
+{
+	ok(!valid(text), "refuses %s", what);
+}
+
+static void unescape_is(const char *json, const char *want)
+{
+	struct mempool pool = MEMPOOL_INIT;
+	struct js_span sp;
+	struct jscan s;
+
+	js_init(&s, json, strlen(json));
+	ok(!js_string(&s, &sp) && !strcmp(js_unescape(&sp, &pool), want),
+			"unescapes %s", json);
+	mempool_release(&pool);
+}
+
+static void quote_is(const char *in, size_t len, const char *want)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	json_quote(&sb, in, len);
+	is_str(sb.buf, want, "json_quote gives %s", want);
+	strbuf_release(&sb);
+}
+
+int main(void)
+{
+	int64_t v;
+	struct jscan s;
+
+	accept("{}");
+	accept("[]");
+	accept("{\"a\":[1,2.5,-3e4,true,false,null,\"x\"]}");
+	accept(" { \"a\" : { \"b\" : [ ] } } ");
+	accept("\"\\u00e9\\ud83d\\ude00\"");
+	accept("\"caf\xc3\xa9\"");
+	refuse("{", "an unterminated object");
+	refuse("{\"a\":1,}", "a trailing comma in an object");
+	refuse("[1,]", "a trailing comma in an array");
+	refuse("[1 2]", "a missing comma");
+	refuse("{\"a\" 1}", "a missing colon");
+	refuse("{a:1}", "an unquoted key");
+	refuse("01", "a leading zero");
+	refuse("1.", "a bare decimal point");
+	refuse("-", "a lone minus");
+	refuse("\"\\x\"", "an invalid escape");
+	refuse("\"\\u12\"", "a short \\u escape");
+	refuse("\"a\nb\"", "a raw newline in a string");
+	refuse("\"\xff\"", "invalid UTF-8");
+	refuse("\"\xc0\xaf\"", "overlong UTF-8");
+	refuse("\"\xed\xa0\x80\"", "an encoded surrogate");
+	refuse("tru", "a cut literal");
+	refuse("[1] x", "trailing text");
+	{
+		char deep[200];
+
+		memset(deep, '[', 100);
+		memset(deep + 100, ']', 100);
+		deep[199] = ']';
+		js_init(&s, deep, 200);
+		ok(js_skip(&s) && s.error && !strcmp(s.error, "nesting too deep"),
+				"refuses nesting deeper than %d", JS_MAX_DEPTH);
+	}
+
+	js_init(&s, "9223372036854775807", 19);
+	ok(!js_int64(&s, &v) && v == INT64_MAX, "int64 max");
+	js_init(&s, "-9223372036854775808", 20);
+	ok(!js_int64(&s, &v) && v == INT64_MIN, "int64 min");
+	js_init(&s, "9223372036854775808", 19);
+	ok(js_int64(&s, &v), "int64 overflow is refused");
+	js_init(&s, "1.5", 3);
+	ok(js_int64(&s, &v), "a fraction is not a whole number");
+
+	unescape_is("\"a\\\"b\\\\c\\/d\\n\"", "a\"b\\c/d\n");
+	unescape_is("\"\\u00e9\"", "\xc3\xa9");
+	unescape_is("\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80");
+	unescape_is("\"\\ud83d\"", "\xef\xbf\xbd");
+	unescape_is("\"a\\u0000b\"", "a\xef\xbf\xbd" "b");
+
+	quote_is("plain", 5, "\"plain\"");
+	quote_is("a\"b\\c\n\t\x01", 8, "\"a\\\"b\\\\c\\n\\t\\u0001\"");
+	quote_is("\xff", 1, "\"\xef\xbf\xbd\"");
+	quote_is("caf\xc3\xa9", 5, "\"caf\xc3\xa9\"");
+
+	{
+		struct strbuf sb = STRBUF_INIT;
+		struct jsonw w;
+
+		jw_init(&w, &sb, JW_COMPACT);
+		jw_object_begin(&w);
+		jw_kv_int(&w, "a", -3);
+		jw_kv_money(&w, "usd", 11400000);
+		jw_key(&w, "list");
+		jw_array_begin(&w);
+		jw_string(&w, "x");
+		jw_null(&w);
+		jw_bool(&w, 1);
+		jw_array_end(&w);
+		jw_key(&w, "empty");
+		jw_object_begin(&w);
+		jw_object_end(&w);
+		jw_object_end(&w);
+		is_str(sb.buf, "{\"a\":-3,\"usd\":0.0114,\"list\":[\"x\",null,true],"
+				"\"empty\":{}}", "compact writer output");
+		strbuf_reset(&sb);
+		jw_init(&w, &sb, JW_PRETTY);
+		jw_object_begin(&w);
+		jw_kv_string(&w, "k", "v");
+		jw_key(&w, "a");
+		jw_array_begin(&w);
+		jw_int(&w, 1);
+		jw_array_end(&w);
+		jw_object_end(&w);
+		is_str(sb.buf, "{\n  \"k\": \"v\",\n  \"a\": [\n    1\n  ]\n}\n",
+				"pretty writer output");
+		strbuf_release(&sb);
+	}
+	return tap_done();
+}
