@@ -16,11 +16,17 @@
 
 /* Keep alphabetized. */
 const struct cmd_struct commands[] = {
+	{ "budget", cmd_budget, NEED_SCOPE,
+		"budgets: how much is used, with alerts and a check" },
 	{ "config", cmd_config, NEED_CONFIG,
 		"show the effective configuration and where it came from" },
 	{ "help", cmd_help, 0, "show the manual of tally or of a command" },
 	{ "log", cmd_log, NEED_SCOPE, "list, search and follow recorded usage" },
 	{ "record", cmd_record, NEED_SCOPE, "record one request's usage" },
+	{ "status", cmd_status, NEED_SCOPE,
+		"one line for shell prompts and status bars" },
+	{ "summary", cmd_summary, NEED_SCOPE,
+		"totals, shares and budgets over a window of time" },
 	{ "version", cmd_version, 0, "print tally's version" },
 	{ NULL, NULL, 0, NULL },
 };

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The demo of ./dev demo: record the example provider responses bundled in
 # contrib/examples/responses/ (and two entries typed by hand) into the
-# ledger of $TALLY_HOME, then show what was recorded.
+# ledger of $TALLY_HOME, then show what was recorded, the day's summary
+# and the budgets of contrib/demo-config.yaml.
 #
 # usage: sh contrib/demo.sh <path-to-tally>
 set -eu
@@ -10,6 +11,7 @@ tally=$1
 here=$(cd "$(dirname "$0")" && pwd)
 examples=$here/examples/responses
 export TALLY_SESSION=demo
+export TALLY_CONFIG=$here/demo-config.yaml
 
 record() {
 	"$tally" record -q "$@"
@@ -29,3 +31,7 @@ record -p openai -m gpt-4.1 --started-at 10m --status failed \
 echo "Recorded 7 requests into $TALLY_HOME:"
 echo
 "$tally" log
+echo
+"$tally" summary --window day
+echo
+"$tally" budget

@@ -17,6 +17,8 @@ struct field_desc {
 	size_t offset;
 };
 
+static size_t field_len[EF__COUNT]; /* strlen of each name, set at first use */
+
 #define F(id, name, type, member) \
 	[id] = { name, type, offsetof(struct entry, member) }
 
@@ -104,6 +106,7 @@ static void build_lookup(void)
 	for (int f = 0; f < EF__COUNT; f++) {
 		unsigned h = name_hash(fields[f].name, strlen(fields[f].name));
 
+		field_len[f] = strlen(fields[f].name);
 		while (lookup_table[h % LOOKUP_SLOTS] >= 0)
 			h++;
 		lookup_table[h % LOOKUP_SLOTS] = (signed char)f;
@@ -122,10 +125,28 @@ int entry_field_lookup(const char *name, size_t len)
 
 		if (f < 0)
 			return -1;
-		if (strlen(fields[f].name) == len &&
-		    !memcmp(fields[f].name, name, len))
+		if (field_len[f] == len && !memcmp(fields[f].name, name, len))
 			return f;
 	}
+}
+
+/*
+ * Rows written by tally list their fields in table order, skipping absent
+ * ones: look a few fields ahead of the last one before hashing.
+ */
+static int predict_field(const struct js_span *key, int next)
+{
+	int stop = next + 8 < EF__COUNT ? next + 8 : EF__COUNT;
+
+	if (key->escaped)
+		return -1;
+	if (!lookup_ready)
+		build_lookup();
+	for (int f = next; f < stop; f++)
+		if (field_len[f] == key->len &&
+		    !memcmp(fields[f].name, key->p, key->len))
+			return f;
+	return entry_field_lookup(key->p, key->len);
 }
 
 void entry_init(struct entry *e)
@@ -432,11 +453,7 @@ int entry_parse(struct entry *e, const char *line, size_t len,
 		const char *start = key.p - 1;
 		int f;
 
-		/* Rows we wrote list fields in table order: try the next one. */
-		if (next < EF__COUNT && js_key_is(&key, fields[next].name))
-			f = next;
-		else
-			f = key.escaped ? -1 : entry_field_lookup(key.p, key.len);
+		f = predict_field(&key, next);
 		if (f < 0) {
 			if (js_skip(&s))
 				goto syntax;

@@ -35,6 +35,8 @@ enum {
 	EXIT_PROVIDER = 4,
 	EXIT_AUTH = 5,
 	EXIT_LEDGER = 6,
+	/* tally budget check only: a budget is past its warning threshold. */
+	EXIT_BUDGET_WARNING = 10,
 };
 
 /* Appends the message to err and returns code. */

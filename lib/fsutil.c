@@ -133,7 +133,8 @@ int fsync_parent_dir(const char *path)
 	return ret;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len)
+static int write_atomic(const char *path, const void *data, size_t len,
+		int do_sync)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	int fd, saved;
@@ -143,7 +144,7 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 	fd = open_private(tmp.buf, O_WRONLY | O_TRUNC);
 	if (fd < 0)
 		goto fail;
-	if (write_all(fd, data, len) || fsync(fd)) {
+	if (write_all(fd, data, len) || (do_sync && fsync(fd))) {
 		saved = errno;
 		close(fd);
 		errno = saved;
@@ -152,7 +153,8 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 	if (close(fd) || rename(tmp.buf, path))
 		goto fail;
 	strbuf_release(&tmp);
-	fsync_parent_dir(path);
+	if (do_sync)
+		fsync_parent_dir(path);
 	return 0;
 fail:
 	saved = errno;
@@ -160,6 +162,16 @@ fail:
 	strbuf_release(&tmp);
 	errno = saved;
 	return -1;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len)
+{
+	return write_atomic(path, data, len, 1);
+}
+
+int write_file_atomic_nosync(const char *path, const void *data, size_t len)
+{
+	return write_atomic(path, data, len, 0);
 }
 
 void path_join(struct strbuf *sb, const char *dir, const char *name)

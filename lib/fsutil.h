@@ -37,6 +37,9 @@ int fsync_parent_dir(const char *path);
  */
 int write_file_atomic(const char *path, const void *data, size_t len);
 
+/* write_file_atomic() without the fsyncs, for caches that can be rebuilt. */
+int write_file_atomic_nosync(const char *path, const void *data, size_t len);
+
 /* Appends dir + "/" + name to sb. */
 void path_join(struct strbuf *sb, const char *dir, const char *name);
 

@@ -49,10 +49,12 @@ int lock_acquire(struct file_lock *lk, const char *path, int64_t timeout_ms,
 		}
 		if (monotonic_ms() >= deadline) {
 			close(fd);
-			return fail(err, T_ELEDGER, "ledger is locked by another "
+			fail(err, T_ELEDGER, "ledger is locked by another "
 					"process: gave up after %lld ms waiting "
 					"for '%s' (lock_timeout_ms)",
 					(long long)timeout_ms, path);
+			errno = EWOULDBLOCK;
+			return T_ELEDGER;
 		}
 		sleep_us(backoff_us);
 		if (backoff_us < 10000)

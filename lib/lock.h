@@ -15,7 +15,8 @@
  * lock_release() is a no-op on a lock that is not held.
  *
  * Error handling: lock_acquire() returns 0, or T_ELEDGER with a message
- * when the lock file cannot be opened or the wait times out.
+ * when the lock file cannot be opened (errno says why) or the wait times
+ * out (errno is EWOULDBLOCK).
  */
 struct file_lock {
 	int fd;

@@ -151,6 +151,20 @@ void scope_init(struct scope *sc, const char *root, const char *workspace)
 	sc->summary_path = join(sc->dir, "usage-summary.json");
 }
 
+void scope_init_dir(struct scope *sc, const char *root, const char *dir)
+{
+	const char *slash = strrchr(dir, '/');
+
+	memset(sc, 0, sizeof(*sc));
+	sc->root = xstrdup(root);
+	sc->dir = xstrdup(dir);
+	sc->is_workspace = 1;
+	sc->workspace_id = xstrdup(slash ? slash + 1 : dir);
+	sc->ledger_path = join(sc->dir, "usage-ledger.jsonl");
+	sc->lock_path = join(sc->dir, "usage-ledger.lock");
+	sc->summary_path = join(sc->dir, "usage-summary.json");
+}
+
 static int write_workspace_json(const struct scope *sc, struct strbuf *err)
 {
 	struct strbuf path = STRBUF_INIT, json = STRBUF_INIT;

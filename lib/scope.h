@@ -48,6 +48,12 @@ void workspace_id(const char *real_path, char out[17]);
 void scope_init(struct scope *sc, const char *root, const char *workspace);
 
 /*
+ * Fills sc for an existing scope directory (a workspace met while listing
+ * <root>/workspaces/, whose path is known only from its workspace.json).
+ */
+void scope_init_dir(struct scope *sc, const char *root, const char *dir);
+
+/*
  * Creates the scope's directory (0700) and, for a workspace, its
  * workspace.json. Returns 0 or T_ELEDGER.
  */

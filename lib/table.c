@@ -102,8 +102,12 @@ void table_render(struct table *t, struct strbuf *out, int colour)
 			strbuf_addstr(out, "\033[0m");
 		if (t->align[col] != 'r' && !last)
 			strbuf_addchars(out, ' ', pad);
-		if (last)
+		if (last) {
+			/* No trailing blanks when the last cells are empty. */
+			while (out->len && out->buf[out->len - 1] == ' ')
+				strbuf_setlen(out, out->len - 1);
 			strbuf_addch(out, '\n');
+		}
 	}
 	if (t->nr % t->ncols)
 		strbuf_addch(out, '\n');

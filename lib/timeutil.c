@@ -300,6 +300,38 @@ static int parse_compact_date(const char *s, int64_t *out)
 	return 0;
 }
 
+/* Bumped when the zone changes, so that cached day ranges are dropped. */
+static unsigned zone_generation;
+
+int32_t local_day(int64_t ms)
+{
+	static int64_t start = 1, end = 0;
+	static int32_t day;
+	static unsigned generation;
+	struct tm tm;
+	time_t t;
+
+	if (generation == zone_generation && ms >= start && ms < end)
+		return day;
+	t = (time_t)floor_div(ms, 1000);
+	localtime_r(&t, &tm);
+	day = (int32_t)days_from_civil(tm.tm_year + 1900LL, tm.tm_mon + 1,
+			tm.tm_mday);
+	start = local_day_to_ms(day);
+	end = local_day_to_ms(day + 1);
+	generation = zone_generation;
+	return day;
+}
+
+int64_t local_day_to_ms(int32_t day)
+{
+	int64_t y;
+	int m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	return local_to_ms(y, m, d, 0, 0, 0);
+}
+
 int64_t local_day_start(int64_t ms)
 {
 	struct tm tm;
@@ -406,5 +438,6 @@ int timeutil_set_zone(const char *name)
 		name = "UTC0";
 	setenv("TZ", name, 1);
 	tzset();
+	zone_generation++;
 	return 0;
 }

@@ -67,4 +67,14 @@ void civil_from_days(int64_t z, int64_t *y, int *m, int *d);
 /* Local midnight that starts the day holding ms. */
 int64_t local_day_start(int64_t ms);
 
+/*
+ * The local calendar day holding ms, as days since 1970-01-01 (so that
+ * days_from_civil() and civil_from_days() convert it). Fast for times that
+ * fall on the same day as the previous call.
+ */
+int32_t local_day(int64_t ms);
+
+/* Local midnight that starts a local calendar day. */
+int64_t local_day_to_ms(int32_t day);
+
 #endif

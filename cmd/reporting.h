@@ -1,0 +1,52 @@
+#ifndef TALLY_CMD_REPORTING_H
+#define TALLY_CMD_REPORTING_H
+
+/*
+ * What summary, status and budget share: a refreshed summary cache, the
+ * configured budgets evaluated against it (their hooks fired when they
+ * cross a threshold), the current session and the cost mode.
+ */
+
+#include "tally.h"
+
+#include "../lib/budget.h"
+#include "../lib/report.h"
+#include "../lib/summary.h"
+
+struct reporting {
+	struct summary s;
+	struct summary_opts o;
+	struct budget *budgets;
+	size_t nbudgets;
+	struct budget_status *status;
+	struct strbuf session;   /* $TALLY_SESSION, else the latest one */
+	enum cost_mode mode;
+	int64_t now;
+};
+
+enum reporting_flags {
+	REPORTING_QUIET = 1 << 0,      /* no warnings about the ledger */
+	REPORTING_NO_WAIT = 1 << 1,    /* use the cache as is when busy */
+	REPORTING_REBUILD = 1 << 2,    /* fold the ledger from the start */
+};
+
+int reporting_open(struct reporting *rp, struct tally_ctx *ctx, int flags,
+		struct strbuf *err);
+void reporting_close(struct reporting *rp);
+
+/* Options of the cache refresh, from the configuration. */
+void reporting_summary_opts(const struct tally_ctx *ctx,
+		struct summary_opts *o);
+
+/*
+ * Appends a cost for people: "$1.23", "~$1.23" when any of it is
+ * estimated, "$1.23 +4 unpriced" when some usage has no price, "unpriced"
+ * when none has, "-" when there is no usage.
+ */
+void format_cost(struct strbuf *sb, const struct counters *c,
+		enum cost_mode mode);
+
+/* Appends a bar of width cells, filled to percent (may exceed 100). */
+void format_bar(struct strbuf *sb, int64_t percent, int width);
+
+#endif

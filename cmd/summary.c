@@ -1,0 +1,1100 @@
+/*
+ * tally summary: totals over a window, by provider and model or any
+ * grouping, with budgets, quota and sync state; --perf for performance.
+ */
+#include "reporting.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/jsonw.h"
+#include "../lib/money.h"
+#include "../lib/perf.h"
+#include "../lib/table.h"
+#include "../lib/timeutil.h"
+#include "../lib/banned.h"
+
+static const char *const summary_usage[] = {
+	"tally summary [--window <window> | --since <time> [--until <time>] | "
+		"--last <duration>] [--by <group>...] [<filters>] [--all] "
+		"[--perf] [--json]",
+	NULL,
+};
+
+struct summary_cmd {
+	const char *window, *since, *until, *last, *tz;
+	struct string_list by;
+	const char *provider, *model;
+	struct string_list tags;
+	int all, perf, json, all_workspaces, rebuild;
+
+	struct report_spec spec;
+	char window_name[64];
+	int colour;
+};
+
+/* ---- the window ---- */
+
+static int32_t month_first(int32_t day, int months_ahead)
+{
+	int64_t y;
+	int m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	m += months_ahead;
+	while (m > 12) {
+		m -= 12;
+		y++;
+	}
+	return (int32_t)days_from_civil(y, m, 1);
+}
+
+static void calendar_window(struct summary_cmd *c, int32_t from, int32_t to)
+{
+	c->spec.since = local_day_to_ms(from);
+	c->spec.until = local_day_to_ms(to);
+}
+
+static int set_window(struct summary_cmd *c, const char *session,
+		int64_t now, struct strbuf *err)
+{
+	int32_t today = local_day(now);
+	const char *w = c->window ? c->window : "month";
+
+	c->spec.since = c->spec.until = -1;
+	if (c->since || c->until || c->last) {
+		snprintf(c->window_name, sizeof(c->window_name), "custom");
+		if (c->last) {
+			int64_t d;
+
+			if (duration_parse(c->last, strlen(c->last), &d))
+				return fail(err, T_EUSAGE, "--last expects a "
+						"duration such as 24h or 7d, "
+						"not '%s'", c->last);
+			c->spec.since = now - d;
+			return 0;
+		}
+		if (c->since && time_parse(c->since, &c->spec.since, err))
+			return T_EUSAGE;
+		if (c->until && time_parse(c->until, &c->spec.until, err))
+			return T_EUSAGE;
+		return 0;
+	}
+	snprintf(c->window_name, sizeof(c->window_name), "%s", w);
+	if (!strcmp(w, "day"))
+		calendar_window(c, today, today + 1);
+	else if (!strcmp(w, "week"))
+		calendar_window(c, week_start(today), week_start(today) + 7);
+	else if (!strcmp(w, "month"))
+		calendar_window(c, month_first(today, 0), month_first(today, 1));
+	else if (!strcmp(w, "session"))
+		c->spec.session = session;
+	else if (strcmp(w, "workspace"))
+		return fail(err, T_EUSAGE, "--window expects session, day, "
+				"week, month or workspace, not '%s'", w);
+	return 0;
+}
+
+/* ---- human output ---- */
+
+static int64_t tokens_of(const struct counters *c)
+{
+	return c->v[RC_INPUT] + c->v[RC_OUTPUT];
+}
+
+static void add_count(struct strbuf *sb, int64_t n)
+{
+	fmt_count(sb, n);
+}
+
+static int is_midnight(int64_t ms)
+{
+	return local_day_to_ms(local_day(ms)) == ms;
+}
+
+/* Whole days as dates ("2026-11-01 to 2026-11-30"), else times. */
+static void window_bounds(struct strbuf *out, const struct report_spec *spec)
+{
+	int days = (spec->since < 0 || is_midnight(spec->since)) &&
+		   (spec->until < 0 || is_midnight(spec->until));
+
+	if (spec->since >= 0 && days)
+		day_key(out, local_day(spec->since));
+	else if (spec->since >= 0)
+		time_format_local(out, spec->since);
+	else
+		strbuf_addstr(out, "the start");
+	strbuf_addstr(out, " to ");
+	if (spec->until >= 0 && days)
+		day_key(out, local_day(spec->until) - 1);
+	else if (spec->until >= 0)
+		time_format_local(out, spec->until);
+	else
+		strbuf_addstr(out, "now");
+}
+
+static void window_line(struct strbuf *out, const struct summary_cmd *c,
+		const struct tally_ctx *ctx, const char *session)
+{
+	strbuf_addf(out, "Usage \xc2\xb7 %s", c->window_name);
+	if (c->spec.session) {
+		strbuf_addf(out, " %s", *session ? session : "(none)");
+	} else if (c->spec.since >= 0 || c->spec.until >= 0) {
+		strbuf_addstr(out, " (");
+		window_bounds(out, &c->spec);
+		strbuf_addch(out, ')');
+	}
+	strbuf_addf(out, " \xc2\xb7 %s", c->all_workspaces ? "all workspaces" :
+			ctx->scope.is_workspace ? ctx->scope.workspace :
+			"profile");
+	strbuf_addstr(out, "\n\n");
+}
+
+/* Billed and estimated apart, then the total; unpriced counted apart. */
+static void cost_line(struct strbuf *out, const struct counters *t,
+		enum cost_mode mode, int64_t unpriced)
+{
+	int billed = mode != COST_MODE_ESTIMATE && t->v[RC_N_BILLED];
+	int64_t est = mode == COST_MODE_AUTO ? t->v[RC_EST_UNBILLED] :
+		      t->v[RC_ESTIMATED];
+	int estimated = mode != COST_MODE_PROVIDER && t->v[RC_N_ESTIMATED] &&
+			(mode != COST_MODE_AUTO ||
+			 t->v[RC_N_ESTIMATED] > t->v[RC_N_BILLED] || est);
+
+	strbuf_addstr(out, "Cost           ");
+	if (billed) {
+		money_format_human(out, t->v[RC_BILLED]);
+		strbuf_addstr(out, " billed");
+	}
+	if (estimated) {
+		strbuf_addstr(out, billed ? ", ~" : "~");
+		money_format_human(out, est);
+		strbuf_addstr(out, " estimated");
+	}
+	if (billed && estimated) {
+		int64_t ignored;
+
+		strbuf_addstr(out, ", total ~");
+		money_format_human(out, counters_cost(t, mode, &ignored));
+	}
+	if (!billed && !estimated)
+		strbuf_addstr(out, "none priced");
+	if (unpriced)
+		strbuf_addf(out, "; %lld request%s unpriced", (long long)unpriced,
+				unpriced == 1 ? "" : "s");
+}
+
+static void totals_block(struct strbuf *out, const struct counters *t,
+		enum cost_mode mode)
+{
+	struct table tb;
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	int64_t unpriced, priced;
+
+	counters_cost(t, mode, &unpriced);
+	priced = t->v[RC_N_USAGE] - unpriced;
+	table_init(&tb, "lrl");
+#define ROW(label, value, detail) do { \
+		table_cell_str(&tb, label); \
+		strbuf_reset(&a); add_count(&a, value); \
+		table_cell_str(&tb, a.buf); \
+		table_cell_str(&tb, detail); } while (0)
+	strbuf_reset(&b);
+	if (t->v[RC_N_FAILED] || t->v[RC_N_IN_PROGRESS])
+		strbuf_addf(&b, "%lld failed, %lld in progress",
+				(long long)t->v[RC_N_FAILED],
+				(long long)t->v[RC_N_IN_PROGRESS]);
+	ROW("Requests", t->v[RC_REQUESTS], b.buf);
+	strbuf_reset(&b);
+	strbuf_addstr(&b, "cache read ");
+	fmt_count(&b, t->v[RC_CACHE_READ]);
+	strbuf_addstr(&b, ", cache write ");
+	fmt_count(&b, t->v[RC_CACHE_WRITE]);
+	ROW("Input tokens", t->v[RC_INPUT], b.buf);
+	strbuf_reset(&b);
+	strbuf_addstr(&b, "reasoning ");
+	fmt_count(&b, t->v[RC_REASONING]);
+	ROW("Output tokens", t->v[RC_OUTPUT], b.buf);
+	ROW("Total tokens", tokens_of(t), "");
+#undef ROW
+	table_render(&tb, out, 0);
+	table_release(&tb);
+
+	cost_line(out, t, mode, unpriced);
+	strbuf_addstr(out, "\nPer request    ");
+	if (priced) {
+		struct counters one = { { 0 } };
+
+		one.v[RC_BILLED] = t->v[RC_BILLED] / priced;
+		one.v[RC_EST_UNBILLED] = t->v[RC_EST_UNBILLED] / priced;
+		one.v[RC_ESTIMATED] = t->v[RC_ESTIMATED] / priced;
+		format_cost(out, &one, mode);
+	} else {
+		strbuf_addstr(out, "no priced requests");
+	}
+	strbuf_addstr(out, ", ");
+	fmt_count(out, t->v[RC_N_USAGE] ? tokens_of(t) / t->v[RC_N_USAGE] : 0);
+	strbuf_addstr(out, " tokens\n");
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
+static const char *dim_title(const struct report_spec *spec, size_t d)
+{
+	switch (spec->dims[d]) {
+	case DIM_PROVIDER: return "PROVIDER";
+	case DIM_MODEL: return "MODEL";
+	case DIM_DAY: return "DAY";
+	case DIM_WEEK: return "WEEK";
+	case DIM_MONTH: return "MONTH";
+	case DIM_SESSION: return "SESSION";
+	default: return "TAG";
+	}
+}
+
+static int has_time_dim(const struct report_spec *spec)
+{
+	for (size_t d = 0; d < spec->ndims; d++)
+		if (spec->dims[d] == DIM_DAY || spec->dims[d] == DIM_WEEK ||
+		    spec->dims[d] == DIM_MONTH)
+			return 1;
+	return 0;
+}
+
+static void share(struct strbuf *sb, int64_t part, int64_t whole)
+{
+	if (!whole) {
+		strbuf_addstr(sb, "-");
+		return;
+	}
+	strbuf_addf(sb, "%.1f%%", (double)part * 100 / (double)whole);
+}
+
+/* One table of groups; limit 0 shows them all. */
+static void groups_table(struct strbuf *out, const struct report *r,
+		const struct report_spec *spec, const struct counters *total,
+		enum cost_mode mode, size_t limit, int colour)
+{
+	int bars = has_time_dim(spec);
+	struct strbuf sb = STRBUF_INIT, align = STRBUF_INIT;
+	int64_t max = 1;
+	size_t shown = limit && limit < r->ngroups ? limit : r->ngroups;
+	struct table t;
+
+	for (size_t d = 0; d < spec->ndims; d++)
+		strbuf_addch(&align, 'l');
+	strbuf_addstr(&align, bars ? "rrrrl" : "rrrr");
+	table_init(&t, align.buf);
+	for (size_t d = 0; d < spec->ndims; d++)
+		table_cell_styled(&t, TABLE_BOLD, dim_title(spec, d));
+	table_cell_styled(&t, TABLE_BOLD, "REQUESTS");
+	table_cell_styled(&t, TABLE_BOLD, "TOKENS");
+	table_cell_styled(&t, TABLE_BOLD, "SHARE");
+	table_cell_styled(&t, TABLE_BOLD, "COST");
+	if (bars)
+		table_cell_str(&t, "");
+	for (size_t i = 0; i < r->ngroups; i++)
+		if (tokens_of(&r->groups[i].c) > max)
+			max = tokens_of(&r->groups[i].c);
+	for (size_t i = 0; i < shown; i++) {
+		const struct report_group *g = &r->groups[i];
+
+		for (size_t d = 0; d < spec->ndims; d++)
+			table_cell_str(&t, *g->key[d] ? g->key[d] : "(none)");
+		strbuf_reset(&sb);
+		fmt_count(&sb, g->c.v[RC_REQUESTS]);
+		table_cell_str(&t, sb.buf);
+		strbuf_reset(&sb);
+		fmt_count(&sb, tokens_of(&g->c));
+		table_cell_str(&t, sb.buf);
+		strbuf_reset(&sb);
+		share(&sb, tokens_of(&g->c), tokens_of(total));
+		table_cell_str(&t, sb.buf);
+		strbuf_reset(&sb);
+		format_cost(&sb, &g->c, mode);
+		table_cell_str(&t, sb.buf);
+		if (bars) {
+			strbuf_reset(&sb);
+			format_bar(&sb, tokens_of(&g->c) * 100 / max, 24);
+			table_cell_str(&t, sb.buf);
+		}
+	}
+	table_render(&t, out, colour);
+	table_release(&t);
+	strbuf_release(&sb);
+	strbuf_release(&align);
+}
+
+static void by_one(struct strbuf *out, const char *title,
+		enum report_dim dim, const struct report *r,
+		const struct summary_cmd *c, const struct counters *total,
+		enum cost_mode mode, size_t limit)
+{
+	struct report_spec spec = c->spec;
+
+	spec.ndims = 1;
+	spec.dims[0] = dim;
+	if (!r->ngroups)
+		return;
+	strbuf_addf(out, "\n%s", title);
+	if (limit && r->ngroups > limit)
+		strbuf_addf(out, " (top %zu of %zu; --all shows every one)",
+				limit, r->ngroups);
+	strbuf_addch(out, '\n');
+	groups_table(out, r, &spec, total, mode, limit, c->colour);
+}
+
+static void budgets_block(struct strbuf *out, const struct reporting *rp)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct table t;
+
+	if (!rp->nbudgets)
+		return;
+	table_init(&t, "llrlrl");
+	for (size_t i = 0; i < rp->nbudgets; i++) {
+		const struct budget_status *st = &rp->status[i];
+		const struct budget *b = st->b;
+
+		table_cell_str(&t, b->name);
+		strbuf_reset(&sb);
+		if (b->usd) {
+			money_format_human(&sb, st->used_usd);
+			if (st->unpriced)
+				strbuf_addf(&sb, " +%lld unpriced",
+						(long long)st->unpriced);
+			strbuf_addstr(&sb, " of ");
+			money_format_human(&sb, b->usd);
+		}
+		if (b->tokens) {
+			if (b->usd)
+				strbuf_addstr(&sb, ", ");
+			fmt_count_short(&sb, st->used_tokens);
+			strbuf_addstr(&sb, " of ");
+			fmt_count_short(&sb, b->tokens);
+			strbuf_addstr(&sb, " tok");
+		}
+		table_cell_str(&t, sb.buf);
+		table_cell(&t, "%lld%%", (long long)st->percent);
+		strbuf_reset(&sb);
+		format_bar(&sb, st->percent, 20);
+		table_cell_str(&t, sb.buf);
+		table_cell_styled(&t, st->state == BUDGET_EXCEEDED ? TABLE_RED :
+				st->state == BUDGET_WARNING ? TABLE_YELLOW :
+				TABLE_GREEN, budget_state_name(st->state));
+		table_cell(&t, "%s %s", budget_period_name(b->period),
+				st->period);
+	}
+	strbuf_addstr(out, "\nBudgets\n");
+	table_render(&t, out, 0);
+	table_release(&t);
+	strbuf_release(&sb);
+}
+
+static void quota_block(struct strbuf *out, const struct summary *s,
+		int64_t now)
+{
+	if (!s->nquotas)
+		return;
+	strbuf_addstr(out, "\nProvider quota\n");
+	for (size_t i = 0; i < s->nquotas; i++) {
+		const struct quota_state *q = &s->quotas[i];
+
+		strbuf_addf(out, "  %-12s", q->provider);
+		if (q->has & (1u << QF_REMAINING_USD)) {
+			money_format_human(out, q->remaining_usd);
+			strbuf_addstr(out, " left  ");
+		}
+		if (q->has & (1u << QF_REMAINING_TOKENS)) {
+			fmt_count(out, q->remaining_tokens);
+			strbuf_addstr(out, " tokens left  ");
+		}
+		if (q->has & (1u << QF_REMAINING_REQUESTS)) {
+			fmt_count(out, q->remaining_requests);
+			strbuf_addstr(out, " requests left  ");
+		}
+		if (q->has & (1u << QF_CAPTURED_AT)) {
+			strbuf_addstr(out, "(");
+			duration_format_short(out, now - q->captured_at);
+			strbuf_addstr(out, " ago)");
+		}
+		strbuf_rtrim(out);
+		strbuf_addch(out, '\n');
+	}
+}
+
+static void sync_block(struct strbuf *out, const struct counters *all,
+		const struct summary *s, int64_t now)
+{
+	if (!all->v[RC_N_PENDING] && !all->v[RC_N_SYNC_FAILED] &&
+	    !s->last_synced_at)
+		return;
+	strbuf_addf(out, "\nSync: %lld pending, %lld failed",
+			(long long)all->v[RC_N_PENDING],
+			(long long)all->v[RC_N_SYNC_FAILED]);
+	if (s->last_synced_at) {
+		strbuf_addstr(out, ", last synced ");
+		duration_format_short(out, now - s->last_synced_at);
+		strbuf_addstr(out, " ago");
+	}
+	strbuf_addch(out, '\n');
+}
+
+/* ---- sources: one scope, or every scope ---- */
+
+struct source {
+	struct scope scope;
+	struct summary s;
+	int own;   /* s and scope belong to this list */
+};
+
+struct sources {
+	struct source *v;
+	size_t n, alloc;
+};
+
+static struct source *add_source(struct sources *list)
+{
+	ALLOC_GROW(list->v, list->n + 1, list->alloc);
+	memset(&list->v[list->n], 0, sizeof(list->v[list->n]));
+	return &list->v[list->n++];
+}
+
+static int add_scope(struct sources *list, const struct tally_ctx *ctx,
+		const char *dir_name, struct strbuf *err)
+{
+	struct source *src = add_source(list);
+	struct summary_opts o;
+
+	src->own = 1;
+	scope_init(&src->scope, ctx->scope.root, NULL);
+	/* Point the scope at the workspace's directory by name. */
+	if (dir_name) {
+		struct strbuf dir = STRBUF_INIT;
+
+		scope_release(&src->scope);
+		strbuf_addf(&dir, "%s/workspaces/%s", ctx->scope.root, dir_name);
+		scope_init_dir(&src->scope, ctx->scope.root, dir.buf);
+		strbuf_release(&dir);
+	}
+	summary_init(&src->s);
+	reporting_summary_opts(ctx, &o);
+	o.quiet = 1;
+	return summary_refresh(&src->s, &src->scope, &o, err);
+}
+
+static int all_scopes(struct sources *list, const struct tally_ctx *ctx,
+		struct strbuf *err)
+{
+	struct strbuf dir = STRBUF_INIT;
+	DIR *d;
+	struct dirent *de;
+	int ret = add_scope(list, ctx, NULL, err);
+
+	strbuf_addf(&dir, "%s/workspaces", ctx->scope.root);
+	d = opendir(dir.buf);
+	strbuf_release(&dir);
+	while (!ret && d && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			ret = add_scope(list, ctx, de->d_name, err);
+	if (d)
+		closedir(d);
+	return ret;
+}
+
+static void release_sources(struct sources *list)
+{
+	for (size_t i = 0; i < list->n; i++) {
+		if (!list->v[i].own)
+			continue;
+		summary_release(&list->v[i].s);
+		scope_release(&list->v[i].scope);
+	}
+	free(list->v);
+}
+
+static int build(const struct sources *list, const struct report_spec *spec,
+		struct report *r, struct strbuf *err)
+{
+	for (size_t i = 0; i < list->n; i++) {
+		const struct source *src = &list->v[i];
+		struct report one;
+		int ret;
+
+		report_init(&one);
+		ret = report_build(&src->s, src->scope.ledger_path, spec, &one,
+				err);
+		if (!ret)
+			report_merge(r, &one, spec->ndims);
+		report_release(&one);
+		if (ret)
+			return ret;
+	}
+	report_sort(r, spec);
+	return 0;
+}
+
+static int build_by(const struct sources *list, const struct summary_cmd *c,
+		enum report_dim dim, struct report *r, struct strbuf *err)
+{
+	struct report_spec spec = c->spec;
+
+	spec.ndims = 1;
+	spec.dims[0] = dim;
+	spec.tag_keys[0] = NULL;
+	return build(list, &spec, r, err);
+}
+
+/* ---- JSON ---- */
+
+static void json_counters(struct jsonw *w, const struct counters *c,
+		enum cost_mode mode)
+{
+	int64_t unpriced, cost = counters_cost(c, mode, &unpriced);
+
+	jw_kv_int(w, "requests", c->v[RC_REQUESTS]);
+	jw_kv_int(w, "inputTokens", c->v[RC_INPUT]);
+	jw_kv_int(w, "outputTokens", c->v[RC_OUTPUT]);
+	jw_kv_int(w, "totalTokens", tokens_of(c));
+	jw_kv_int(w, "cacheReadTokens", c->v[RC_CACHE_READ]);
+	jw_kv_int(w, "cacheWriteTokens", c->v[RC_CACHE_WRITE]);
+	jw_kv_int(w, "reasoningTokens", c->v[RC_REASONING]);
+	jw_kv_int(w, "toolTokens", c->v[RC_TOOL]);
+	jw_kv_money(w, "billedCostUsd", c->v[RC_BILLED]);
+	jw_kv_money(w, "estimatedCostUsd", mode == COST_MODE_AUTO ?
+			c->v[RC_EST_UNBILLED] : c->v[RC_ESTIMATED]);
+	jw_kv_money(w, "costUsd", cost);
+	jw_kv_int(w, "unpricedCount", unpriced);
+	jw_kv_int(w, "failedCount", c->v[RC_N_FAILED]);
+	jw_kv_int(w, "inProgressCount", c->v[RC_N_IN_PROGRESS]);
+}
+
+static const char *dim_name(const struct report_spec *spec, size_t d,
+		struct strbuf *sb)
+{
+	static const char *const names[] = { "provider", "model", "day",
+		"week", "month", "session" };
+
+	strbuf_reset(sb);
+	if (spec->dims[d] == DIM_TAG)
+		strbuf_addf(sb, "tag:%s", spec->tag_keys[d]);
+	else
+		strbuf_addstr(sb, names[spec->dims[d]]);
+	return sb->buf;
+}
+
+static void json_groups(struct jsonw *w, const char *key,
+		const struct report *r, const struct report_spec *spec,
+		const struct counters *total, enum cost_mode mode)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	jw_key(w, key);
+	jw_array_begin(w);
+	for (size_t i = 0; i < r->ngroups; i++) {
+		const struct report_group *g = &r->groups[i];
+
+		jw_object_begin(w);
+		for (size_t d = 0; d < spec->ndims; d++)
+			jw_kv_string(w, dim_name(spec, d, &sb), g->key[d]);
+		json_counters(w, &g->c, mode);
+		jw_kv_double(w, "sharePercent", tokens_of(total) ?
+				(double)tokens_of(&g->c) * 100 /
+				(double)tokens_of(total) : 0);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+	strbuf_release(&sb);
+}
+
+static void json_time_or_null(struct jsonw *w, const char *key, int64_t ms)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (ms < 0) {
+		jw_kv_null(w, key);
+		return;
+	}
+	time_format_utc(&sb, ms);
+	jw_kv_string(w, key, sb.buf);
+	strbuf_release(&sb);
+}
+
+/* The seed's budgetState and remaining budgets: the tightest budget. */
+static void json_budget_fields(struct jsonw *w, const struct reporting *rp)
+{
+	int64_t rem_tokens = -1, rem_usd = -1;
+	int worst = -1;
+
+	for (size_t i = 0; i < rp->nbudgets; i++) {
+		const struct budget_status *st = &rp->status[i];
+		int64_t rt = st->b->tokens - st->used_tokens;
+		int64_t ru = st->b->usd - st->used_usd;
+
+		if ((int)st->state > worst)
+			worst = (int)st->state;
+		if (st->b->tokens && (rem_tokens < 0 || rt < rem_tokens))
+			rem_tokens = rt > 0 ? rt : 0;
+		if (st->b->usd && (rem_usd < 0 || ru < rem_usd))
+			rem_usd = ru > 0 ? ru : 0;
+	}
+	jw_kv_string(w, "budgetState", worst < 0 ? "off" :
+			budget_state_name((enum budget_state)worst));
+	if (rem_tokens >= 0)
+		jw_kv_int(w, "remainingBudgetTokens", rem_tokens);
+	else
+		jw_kv_null(w, "remainingBudgetTokens");
+	if (rem_usd >= 0)
+		jw_kv_money(w, "remainingBudgetUsd", rem_usd);
+	else
+		jw_kv_null(w, "remainingBudgetUsd");
+}
+
+static void json_budgets(struct jsonw *w, const struct reporting *rp)
+{
+	jw_key(w, "budgets");
+	jw_array_begin(w);
+	for (size_t i = 0; i < rp->nbudgets; i++) {
+		const struct budget_status *st = &rp->status[i];
+
+		jw_object_begin(w);
+		jw_kv_string(w, "name", st->b->name);
+		jw_kv_string(w, "period", budget_period_name(st->b->period));
+		jw_kv_string(w, "periodKey", st->period);
+		jw_kv_string(w, "state", budget_state_name(st->state));
+		jw_kv_int(w, "percent", st->percent);
+		jw_kv_int(w, "usedTokens", st->used_tokens);
+		jw_kv_money(w, "usedUsd", st->used_usd);
+		if (st->b->tokens)
+			jw_kv_int(w, "limitTokens", st->b->tokens);
+		if (st->b->usd)
+			jw_kv_money(w, "limitUsd", st->b->usd);
+		jw_kv_int(w, "unpricedCount", st->unpriced);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
+static void json_quota(struct jsonw *w, const struct summary *s, int64_t now)
+{
+	const struct quota_state *only = s->nquotas == 1 ? &s->quotas[0] : NULL;
+
+	if (only && (only->has & (1u << QF_REMAINING_TOKENS)))
+		jw_kv_int(w, "remainingProviderTokens", only->remaining_tokens);
+	else
+		jw_kv_null(w, "remainingProviderTokens");
+	if (only && (only->has & (1u << QF_REMAINING_USD)))
+		jw_kv_money(w, "remainingProviderUsd", only->remaining_usd);
+	else
+		jw_kv_null(w, "remainingProviderUsd");
+	jw_key(w, "quota");
+	jw_array_begin(w);
+	for (size_t i = 0; i < s->nquotas; i++) {
+		const struct quota_state *q = &s->quotas[i];
+
+		jw_object_begin(w);
+		jw_kv_string(w, "providerId", q->provider);
+		if (q->has & (1u << QF_REMAINING_REQUESTS))
+			jw_kv_int(w, "remainingRequests", q->remaining_requests);
+		if (q->has & (1u << QF_REMAINING_TOKENS))
+			jw_kv_int(w, "remainingTokens", q->remaining_tokens);
+		if (q->has & (1u << QF_REMAINING_USD))
+			jw_kv_money(w, "remainingUsd", q->remaining_usd);
+		if (q->has & (1u << QF_RESET_DATE))
+			jw_kv_int(w, "resetDate", q->reset_date);
+		if (q->has & (1u << QF_CAPTURED_AT)) {
+			jw_kv_int(w, "capturedAt", q->captured_at);
+			jw_kv_int(w, "ageMs", now - q->captured_at);
+		}
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
+/* ---- performance ---- */
+
+static double per_minute(int64_t n, double minutes)
+{
+	return minutes > 0 ? (double)n / minutes : 0;
+}
+
+static void perf_json(struct jsonw *w, const struct perf_report *pr,
+		const struct report_spec *spec)
+{
+	jw_key(w, "providers");
+	jw_array_begin(w);
+	for (size_t i = 0; i < pr->n; i++) {
+		const struct perf_provider *p = &pr->p[i];
+		double minutes = perf_window_minutes(p, spec, pr->now);
+		int64_t total = p->input + p->output;
+
+		jw_object_begin(w);
+		jw_kv_string(w, "providerName", p->provider);
+		jw_kv_int(w, "totalRequests", p->requests);
+		jw_kv_int(w, "totalTokens", total);
+		if (p->latency_n)
+			jw_kv_double(w, "averageLatency",
+					(double)p->latency_sum / (double)p->latency_n);
+		else
+			jw_kv_null(w, "averageLatency");
+		if (p->ttft_n)
+			jw_kv_double(w, "timeToFirstToken",
+					(double)p->ttft_sum / (double)p->ttft_n);
+		else
+			jw_kv_null(w, "timeToFirstToken");
+		jw_kv_double(w, "tokensPerMinute", per_minute(total, minutes));
+		jw_kv_double(w, "requestsPerMinute",
+				per_minute(p->requests, minutes));
+		jw_kv_int(w, "tokensLastMinute", p->minute_tokens);
+		jw_kv_int(w, "requestsLastMinute", p->minute_requests);
+		jw_key(w, "sessionTokenUsage");
+		jw_object_begin(w);
+		jw_kv_int(w, "input", p->input);
+		jw_kv_int(w, "output", p->output);
+		jw_kv_int(w, "tool", p->tool);
+		jw_kv_int(w, "thought", p->thought);
+		jw_kv_int(w, "total", total);
+		jw_object_end(w);
+		jw_kv_int(w, "throttleWaitTimeMs", p->throttle_ms);
+		jw_kv_null(w, "chunksReceived");
+		jw_kv_double(w, "errorRate", p->requests ?
+				(double)p->errors / (double)p->requests : 0);
+		jw_key(w, "errors");
+		jw_array_begin(w);
+		for (size_t e = 0; e < p->nrecent; e++) {
+			jw_object_begin(w);
+			jw_kv_int(w, "timestamp", p->recent[e].timestamp);
+			if (p->recent[e].duration >= 0)
+				jw_kv_int(w, "duration", p->recent[e].duration);
+			else
+				jw_kv_null(w, "duration");
+			jw_kv_string(w, "error", p->recent[e].error);
+			jw_object_end(w);
+		}
+		jw_array_end(w);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
+static void ms_cell(struct table *t, int64_t sum, int64_t n)
+{
+	if (n)
+		table_cell(t, "%lld ms", (long long)(sum / n));
+	else
+		table_cell_str(t, "-");
+}
+
+static void perf_human(struct strbuf *out, const struct perf_report *pr,
+		const struct report_spec *spec, int colour)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct table t;
+	static const char *const head[] = { "PROVIDER", "REQUESTS", "TOKENS",
+		"TOK/MIN 1M", "TOK/MIN AVG", "REQ/MIN AVG", "LATENCY", "TTFT",
+		"THROTTLED", "ERRORS" };
+
+	table_init(&t, "lrrrrrrrrr");
+	for (size_t i = 0; i < 10; i++)
+		table_cell_styled(&t, TABLE_BOLD, head[i]);
+	for (size_t i = 0; i < pr->n; i++) {
+		const struct perf_provider *p = &pr->p[i];
+		double minutes = perf_window_minutes(p, spec, pr->now);
+
+		table_cell_str(&t, p->provider);
+		strbuf_reset(&sb);
+		fmt_count(&sb, p->requests);
+		table_cell_str(&t, sb.buf);
+		strbuf_reset(&sb);
+		fmt_count(&sb, p->input + p->output);
+		table_cell_str(&t, sb.buf);
+		strbuf_reset(&sb);
+		fmt_count_short(&sb, p->minute_tokens);
+		table_cell_str(&t, sb.buf);
+		strbuf_reset(&sb);
+		fmt_count_short(&sb, (int64_t)per_minute(p->input + p->output,
+				minutes));
+		table_cell_str(&t, sb.buf);
+		table_cell(&t, "%.2f", per_minute(p->requests, minutes));
+		ms_cell(&t, p->latency_sum, p->latency_n);
+		ms_cell(&t, p->ttft_sum, p->ttft_n);
+		table_cell(&t, "%lld ms", (long long)p->throttle_ms);
+		table_cell(&t, "%lld (%.1f%%)", (long long)p->errors,
+				p->requests ? (double)p->errors * 100 /
+				(double)p->requests : 0.0);
+	}
+	table_render(&t, out, colour);
+	table_release(&t);
+	for (size_t i = 0; i < pr->n; i++) {
+		const struct perf_provider *p = &pr->p[i];
+
+		if (!p->nrecent)
+			continue;
+		strbuf_addf(out, "\nRecent errors of %s\n", p->provider);
+		for (size_t e = 0; e < p->nrecent; e++) {
+			strbuf_addstr(out, "  ");
+			time_format_local(out, p->recent[e].timestamp);
+			strbuf_addf(out, "  %s", p->recent[e].error);
+			if (p->recent[e].duration >= 0)
+				strbuf_addf(out, "  after %lld ms",
+						(long long)p->recent[e].duration);
+			strbuf_addch(out, '\n');
+		}
+	}
+	strbuf_release(&sb);
+}
+
+/* ---- the command ---- */
+
+struct reports {
+	struct report total, by_provider, by_model, all;
+	struct perf_report perf;
+};
+
+static int build_reports(struct reports *rs, const struct sources *list,
+		const struct summary_cmd *c, int64_t now, struct strbuf *err)
+{
+	struct report_spec everything = { .since = -1, .until = -1 };
+	int ret;
+
+	report_init(&rs->total);
+	report_init(&rs->by_provider);
+	report_init(&rs->by_model);
+	report_init(&rs->all);
+	perf_init(&rs->perf, now);
+	if (c->perf) {
+		for (size_t i = 0; i < list->n; i++)
+			if ((ret = perf_build(list->v[i].scope.ledger_path,
+					&c->spec, &rs->perf, err)))
+				return ret;
+		return 0;
+	}
+	ret = build(list, &c->spec, &rs->total, err);
+	if (!ret && !c->spec.ndims)
+		ret = build_by(list, c, DIM_PROVIDER, &rs->by_provider, err);
+	if (!ret && !c->spec.ndims)
+		ret = build_by(list, c, DIM_MODEL, &rs->by_model, err);
+	if (!ret)
+		ret = build(list, &everything, &rs->all, err);
+	return ret;
+}
+
+static void release_reports(struct reports *rs)
+{
+	report_release(&rs->total);
+	report_release(&rs->by_provider);
+	report_release(&rs->by_model);
+	report_release(&rs->all);
+	perf_release(&rs->perf);
+}
+
+static void print_human(struct strbuf *out, const struct summary_cmd *c,
+		const struct reports *rs, const struct reporting *rp,
+		const struct tally_ctx *ctx)
+{
+	size_t limit = c->all ? 0 : 5;
+
+	window_line(out, c, ctx, rp->session.buf);
+	if (c->perf) {
+		perf_human(out, &rs->perf, &c->spec, c->colour);
+		return;
+	}
+	totals_block(out, &rs->total.total, rp->mode);
+	if (c->spec.ndims) {
+		strbuf_addch(out, '\n');
+		groups_table(out, &rs->total, &c->spec, &rs->total.total,
+				rp->mode, c->all ? 0 : 0, c->colour);
+	} else {
+		by_one(out, "By provider", DIM_PROVIDER, &rs->by_provider, c,
+				&rs->total.total, rp->mode, 0);
+		by_one(out, "By model", DIM_MODEL, &rs->by_model, c,
+				&rs->total.total, rp->mode, limit);
+	}
+	if (c->all_workspaces)
+		return;
+	budgets_block(out, rp);
+	quota_block(out, &rp->s, rp->now);
+	sync_block(out, &rs->all.total, &rp->s, rp->now);
+}
+
+static void print_json(struct strbuf *out, const struct summary_cmd *c,
+		const struct reports *rs, const struct reporting *rp,
+		const struct tally_ctx *ctx)
+{
+	const struct counters *all = &rs->all.total;
+	struct jsonw w;
+
+	jw_init(&w, out, JW_PRETTY);
+	jw_object_begin(&w);
+	jw_kv_string(&w, "window", c->window_name);
+	json_time_or_null(&w, "since", c->spec.since);
+	json_time_or_null(&w, "until", c->spec.until);
+	if (c->spec.session)
+		jw_kv_string(&w, "session", c->spec.session);
+	jw_kv_string(&w, "timezone", c->tz ? c->tz : ctx->cfg.timezone);
+	jw_kv_string(&w, "scope", c->all_workspaces ? "all" :
+			ctx->scope.is_workspace ? "workspace" : "profile");
+	if (!c->all_workspaces && ctx->scope.is_workspace)
+		jw_kv_string(&w, "workspace", ctx->scope.workspace);
+	jw_kv_string(&w, "costMode", ctx->cfg.cost_mode);
+	if (c->perf) {
+		perf_json(&w, &rs->perf, &c->spec);
+		jw_object_end(&w);
+		return;
+	}
+	json_counters(&w, &rs->total.total, rp->mode);
+	json_budget_fields(&w, rp);
+	json_quota(&w, &rp->s, rp->now);
+	jw_kv_int(&w, "pendingSyncCount", all->v[RC_N_PENDING]);
+	jw_kv_int(&w, "failedSyncCount", all->v[RC_N_SYNC_FAILED]);
+	if (rp->s.last_synced_at)
+		jw_kv_int(&w, "lastSyncedAt", rp->s.last_synced_at);
+	else
+		jw_kv_null(&w, "lastSyncedAt");
+	jw_kv_string(&w, "source", rs->total.from_ledger ? "ledger" : "rollups");
+	jw_key(&w, "cache");
+	jw_object_begin(&w);
+	jw_kv_int(&w, "ledgerBytesRead", (int64_t)rp->s.bytes_read);
+	jw_kv_bool(&w, "rebuilt", rp->s.rebuilt);
+	jw_kv_bool(&w, "stale", rp->s.stale);
+	jw_object_end(&w);
+	if (c->spec.ndims) {
+		json_groups(&w, "groups", &rs->total, &c->spec,
+				&rs->total.total, rp->mode);
+	} else {
+		struct report_spec one = c->spec;
+
+		one.ndims = 1;
+		one.dims[0] = DIM_PROVIDER;
+		json_groups(&w, "byProvider", &rs->by_provider, &one,
+				&rs->total.total, rp->mode);
+		one.dims[0] = DIM_MODEL;
+		json_groups(&w, "byModel", &rs->by_model, &one,
+				&rs->total.total, rp->mode);
+	}
+	json_budgets(&w, rp);
+	jw_object_end(&w);
+}
+
+static void check_options(struct summary_cmd *c, const struct option *opts)
+{
+	int ranges = !!c->since + !!c->until + !!c->last;
+
+	if (c->window && ranges)
+		usage_error(summary_usage, opts, "--window excludes --since, "
+				"--until and --last");
+	if (c->last && (c->since || c->until))
+		usage_error(summary_usage, opts, "--last excludes --since and "
+				"--until");
+	if (c->perf && c->by.nr)
+		usage_error(summary_usage, opts, "--perf groups by provider; "
+				"it takes no --by");
+	for (size_t i = 0; i < c->by.nr; i++)
+		if (report_add_dim(&c->spec, c->by.items[i]))
+			usage_error(summary_usage, opts, "--by expects provider, "
+					"model, day, week, month, session or "
+					"tag:<key>, at most %d of them, not "
+					"'%s'", REPORT_MAX_DIMS, c->by.items[i]);
+	for (size_t i = 0; i < c->tags.nr; i++)
+		if (!*c->tags.items[i] || *c->tags.items[i] == '=')
+			usage_error(summary_usage, opts, "--tag expects <key> "
+					"or <key>=<value>");
+}
+
+static int collect_sources(struct sources *list, struct summary_cmd *c,
+		struct reporting *rp, const struct tally_ctx *ctx,
+		struct strbuf *err)
+{
+	struct source *src;
+
+	if (c->all_workspaces)
+		return all_scopes(list, ctx, err);
+	src = add_source(list);
+	src->scope = ctx->scope;
+	src->s = rp->s;
+	return 0;
+}
+
+int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
+{
+	struct summary_cmd c = { .by = STRING_LIST_INIT,
+		.tags = STRING_LIST_INIT };
+	struct option opts[] = {
+		OPT_GROUP("Window"),
+		OPT_STRING('w', "window", &c.window, "window",
+				"session, day, week, month (default) or workspace"),
+		OPT_STRING(0, "since", &c.since, "time", "from <time>"),
+		OPT_STRING(0, "until", &c.until, "time", "until <time>"),
+		OPT_STRING(0, "last", &c.last, "duration",
+				"the last <duration>, such as 24h"),
+		OPT_STRING(0, "tz", &c.tz, "zone",
+				"count days in this IANA time zone"),
+		OPT_GROUP("Grouping and filters"),
+		OPT_LIST(0, "by", &c.by, "group",
+				"provider, model, day, week, month, session or "
+				"tag:<key> (repeatable)"),
+		OPT_STRING('p', "provider", &c.provider, "id",
+				"only this provider"),
+		OPT_STRING('m', "model", &c.model, "pattern",
+				"only models matching this glob"),
+		OPT_LIST(0, "tag", &c.tags, "key>[=<value",
+				"only entries with this tag (repeatable)"),
+		OPT_BOOL(0, "all-workspaces", &c.all_workspaces,
+				"add up every workspace and the profile"),
+		OPT_GROUP("Output"),
+		OPT_BOOL(0, "all", &c.all, "show every model, not the top 5"),
+		OPT_BOOL(0, "perf", &c.perf,
+				"performance per provider: rates, latency, errors"),
+		OPT_BOOL(0, "json", &c.json, "print JSON"),
+		OPT_BOOL(0, "rebuild", &c.rebuild,
+				"rebuild the summary cache from the ledger"),
+		OPT_END(),
+	};
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct sources list = { 0 };
+	struct reporting rp;
+	struct reports rs;
+	int ret;
+
+	argc = parse_options_or_exit(argc, argv, opts, summary_usage, 0);
+	if (argc > 1)
+		usage_error(summary_usage, opts, "unexpected argument '%s'",
+				argv[1]);
+	c.spec.since = c.spec.until = -1;
+	check_options(&c, opts);
+	c.colour = want_colour(STDOUT_FILENO);
+	memset(&rs, 0, sizeof(rs));
+	ret = reporting_open(&rp, ctx, c.rebuild ? REPORTING_REBUILD : 0, &err);
+	if (!ret && c.tz) {
+		if (timeutil_set_zone(c.tz))
+			usage_error(summary_usage, opts, "--tz: unknown time "
+					"zone '%s'", c.tz);
+		c.spec.force_ledger = 1;
+	}
+	if (!ret && (ret = set_window(&c, rp.session.buf, rp.now, &err)))
+		usage_error(summary_usage, opts, "%s", err.buf);
+	c.spec.provider = c.provider;
+	c.spec.model = c.model;
+	c.spec.tags = &c.tags;
+	if (!ret)
+		ret = collect_sources(&list, &c, &rp, ctx, &err);
+	if (!ret)
+		ret = build_reports(&rs, &list, &c, rp.now, &err);
+	if (!ret) {
+		if (c.json)
+			print_json(&out, &c, &rs, &rp, ctx);
+		else
+			print_human(&out, &c, &rs, &rp, ctx);
+		flush_out(&out);
+	}
+	release_reports(&rs);
+	release_sources(&list);
+	reporting_close(&rp);
+	string_list_release(&c.by);
+	string_list_release(&c.tags);
+	strbuf_release(&out);
+	return report(ret, &err);
+}

@@ -1,0 +1,330 @@
+#include "budget.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "money.h"
+#include "report.h"
+#include "timeutil.h"
+#include "banned.h"
+
+const char *budget_state_name(enum budget_state st)
+{
+	switch (st) {
+	case BUDGET_WARNING: return "warning";
+	case BUDGET_EXCEEDED: return "exceeded";
+	default: return "under";
+	}
+}
+
+const char *budget_period_name(enum budget_period p)
+{
+	switch (p) {
+	case PERIOD_SESSION: return "session";
+	case PERIOD_DAY: return "day";
+	case PERIOD_WEEK: return "week";
+	default: return "month";
+	}
+}
+
+static int parse_period(const char *s, enum budget_period *p)
+{
+	static const enum budget_period all[] = { PERIOD_SESSION, PERIOD_DAY,
+		PERIOD_WEEK, PERIOD_MONTH };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcmp(s, budget_period_name(all[i]))) {
+			*p = all[i];
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static const char *item(const struct config *c, struct strbuf *key,
+		size_t i, const char *field)
+{
+	strbuf_reset(key);
+	strbuf_addf(key, "budgets.%zu.%s", i, field);
+	return config_get(c, key->buf);
+}
+
+static int has_any(const struct config *c, struct strbuf *key, size_t i)
+{
+	static const char *const fields[] = { "name", "period", "tokens", "usd",
+		"provider", "model", "tag", "warn_percent", NULL };
+
+	for (const char *const *f = fields; *f; f++)
+		if (item(c, key, i, *f))
+			return 1;
+	return 0;
+}
+
+static int load_one(const struct config *c, size_t i, struct budget *b,
+		struct strbuf *key, struct strbuf *err)
+{
+	const char *v;
+	int64_t n;
+
+	memset(b, 0, sizeof(*b));
+	b->name = item(c, key, i, "name");
+	if (!b->name)
+		return fail(err, T_ECONFIG, "budgets.%zu has no name", i);
+	v = item(c, key, i, "period");
+	b->period = PERIOD_MONTH;
+	if (v && parse_period(v, &b->period))
+		return fail(err, T_ECONFIG, "budget '%s': unknown period '%s'",
+				b->name, v);
+	v = item(c, key, i, "tokens");
+	b->tokens = v ? strtoll(v, NULL, 10) : 0;
+	v = item(c, key, i, "usd");
+	if (v && !money_parse(v, strlen(v), &n))
+		b->usd = n;
+	if (!b->tokens && !b->usd)
+		return fail(err, T_ECONFIG, "budget '%s' sets neither tokens nor "
+				"usd", b->name);
+	b->provider = item(c, key, i, "provider");
+	b->model = item(c, key, i, "model");
+	b->tag = item(c, key, i, "tag");
+	v = item(c, key, i, "warn_percent");
+	b->warn_percent = v ? strtoll(v, NULL, 10) :
+		config_get_int(c, "alert_threshold_percent", 80);
+	return 0;
+}
+
+int budgets_load(const struct config *c, struct budget **out, size_t *n,
+		struct strbuf *err)
+{
+	struct strbuf key = STRBUF_INIT;
+	struct budget *list = NULL;
+	size_t nr = 0, alloc = 0;
+	int ret = 0;
+
+	for (size_t i = 0; has_any(c, &key, i); i++) {
+		ALLOC_GROW(list, nr + 1, alloc);
+		if ((ret = load_one(c, i, &list[nr], &key, err)))
+			break;
+		for (size_t j = 0; j < nr && !ret; j++)
+			if (!strcmp(list[j].name, list[nr].name))
+				ret = fail(err, T_ECONFIG, "two budgets are "
+						"named '%s'", list[nr].name);
+		nr++;
+	}
+	if (!ret && (c->monthly_token_budget || c->monthly_cost_budget_usd)) {
+		ALLOC_GROW(list, nr + 1, alloc);
+		memset(&list[nr], 0, sizeof(list[nr]));
+		list[nr].name = "monthly";
+		list[nr].period = PERIOD_MONTH;
+		list[nr].tokens = c->monthly_token_budget;
+		list[nr].usd = c->monthly_cost_budget_usd;
+		list[nr].warn_percent = c->alert_threshold_percent;
+		nr++;
+	}
+	strbuf_release(&key);
+	if (ret) {
+		free(list);
+		return ret;
+	}
+	*out = list;
+	*n = nr;
+	return 0;
+}
+
+/* The calendar period holding now, as days [from, to). */
+static void period_days(enum budget_period p, int64_t now, int32_t *from,
+		int32_t *to, char *name, size_t size)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int32_t today = local_day(now);
+	int64_t y;
+	int m, d;
+
+	switch (p) {
+	case PERIOD_DAY:
+		*from = today;
+		*to = today + 1;
+		day_key(&sb, today);
+		break;
+	case PERIOD_WEEK:
+		*from = week_start(today);
+		*to = *from + 7;
+		week_key(&sb, today);
+		break;
+	default:
+		civil_from_days(today, &y, &m, &d);
+		*from = (int32_t)days_from_civil(y, m, 1);
+		*to = m == 12 ? (int32_t)days_from_civil(y + 1, 1, 1) :
+				(int32_t)days_from_civil(y, m + 1, 1);
+		month_key(&sb, today);
+		break;
+	}
+	snprintf(name, size, "%s", sb.buf);
+	strbuf_release(&sb);
+}
+
+static int64_t percent_of(int64_t used, int64_t limit)
+{
+	if (!limit)
+		return 0;
+	/* 128-bit so that huge token counts cannot overflow. */
+	return (int64_t)((__int128)used * 100 / limit);
+}
+
+static void judge(struct budget_status *st)
+{
+	const struct budget *b = st->b;
+	int64_t pt = percent_of(st->used_tokens, b->tokens);
+	int64_t pu = percent_of(st->used_usd, b->usd);
+
+	st->percent = pt > pu ? pt : pu;
+	if ((b->tokens && st->used_tokens >= b->tokens) ||
+	    (b->usd && st->used_usd >= b->usd))
+		st->state = BUDGET_EXCEEDED;
+	else if (st->percent >= b->warn_percent)
+		st->state = BUDGET_WARNING;
+	else
+		st->state = BUDGET_UNDER;
+}
+
+int budget_evaluate(const struct budget *b, const struct summary *s,
+		const char *ledger_path, const char *session,
+		enum cost_mode mode, int64_t now, struct budget_status *st,
+		struct strbuf *err)
+{
+	struct string_list tags = STRING_LIST_INIT;
+	struct report_spec spec = { .since = -1, .until = -1 };
+	struct report r;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	st->b = b;
+	if (b->period == PERIOD_SESSION) {
+		snprintf(st->period, sizeof(st->period), "%s",
+				session ? session : "");
+		st->start = st->end = -1;
+		spec.session = session ? session : "";
+	} else {
+		int32_t from, to;
+
+		period_days(b->period, now, &from, &to, st->period,
+				sizeof(st->period));
+		st->start = spec.since = local_day_to_ms(from);
+		st->end = spec.until = local_day_to_ms(to);
+	}
+	spec.provider = b->provider;
+	spec.model = b->model;
+	if (b->tag)
+		string_list_append(&tags, b->tag);
+	spec.tags = &tags;
+	report_init(&r);
+	ret = report_build(s, ledger_path, &spec, &r, err);
+	if (!ret) {
+		st->used_tokens = r.total.v[RC_INPUT] + r.total.v[RC_OUTPUT];
+		st->used_usd = counters_cost(&r.total, mode, &st->unpriced);
+		judge(st);
+	}
+	report_release(&r);
+	string_list_release(&tags);
+	return ret;
+}
+
+/* ---- hooks ---- */
+
+static void set_env_int(const char *name, int64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	setenv(name, buf, 1);
+}
+
+static void set_env_money(const char *name, int64_t nano)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	money_format(&sb, nano);
+	setenv(name, sb.buf, 1);
+	strbuf_release(&sb);
+}
+
+/* In the child: the budget's details, as documented in tally-budget(1). */
+static void export_details(const struct budget_status *st)
+{
+	const struct budget *b = st->b;
+
+	setenv("TALLY_BUDGET_NAME", b->name, 1);
+	setenv("TALLY_BUDGET_STATE", budget_state_name(st->state), 1);
+	setenv("TALLY_BUDGET_PERIOD", budget_period_name(b->period), 1);
+	setenv("TALLY_BUDGET_PERIOD_KEY", st->period, 1);
+	set_env_int("TALLY_BUDGET_PERCENT", st->percent);
+	set_env_int("TALLY_BUDGET_USED_TOKENS", st->used_tokens);
+	set_env_money("TALLY_BUDGET_USED_USD", st->used_usd);
+	if (b->tokens)
+		set_env_int("TALLY_BUDGET_LIMIT_TOKENS", b->tokens);
+	if (b->usd)
+		set_env_money("TALLY_BUDGET_LIMIT_USD", b->usd);
+}
+
+static int run_hook(const char *hook, const struct budget_status *st)
+{
+	pid_t pid;
+	int status;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		export_details(st);
+		/* The hook's output must not mix with tally's data. */
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+		execl("/bin/sh", "sh", "-c", hook, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int budget_fire_alerts(const struct budget_status *st, size_t n,
+		const char *hook, const struct scope *sc,
+		const struct summary_opts *o)
+{
+	struct strbuf err = STRBUF_INIT, key = STRBUF_INIT;
+	int fired = 0;
+
+	if (!hook || !*hook)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int claimed, code;
+
+		if (st[i].state == BUDGET_UNDER)
+			continue;
+		strbuf_reset(&key);
+		strbuf_addf(&key, "%s\t%s\t%s", st[i].b->name, st[i].period,
+				budget_state_name(st[i].state));
+		claimed = summary_claim_alert(sc, o, key.buf, &err);
+		if (claimed < 0) {
+			warning("budget hook not run: %s", err.buf);
+			strbuf_reset(&err);
+			continue;
+		}
+		if (!claimed)
+			continue;
+		code = run_hook(hook, &st[i]);
+		fired++;
+		if (code)
+			warning("the budget hook for '%s' failed (exit %d)",
+					st[i].b->name, code);
+	}
+	strbuf_release(&err);
+	strbuf_release(&key);
+	return fired;
+}

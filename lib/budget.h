@@ -1,0 +1,79 @@
+#ifndef TALLY_BUDGET_H
+#define TALLY_BUDGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "entry.h"
+#include "scope.h"
+#include "summary.h"
+
+/*
+ * Budgets: limits in tokens and/or USD over a calendar period (in the
+ * configured time zone) or the current session, optionally only for a
+ * provider, a model (glob) or a tag. The seed settings
+ * monthly_token_budget, monthly_cost_budget_usd and
+ * alert_threshold_percent are a shorthand for a budget named "monthly".
+ *
+ * A budget is under, warning (at or past its warn percent) or exceeded (at
+ * or past a limit). When it reaches warning or exceeded in a period, the
+ * hook of hooks.budget_alert runs, once per budget, period and state.
+ */
+
+enum budget_period { PERIOD_SESSION, PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH };
+enum budget_state { BUDGET_UNDER, BUDGET_WARNING, BUDGET_EXCEEDED };
+
+struct budget {
+	const char *name;
+	enum budget_period period;
+	int64_t tokens;       /* 0: no token limit */
+	int64_t usd;          /* nano-USD; 0: no cost limit */
+	const char *provider;
+	const char *model;
+	const char *tag;
+	int64_t warn_percent;
+};
+
+struct budget_status {
+	const struct budget *b;
+	char period[80];      /* 2026-11, 2026-W48, 2026-11-24, or the session */
+	int64_t start, end;   /* the period in ms; -1 for a session */
+	int64_t used_tokens;
+	int64_t used_usd;     /* nano-USD, under the cost mode */
+	int64_t unpriced;     /* entries with usage but no cost */
+	int64_t percent;      /* of the limit closest to being used up */
+	enum budget_state state;
+};
+
+/*
+ * Reads the budgets of the configuration (the list, then the shorthand).
+ * The budgets point into c, which must outlive them. 0 or T_ECONFIG.
+ */
+int budgets_load(const struct config *c, struct budget **out, size_t *n,
+		struct strbuf *err);
+
+/*
+ * Works out how much of b is used at time now. session is the current
+ * session (for session budgets). 0 or T_ELEDGER.
+ */
+int budget_evaluate(const struct budget *b, const struct summary *s,
+		const char *ledger_path, const char *session,
+		enum cost_mode mode, int64_t now, struct budget_status *st,
+		struct strbuf *err);
+
+const char *budget_state_name(enum budget_state st);
+const char *budget_period_name(enum budget_period p);
+
+/*
+ * Runs hook (through sh -c, its output sent to stderr) for every budget
+ * that has reached warning or exceeded and not yet fired that state in
+ * this period. Firing is claimed under the summary cache's lock, so
+ * concurrent tally processes fire a hook once between them. A hook that
+ * fails is reported as a warning. Returns the number of hooks run.
+ */
+int budget_fire_alerts(const struct budget_status *st, size_t n,
+		const char *hook, const struct scope *sc,
+		const struct summary_opts *o);
+
+#endif

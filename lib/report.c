@@ -1,0 +1,454 @@
+#include "report.h"
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "fold.h"
+#include "ledger.h"
+#include "timeutil.h"
+#include "banned.h"
+
+void report_init(struct report *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->first = INT64_MAX;
+	r->last = INT64_MIN;
+}
+
+void report_release(struct report *r)
+{
+	for (size_t i = 0; i < r->ngroups; i++)
+		for (size_t d = 0; d < REPORT_MAX_DIMS; d++)
+			free(r->groups[i].key[d]);
+	free(r->groups);
+	memset(r, 0, sizeof(*r));
+}
+
+int report_add_dim(struct report_spec *spec, const char *name)
+{
+	static const struct { const char *name; enum report_dim dim; } dims[] = {
+		{ "provider", DIM_PROVIDER }, { "model", DIM_MODEL },
+		{ "day", DIM_DAY }, { "week", DIM_WEEK }, { "month", DIM_MONTH },
+		{ "session", DIM_SESSION },
+	};
+
+	if (spec->ndims == REPORT_MAX_DIMS)
+		return -1;
+	if (!strncmp(name, "tag:", 4) && name[4]) {
+		spec->tag_keys[spec->ndims] = name + 4;
+		spec->dims[spec->ndims++] = DIM_TAG;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(dims) / sizeof(dims[0]); i++) {
+		if (!strcmp(name, dims[i].name)) {
+			spec->tag_keys[spec->ndims] = NULL;
+			spec->dims[spec->ndims++] = dims[i].dim;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* ---- time keys ---- */
+
+int32_t week_start(int32_t day)
+{
+	/* 1970-01-01 was a Thursday: day 0 is weekday 3 counting from Monday. */
+	int32_t weekday = ((day % 7) + 7 + 3) % 7;
+
+	return day - weekday;
+}
+
+void day_key(struct strbuf *sb, int32_t day)
+{
+	int64_t y;
+	int m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	strbuf_addf(sb, "%04lld-%02d-%02d", (long long)y, m, d);
+}
+
+void week_key(struct strbuf *sb, int32_t day)
+{
+	/* ISO 8601: the week belongs to the year of its Thursday. */
+	int32_t thursday = week_start(day) + 3;
+	int64_t y;
+	int m, d;
+
+	civil_from_days(thursday, &y, &m, &d);
+	strbuf_addf(sb, "%04lld-W%02d", (long long)y,
+			(int)((thursday - days_from_civil(y, 1, 1)) / 7 + 1));
+}
+
+void month_key(struct strbuf *sb, int32_t day)
+{
+	int64_t y;
+	int m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	strbuf_addf(sb, "%04lld-%02d", (long long)y, m);
+}
+
+/* ---- costs ---- */
+
+int64_t counters_cost(const struct counters *c, enum cost_mode mode,
+		int64_t *unpriced)
+{
+	switch (mode) {
+	case COST_MODE_PROVIDER:
+		*unpriced = c->v[RC_N_USAGE] - c->v[RC_N_BILLED];
+		return c->v[RC_BILLED];
+	case COST_MODE_ESTIMATE:
+		*unpriced = c->v[RC_N_USAGE] - c->v[RC_N_ESTIMATED];
+		return c->v[RC_ESTIMATED];
+	default:
+		*unpriced = c->v[RC_N_UNPRICED];
+		return c->v[RC_BILLED] + c->v[RC_EST_UNBILLED];
+	}
+}
+
+/* ---- groups ---- */
+
+static int same_keys(const struct report_group *g, char *const *keys,
+		size_t n)
+{
+	for (size_t d = 0; d < n; d++)
+		if (strcmp(g->key[d], keys[d]))
+			return 0;
+	return 1;
+}
+
+/* Adds counters to the group with these keys (linear: groups are few). */
+static void add_to_group(struct report *r, size_t ndims, char **keys,
+		const struct counters *c)
+{
+	struct report_group *g = NULL;
+
+	for (size_t i = r->ngroups; i-- > 0;) {
+		if (same_keys(&r->groups[i], keys, ndims)) {
+			g = &r->groups[i];
+			break;
+		}
+	}
+	if (!g) {
+		ALLOC_GROW(r->groups, r->ngroups + 1, r->alloc);
+		g = &r->groups[r->ngroups++];
+		memset(g, 0, sizeof(*g));
+		for (size_t d = 0; d < ndims; d++)
+			g->key[d] = xstrdup(keys[d]);
+	}
+	counters_add(&g->c, c, 1);
+}
+
+/* The values of one entry or rollup along the spec's dimensions. */
+struct dim_values {
+	const char *provider, *model, *session;
+	int32_t day;
+	const struct entry *e; /* for tags; NULL for rollups */
+};
+
+static void group_keys(const struct report_spec *spec,
+		const struct dim_values *v, struct strbuf *bufs, char **keys)
+{
+	for (size_t d = 0; d < spec->ndims; d++) {
+		struct strbuf *sb = &bufs[d];
+		const char *tag;
+
+		strbuf_reset(sb);
+		switch (spec->dims[d]) {
+		case DIM_PROVIDER:
+			strbuf_addstr(sb, v->provider ? v->provider : "");
+			break;
+		case DIM_MODEL:
+			strbuf_addstr(sb, v->model ? v->model : "");
+			break;
+		case DIM_SESSION:
+			strbuf_addstr(sb, v->session ? v->session : "");
+			break;
+		case DIM_DAY:
+			day_key(sb, v->day);
+			break;
+		case DIM_WEEK:
+			week_key(sb, v->day);
+			break;
+		case DIM_MONTH:
+			month_key(sb, v->day);
+			break;
+		case DIM_TAG:
+			tag = v->e ? entry_tag(v->e, spec->tag_keys[d]) : NULL;
+			strbuf_addstr(sb, tag ? tag : "");
+			break;
+		}
+		keys[d] = sb->buf;
+	}
+}
+
+static void account(struct report *r, const struct report_spec *spec,
+		const struct dim_values *v, const struct counters *c)
+{
+	struct strbuf bufs[REPORT_MAX_DIMS];
+	char *keys[REPORT_MAX_DIMS];
+
+	counters_add(&r->total, c, 1);
+	if (!spec->ndims)
+		return;
+	for (size_t d = 0; d < spec->ndims; d++)
+		strbuf_init(&bufs[d], 0);
+	group_keys(spec, v, bufs, keys);
+	add_to_group(r, spec->ndims, keys, c);
+	for (size_t d = 0; d < spec->ndims; d++)
+		strbuf_release(&bufs[d]);
+}
+
+/* ---- from rollups ---- */
+
+/* A bound that is a local midnight, as a day; else INT32_MIN. */
+static int32_t midnight_day(int64_t ms)
+{
+	int32_t day = local_day(ms);
+
+	return local_day_to_ms(day) == ms ? day : INT32_MIN;
+}
+
+int report_needs_ledger(const struct report_spec *spec,
+		const struct summary *s)
+{
+	uint32_t id;
+
+	if (spec->force_ledger || (spec->tags && spec->tags->nr))
+		return 1;
+	for (size_t d = 0; d < spec->ndims; d++)
+		if (spec->dims[d] == DIM_TAG || spec->dims[d] == DIM_SESSION)
+			return 1;
+	if ((spec->since >= 0 && midnight_day(spec->since) == INT32_MIN) ||
+	    (spec->until >= 0 && midnight_day(spec->until) == INT32_MIN))
+		return 1;
+	if (!spec->session)
+		return 0;
+	/* The rollups keep the detail of recent sessions only. */
+	id = intern_find(&s->rollups.strings, spec->session);
+	if (id == UINT32_MAX || !id)
+		return 1;
+	for (size_t i = 0; i < s->rollups.nr; i++)
+		if (s->rollups.items[i].key.session == id)
+			return 0;
+	return 1;
+}
+
+void report_from_rollups(const struct summary *s,
+		const struct report_spec *spec, struct report *r)
+{
+	const struct intern *str = &s->rollups.strings;
+	int32_t from = spec->since >= 0 ? midnight_day(spec->since) : INT32_MIN;
+	int32_t to = spec->until >= 0 ? midnight_day(spec->until) : INT32_MAX;
+	uint32_t session = spec->session ?
+		intern_find(str, spec->session) : UINT32_MAX;
+
+	for (size_t i = 0; i < s->rollups.nr; i++) {
+		const struct rollup *ru = &s->rollups.items[i];
+		struct dim_values v = {
+			intern_str(str, ru->key.provider),
+			intern_str(str, ru->key.model),
+			intern_str(str, ru->key.session), ru->key.day, NULL,
+		};
+
+		if (ru->key.day < from || ru->key.day >= to)
+			continue;
+		if (spec->session && ru->key.session != session)
+			continue;
+		if (spec->provider && strcmp(v.provider, spec->provider))
+			continue;
+		if (spec->model && fnmatch(spec->model, v.model, 0))
+			continue;
+		account(r, spec, &v, &ru->c);
+	}
+}
+
+/* ---- from the ledger ---- */
+
+static int tags_match(const struct entry *e, const struct string_list *tags)
+{
+	for (size_t i = 0; tags && i < tags->nr; i++) {
+		const char *want = tags->items[i], *eq = strchr(want, '=');
+		size_t klen = eq ? (size_t)(eq - want) : strlen(want);
+		int ok = 0;
+
+		for (size_t t = 0; t < e->ntags && !ok; t++)
+			ok = strlen(e->tags[t].key) == klen &&
+			     !strncmp(e->tags[t].key, want, klen) &&
+			     (!eq || !strcmp(e->tags[t].value, eq + 1));
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+static int entry_in_spec(const struct entry *e, const struct report_spec *spec)
+{
+	int64_t t = entry_time(e);
+
+	if (spec->since >= 0 && t < spec->since)
+		return 0;
+	if (spec->until >= 0 && t >= spec->until)
+		return 0;
+	if (spec->session && (!e->session_resource ||
+			      strcmp(e->session_resource, spec->session)))
+		return 0;
+	if (spec->provider && (!e->provider_id ||
+			       strcmp(e->provider_id, spec->provider)))
+		return 0;
+	if (spec->model && (!e->model_id || fnmatch(spec->model, e->model_id, 0)))
+		return 0;
+	return tags_match(e, spec->tags);
+}
+
+static int fold_all(const char *path, struct ledger_reader *rd, struct fold *f,
+		struct strbuf *err)
+{
+	struct ledger_line line;
+	struct entry e;
+	int ret;
+
+	entry_init(&e);
+	quiet_warnings++;
+	while ((ret = ledger_reader_next(rd, &line, err)) > 0) {
+		if (ledger_parse_line(path, &line, &e))
+			continue;
+		ret = fold_add(f, &e, line.off, (uint32_t)line.len, err);
+		if (ret)
+			break;
+	}
+	quiet_warnings--;
+	entry_release(&e);
+	return ret;
+}
+
+int report_foreach(const char *ledger_path, const struct report_spec *spec,
+		int (*fn)(const struct entry *e, void *data), void *data,
+		struct strbuf *err)
+{
+	struct ledger_reader rd;
+	struct fold f;
+	struct entry e;
+	int ret;
+
+	ret = ledger_reader_open(&rd, ledger_path, 0, 0, err);
+	if (ret) {
+		ledger_reader_close(&rd);
+		return ret;
+	}
+	fold_init(&f, rd.fd);
+	entry_init(&e);
+	ret = fold_all(ledger_path, &rd, &f, err);
+	for (size_t i = 0; !ret && i < f.nr; i++) {
+		if ((ret = fold_read(&f, &f.items[i], &e, err)))
+			break;
+		if (entry_in_spec(&e, spec))
+			ret = fn(&e, data);
+	}
+	entry_release(&e);
+	fold_release(&f);
+	ledger_reader_close(&rd);
+	return ret;
+}
+
+struct ledger_report {
+	struct report *r;
+	const struct report_spec *spec;
+};
+
+static int account_entry(const struct entry *e, void *data)
+{
+	struct ledger_report *lr = data;
+	struct report *r = lr->r;
+	struct dim_values v = { e->provider_id, e->model_id,
+		e->session_resource, local_day(entry_time(e)), e };
+	struct counters c;
+
+	counters_of_entry(e, &c);
+	account(r, lr->spec, &v, &c);
+	if (entry_time(e) < r->first)
+		r->first = entry_time(e);
+	if (entry_time(e) > r->last)
+		r->last = entry_time(e);
+	return 0;
+}
+
+int report_from_ledger(const char *ledger_path,
+		const struct report_spec *spec, struct report *r,
+		struct strbuf *err)
+{
+	struct ledger_report lr = { r, spec };
+
+	r->from_ledger = 1;
+	return report_foreach(ledger_path, spec, account_entry, &lr, err);
+}
+
+int report_build(const struct summary *s, const char *ledger_path,
+		const struct report_spec *spec, struct report *r,
+		struct strbuf *err)
+{
+	if (report_needs_ledger(spec, s))
+		return report_from_ledger(ledger_path, spec, r, err);
+	report_from_rollups(s, spec, r);
+	return 0;
+}
+
+void report_merge(struct report *dst, const struct report *src,
+		size_t ndims)
+{
+	counters_add(&dst->total, &src->total, 1);
+	for (size_t i = 0; i < src->ngroups; i++)
+		add_to_group(dst, ndims, src->groups[i].key, &src->groups[i].c);
+	if (src->first < dst->first)
+		dst->first = src->first;
+	if (src->last > dst->last)
+		dst->last = src->last;
+	dst->from_ledger |= src->from_ledger;
+}
+
+/* ---- sorting ---- */
+
+static const struct report_spec *sort_spec;
+
+static int is_time_dim(enum report_dim d)
+{
+	return d == DIM_DAY || d == DIM_WEEK || d == DIM_MONTH;
+}
+
+static int compare_groups(const void *a, const void *b)
+{
+	const struct report_group *x = a, *y = b;
+	int64_t tx = x->c.v[RC_INPUT] + x->c.v[RC_OUTPUT];
+	int64_t ty = y->c.v[RC_INPUT] + y->c.v[RC_OUTPUT];
+
+	for (size_t d = 0; d < sort_spec->ndims; d++) {
+		if (is_time_dim(sort_spec->dims[d])) {
+			int c = strcmp(x->key[d], y->key[d]);
+
+			if (c)
+				return c;
+		}
+	}
+	if (tx != ty)
+		return tx < ty ? 1 : -1;
+	if (x->c.v[RC_REQUESTS] != y->c.v[RC_REQUESTS])
+		return x->c.v[RC_REQUESTS] < y->c.v[RC_REQUESTS] ? 1 : -1;
+	for (size_t d = 0; d < sort_spec->ndims; d++) {
+		int c = strcmp(x->key[d], y->key[d]);
+
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+void report_sort(struct report *r, const struct report_spec *spec)
+{
+	sort_spec = spec;
+	if (r->ngroups)
+		qsort(r->groups, r->ngroups, sizeof(*r->groups), compare_groups);
+	sort_spec = NULL;
+}

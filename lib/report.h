@@ -1,0 +1,109 @@
+#ifndef TALLY_REPORT_H
+#define TALLY_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "entry.h"
+#include "parse-options.h"
+#include "rollup.h"
+#include "summary.h"
+
+/*
+ * Reports: totals and groups over a window of time, with filters. They
+ * are answered from the summary's rollups when those carry enough detail
+ * (whole local days, provider, model, a recent session) and from the
+ * ledger's folded entries otherwise (tags, sessions in general, windows
+ * that cut through a day), so every report is exact either way.
+ */
+
+enum report_dim {
+	DIM_PROVIDER,
+	DIM_MODEL,
+	DIM_DAY,
+	DIM_WEEK,
+	DIM_MONTH,
+	DIM_SESSION,
+	DIM_TAG,
+};
+
+#define REPORT_MAX_DIMS 4
+
+struct report_spec {
+	int64_t since, until;    /* [since, until) in ms; -1 when open */
+	const char *session;     /* only this session */
+	const char *provider;    /* only this provider */
+	const char *model;       /* only models matching this glob */
+	const struct string_list *tags; /* key or key=value, all must match */
+	enum report_dim dims[REPORT_MAX_DIMS];
+	const char *tag_keys[REPORT_MAX_DIMS];
+	size_t ndims;
+	int force_ledger;        /* e.g. days in another time zone */
+};
+
+struct report_group {
+	char *key[REPORT_MAX_DIMS];
+	struct counters c;
+};
+
+struct report {
+	struct counters total;
+	struct report_group *groups;
+	size_t ngroups, alloc;
+	int64_t first, last;     /* entry times seen (ledger reports only) */
+	int from_ledger;
+};
+
+void report_init(struct report *r);
+void report_release(struct report *r);
+
+/* Parses "provider", "day", "tag:team" ... into the spec. 0 or -1. */
+int report_add_dim(struct report_spec *spec, const char *name);
+
+/* Whether the spec needs the ledger rather than the rollups. */
+int report_needs_ledger(const struct report_spec *spec,
+		const struct summary *s);
+
+/* Builds a report from the rollups of s. */
+void report_from_rollups(const struct summary *s,
+		const struct report_spec *spec, struct report *r);
+
+/* Builds a report from the folded entries of a ledger. 0 or T_ELEDGER. */
+int report_from_ledger(const char *ledger_path,
+		const struct report_spec *spec, struct report *r,
+		struct strbuf *err);
+
+/*
+ * Calls fn for every folded entry of the ledger that the spec's window
+ * and filters select (the entry is valid during the call only). A nonzero
+ * return from fn stops and is returned.
+ */
+int report_foreach(const char *ledger_path, const struct report_spec *spec,
+		int (*fn)(const struct entry *e, void *data), void *data,
+		struct strbuf *err);
+
+/* Either of the above, as the spec requires. */
+int report_build(const struct summary *s, const char *ledger_path,
+		const struct report_spec *spec, struct report *r,
+		struct strbuf *err);
+
+/* Adds the totals and groups of src into dst (same dimensions). */
+void report_merge(struct report *dst, const struct report *src,
+		size_t ndims);
+
+/* Sorts groups: by time for time dimensions, else by tokens, largest first. */
+void report_sort(struct report *r, const struct report_spec *spec);
+
+/* Cost of counters under a cost mode, and the entries it leaves unpriced. */
+int64_t counters_cost(const struct counters *c, enum cost_mode mode,
+		int64_t *unpriced);
+
+/* Names for group keys of time dimensions. */
+void day_key(struct strbuf *sb, int32_t day);
+void week_key(struct strbuf *sb, int32_t day);
+void month_key(struct strbuf *sb, int32_t day);
+
+/* The first day (Monday) of the ISO week holding day. */
+int32_t week_start(int32_t day);
+
+#endif

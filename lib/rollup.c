@@ -1,0 +1,275 @@
+#include "rollup.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "timeutil.h"
+#include "banned.h"
+
+const char *const rollup_counter_names[RC__COUNT] = {
+	[RC_REQUESTS] = "requests",
+	[RC_INPUT] = "input",
+	[RC_OUTPUT] = "output",
+	[RC_CACHE_READ] = "cacheRead",
+	[RC_CACHE_WRITE] = "cacheWrite",
+	[RC_REASONING] = "reasoning",
+	[RC_TOOL] = "tool",
+	[RC_BILLED] = "billedNanoUsd",
+	[RC_ESTIMATED] = "estimatedNanoUsd",
+	[RC_EST_UNBILLED] = "estimatedUnbilledNanoUsd",
+	[RC_N_BILLED] = "billedEntries",
+	[RC_N_ESTIMATED] = "estimatedEntries",
+	[RC_N_UNPRICED] = "unpricedEntries",
+	[RC_N_USAGE] = "usageEntries",
+	[RC_N_PENDING] = "pendingSync",
+	[RC_N_SYNC_FAILED] = "failedSync",
+	[RC_N_FAILED] = "failed",
+	[RC_N_IN_PROGRESS] = "inProgress",
+	[RC_LATENCY_SUM] = "latencyMsSum",
+	[RC_LATENCY_N] = "latencyCount",
+	[RC_TTFT_SUM] = "ttftMsSum",
+	[RC_TTFT_N] = "ttftCount",
+	[RC_THROTTLE_MS] = "throttleWaitMs",
+};
+
+void rollup_table_init(struct rollup_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	intern_init(&t->strings);
+}
+
+void rollup_table_release(struct rollup_table *t)
+{
+	free(t->items);
+	free(t->slots);
+	intern_release(&t->strings);
+	memset(t, 0, sizeof(*t));
+}
+
+static uint64_t key_hash(const struct rollup_key *k)
+{
+	uint64_t h = (uint64_t)(uint32_t)k->day * 0x9e3779b97f4a7c15ULL;
+
+	h ^= (uint64_t)k->provider * 0xc2b2ae3d27d4eb4fULL;
+	h ^= (uint64_t)k->model * 0x165667b19e3779f9ULL;
+	h ^= (uint64_t)k->session * 0x27d4eb2f165667c5ULL;
+	return h ^ (h >> 31);
+}
+
+static int key_eq(const struct rollup_key *a, const struct rollup_key *b)
+{
+	return a->day == b->day && a->provider == b->provider &&
+	       a->model == b->model && a->session == b->session;
+}
+
+static void reindex(struct rollup_table *t, size_t nslots)
+{
+	free(t->slots);
+	t->nslots = nslots;
+	t->slots = xcalloc(nslots, sizeof(*t->slots));
+	for (size_t i = 0; i < t->nr; i++) {
+		size_t s = key_hash(&t->items[i].key) & (nslots - 1);
+
+		while (t->slots[s])
+			s = (s + 1) & (nslots - 1);
+		t->slots[s] = (uint32_t)(i + 1);
+	}
+}
+
+struct rollup *rollup_get(struct rollup_table *t, const struct rollup_key *key)
+{
+	size_t s;
+
+	if ((t->nr + 1) * 2 > t->nslots)
+		reindex(t, t->nslots ? t->nslots * 2 : 256);
+	for (s = key_hash(key) & (t->nslots - 1); t->slots[s];
+	     s = (s + 1) & (t->nslots - 1))
+		if (key_eq(&t->items[t->slots[s] - 1].key, key))
+			return &t->items[t->slots[s] - 1];
+	ALLOC_GROW(t->items, t->nr + 1, t->alloc);
+	memset(&t->items[t->nr], 0, sizeof(t->items[t->nr]));
+	t->items[t->nr].key = *key;
+	t->slots[s] = (uint32_t)(t->nr + 1);
+	return &t->items[t->nr++];
+}
+
+static int str_is(const char *s, const char *want)
+{
+	return s && !strcmp(s, want);
+}
+
+void counters_of_entry(const struct entry *e, struct counters *c)
+{
+	int billed = entry_has(e, EF_BILLED_COST_USD);
+	int estimated = entry_has(e, EF_ESTIMATED_COST_USD);
+	int usage = entry_has(e, EF_BILLED_INPUT_TOKENS) ||
+		    entry_has(e, EF_BILLED_OUTPUT_TOKENS);
+
+	memset(c, 0, sizeof(*c));
+	c->v[RC_REQUESTS] = 1;
+	c->v[RC_INPUT] = entry_get_int(e, EF_BILLED_INPUT_TOKENS);
+	c->v[RC_OUTPUT] = entry_get_int(e, EF_BILLED_OUTPUT_TOKENS);
+	c->v[RC_CACHE_READ] = entry_get_int(e, EF_CACHE_READ_TOKENS);
+	c->v[RC_CACHE_WRITE] = entry_get_int(e, EF_CACHE_WRITE_TOKENS);
+	c->v[RC_REASONING] = entry_get_int(e, EF_REASONING_TOKENS);
+	c->v[RC_TOOL] = entry_get_int(e, EF_TOOL_TOKENS);
+	c->v[RC_BILLED] = billed ? e->billed_cost_usd : 0;
+	c->v[RC_ESTIMATED] = estimated ? e->estimated_cost_usd : 0;
+	c->v[RC_EST_UNBILLED] = estimated && !billed ? e->estimated_cost_usd : 0;
+	c->v[RC_N_BILLED] = billed;
+	c->v[RC_N_ESTIMATED] = estimated;
+	c->v[RC_N_UNPRICED] = usage && !billed && !estimated;
+	c->v[RC_N_USAGE] = usage;
+	c->v[RC_N_PENDING] = str_is(e->sync_status, "pending_sync");
+	c->v[RC_N_SYNC_FAILED] = str_is(e->sync_status, "sync_failed");
+	c->v[RC_N_FAILED] = str_is(e->status, "failed");
+	c->v[RC_N_IN_PROGRESS] = str_is(e->status, "in_progress");
+	if (entry_has(e, EF_LATENCY_MS)) {
+		c->v[RC_LATENCY_SUM] = e->latency_ms;
+		c->v[RC_LATENCY_N] = 1;
+	}
+	if (entry_has(e, EF_TTFT_MS)) {
+		c->v[RC_TTFT_SUM] = e->ttft_ms;
+		c->v[RC_TTFT_N] = 1;
+	}
+	c->v[RC_THROTTLE_MS] = entry_get_int(e, EF_THROTTLE_WAIT_MS);
+}
+
+void counters_add(struct counters *to, const struct counters *c, int sign)
+{
+	for (int i = 0; i < RC__COUNT; i++)
+		to->v[i] += sign * c->v[i];
+}
+
+int counters_empty(const struct counters *c)
+{
+	for (int i = 0; i < RC__COUNT; i++)
+		if (c->v[i])
+			return 0;
+	return 1;
+}
+
+static uint32_t id_of(struct rollup_table *t, const char *s)
+{
+	return s ? intern_id(&t->strings, s, strlen(s)) : 0;
+}
+
+void rollup_key_of(struct rollup_table *t, const struct entry *e,
+		struct rollup_key *key)
+{
+	key->day = local_day(entry_time(e));
+	key->provider = id_of(t, entry_get_str(e, EF_PROVIDER_ID));
+	key->model = id_of(t, entry_get_str(e, EF_MODEL_ID));
+	key->session = id_of(t, entry_get_str(e, EF_SESSION_RESOURCE));
+}
+
+void rollup_apply(struct rollup_table *t, const struct entry *e, int sign)
+{
+	struct rollup_key key;
+	struct counters c;
+	struct rollup *r;
+
+	rollup_key_of(t, e, &key);
+	counters_of_entry(e, &c);
+	r = rollup_get(t, &key);
+	counters_add(&r->c, &c, sign);
+	if (sign > 0 && entry_time(e) > r->last)
+		r->last = entry_time(e);
+}
+
+/* ---- dropping session detail ---- */
+
+struct session_age {
+	uint32_t session;
+	int64_t last;
+};
+
+static int newest_session_first(const void *a, const void *b)
+{
+	const struct session_age *x = a, *y = b;
+
+	if (x->last != y->last)
+		return x->last < y->last ? 1 : -1;
+	return x->session < y->session ? -1 : x->session > y->session;
+}
+
+/* Sessions with their latest activity, newest first. */
+static struct session_age *session_ages(const struct rollup_table *t,
+		size_t *n)
+{
+	size_t nstr = t->strings.nr;
+	struct session_age *ages = xcalloc(nstr, sizeof(*ages));
+
+	for (size_t i = 0; i < nstr; i++)
+		ages[i].session = (uint32_t)i;
+	for (size_t i = 0; i < t->nr; i++) {
+		struct session_age *a = &ages[t->items[i].key.session];
+
+		if (t->items[i].key.session && t->items[i].last > a->last)
+			a->last = t->items[i].last;
+		if (t->items[i].key.session && !a->last)
+			a->last = 1;
+	}
+	qsort(ages, nstr, sizeof(*ages), newest_session_first);
+	*n = nstr;
+	return ages;
+}
+
+/* Marks the sessions to keep: the `keep` most recently active. */
+static unsigned char *sessions_to_keep(const struct rollup_table *t,
+		size_t keep)
+{
+	size_t nages, kept = 0;
+	struct session_age *ages = session_ages(t, &nages);
+	unsigned char *keep_session = xcalloc(t->strings.nr, 1);
+
+	for (size_t i = 0; i < nages && kept < keep; i++) {
+		if (!ages[i].last)
+			break;
+		keep_session[ages[i].session] = 1;
+		kept++;
+	}
+	free(ages);
+	return keep_session;
+}
+
+static uint32_t remap(struct intern *to, const struct intern *from,
+		uint32_t id)
+{
+	const char *s = intern_str(from, id);
+
+	return intern_id(to, s, strlen(s));
+}
+
+void rollup_compact(struct rollup_table *t, size_t keep)
+{
+	struct rollup *old = t->items;
+	size_t nold = t->nr;
+	unsigned char *keep_session = sessions_to_keep(t, keep);
+	struct intern old_strings = t->strings;
+
+	/* Rebuild rollups and strings: merged sessions leave no strings. */
+	t->items = NULL;
+	t->nr = t->alloc = 0;
+	intern_init(&t->strings);
+	reindex(t, 256);
+	for (size_t i = 0; i < nold; i++) {
+		struct rollup_key key = old[i].key;
+		struct rollup *r;
+
+		if (counters_empty(&old[i].c))
+			continue;
+		if (!keep_session[key.session])
+			key.session = 0;
+		key.provider = remap(&t->strings, &old_strings, key.provider);
+		key.model = remap(&t->strings, &old_strings, key.model);
+		key.session = remap(&t->strings, &old_strings, key.session);
+		r = rollup_get(t, &key);
+		counters_add(&r->c, &old[i].c, 1);
+		if (old[i].last > r->last)
+			r->last = old[i].last;
+	}
+	free(old);
+	free(keep_session);
+	intern_release(&old_strings);
+}

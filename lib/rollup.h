@@ -1,0 +1,101 @@
+#ifndef TALLY_ROLLUP_H
+#define TALLY_ROLLUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "entry.h"
+#include "intern.h"
+
+/*
+ * Rollups: the sums of the entries of one local day, provider, model and
+ * session. They are what reports add up, and they outlive the ledger rows
+ * they came from (retention prunes rows, never rollups).
+ *
+ * An entry contributes its counters to exactly one rollup. When a later
+ * row supersedes it, the old row's contribution is subtracted and the new
+ * one added (rollup_apply with sign -1, then +1), so nothing is counted
+ * twice.
+ */
+
+enum rollup_counter {
+	RC_REQUESTS,
+	RC_INPUT,
+	RC_OUTPUT,
+	RC_CACHE_READ,
+	RC_CACHE_WRITE,
+	RC_REASONING,
+	RC_TOOL,
+	RC_BILLED,        /* nano-USD billed by providers */
+	RC_ESTIMATED,     /* nano-USD estimated */
+	RC_EST_UNBILLED,  /* estimates of entries that have no bill */
+	RC_N_BILLED,      /* entries with a bill */
+	RC_N_ESTIMATED,   /* entries with an estimate */
+	RC_N_UNPRICED,    /* entries with tokens but neither */
+	RC_N_USAGE,       /* entries with any token count */
+	RC_N_PENDING,     /* syncStatus pending_sync */
+	RC_N_SYNC_FAILED, /* syncStatus sync_failed */
+	RC_N_FAILED,      /* status failed */
+	RC_N_IN_PROGRESS, /* status in_progress */
+	RC_LATENCY_SUM,
+	RC_LATENCY_N,
+	RC_TTFT_SUM,
+	RC_TTFT_N,
+	RC_THROTTLE_MS,
+	RC__COUNT
+};
+
+struct counters {
+	int64_t v[RC__COUNT];
+};
+
+struct rollup_key {
+	int32_t day;        /* local calendar day, days since 1970-01-01 */
+	uint32_t provider;  /* ids in the table's strings */
+	uint32_t model;
+	uint32_t session;   /* 0 (empty) once the session detail is dropped */
+};
+
+struct rollup {
+	struct rollup_key key;
+	int64_t last;       /* newest entry time seen, for session ageing */
+	struct counters c;
+};
+
+struct rollup_table {
+	struct rollup *items;
+	size_t nr, alloc;
+	uint32_t *slots;
+	size_t nslots;
+	struct intern strings;
+};
+
+void rollup_table_init(struct rollup_table *t);
+void rollup_table_release(struct rollup_table *t);
+
+/* The rollup for key, created empty when new. */
+struct rollup *rollup_get(struct rollup_table *t, const struct rollup_key *key);
+
+/* The counters one entry contributes. */
+void counters_of_entry(const struct entry *e, struct counters *c);
+
+void counters_add(struct counters *to, const struct counters *c, int sign);
+int counters_empty(const struct counters *c);
+
+/* The key of an entry (day in the local time zone). */
+void rollup_key_of(struct rollup_table *t, const struct entry *e,
+		struct rollup_key *key);
+
+/* Adds (sign 1) or removes (sign -1) an entry's contribution. */
+void rollup_apply(struct rollup_table *t, const struct entry *e, int sign);
+
+/*
+ * Keeps session detail only for the `keep` most recently active sessions:
+ * the rollups of older sessions merge into session 0. Empty rollups go.
+ */
+void rollup_compact(struct rollup_table *t, size_t keep);
+
+/* Name of each counter in the cache file, in enum order. */
+extern const char *const rollup_counter_names[RC__COUNT];
+
+#endif

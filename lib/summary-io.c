@@ -1,0 +1,519 @@
+/*
+ * The summary cache file: writing it (with the seed's fields for other
+ * tools) and reading it back. Anything unexpected on reading makes the
+ * file invalid, and an invalid cache is simply rebuilt.
+ */
+#include "summary.h"
+#include "summary-io.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonscan.h"
+#include "jsonw.h"
+#include "money.h"
+#include "timeutil.h"
+#include "banned.h"
+
+/* ---- writing ---- */
+
+static void totals_of(const struct summary *s, int32_t day, struct counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < s->rollups.nr; i++)
+		if (day == INT32_MIN || s->rollups.items[i].key.day == day)
+			counters_add(c, &s->rollups.items[i].c, 1);
+}
+
+static void write_totals(struct jsonw *w, const char *key,
+		const struct counters *c)
+{
+	jw_key(w, key);
+	jw_object_begin(w);
+	jw_kv_int(w, "requests", c->v[RC_REQUESTS]);
+	jw_kv_int(w, "inputTokens", c->v[RC_INPUT]);
+	jw_kv_int(w, "outputTokens", c->v[RC_OUTPUT]);
+	jw_kv_int(w, "totalTokens", c->v[RC_INPUT] + c->v[RC_OUTPUT]);
+	jw_kv_int(w, "cacheReadTokens", c->v[RC_CACHE_READ]);
+	jw_kv_int(w, "cacheWriteTokens", c->v[RC_CACHE_WRITE]);
+	jw_kv_money(w, "billedCostUsd", c->v[RC_BILLED]);
+	jw_kv_money(w, "estimatedCostUsd", c->v[RC_EST_UNBILLED]);
+	jw_kv_int(w, "unpricedRequests", c->v[RC_N_UNPRICED]);
+	jw_object_end(w);
+}
+
+static const char *budget_state(int64_t used, int64_t limit, int64_t warn)
+{
+	if (used >= limit)
+		return "exceeded";
+	if (used * 100 >= limit * warn)
+		return "warning";
+	return "under";
+}
+
+static void write_budget_part(struct jsonw *w, const char *key, int64_t limit,
+		int64_t used, int64_t warn, int money)
+{
+	jw_key(w, key);
+	jw_object_begin(w);
+	if (money)
+		jw_kv_money(w, "configured", limit);
+	else
+		jw_kv_int(w, "configured", limit);
+	if (!limit) {
+		jw_kv_null(w, "remaining");
+		jw_kv_string(w, "state", "off");
+	} else {
+		if (money)
+			jw_kv_money(w, "remaining", limit > used ? limit - used : 0);
+		else
+			jw_kv_int(w, "remaining", limit > used ? limit - used : 0);
+		jw_kv_string(w, "state", budget_state(used, limit, warn));
+	}
+	jw_object_end(w);
+}
+
+/* The seed's budgetState: the monthly shorthand budget. */
+static void write_budget_state(struct jsonw *w, const struct summary *s,
+		const struct summary_budget *b)
+{
+	int64_t y, month_tokens = 0, month_cost = 0;
+	int m, d, today_m;
+	int64_t today_y;
+
+	civil_from_days(local_day(s->updated_at), &today_y, &today_m, &d);
+	for (size_t i = 0; i < s->rollups.nr; i++) {
+		const struct rollup *r = &s->rollups.items[i];
+
+		civil_from_days(r->key.day, &y, &m, &d);
+		if (y != today_y || m != today_m)
+			continue;
+		month_tokens += r->c.v[RC_INPUT] + r->c.v[RC_OUTPUT];
+		month_cost += r->c.v[RC_BILLED] + r->c.v[RC_EST_UNBILLED];
+	}
+	jw_key(w, "budgetState");
+	jw_object_begin(w);
+	write_budget_part(w, "tokens", b->tokens, month_tokens,
+			b->warn_percent, 0);
+	write_budget_part(w, "usd", b->usd, month_cost, b->warn_percent, 1);
+	jw_object_end(w);
+}
+
+static void write_seed_fields(struct jsonw *w, const struct summary *s,
+		const struct summary_budget *b)
+{
+	struct counters all, today, sum;
+
+	totals_of(s, INT32_MIN, &all);
+	totals_of(s, local_day(s->updated_at), &today);
+	sum = all;
+	jw_kv_int(w, "updatedAt", s->updated_at);
+	jw_key(w, "totals");
+	jw_object_begin(w);
+	write_totals(w, "workspace", &all);
+	write_totals(w, "today", &today);
+	jw_object_end(w);
+	write_budget_state(w, s, b);
+	jw_key(w, "syncState");
+	jw_object_begin(w);
+	jw_kv_int(w, "pending", sum.v[RC_N_PENDING]);
+	jw_kv_int(w, "failed", sum.v[RC_N_SYNC_FAILED]);
+	if (s->last_synced_at)
+		jw_kv_int(w, "lastSyncedAt", s->last_synced_at);
+	else
+		jw_kv_null(w, "lastSyncedAt");
+	jw_object_end(w);
+}
+
+static void write_rollups(struct jsonw *w, const struct summary *s)
+{
+	jw_key(w, "strings");
+	jw_array_begin(w);
+	for (size_t i = 0; i < s->rollups.strings.nr; i++)
+		jw_string(w, s->rollups.strings.strings[i]);
+	jw_array_end(w);
+	jw_key(w, "rollupFields");
+	jw_array_begin(w);
+	jw_string(w, "day");
+	jw_string(w, "provider");
+	jw_string(w, "model");
+	jw_string(w, "session");
+	jw_string(w, "last");
+	for (int i = 0; i < RC__COUNT; i++)
+		jw_string(w, rollup_counter_names[i]);
+	jw_array_end(w);
+	jw_key(w, "rollups");
+	jw_array_begin(w);
+	for (size_t i = 0; i < s->rollups.nr; i++) {
+		const struct rollup *r = &s->rollups.items[i];
+
+		if (counters_empty(&r->c))
+			continue;
+		jw_array_begin(w);
+		jw_int(w, r->key.day);
+		jw_int(w, r->key.provider);
+		jw_int(w, r->key.model);
+		jw_int(w, r->key.session);
+		jw_int(w, r->last);
+		for (int c = 0; c < RC__COUNT; c++)
+			jw_int(w, r->c.v[c]);
+		jw_array_end(w);
+	}
+	jw_array_end(w);
+}
+
+static void write_quotas(struct jsonw *w, const struct summary *s)
+{
+	static const char *const names[QF__COUNT] = {
+		"providerId", "remainingRequests", "remainingTokens",
+		"remainingUsd", "resetDate", "capturedAt",
+	};
+
+	jw_key(w, "quota");
+	jw_array_begin(w);
+	for (size_t i = 0; i < s->nquotas; i++) {
+		const struct quota_state *q = &s->quotas[i];
+		const int64_t *v[QF__COUNT] = { NULL, &q->remaining_requests,
+			&q->remaining_tokens, &q->remaining_usd, &q->reset_date,
+			&q->captured_at };
+
+		jw_object_begin(w);
+		jw_kv_string(w, names[0], q->provider);
+		for (int f = 1; f < QF__COUNT; f++) {
+			if (!(q->has & (1u << f)))
+				continue;
+			if (f == QF_REMAINING_USD)
+				jw_kv_money(w, names[f], *v[f]);
+			else
+				jw_kv_int(w, names[f], *v[f]);
+		}
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
+void summary_write_json(const struct summary *s, const struct summary_budget *b,
+		struct strbuf *out)
+{
+	struct jsonw w;
+
+	jw_init(&w, out, JW_COMPACT);
+	jw_object_begin(&w);
+	jw_kv_int(&w, "version", SUMMARY_VERSION);
+	write_seed_fields(&w, s, b);
+	jw_key(&w, "ledger");
+	jw_object_begin(&w);
+	jw_kv_int(&w, "dev", (int64_t)s->dev);
+	jw_kv_int(&w, "ino", (int64_t)s->ino);
+	jw_kv_int(&w, "offset", (int64_t)s->offset);
+	jw_kv_int(&w, "lines", (int64_t)s->lines);
+	jw_kv_int(&w, "invalid", (int64_t)s->invalid);
+	jw_object_end(&w);
+	jw_kv_int(&w, "generation", (int64_t)s->generation);
+	jw_key(&w, "budgetConfig");
+	jw_array_begin(&w);
+	jw_int(&w, b->tokens);
+	jw_int(&w, b->usd);
+	jw_int(&w, b->warn_percent);
+	jw_array_end(&w);
+	jw_kv_string(&w, "timezone", s->timezone ? s->timezone : "local");
+	jw_kv_int(&w, "lastSyncedAt", s->last_synced_at);
+	write_rollups(&w, s);
+	jw_key(&w, "recent");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < s->nrecent; i++) {
+		jw_array_begin(&w);
+		jw_int(&w, s->recent[i].time);
+		jw_int(&w, (int64_t)s->recent[i].hash);
+		jw_int(&w, s->recent[i].tokens);
+		jw_array_end(&w);
+	}
+	jw_array_end(&w);
+	write_quotas(&w, s);
+	jw_key(&w, "alerts");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < s->nalerts; i++)
+		jw_string(&w, s->alerts[i]);
+	jw_array_end(&w);
+	jw_object_end(&w);
+	strbuf_addch(out, '\n');
+}
+
+/* ---- reading ---- */
+
+struct reader {
+	struct jscan js;
+	struct mempool pool;
+	struct summary *s;
+};
+
+static int read_int(struct reader *r, int64_t *out)
+{
+	return js_peek(&r->js) == JS_NUMBER ? js_int64(&r->js, out) : -1;
+}
+
+static int read_u64(struct reader *r, uint64_t *out)
+{
+	int64_t v;
+
+	if (read_int(r, &v) || v < 0)
+		return -1;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+static char *read_string(struct reader *r)
+{
+	struct js_span sp;
+
+	if (js_peek(&r->js) != JS_STRING || js_string(&r->js, &sp))
+		return NULL;
+	return js_unescape(&sp, &r->pool);
+}
+
+static int read_ledger(struct reader *r)
+{
+	struct js_span key;
+	int ret;
+
+	if (js_object_begin(&r->js))
+		return -1;
+	while ((ret = js_member(&r->js, &key)) > 0) {
+		uint64_t *field = js_key_is(&key, "dev") ? &r->s->dev :
+				  js_key_is(&key, "ino") ? &r->s->ino :
+				  js_key_is(&key, "offset") ? &r->s->offset :
+				  js_key_is(&key, "lines") ? &r->s->lines :
+				  js_key_is(&key, "invalid") ? &r->s->invalid :
+				  NULL;
+
+		if (field ? read_u64(r, field) : js_skip(&r->js))
+			return -1;
+	}
+	return ret;
+}
+
+static int read_strings(struct reader *r)
+{
+	struct intern *t = &r->s->rollups.strings;
+	size_t n = 0;
+	int ret;
+
+	if (js_array_begin(&r->js))
+		return -1;
+	while ((ret = js_element(&r->js)) > 0) {
+		char *str = read_string(r);
+
+		/* Ids are positions: the table must come back identical. */
+		if (!str || intern_id(t, str, strlen(str)) != n++)
+			return -1;
+	}
+	return ret;
+}
+
+static int read_rollup(struct reader *r)
+{
+	struct rollup_table *t = &r->s->rollups;
+	int64_t head[5];
+	struct counters c;
+	struct rollup_key key;
+	struct rollup *ru;
+	int ret, i = 0;
+
+	if (js_array_begin(&r->js))
+		return -1;
+	while ((ret = js_element(&r->js)) > 0) {
+		int64_t v;
+
+		if (read_int(r, &v) || i >= 5 + RC__COUNT)
+			return -1;
+		if (i < 5)
+			head[i] = v;
+		else
+			c.v[i - 5] = v;
+		i++;
+	}
+	if (ret || i != 5 + RC__COUNT)
+		return -1;
+	for (int k = 1; k <= 3; k++)
+		if (head[k] < 0 || (uint64_t)head[k] >= t->strings.nr)
+			return -1;
+	if (head[0] < INT32_MIN || head[0] > INT32_MAX)
+		return -1;
+	key.day = (int32_t)head[0];
+	key.provider = (uint32_t)head[1];
+	key.model = (uint32_t)head[2];
+	key.session = (uint32_t)head[3];
+	ru = rollup_get(t, &key);
+	ru->last = head[4];
+	counters_add(&ru->c, &c, 1);
+	return 0;
+}
+
+static int read_array(struct reader *r, int (*item)(struct reader *))
+{
+	int ret;
+
+	if (js_array_begin(&r->js))
+		return -1;
+	while ((ret = js_element(&r->js)) > 0)
+		if (item(r))
+			return -1;
+	return ret;
+}
+
+static int read_recent_item(struct reader *r)
+{
+	struct summary *s = r->s;
+	int64_t v[3];
+	int ret, i = 0;
+
+	if (js_array_begin(&r->js))
+		return -1;
+	while ((ret = js_element(&r->js)) > 0)
+		if (i >= 3 || read_int(r, &v[i++]))
+			return -1;
+	if (ret || i != 3 || s->nrecent >= SUMMARY_RECENT_MAX)
+		return -1;
+	s->recent[s->nrecent].time = v[0];
+	s->recent[s->nrecent].hash = (uint64_t)v[1];
+	s->recent[s->nrecent].tokens = v[2];
+	s->nrecent++;
+	return 0;
+}
+
+static int read_quota(struct reader *r)
+{
+	static const char *const names[QF__COUNT] = {
+		"providerId", "remainingRequests", "remainingTokens",
+		"remainingUsd", "resetDate", "capturedAt",
+	};
+	struct summary *s = r->s;
+	struct quota_state *q;
+	struct js_span key;
+	int ret;
+
+	if (js_object_begin(&r->js))
+		return -1;
+	ALLOC_GROW(s->quotas, s->nquotas + 1, s->aquotas);
+	q = &s->quotas[s->nquotas++];
+	memset(q, 0, sizeof(*q));
+	while ((ret = js_member(&r->js, &key)) > 0) {
+		int64_t *slots[QF__COUNT] = { NULL, &q->remaining_requests,
+			&q->remaining_tokens, &q->remaining_usd, &q->reset_date,
+			&q->captured_at };
+		struct js_span sp;
+		int f;
+
+		for (f = 0; f < QF__COUNT; f++)
+			if (js_key_is(&key, names[f]))
+				break;
+		if (f == QF_PROVIDER_ID) {
+			char *p = read_string(r);
+
+			if (!p)
+				return -1;
+			q->provider = xstrdup(p);
+		} else if (f == QF_REMAINING_USD) {
+			if (js_number(&r->js, &sp) ||
+			    money_parse(sp.p, sp.len, slots[f]))
+				return -1;
+			q->has |= 1u << f;
+		} else if (f < QF__COUNT) {
+			if (read_int(r, slots[f]))
+				return -1;
+			q->has |= 1u << f;
+		} else if (js_skip(&r->js)) {
+			return -1;
+		}
+	}
+	return ret || !q->provider ? -1 : 0;
+}
+
+static int read_alert(struct reader *r)
+{
+	struct summary *s = r->s;
+	char *a = read_string(r);
+
+	if (!a)
+		return -1;
+	ALLOC_GROW(s->alerts, s->nalerts + 1, s->aalerts);
+	s->alerts[s->nalerts++] = xstrdup(a);
+	return 0;
+}
+
+static int read_budget_config(struct reader *r)
+{
+	int64_t *v[3] = { &r->s->budget.tokens, &r->s->budget.usd,
+		&r->s->budget.warn_percent };
+	int ret, i = 0;
+
+	if (js_array_begin(&r->js))
+		return -1;
+	while ((ret = js_element(&r->js)) > 0)
+		if (i >= 3 || read_int(r, v[i++]))
+			return -1;
+	return ret || i != 3 ? -1 : 0;
+}
+
+static int read_member(struct reader *r, const struct js_span *key)
+{
+	struct summary *s = r->s;
+	int64_t v;
+
+	if (js_key_is(key, "version"))
+		return read_int(r, &v) || v != SUMMARY_VERSION ? -1 : 0;
+	if (js_key_is(key, "ledger"))
+		return read_ledger(r);
+	if (js_key_is(key, "generation"))
+		return read_u64(r, &s->generation);
+	if (js_key_is(key, "updatedAt"))
+		return read_int(r, &s->updated_at);
+	if (js_key_is(key, "lastSyncedAt"))
+		return read_int(r, &s->last_synced_at);
+	if (js_key_is(key, "timezone")) {
+		char *tz = read_string(r);
+
+		if (!tz)
+			return -1;
+		s->timezone = xstrdup(tz);
+		return 0;
+	}
+	if (js_key_is(key, "strings"))
+		return read_strings(r);
+	if (js_key_is(key, "rollups"))
+		return read_array(r, read_rollup);
+	if (js_key_is(key, "recent"))
+		return read_array(r, read_recent_item);
+	if (js_key_is(key, "quota"))
+		return read_array(r, read_quota);
+	if (js_key_is(key, "alerts"))
+		return read_array(r, read_alert);
+	if (js_key_is(key, "budgetConfig"))
+		return read_budget_config(r);
+	return js_skip(&r->js);
+}
+
+int summary_read_json(struct summary *s, const char *text, size_t len)
+{
+	struct reader r = { .s = s };
+	struct js_span key;
+	int ret, version_seen = 0;
+
+	js_init(&r.js, text, len);
+	if (js_object_begin(&r.js)) {
+		ret = -1;
+		goto out;
+	}
+	while ((ret = js_member(&r.js, &key)) > 0) {
+		version_seen |= js_key_is(&key, "version");
+		if (read_member(&r, &key)) {
+			ret = -1;
+			break;
+		}
+	}
+	if (!ret && (!version_seen || !js_at_end(&r.js)))
+		ret = -1;
+out:
+	mempool_release(&r.pool);
+	return ret;
+}

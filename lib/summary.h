@@ -1,0 +1,122 @@
+#ifndef TALLY_SUMMARY_H
+#define TALLY_SUMMARY_H
+
+#include <stdint.h>
+
+#include "rollup.h"
+#include "scope.h"
+#include "strbuf.h"
+
+/*
+ * The summary cache of a scope (usage-summary.json): rollups, sync state,
+ * the latest quota snapshots, the most recent entries and the budget
+ * alerts already fired. It is a cache: everything in it can be rebuilt
+ * from the ledger, except the rollups of rows that retention has pruned.
+ *
+ * It remembers which ledger it folded (device, inode) and up to which
+ * byte, so a refresh reads only the rows appended since; with the entry
+ * index (idindex.h) a row that supersedes an earlier one moves that
+ * entry's contribution instead of adding to it. A ledger rewritten under
+ * it (another inode, or shorter than the offset) is folded again from the
+ * start.
+ *
+ * Concurrency: refreshes take usage-summary.lock; the cache file is
+ * replaced atomically, so readers never see it half written. A torn
+ * refresh (a crash between updating the index in place and renaming the
+ * new cache file) is detected, see fold_row() in summary.c, and answered
+ * with a rebuild.
+ */
+
+#define SUMMARY_VERSION 1
+#define SUMMARY_RECENT_MAX 512
+#define SUMMARY_SESSIONS_KEPT 64
+
+/* The seed's monthly budget, summarised in the cache's budgetState. */
+struct summary_budget {
+	int64_t tokens;         /* 0: none */
+	int64_t usd;            /* nano-USD; 0: none */
+	int64_t warn_percent;
+};
+
+struct recent_item {
+	int64_t time;
+	uint64_t hash;   /* of the entry id */
+	int64_t tokens;
+};
+
+struct quota_state {
+	char *provider;
+	uint32_t has;    /* bits of enum quota_field */
+	int64_t remaining_requests;
+	int64_t remaining_tokens;
+	int64_t remaining_usd;
+	int64_t reset_date;
+	int64_t captured_at;
+};
+
+struct summary {
+	int64_t updated_at;
+	uint64_t dev, ino;
+	uint64_t offset;        /* bytes of the ledger folded */
+	uint64_t lines;         /* lines folded */
+	uint64_t invalid;       /* invalid lines among them */
+	uint64_t generation;    /* must match the index's */
+	char *timezone;
+	int64_t last_synced_at;
+	struct rollup_table rollups;
+	struct recent_item *recent; /* oldest first */
+	size_t nrecent;
+	struct quota_state *quotas;
+	size_t nquotas, aquotas;
+	char **alerts;          /* "<budget>\t<period>\t<state>" */
+	size_t nalerts, aalerts;
+	struct summary_budget budget; /* as written with budgetState */
+
+	/* Set by summary_refresh(). */
+	int stale;              /* the lock was busy: the cache as it was */
+	int rebuilt;            /* folded from the start */
+	uint64_t bytes_read;    /* of the ledger, by this refresh */
+};
+
+
+struct summary_opts {
+	int do_sync;            /* fsync the cache and index (config fsync) */
+	int64_t lock_timeout_ms;
+	const char *timezone;   /* config timezone: a change means a rebuild */
+	int quiet;              /* do not warn about invalid ledger lines */
+	int rebuild;            /* fold from the start whatever the cache says */
+	struct summary_budget budget;
+};
+
+void summary_init(struct summary *s);
+void summary_release(struct summary *s);
+
+/*
+ * Brings the scope's cache up to date with its ledger and loads it into
+ * s. When another process holds the cache lock beyond the timeout, s is
+ * the cache as it was on disk, with s->stale set. Returns 0 or T_ELEDGER.
+ */
+int summary_refresh(struct summary *s, const struct scope *sc,
+		const struct summary_opts *o, struct strbuf *err);
+
+/*
+ * Claims an alert ("<budget>\t<period>\t<state>") under the cache lock:
+ * returns 1 when this process is the first to claim it (the caller then
+ * runs the hook), 0 when it was claimed before, T_ELEDGER on error.
+ */
+int summary_claim_alert(const struct scope *sc, const struct summary_opts *o,
+		const char *key, struct strbuf *err);
+
+/* The most recent quota snapshot of a provider, or NULL. */
+const struct quota_state *summary_quota(const struct summary *s,
+		const char *provider);
+
+/* Tokens of the recent entries in [since, until). */
+int64_t summary_recent_tokens(const struct summary *s, int64_t since,
+		int64_t until, int64_t *requests);
+
+/* Paths of the cache's files in a scope directory. */
+void summary_index_path(const struct scope *sc, struct strbuf *out);
+void summary_lock_path(const struct scope *sc, struct strbuf *out);
+
+#endif

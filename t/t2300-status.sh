@@ -1,0 +1,77 @@
+#!/bin/sh
+test_description='tally status: one line for prompts'
+. ./test-lib.sh
+
+TALLY_NOW=2026-11-24T12:00:00Z
+export TALLY_NOW
+
+test_expect_success 'no ledger: nothing at all' '
+	tally status >out 2>err &&
+	test_must_be_empty out &&
+	test_must_be_empty err &&
+	! test -e "$TALLY_HOME"
+'
+
+test_expect_success 'setup' '
+	TALLY_SESSION=s1 tally record -q -p openai -m m --started-at 2026-11-24T11:58:00Z \
+		--input-tokens 40000 --output-tokens 10000 --cost 0.25 &&
+	TALLY_SESSION=s1 tally record -q -p anthropic -m c --started-at 2026-11-24T11:59:00Z \
+		--input-tokens 10000 --output-tokens 2000 --estimated-cost 0.07 &&
+	TALLY_SESSION=s0 tally record -q -p openai -m m --started-at 2026-11-24T08:00:00Z \
+		--input-tokens 100 --output-tokens 0 --cost 0.01
+'
+
+test_expect_success 'the default line' '
+	TALLY_SESSION=s1 tally status >out &&
+	echo "12.4k tok/min · session 62.0k tok · today ~\$0.3300" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'an idle minute drops the rate; the latest session is current' '
+	TALLY_NOW=2026-11-24T13:00:00Z tally status >out &&
+	echo "session 100 tok · today ~\$0.3300" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'budgets and unpriced usage show up' '
+	tally record -q -p gemini -m g --started-at 2026-11-24T11:00:00Z --input-tokens 5 &&
+	TALLY_SESSION=s1 tally -c monthly_cost_budget_usd=1 status >out &&
+	echo "12.4k tok/min · session 62.0k tok · today ~\$0.3300 +1 unpriced · budget 33%" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success '--format fills in named fields' '
+	TALLY_SESSION=s1 tally -c monthly_token_budget=100000 status \
+		--format "{session}: {session_tokens}/{today_tokens} {today_cost} [{budget_name} {budget_state} {budget_percent}%] {{x}} {pending}" >out &&
+	echo "s1: 62.0k/62.1k ~\$0.3300 +1 unpriced [monthly under 62%] {x} 3" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success '--json' '
+	TALLY_SESSION=s1 tally status --json >s.json &&
+	test "$(json_get s.json "d[\"sessionTokens\"]")" = 62000 &&
+	test "$(json_get s.json "d[\"todayCostUsd\"]")" = 0.33 &&
+	test "$(json_get s.json "d[\"todayUnpricedCount\"]")" = 1 &&
+	test "$(json_get s.json "d[\"tokensPerMinute\"]")" = 12400 &&
+	test "$(json_get s.json "d[\"budgetState\"]")" = off
+'
+
+test_expect_success 'status is served from the cache' '
+	tally status >/dev/null &&
+	tally summary --json >t.json &&
+	test "$(json_get t.json "d[\"cache\"][\"ledgerBytesRead\"]")" = 0
+'
+
+test_expect_success 'disabled: nothing' '
+	tally -c enabled=false status >out &&
+	test_must_be_empty out
+'
+
+test_expect_success 'usage errors' '
+	test_expect_code 2 tally status --format "{nope}" 2>err &&
+	test_grep "unknown field .nope." err &&
+	test_expect_code 2 tally status --format "{today_cost" 2>err &&
+	test_expect_code 2 tally status --format x --json 2>err
+'
+
+test_done

@@ -1,0 +1,132 @@
+/* Unit tests for rollups, reports and the summary cache file. */
+#include "tap.h"
+
+#include <stdlib.h>
+
+#include "lib/report.h"
+#include "lib/summary-io.h"
+#include "lib/timeutil.h"
+
+static void key_is(void (*fn)(struct strbuf *, int32_t), const char *date,
+		const char *want)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int64_t t;
+
+	time_parse_iso(date, strlen(date), &t);
+	fn(&sb, local_day(t));
+	is_str(sb.buf, want, "key of %s", date);
+	strbuf_release(&sb);
+}
+
+static void add_entry(struct rollup_table *t, const char *provider,
+		const char *model, int64_t when, int64_t in, int64_t cost)
+{
+	struct entry e;
+
+	entry_init(&e);
+	entry_set_str(&e, EF_ENTRY_ID, "x");
+	entry_set_str(&e, EF_PROVIDER_ID, provider);
+	entry_set_str(&e, EF_MODEL_ID, model);
+	entry_set_int(&e, EF_STARTED_AT, when);
+	entry_set_int(&e, EF_BILLED_INPUT_TOKENS, in);
+	if (cost >= 0)
+		entry_set_int(&e, EF_BILLED_COST_USD, cost);
+	rollup_apply(t, &e, 1);
+	entry_release(&e);
+}
+
+int main(void)
+{
+	struct summary s, back;
+	struct strbuf json = STRBUF_INIT, again = STRBUF_INIT;
+	struct summary_budget b = { 1000, 5000000000LL, 80 };
+	struct counters c = { { 0 } };
+	int64_t unpriced;
+
+	setenv("TZ", "UTC0", 1);
+	timeutil_set_zone("UTC");
+	key_is(day_key, "2026-11-24T10:00:00Z", "2026-11-24");
+	key_is(week_key, "2026-11-24T10:00:00Z", "2026-W48");
+	key_is(week_key, "2026-11-23T00:00:00Z", "2026-W48");
+	key_is(week_key, "2026-11-22T23:59:59Z", "2026-W47");
+	key_is(week_key, "2027-01-01T00:00:00Z", "2026-W53");
+	key_is(week_key, "2026-01-01T00:00:00Z", "2026-W01");
+	key_is(week_key, "2024-12-30T00:00:00Z", "2025-W01");
+	key_is(month_key, "2026-12-31T23:59:59Z", "2026-12");
+	is_int(week_start(0), -3, "the week of 1970-01-01 began on Monday the 29th");
+
+	c.v[RC_BILLED] = 10;
+	c.v[RC_ESTIMATED] = 7;
+	c.v[RC_EST_UNBILLED] = 4;
+	c.v[RC_N_BILLED] = 2;
+	c.v[RC_N_ESTIMATED] = 2;
+	c.v[RC_N_UNPRICED] = 1;
+	c.v[RC_N_USAGE] = 4;
+	is_int(counters_cost(&c, COST_MODE_AUTO, &unpriced), 14, "auto cost");
+	is_int(unpriced, 1, "auto unpriced");
+	is_int(counters_cost(&c, COST_MODE_PROVIDER, &unpriced), 10,
+			"provider cost");
+	is_int(unpriced, 2, "provider unpriced");
+	is_int(counters_cost(&c, COST_MODE_ESTIMATE, &unpriced), 7,
+			"estimate cost");
+	is_int(unpriced, 2, "estimate unpriced");
+
+	/* Adding and taking back an entry leaves nothing. */
+	summary_init(&s);
+	add_entry(&s.rollups, "openai", "gpt", 1795514400000LL, 100, 5);
+	add_entry(&s.rollups, "openai", "gpt", 1795514400000LL, 50, -1);
+	add_entry(&s.rollups, "anthropic", "claude", 1795400000000LL, 7, 2);
+	is_int(s.rollups.nr, 2, "two rollups");
+	{
+		struct report_spec spec = { .since = -1, .until = -1 };
+		struct report r;
+
+		report_init(&r);
+		report_add_dim(&spec, "provider");
+		report_from_rollups(&s, &spec, &r);
+		report_sort(&r, &spec);
+		is_int(r.total.v[RC_INPUT], 157, "report total");
+		is_int(r.ngroups, 2, "two groups");
+		is_str(r.groups[0].key[0], "openai", "largest group first");
+		is_int(r.groups[0].c.v[RC_N_UNPRICED], 1, "one unpriced entry");
+		report_release(&r);
+		ok(report_add_dim(&spec, "colour") == -1, "unknown dimension");
+	}
+
+	/* The cache file round-trips exactly. */
+	s.dev = 1;
+	s.ino = 2;
+	s.offset = 300;
+	s.lines = 3;
+	s.generation = 9;
+	s.updated_at = 1795514400000LL;
+	s.timezone = xstrdup("UTC");
+	summary_write_json(&s, &b, &json);
+	summary_init(&back);
+	ok(!summary_read_json(&back, json.buf, json.len), "the cache reads back");
+	is_int(back.offset, 300, "offset");
+	is_int(back.generation, 9, "generation");
+	is_int(back.rollups.nr, 2, "rollups");
+	is_int(back.budget.usd, 5000000000LL, "budget config");
+	summary_write_json(&back, &b, &again);
+	is_str(again.buf, json.buf, "and writes out identically");
+	summary_release(&back);
+	summary_init(&back);
+	ok(summary_read_json(&back, "{\"version\":99}", 14) == -1,
+			"a cache of another version is invalid");
+	summary_release(&back);
+	summary_init(&back);
+	ok(summary_read_json(&back, "{\"version\":1,\"strings\":[\"x\"]}", 29)
+			== -1, "strings must start with the empty string");
+	summary_release(&back);
+	summary_init(&back);
+	ok(summary_read_json(&back, "{\"version\":1,\"strings\":[\"\"],"
+			"\"rollups\":[[1,5,0,0,0]]}", 51) == -1,
+			"a rollup naming an unknown string is invalid");
+	summary_release(&back);
+	summary_release(&s);
+	strbuf_release(&json);
+	strbuf_release(&again);
+	return tap_done();
+}
