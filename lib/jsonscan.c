@@ -246,27 +246,35 @@ int js_number(struct jscan *s, struct js_span *out)
 
 int js_int64(struct jscan *s, int64_t *out)
 {
-	struct js_span sp;
+	const char *start;
 	uint64_t v = 0, limit;
-	size_t i = 0;
 	int neg = 0;
 
-	if (js_number(s, &sp))
-		return -1;
-	if (sp.p[0] == '-') {
+	skip_ws(s);
+	start = s->p;
+	if (s->p < s->end && *s->p == '-') {
 		neg = 1;
-		i = 1;
+		s->p++;
 	}
 	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	for (; i < sp.len; i++) {
-		unsigned d;
+	/* The common case in one pass: plain digits, no leading zero. */
+	while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
+		unsigned d = (unsigned)(*s->p - '0');
 
-		if (sp.p[i] < '0' || sp.p[i] > '9')
-			return bad(s, "expected a whole number");
-		d = (unsigned)(sp.p[i] - '0');
 		if (v > (limit - d) / 10)
 			return bad(s, "number out of range");
 		v = v * 10 + d;
+		s->p++;
+	}
+	if (s->p == start + neg || (start[neg] == '0' && s->p - start > neg + 1) ||
+	    (s->p < s->end && (*s->p == '.' || *s->p == 'e' || *s->p == 'E'))) {
+		struct js_span sp;
+
+		/* Not a plain whole number: say whether it is a number at all. */
+		s->p = start;
+		if (js_number(s, &sp))
+			return -1;
+		return bad(s, "expected a whole number");
 	}
 	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return 0;

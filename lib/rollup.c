@@ -149,18 +149,31 @@ int counters_empty(const struct counters *c)
 	return 1;
 }
 
-static uint32_t id_of(struct rollup_table *t, const char *s)
+/*
+ * The id of s; consecutive rows mostly repeat the previous row's strings,
+ * so the last string of each kind is checked before hashing.
+ */
+static uint32_t id_of(struct rollup_table *t, const char *s, int kind)
 {
-	return s ? intern_id(&t->strings, s, strlen(s)) : 0;
+	uint32_t id;
+
+	if (!s)
+		return 0;
+	id = t->last_id[kind];
+	if (id < t->strings.nr && !strcmp(intern_str(&t->strings, id), s))
+		return id;
+	id = intern_id(&t->strings, s, strlen(s));
+	t->last_id[kind] = id;
+	return id;
 }
 
 void rollup_key_of(struct rollup_table *t, const struct entry *e,
 		struct rollup_key *key)
 {
 	key->day = local_day(entry_time(e));
-	key->provider = id_of(t, entry_get_str(e, EF_PROVIDER_ID));
-	key->model = id_of(t, entry_get_str(e, EF_MODEL_ID));
-	key->session = id_of(t, entry_get_str(e, EF_SESSION_RESOURCE));
+	key->provider = id_of(t, entry_get_str(e, EF_PROVIDER_ID), 0);
+	key->model = id_of(t, entry_get_str(e, EF_MODEL_ID), 1);
+	key->session = id_of(t, entry_get_str(e, EF_SESSION_RESOURCE), 2);
 }
 
 void rollup_apply(struct rollup_table *t, const struct entry *e, int sign)
@@ -252,6 +265,7 @@ void rollup_compact(struct rollup_table *t, size_t keep)
 	t->items = NULL;
 	t->nr = t->alloc = 0;
 	intern_init(&t->strings);
+	memset(t->last_id, 0, sizeof(t->last_id));
 	reindex(t, 256);
 	for (size_t i = 0; i < nold; i++) {
 		struct rollup_key key = old[i].key;

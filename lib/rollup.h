@@ -68,6 +68,7 @@ struct rollup_table {
 	uint32_t *slots;
 	size_t nslots;
 	struct intern strings;
+	uint32_t last_id[3]; /* last provider, model and session looked up */
 };
 
 void rollup_table_init(struct rollup_table *t);

@@ -157,6 +157,7 @@ static void note_quota(struct summary *s, const struct entry *e)
 
 struct fold_state {
 	struct summary *s;
+	int64_t recent_from;    /* older entries are not recent */
 	struct id_index *ix;
 	int fd;
 	const char *path;
@@ -229,8 +230,15 @@ static int fold_row(struct fold_state *fs, const struct entry *e,
 	struct summary *s = fs->s;
 	uint64_t hash = fold_hash(e->entry_id);
 	size_t pos;
-	int found = find_entry(fs, e, hash, &pos);
+	int found;
 
+	/*
+	 * The index is large and probed at random: start loading the slot,
+	 * then do the work that does not depend on it.
+	 */
+	__builtin_prefetch(&fs->ix->slots[idindex_first(fs->ix, hash)]);
+	rollup_apply(&s->rollups, e, 1);
+	found = find_entry(fs, e, hash, &pos);
 	if (found < 0)
 		return 1;
 	if (found) {
@@ -242,8 +250,8 @@ static int fold_row(struct fold_state *fs, const struct entry *e,
 	} else {
 		idindex_fill(fs->ix, pos, hash, off);
 	}
-	rollup_apply(&s->rollups, e, 1);
-	recent_add(s, e, hash);
+	if (entry_time(e) >= fs->recent_from)
+		recent_add(s, e, hash);
 	note_quota(s, e);
 	if (entry_has(e, EF_SYNCED_AT) && e->synced_at > s->last_synced_at)
 		s->last_synced_at = e->synced_at;
@@ -406,7 +414,8 @@ static int update(struct summary *s, const struct scope *sc,
 		int in_memory, struct strbuf *err)
 {
 	struct fold_state fs = { .s = s, .path = sc->ledger_path,
-		.quiet = o->quiet };
+		.quiet = o->quiet,
+		.recent_from = now_ms() - SUMMARY_RECENT_SPAN };
 	struct strbuf ixpath = STRBUF_INIT;
 	struct id_index ix;
 	int ret = 0, dirty = 1, incremental;

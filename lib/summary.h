@@ -29,6 +29,8 @@
 
 #define SUMMARY_VERSION 1
 #define SUMMARY_RECENT_MAX 512
+/* Entries older than this (before now) never enter the recent list. */
+#define SUMMARY_RECENT_SPAN (60 * 60 * 1000LL)
 #define SUMMARY_SESSIONS_KEPT 64
 
 /* The seed's monthly budget, summarised in the cache's budgetState. */
