@@ -22,13 +22,16 @@
 #include "../lib/session.h"
 #include "../lib/timeutil.h"
 #include "../lib/utf8.h"
+#include "../providers/headers.h"
 #include "../providers/jsonc.h"
 #include "../providers/provider.h"
+#include "../providers/stream.h"
 #include "../lib/banned.h"
 
 static const char *const record_usage[] = {
 	"tally record --provider <id> --model <name> [<options>]",
 	"tally record --response <file> [--tee] [<options>]",
+	"tally record --stream [--response <file>] [--tee] [<options>]",
 	"tally record --entry <id> [<options>]",
 	NULL,
 };
@@ -46,8 +49,8 @@ struct record_opts {
 	const char *retries, *http_status;
 	const char *error_code, *status;
 	struct string_list tags;
-	const char *response;
-	int tee, json, quiet;
+	const char *response, *headers;
+	int tee, json, quiet, stream;
 };
 
 static const enum entry_field count_fields[6] = {
@@ -217,7 +220,7 @@ static void apply_flags(struct entry *e, const struct record_opts *o)
  * copy, not the recording.
  */
 static int read_response(const char *path, int tee, struct strbuf *body,
-		struct strbuf *err)
+		struct stream *st, struct strbuf *err)
 {
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
 	int teeing = tee, ret = 0;
@@ -244,6 +247,14 @@ static int read_response(const char *path, int tee, struct strbuf *body,
 		if (teeing && write_all(STDOUT_FILENO, body->buf + body->len,
 				(size_t)n))
 			teeing = 0;
+		if (st) {
+			/* A stream is read as it comes, in bounded memory. */
+			ret = stream_feed(st, body->buf + body->len, (size_t)n,
+					now_ms(), err);
+			if (ret)
+				break;
+			continue;
+		}
 		strbuf_setlen(body, body->len + (size_t)n);
 		if (body->len > MAX_RESPONSE && !teeing) {
 			ret = fail(err, T_EFAIL, "response '%s' is larger than "
@@ -435,8 +446,54 @@ static int check_entry(const struct entry *e, int from_response,
 	return ret;
 }
 
+/* Usage, id and timing from a stream that has been read whole. */
+static int finish_stream(struct stream *st, const struct record_opts *o,
+		int64_t started, int64_t ended, struct entry *e,
+		struct strbuf *err)
+{
+	const struct provider *p = stream_finish(st, e, err);
+
+	if (!p)
+		return T_EFAIL;
+	entry_set_str(e, EF_PROVIDER_ID, p->id);
+	entry_set_str(e, EF_SOURCE, "response");
+	entry_set_int(e, EF_CHUNKS, st->events);
+	if (o->tee) {
+		/* tally saw the stream live: it can time it. */
+		entry_set_int(e, EF_STARTED_AT, started);
+		entry_set_int(e, EF_COMPLETED_AT, ended);
+		entry_set_int(e, EF_LATENCY_MS, ended - started);
+		if (st->first_content >= 0)
+			entry_set_int(e, EF_TTFT_MS, st->first_content - started);
+	}
+	return 0;
+}
+
+static int apply_headers(struct entry *e, const char *path, int64_t now,
+		struct strbuf *err)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct header_set h;
+	const char *provider;
+	int ret = 0;
+
+	if (strbuf_read_file(&text, path))
+		ret = fail_errno(err, T_EFAIL, "cannot read headers '%s'", path);
+	else if (headers_parse(&h, text.buf, text.len))
+		ret = fail(err, T_EFAIL, "'%s' holds no response headers", path);
+	if (!ret) {
+		provider = headers_apply(&h, e, now);
+		if (provider && !entry_has(e, EF_PROVIDER_ID))
+			entry_set_str(e, EF_PROVIDER_ID, provider);
+		headers_release(&h);
+	}
+	strbuf_release(&text);
+	return ret;
+}
+
 static int build_entry(struct entry *e, const struct record_opts *o,
-		const struct strbuf *body, const struct tally_ctx *ctx,
+		const struct strbuf *body, struct stream *st,
+		const struct tally_ctx *ctx, int64_t started,
 		struct strbuf *err)
 {
 	int64_t now = now_ms();
@@ -444,9 +501,13 @@ static int build_entry(struct entry *e, const struct record_opts *o,
 	int ret = 0;
 
 	entry_init(&given);
-	if (o->response)
+	if (st)
+		ret = finish_stream(st, o, started, now, &given, err);
+	else if (o->response)
 		ret = parse_response(body->buf, body->len, o->provider, &given,
 				err);
+	if (!ret && o->headers)
+		ret = apply_headers(&given, o->headers, now, err);
 	if (!ret) {
 		apply_flags(&given, o);
 		entry_set_int(&given, EF_RECORDED_AT, now);
@@ -522,6 +583,11 @@ int cmd_record(int argc, const char **argv, struct tally_ctx *ctx)
 		OPT_GROUP("Input and output"),
 		OPT_STRING('r', "response", &o.response, "file",
 				"read usage from a response body ('-' for stdin)"),
+		OPT_BOOL(0, "stream", &o.stream,
+				"the response is a stream of server-sent events"),
+		OPT_STRING(0, "headers", &o.headers, "file",
+				"read request id and rate limits from headers "
+				"(curl -D)"),
 		OPT_BOOL(0, "tee", &o.tee,
 				"copy the response to stdout unchanged"),
 		OPT_BOOL(0, "json", &o.json, "print the recorded entry as JSON"),
@@ -529,6 +595,8 @@ int cmd_record(int argc, const char **argv, struct tally_ctx *ctx)
 		OPT_END(),
 	};
 	struct strbuf body = STRBUF_INIT, err = STRBUF_INIT;
+	int64_t started = now_ms();
+	struct stream st;
 	struct entry e;
 	int ret;
 
@@ -537,13 +605,18 @@ int cmd_record(int argc, const char **argv, struct tally_ctx *ctx)
 	if (argc > 1)
 		usage_error(record_usage, opts, "unexpected argument '%s'",
 				argv[1]);
+	if (o.stream && !o.response)
+		o.response = "-";
 	if (o.tee && !o.response)
-		usage_error(record_usage, opts, "--tee needs --response");
+		usage_error(record_usage, opts, "--tee needs --response or "
+				"--stream");
 	if (o.tee && o.json)
 		usage_error(record_usage, opts, "--tee and --json both want "
 				"stdout");
 	entry_init(&e);
-	ret = o.response ? read_response(o.response, o.tee, &body, &err) : 0;
+	stream_init(&st, o.provider ? provider_by_id(o.provider) : NULL);
+	ret = o.response ? read_response(o.response, o.tee, &body,
+			o.stream ? &st : NULL, &err) : 0;
 	if (!ret && !ctx->cfg.enabled) {
 		if (!o.quiet)
 			warning("recording is disabled (enabled: false); "
@@ -551,12 +624,14 @@ int cmd_record(int argc, const char **argv, struct tally_ctx *ctx)
 		goto out;
 	}
 	if (!ret)
-		ret = build_entry(&e, &o, &body, ctx, &err);
+		ret = build_entry(&e, &o, &body, o.stream ? &st : NULL, ctx,
+				started, &err);
 	if (!ret)
 		ret = write_entry(&e, ctx, &err);
 	if (!ret)
 		print_result(&e, &o);
 out:
+	stream_release(&st);
 	entry_release(&e);
 	strbuf_release(&body);
 	string_list_release(&o.tags);

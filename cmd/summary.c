@@ -302,6 +302,12 @@ static void groups_table(struct strbuf *out, const struct report *r,
 	for (size_t i = 0; i < shown; i++) {
 		const struct report_group *g = &r->groups[i];
 
+		/* Provider rows alone (no usage recorded here) are shown apart. */
+		if (!g->c.v[RC_REQUESTS]) {
+			if (shown < r->ngroups)
+				shown++;
+			continue;
+		}
 		for (size_t d = 0; d < spec->ndims; d++)
 			table_cell_str(&t, *g->key[d] ? g->key[d] : "(none)");
 		strbuf_reset(&sb);
@@ -345,6 +351,37 @@ static void by_one(struct strbuf *out, const char *title,
 				limit, r->ngroups);
 	strbuf_addch(out, '\n');
 	groups_table(out, r, &spec, total, mode, limit, c->colour);
+}
+
+/*
+ * What the providers' own reports say, next to what was recorded here:
+ * the difference is usage from other machines or tools on the same key.
+ */
+static void provider_reports_block(struct strbuf *out, const struct report *r)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < r->ngroups; i++) {
+		const struct counters *c = &r->groups[i].c;
+		int64_t prov = c->v[RC_PROV_INPUT] + c->v[RC_PROV_OUTPUT];
+
+		if (!prov && !c->v[RC_PROV_COST])
+			continue;
+		if (!any++)
+			strbuf_addstr(out, "\nProvider reports (tally sync)\n");
+		strbuf_addf(out, "  %-11s reported ", r->groups[i].key[0]);
+		fmt_count(out, prov);
+		strbuf_addstr(out, " tokens");
+		if (c->v[RC_PROV_COST]) {
+			strbuf_addstr(out, ", ");
+			money_format_human(out, c->v[RC_PROV_COST]);
+		}
+		strbuf_addstr(out, "; recorded here ");
+		fmt_count(out, tokens_of(c));
+		strbuf_addstr(out, "; unattributed ");
+		fmt_count(out, prov - tokens_of(c));
+		strbuf_addstr(out, " tokens\n");
+	}
 }
 
 static void budgets_block(struct strbuf *out, const struct reporting *rp)
@@ -570,6 +607,13 @@ static void json_counters(struct jsonw *w, const struct counters *c,
 	jw_kv_int(w, "unpricedCount", unpriced);
 	jw_kv_int(w, "failedCount", c->v[RC_N_FAILED]);
 	jw_kv_int(w, "inProgressCount", c->v[RC_N_IN_PROGRESS]);
+	if (c->v[RC_PROV_INPUT] || c->v[RC_PROV_OUTPUT] || c->v[RC_PROV_COST]) {
+		int64_t prov = c->v[RC_PROV_INPUT] + c->v[RC_PROV_OUTPUT];
+
+		jw_kv_int(w, "providerReportedTokens", prov);
+		jw_kv_money(w, "providerReportedCostUsd", c->v[RC_PROV_COST]);
+		jw_kv_int(w, "unattributedTokens", prov - tokens_of(c));
+	}
 }
 
 static const char *dim_name(const struct report_spec *spec, size_t d,
@@ -759,7 +803,10 @@ static void perf_json(struct jsonw *w, const struct perf_report *pr,
 		jw_kv_int(w, "total", total);
 		jw_object_end(w);
 		jw_kv_int(w, "throttleWaitTimeMs", p->throttle_ms);
-		jw_kv_null(w, "chunksReceived");
+		if (p->chunks_known)
+			jw_kv_int(w, "chunksReceived", p->chunks);
+		else
+			jw_kv_null(w, "chunksReceived");
 		jw_kv_double(w, "errorRate", p->requests ?
 				(double)p->errors / (double)p->requests : 0);
 		jw_key(w, "errors");
@@ -912,6 +959,7 @@ static void print_human(struct strbuf *out, const struct summary_cmd *c,
 				&rs->total.total, rp->mode, 0);
 		by_one(out, "By model", DIM_MODEL, &rs->by_model, c,
 				&rs->total.total, rp->mode, limit);
+		provider_reports_block(out, &rs->by_provider);
 	}
 	if (c->all_workspaces)
 		return;

@@ -43,9 +43,11 @@ int cmd_budget(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_config(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_log(int argc, const char **argv, struct tally_ctx *ctx);
+int cmd_quota(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_record(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_status(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx);
+int cmd_sync(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct tally_ctx *ctx);
 
 /*

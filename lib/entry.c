@@ -66,6 +66,11 @@ static const struct field_desc fields[EF__COUNT] = {
 	F(EF_ERROR_CODE, "errorCode", FT_STR, error_code),
 	F(EF_TAGS, "tags", FT_TAGS, tags),
 	F(EF_RECORDED_AT, "recordedAt", FT_TIME, recorded_at),
+	F(EF_KIND, "kind", FT_STR, kind),
+	F(EF_REQUESTS, "requests", FT_INT, requests),
+	F(EF_CHUNKS, "chunksReceived", FT_INT, chunks),
+	F(EF_SYNC_ATTEMPTS, "syncAttempts", FT_INT, sync_attempts),
+	F(EF_NEXT_SYNC_AT, "nextSyncAt", FT_TIME, next_sync_at),
 };
 
 #define Q(id, name, type, member) \
@@ -79,6 +84,8 @@ static const struct field_desc quota_fields[QF__COUNT] = {
 	Q(QF_REMAINING_USD, "remainingUsd", FT_MONEY, remaining_usd),
 	Q(QF_RESET_DATE, "resetDate", FT_TIME, reset_date),
 	Q(QF_CAPTURED_AT, "capturedAt", FT_TIME, captured_at),
+	Q(QF_LIMIT_REQUESTS, "limitRequests", FT_INT, limit_requests),
+	Q(QF_LIMIT_TOKENS, "limitTokens", FT_INT, limit_tokens),
 };
 
 const char *entry_field_name(enum entry_field f)
@@ -261,6 +268,11 @@ const char *entry_tag(const struct entry *e, const char *key)
 	return NULL;
 }
 
+int entry_is_usage(const struct entry *e)
+{
+	return !entry_has(e, EF_KIND);
+}
+
 int64_t entry_time(const struct entry *e)
 {
 	if (entry_has(e, EF_STARTED_AT))
@@ -423,6 +435,7 @@ static int check_parsed(struct entry *e, const char **why)
 		EF_BILLED_INPUT_TOKENS, EF_BILLED_OUTPUT_TOKENS,
 		EF_TOTAL_BILLED_TOKENS, EF_CACHE_READ_TOKENS,
 		EF_CACHE_WRITE_TOKENS, EF_REASONING_TOKENS, EF_TOOL_TOKENS,
+		EF_REQUESTS, EF_CHUNKS,
 	};
 
 	if (!entry_has(e, EF_ENTRY_ID) || !*e->entry_id)
@@ -660,6 +673,8 @@ void entry_copy(struct entry *dst, const struct entry *src)
 		dst->quota.remaining_usd = q->remaining_usd;
 		dst->quota.reset_date = q->reset_date;
 		dst->quota.captured_at = q->captured_at;
+		dst->quota.limit_requests = q->limit_requests;
+		dst->quota.limit_tokens = q->limit_tokens;
 		strbuf_addbuf(&dst->quota.extra, &q->extra);
 		dst->has |= 1ULL << EF_QUOTA_SNAPSHOT;
 	}

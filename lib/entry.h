@@ -65,8 +65,22 @@ enum entry_field {
 	EF_ERROR_CODE,
 	EF_TAGS,
 	EF_RECORDED_AT,
+	EF_KIND,
+	EF_REQUESTS,
+	EF_CHUNKS,
+	EF_SYNC_ATTEMPTS,
+	EF_NEXT_SYNC_AT,
 	EF__COUNT
 };
+
+/*
+ * Kinds of rows (field "kind"; absent for usage entries). Provider rows
+ * hold what a provider's usage or cost API reported for a time bucket;
+ * they are compared with the usage entries, never added to them.
+ */
+#define KIND_PROVIDER_BUCKET "provider_bucket"
+#define KIND_PROVIDER_COST "provider_cost"
+#define KIND_QUOTA "quota"
 
 enum quota_field {
 	QF_PROVIDER_ID,
@@ -75,6 +89,8 @@ enum quota_field {
 	QF_REMAINING_USD,
 	QF_RESET_DATE,
 	QF_CAPTURED_AT,
+	QF_LIMIT_REQUESTS,
+	QF_LIMIT_TOKENS,
 	QF__COUNT
 };
 
@@ -86,6 +102,8 @@ struct quota_snapshot {
 	int64_t remaining_usd;
 	int64_t reset_date;
 	int64_t captured_at;
+	int64_t limit_requests;
+	int64_t limit_tokens;
 	struct strbuf extra; /* unknown members, raw: "k":v,"k2":v2 */
 };
 
@@ -132,6 +150,11 @@ struct entry {
 	struct tag *tags;
 	size_t ntags, tags_alloc;
 	int64_t recorded_at;
+	const char *kind;
+	int64_t requests;
+	int64_t chunks;
+	int64_t sync_attempts;
+	int64_t next_sync_at;
 
 	/* Unknown top-level members, raw, kept for rewrites. */
 	struct strbuf extra;
@@ -191,6 +214,9 @@ int entry_validate(const struct entry *e, struct strbuf *err);
 
 /* Sets totalBilledTokens from input and output when either is known. */
 void entry_fill_total(struct entry *e);
+
+/* Whether the row is a usage entry (not a provider or quota row). */
+int entry_is_usage(const struct entry *e);
 
 /* The time an entry is listed under: started, else completed, else recorded. */
 int64_t entry_time(const struct entry *e);

@@ -83,12 +83,14 @@ static void note_error(struct perf_provider *p, const struct entry *e)
 static int collect(const struct entry *e, void *data)
 {
 	struct perf_report *pr = data;
-	struct perf_provider *p = provider_of(pr, e->provider_id ?
-			e->provider_id : "");
+	struct perf_provider *p;
 	int64_t t = entry_time(e);
 	int64_t tokens = entry_get_int(e, EF_BILLED_INPUT_TOKENS) +
 			 entry_get_int(e, EF_BILLED_OUTPUT_TOKENS);
 
+	if (!entry_is_usage(e))
+		return 0;
+	p = provider_of(pr, e->provider_id ? e->provider_id : "");
 	p->requests++;
 	p->input += entry_get_int(e, EF_BILLED_INPUT_TOKENS);
 	p->output += entry_get_int(e, EF_BILLED_OUTPUT_TOKENS);
@@ -103,6 +105,8 @@ static int collect(const struct entry *e, void *data)
 		p->ttft_n++;
 	}
 	p->throttle_ms += entry_get_int(e, EF_THROTTLE_WAIT_MS);
+	p->chunks += entry_get_int(e, EF_CHUNKS);
+	p->chunks_known |= entry_has(e, EF_CHUNKS);
 	if (t >= pr->now - MS_PER_MIN && t < pr->now) {
 		p->minute_tokens += tokens;
 		p->minute_requests++;

@@ -27,6 +27,8 @@ struct perf_provider {
 	int64_t latency_sum, latency_n;
 	int64_t ttft_sum, ttft_n;
 	int64_t throttle_ms;
+	int64_t chunks;
+	int chunks_known;       /* any entry recorded its chunk count */
 	int64_t errors;
 	int64_t minute_tokens, minute_requests; /* in the last minute */
 	int64_t first, last;                    /* entry times */

@@ -20,6 +20,12 @@ int query_finish(struct query *q, struct strbuf *err)
 			return fail(err, T_EUSAGE, "--tag expects <key> or "
 					"<key>=<value>, not '%s'",
 					q->tags.items[i]);
+	if (q->kind && strcmp(q->kind, "usage") && strcmp(q->kind, "all") &&
+	    strcmp(q->kind, KIND_PROVIDER_BUCKET) &&
+	    strcmp(q->kind, KIND_PROVIDER_COST) && strcmp(q->kind, KIND_QUOTA))
+		return fail(err, T_EUSAGE, "--kind expects usage, "
+				"provider_bucket, provider_cost, quota or all, "
+				"not '%s'", q->kind);
 	return 0;
 }
 
@@ -72,10 +78,21 @@ static int str_is(const char *have, const char *want)
 	return have && !strcmp(have, want);
 }
 
+static int kind_match(const struct query *q, const struct entry *e)
+{
+	if (!q->kind || !strcmp(q->kind, "usage"))
+		return entry_is_usage(e);
+	if (!strcmp(q->kind, "all"))
+		return 1;
+	return e->kind && !strcmp(e->kind, q->kind);
+}
+
 int query_match(const struct query *q, const struct entry *e)
 {
 	int64_t t = entry_time(e);
 
+	if (!kind_match(q, e))
+		return 0;
 	if (q->since >= 0 && t < q->since)
 		return 0;
 	if (q->until >= 0 && t >= q->until)

@@ -25,6 +25,7 @@ struct query {
 	const char *status;    /* matches status or syncStatus */
 	const char *session;
 	const char *grep;      /* case-insensitive substring */
+	const char *kind;      /* usage (default), a row kind, or all */
 	struct string_list tags; /* key=value or key */
 };
 
@@ -46,7 +47,10 @@ struct query {
 	OPT_LIST(0, "tag", &(q)->tags, "key>[=<value", \
 			"only entries with this tag (repeatable)"), \
 	OPT_STRING(0, "grep", &(q)->grep, "text", \
-			"only entries mentioning <text>")
+			"only entries mentioning <text>"), \
+	OPT_STRING(0, "kind", &(q)->kind, "kind", \
+			"usage (default), provider_bucket, provider_cost, " \
+			"quota or all")
 
 /* Parses the time arguments. Returns 0 or T_EUSAGE. */
 int query_finish(struct query *q, struct strbuf *err);

@@ -30,6 +30,11 @@ const char *const rollup_counter_names[RC__COUNT] = {
 	[RC_TTFT_SUM] = "ttftMsSum",
 	[RC_TTFT_N] = "ttftCount",
 	[RC_THROTTLE_MS] = "throttleWaitMs",
+	[RC_CHUNKS] = "chunksReceived",
+	[RC_PROV_REQUESTS] = "providerRequests",
+	[RC_PROV_INPUT] = "providerInput",
+	[RC_PROV_OUTPUT] = "providerOutput",
+	[RC_PROV_COST] = "providerCostNanoUsd",
 };
 
 void rollup_table_init(struct rollup_table *t)
@@ -98,6 +103,18 @@ static int str_is(const char *s, const char *want)
 	return s && !strcmp(s, want);
 }
 
+/* A provider row counts apart: it is what the provider says, not usage. */
+static void provider_counters(const struct entry *e, struct counters *c)
+{
+	if (!strcmp(e->kind, KIND_PROVIDER_BUCKET)) {
+		c->v[RC_PROV_REQUESTS] = entry_get_int(e, EF_REQUESTS);
+		c->v[RC_PROV_INPUT] = entry_get_int(e, EF_BILLED_INPUT_TOKENS);
+		c->v[RC_PROV_OUTPUT] = entry_get_int(e, EF_BILLED_OUTPUT_TOKENS);
+	} else if (!strcmp(e->kind, KIND_PROVIDER_COST)) {
+		c->v[RC_PROV_COST] = entry_get_int(e, EF_BILLED_COST_USD);
+	}
+}
+
 void counters_of_entry(const struct entry *e, struct counters *c)
 {
 	int billed = entry_has(e, EF_BILLED_COST_USD);
@@ -106,6 +123,10 @@ void counters_of_entry(const struct entry *e, struct counters *c)
 		    entry_has(e, EF_BILLED_OUTPUT_TOKENS);
 
 	memset(c, 0, sizeof(*c));
+	if (!entry_is_usage(e)) {
+		provider_counters(e, c);
+		return;
+	}
 	c->v[RC_REQUESTS] = 1;
 	c->v[RC_INPUT] = entry_get_int(e, EF_BILLED_INPUT_TOKENS);
 	c->v[RC_OUTPUT] = entry_get_int(e, EF_BILLED_OUTPUT_TOKENS);
@@ -133,6 +154,7 @@ void counters_of_entry(const struct entry *e, struct counters *c)
 		c->v[RC_TTFT_N] = 1;
 	}
 	c->v[RC_THROTTLE_MS] = entry_get_int(e, EF_THROTTLE_WAIT_MS);
+	c->v[RC_CHUNKS] = entry_get_int(e, EF_CHUNKS);
 }
 
 void counters_add(struct counters *to, const struct counters *c, int sign)

@@ -42,6 +42,12 @@ enum rollup_counter {
 	RC_TTFT_SUM,
 	RC_TTFT_N,
 	RC_THROTTLE_MS,
+	RC_CHUNKS,
+	/* What providers' usage and cost APIs reported (provider rows). */
+	RC_PROV_REQUESTS,
+	RC_PROV_INPUT,
+	RC_PROV_OUTPUT,
+	RC_PROV_COST,
 	RC__COUNT
 };
 

@@ -166,7 +166,8 @@ static void write_quotas(struct jsonw *w, const struct summary *s)
 {
 	static const char *const names[QF__COUNT] = {
 		"providerId", "remainingRequests", "remainingTokens",
-		"remainingUsd", "resetDate", "capturedAt",
+		"remainingUsd", "resetDate", "capturedAt", "limitRequests",
+		"limitTokens",
 	};
 
 	jw_key(w, "quota");
@@ -175,7 +176,7 @@ static void write_quotas(struct jsonw *w, const struct summary *s)
 		const struct quota_state *q = &s->quotas[i];
 		const int64_t *v[QF__COUNT] = { NULL, &q->remaining_requests,
 			&q->remaining_tokens, &q->remaining_usd, &q->reset_date,
-			&q->captured_at };
+			&q->captured_at, &q->limit_requests, &q->limit_tokens };
 
 		jw_object_begin(w);
 		jw_kv_string(w, names[0], q->provider);
@@ -385,7 +386,8 @@ static int read_quota(struct reader *r)
 {
 	static const char *const names[QF__COUNT] = {
 		"providerId", "remainingRequests", "remainingTokens",
-		"remainingUsd", "resetDate", "capturedAt",
+		"remainingUsd", "resetDate", "capturedAt", "limitRequests",
+		"limitTokens",
 	};
 	struct summary *s = r->s;
 	struct quota_state *q;
@@ -400,7 +402,7 @@ static int read_quota(struct reader *r)
 	while ((ret = js_member(&r->js, &key)) > 0) {
 		int64_t *slots[QF__COUNT] = { NULL, &q->remaining_requests,
 			&q->remaining_tokens, &q->remaining_usd, &q->reset_date,
-			&q->captured_at };
+			&q->captured_at, &q->limit_requests, &q->limit_tokens };
 		struct js_span sp;
 		int f;
 

@@ -151,6 +151,8 @@ static void note_quota(struct summary *s, const struct entry *e)
 	st->remaining_usd = q->remaining_usd;
 	st->reset_date = q->reset_date;
 	st->captured_at = q->captured_at;
+	st->limit_requests = q->limit_requests;
+	st->limit_tokens = q->limit_tokens;
 }
 
 /* ---- folding ---- */
@@ -250,7 +252,7 @@ static int fold_row(struct fold_state *fs, const struct entry *e,
 	} else {
 		idindex_fill(fs->ix, pos, hash, off);
 	}
-	if (entry_time(e) >= fs->recent_from)
+	if (entry_is_usage(e) && entry_time(e) >= fs->recent_from)
 		recent_add(s, e, hash);
 	note_quota(s, e);
 	if (entry_has(e, EF_SYNCED_AT) && e->synced_at > s->last_synced_at)

@@ -27,7 +27,7 @@
  * with a rebuild.
  */
 
-#define SUMMARY_VERSION 1
+#define SUMMARY_VERSION 2
 #define SUMMARY_RECENT_MAX 512
 /* Entries older than this (before now) never enter the recent list. */
 #define SUMMARY_RECENT_SPAN (60 * 60 * 1000LL)
@@ -54,6 +54,8 @@ struct quota_state {
 	int64_t remaining_usd;
 	int64_t reset_date;
 	int64_t captured_at;
+	int64_t limit_requests;
+	int64_t limit_tokens;
 };
 
 struct summary {

@@ -3,13 +3,16 @@
  * and writes; tally's billedInputTokens includes them (DESIGN section 2).
  * Usage is reconciled against the Admin usage and cost reports (sync).
  */
-#include "provider.h"
-
 #include <string.h>
 
+#include "provider.h"
 #include "common.h"
 #include "jsonc.h"
 #include "../lib/error.h"
+#include "reconcile.h"
+#include "sync.h"
+#include "../lib/money.h"
+#include "../lib/timeutil.h"
 #include "../lib/banned.h"
 
 static int detect(struct json_object *root)
@@ -81,11 +84,162 @@ static int parse_response(struct json_object *root, struct entry *e,
 	return 0;
 }
 
+/* ---- sync: the Admin API usage and cost reports ---- */
+
+static int64_t rfc3339_field(struct json_object *o, const char *key)
+{
+	const char *s = jstr(o, key);
+	int64_t ms;
+
+	return s && !time_parse_iso(s, strlen(s), &ms) ? ms : -1;
+}
+
+static int usage_result(struct reconcile *rc, int64_t start, int64_t end,
+		struct json_object *r, struct strbuf *err)
+{
+	const char *model = jstr(r, "model");
+	struct usage_bucket *b = reconcile_usage(rc, start, end,
+			model ? model : "");
+	int64_t uncached = 0, m5 = 0, h1 = 0;
+
+	if (jcount(jpath(r, "uncached_input_tokens", NULL),
+			"uncached_input_tokens", &uncached, err) < 0 ||
+	    jcount(jpath(r, "cache_creation", "ephemeral_5m_input_tokens", NULL),
+			"cache_creation.ephemeral_5m_input_tokens", &m5, err) < 0 ||
+	    jcount(jpath(r, "cache_creation", "ephemeral_1h_input_tokens", NULL),
+			"cache_creation.ephemeral_1h_input_tokens", &h1, err) < 0 ||
+	    jcount(jpath(r, "cache_read_input_tokens", NULL),
+			"cache_read_input_tokens", &b->cache_read, err) < 0 ||
+	    jcount(jpath(r, "output_tokens", NULL), "output_tokens", &b->output,
+			err) < 0)
+		return T_EPROVIDER;
+	/* Anthropic's input excludes cache traffic; tally's includes it. */
+	b->cache_write = m5 + h1;
+	b->input = uncached + b->cache_write + b->cache_read;
+	return 0;
+}
+
+static int for_each_bucket(struct json_object *root, struct strbuf *err,
+		int (*fn)(struct reconcile *, int64_t, int64_t,
+			struct json_object *, struct strbuf *),
+		struct reconcile *rc, int note_empty)
+{
+	struct json_object *buckets = jpath(root, "data", NULL);
+	size_t n;
+
+	if (!buckets || !json_object_is_type(buckets, json_type_array))
+		return fail(err, T_EPROVIDER, "anthropic: a report without data");
+	n = json_object_array_length(buckets);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *b = json_object_array_get_idx(buckets, i);
+		struct json_object *results = jpath(b, "results", NULL);
+		int64_t start = rfc3339_field(b, "starting_at");
+		int64_t end = rfc3339_field(b, "ending_at");
+		size_t nr = results && json_object_is_type(results,
+				json_type_array) ? json_object_array_length(results) : 0;
+
+		if (start < 0 || end <= start)
+			return fail(err, T_EPROVIDER, "anthropic: a bucket without "
+					"starting_at and ending_at");
+		if (!nr && note_empty)
+			reconcile_usage(rc, start, end, NULL);
+		for (size_t j = 0; j < nr; j++)
+			if (fn(rc, start, end, json_object_array_get_idx(results, j),
+					err))
+				return T_EPROVIDER;
+	}
+	return 0;
+}
+
+static int usage_page(struct json_object *root, void *data, struct strbuf *err)
+{
+	return for_each_bucket(root, err, usage_result, data, 1);
+}
+
+/* Amounts are decimal strings in cents: "742.3185" is $7.423185. */
+static int cost_result(struct reconcile *rc, int64_t start, int64_t end,
+		struct json_object *r, struct strbuf *err)
+{
+	const char *amount = jstr(r, "amount");
+	const char *model = jstr(r, "model");
+	int64_t cents_as_usd;
+
+	if (!amount || money_parse(amount, strlen(amount), &cents_as_usd))
+		return fail(err, T_EPROVIDER, "anthropic: a cost without a "
+				"valid amount");
+	reconcile_cost(rc, start, end, model ? model : "", cents_as_usd / 100);
+	return 0;
+}
+
+static int cost_page(struct json_object *root, void *data, struct strbuf *err)
+{
+	return for_each_bucket(root, err, cost_result, data, 0);
+}
+
+static void add_time_param(struct strbuf *url, const char *name, int64_t ms)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	time_format_utc(&t, ms);
+	strbuf_addf(url, "%s=", name);
+	url_escape(url, t.buf);
+	strbuf_release(&t);
+}
+
+static int sync_reports(struct sync_run *run, struct strbuf *err)
+{
+	struct reconcile rc;
+	struct strbuf url = STRBUF_INIT, key = STRBUF_INIT;
+	const char *headers[] = { NULL, "anthropic-version: 2023-06-01", NULL };
+	int64_t from = utc_day(reconcile_start(run));
+	int64_t today = utc_day(run->now);
+	int ret = 0;
+
+	reconcile_init(&rc);
+	strbuf_addf(&key, "x-api-key: %s", run->key ? run->key : "");
+	headers[0] = key.buf;
+	if (from < today) {
+		strbuf_addf(&url, "%s/v1/organizations/usage_report/messages?",
+				run->base_url);
+		add_time_param(&url, "starting_at", from);
+		strbuf_addch(&url, '&');
+		add_time_param(&url, "ending_at", today);
+		strbuf_addstr(&url, "&bucket_width=1d&group_by[]=model&limit=31");
+		ret = fetch_pages(run, url.buf, headers, usage_page, &rc, err);
+	}
+	strbuf_reset(&url);
+	strbuf_addf(&url, "%s/v1/organizations/usage_report/messages?",
+			run->base_url);
+	add_time_param(&url, "starting_at", today);
+	strbuf_addch(&url, '&');
+	add_time_param(&url, "ending_at", utc_hour(run->now) + MS_PER_HOUR);
+	strbuf_addstr(&url, "&bucket_width=1h&group_by[]=model&limit=24");
+	if (!ret)
+		ret = fetch_pages(run, url.buf, headers, usage_page, &rc, err);
+	strbuf_reset(&url);
+	strbuf_addf(&url, "%s/v1/organizations/cost_report?", run->base_url);
+	add_time_param(&url, "starting_at", from);
+	strbuf_addch(&url, '&');
+	add_time_param(&url, "ending_at", today + MS_PER_DAY);
+	strbuf_addf(&url, "&group_by[]=description&limit=%lld",
+			(long long)((today - from) / MS_PER_DAY + 1));
+	if (!ret)
+		ret = fetch_pages(run, url.buf, headers, cost_page, &rc, err);
+	if (!ret && !run->dry_run)
+		reconcile_apply(run, &rc);
+	reconcile_release(&rc);
+	strbuf_release(&url);
+	strbuf_release(&key);
+	return ret;
+}
+
 const struct provider provider_anthropic = {
 	.id = "anthropic",
 	.name = "Anthropic",
 	.base_url = "https://api.anthropic.com",
-	.sync = SYNC_RECONCILE,
+	.sync_kind = SYNC_RECONCILE,
 	.detect_response = detect,
 	.parse_response = parse_response,
+	.key_env = "ANTHROPIC_ADMIN_KEY",
+	.sync = sync_reports,
 };

@@ -83,7 +83,7 @@ const struct provider provider_gemini = {
 	.id = "gemini",
 	.name = "Google Gemini",
 	.base_url = "https://generativelanguage.googleapis.com",
-	.sync = SYNC_NONE,
+	.sync_kind = SYNC_NONE,
 	.detect_response = detect,
 	.parse_response = parse_response,
 };

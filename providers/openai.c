@@ -2,13 +2,16 @@
  * OpenAI: Chat Completions and Responses bodies. Usage is reconciled
  * against the organization usage and costs APIs (sync).
  */
-#include "provider.h"
-
 #include <string.h>
 
+#include "provider.h"
 #include "common.h"
 #include "jsonc.h"
 #include "../lib/error.h"
+#include "reconcile.h"
+#include "sync.h"
+#include "../lib/money.h"
+#include "../lib/timeutil.h"
 #include "../lib/banned.h"
 
 static int detect(struct json_object *root)
@@ -97,11 +100,158 @@ static int parse_response(struct json_object *root, struct entry *e,
 	return parse_chat_completion(root, e, err);
 }
 
+/* ---- sync: the organization usage and costs reports ---- */
+
+static int64_t seconds_field(struct json_object *o, const char *key)
+{
+	struct json_object *v = jpath(o, key, NULL);
+
+	return v && json_object_is_type(v, json_type_int) ?
+		json_object_get_int64(v) * 1000 : -1;
+}
+
+static int usage_result(struct reconcile *rc, int64_t start, int64_t end,
+		struct json_object *r, struct strbuf *err)
+{
+	const char *model = jstr(r, "model");
+	struct usage_bucket *b = reconcile_usage(rc, start, end,
+			model ? model : "");
+
+	if (jcount(jpath(r, "input_tokens", NULL), "input_tokens", &b->input,
+			err) < 0 ||
+	    jcount(jpath(r, "output_tokens", NULL), "output_tokens", &b->output,
+			err) < 0 ||
+	    jcount(jpath(r, "input_cached_tokens", NULL), "input_cached_tokens",
+			&b->cache_read, err) < 0 ||
+	    jcount(jpath(r, "input_cache_write_tokens", NULL),
+			"input_cache_write_tokens", &b->cache_write, err) < 0)
+		return T_EPROVIDER;
+	if (jcount(jpath(r, "num_model_requests", NULL), "num_model_requests",
+			&b->requests, err) <= 0)
+		b->requests = -1;
+	return 0;
+}
+
+/* Each bucket of a usage page: its results, or an empty bucket. */
+static int usage_page(struct json_object *root, void *data, struct strbuf *err)
+{
+	struct json_object *buckets = jpath(root, "data", NULL);
+	size_t n = buckets && json_object_is_type(buckets, json_type_array) ?
+		json_object_array_length(buckets) : 0;
+
+	if (!buckets || !json_object_is_type(buckets, json_type_array))
+		return fail(err, T_EPROVIDER, "openai: a usage report without "
+				"data");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *b = json_object_array_get_idx(buckets, i);
+		struct json_object *results = jpath(b, "results", NULL);
+		int64_t start = seconds_field(b, "start_time");
+		int64_t end = seconds_field(b, "end_time");
+		size_t nr = results && json_object_is_type(results,
+				json_type_array) ? json_object_array_length(results) : 0;
+
+		if (start < 0 || end <= start)
+			return fail(err, T_EPROVIDER, "openai: a usage bucket "
+					"without start_time and end_time");
+		if (!nr)
+			reconcile_usage(data, start, end, NULL);
+		for (size_t j = 0; j < nr; j++)
+			if (usage_result(data, start, end,
+					json_object_array_get_idx(results, j), err))
+				return T_EPROVIDER;
+	}
+	return 0;
+}
+
+/* "gpt-4o-mini-2024-07-18, input" is a cost of that model. */
+static void model_of_line_item(const char *item, struct strbuf *model)
+{
+	strbuf_reset(model);
+	if (item)
+		strbuf_add(model, item, strcspn(item, ","));
+}
+
+static int cost_page(struct json_object *root, void *data, struct strbuf *err)
+{
+	struct json_object *buckets = jpath(root, "data", NULL);
+	struct strbuf model = STRBUF_INIT;
+	size_t n = buckets && json_object_is_type(buckets, json_type_array) ?
+		json_object_array_length(buckets) : 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct json_object *b = json_object_array_get_idx(buckets, i);
+		struct json_object *results = jpath(b, "results", NULL);
+		int64_t start = seconds_field(b, "start_time");
+		int64_t end = seconds_field(b, "end_time");
+		size_t nr = results && json_object_is_type(results,
+				json_type_array) ? json_object_array_length(results) : 0;
+
+		for (size_t j = 0; j < nr && !ret; j++) {
+			struct json_object *r = json_object_array_get_idx(results, j);
+			int64_t nano;
+
+			if (jmoney(jpath(r, "amount", "value", NULL),
+					"amount.value", &nano, err) < 0)
+				ret = T_EPROVIDER;
+			model_of_line_item(jstr(r, "line_item"), &model);
+			if (!ret)
+				reconcile_cost(data, start, end, model.buf, nano);
+		}
+	}
+	strbuf_release(&model);
+	return ret;
+}
+
+static int sync_organization(struct sync_run *run, struct strbuf *err)
+{
+	struct reconcile rc;
+	struct strbuf url = STRBUF_INIT, auth = STRBUF_INIT;
+	const char *headers[] = { auth.buf, NULL };
+	int64_t from = utc_day(reconcile_start(run));
+	int64_t today = utc_day(run->now);
+	int ret = 0;
+
+	reconcile_init(&rc);
+	strbuf_addf(&auth, "Authorization: Bearer %s", run->key ? run->key : "");
+	headers[0] = auth.buf;
+	if (from < today) {
+		strbuf_addf(&url, "%s/v1/organization/usage/completions?"
+				"start_time=%lld&end_time=%lld&bucket_width=1d&"
+				"group_by[]=model&limit=31", run->base_url,
+				(long long)(from / 1000), (long long)(today / 1000));
+		ret = fetch_pages(run, url.buf, headers, usage_page, &rc, err);
+	}
+	strbuf_reset(&url);
+	strbuf_addf(&url, "%s/v1/organization/usage/completions?start_time=%lld"
+			"&end_time=%lld&bucket_width=1h&group_by[]=model&limit=24",
+			run->base_url, (long long)(today / 1000),
+			(long long)(run->now / 1000));
+	if (!ret)
+		ret = fetch_pages(run, url.buf, headers, usage_page, &rc, err);
+	strbuf_reset(&url);
+	strbuf_addf(&url, "%s/v1/organization/costs?start_time=%lld&"
+			"end_time=%lld&bucket_width=1d&group_by[]=line_item&"
+			"limit=%lld", run->base_url, (long long)(from / 1000),
+			(long long)(run->now / 1000),
+			(long long)((today - from) / MS_PER_DAY + 1));
+	if (!ret)
+		ret = fetch_pages(run, url.buf, headers, cost_page, &rc, err);
+	if (!ret && !run->dry_run)
+		reconcile_apply(run, &rc);
+	reconcile_release(&rc);
+	strbuf_release(&url);
+	strbuf_release(&auth);
+	return ret;
+}
+
 const struct provider provider_openai = {
 	.id = "openai",
 	.name = "OpenAI",
 	.base_url = "https://api.openai.com",
-	.sync = SYNC_RECONCILE,
+	.sync_kind = SYNC_RECONCILE,
 	.detect_response = detect,
 	.parse_response = parse_response,
+	.key_env = "OPENAI_ADMIN_KEY",
+	.sync = sync_organization,
 };

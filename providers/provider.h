@@ -6,6 +6,8 @@
 #include "../lib/entry.h"
 #include "../lib/strbuf.h"
 
+struct sync_run;
+
 /*
  * One adapter per provider behind one interface, registered in one table
  * (providers/registry.c). Adding a provider is one new file and one line
@@ -23,7 +25,8 @@ struct provider {
 	const char *id;
 	const char *name;
 	const char *base_url;
-	enum sync_kind sync;
+	enum sync_kind sync_kind;
+	const char *key_env;   /* the environment variable with the API key */
 
 	/*
 	 * How sure the adapter is that a response body is in its format:
@@ -39,6 +42,16 @@ struct provider {
 	 */
 	int (*parse_response)(struct json_object *root, struct entry *e,
 			struct strbuf *err);
+
+	/*
+	 * Asks the provider about the entries of run (see sync.h) and
+	 * answers with rows. Returns 0, T_EPROVIDER or T_EAUTH. NULL when
+	 * the provider has no usage API.
+	 */
+	int (*sync)(struct sync_run *run, struct strbuf *err);
+
+	/* Asks for the current quota and answers with a quota row. */
+	int (*quota)(struct sync_run *run, struct strbuf *err);
 };
 
 extern const struct provider provider_openai;

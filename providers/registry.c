@@ -44,5 +44,5 @@ int provider_can_sync(const char *id)
 {
 	const struct provider *p = provider_by_id(id);
 
-	return p && p->sync != SYNC_NONE;
+	return p && p->sync_kind != SYNC_NONE;
 }

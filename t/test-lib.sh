@@ -173,3 +173,32 @@ run_unprivileged() {
 		"$@"
 	fi
 }
+
+# fake_provider_start <script.json>: starts the fake provider API and sets
+# FAKE_URL (http://127.0.0.1:<port>) and FAKE_LOG (its request log). The
+# server is stopped when the test script ends.
+fake_provider_start() {
+	rm -f "$TRASH_DIRECTORY/.fake-port"
+	: >"$TRASH_DIRECTORY/fake.log"
+	python3 "$TEST_DIRECTORY/lib/fake-provider.py" "$1" \
+		"$TRASH_DIRECTORY/.fake-port" "$TRASH_DIRECTORY/fake.log" &
+	echo $! >>"$TRASH_DIRECTORY/.fake-pids"
+	i=0
+	while ! test -s "$TRASH_DIRECTORY/.fake-port"; do
+		i=$((i + 1))
+		test $i -gt 100 && { echo "the fake provider did not start" >&2; return 1; }
+		sleep 0.05
+	done
+	FAKE_URL=http://127.0.0.1:$(cat "$TRASH_DIRECTORY/.fake-port")
+	FAKE_LOG=$TRASH_DIRECTORY/fake.log
+	export FAKE_URL FAKE_LOG
+}
+
+fake_provider_stop() {
+	if test -f "$TRASH_DIRECTORY/.fake-pids"; then
+		kill $(cat "$TRASH_DIRECTORY/.fake-pids") 2>/dev/null
+		rm -f "$TRASH_DIRECTORY/.fake-pids"
+	fi
+}
+
+trap 'fake_provider_stop' EXIT

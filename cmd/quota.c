@@ -1,0 +1,233 @@
+/*
+ * tally quota: the latest quota snapshot per provider, with its age;
+ * --refresh asks the providers that can be asked.
+ */
+#include "reporting.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/jsonw.h"
+#include "../lib/ledger.h"
+#include "../lib/money.h"
+#include "../lib/table.h"
+#include "../lib/timeutil.h"
+#include "../providers/keys.h"
+#include "../providers/provider.h"
+#include "../providers/sync.h"
+#include "../lib/banned.h"
+
+static const char *const quota_usage[] = {
+	"tally quota [--refresh] [--json]",
+	NULL,
+};
+
+static const char *setting(const struct tally_ctx *ctx, const char *id,
+		const char *name, struct strbuf *key)
+{
+	strbuf_reset(key);
+	strbuf_addf(key, "providers.%s.%s", id, name);
+	return config_get(&ctx->cfg, key->buf);
+}
+
+/* Asks one provider; appends its quota row to rows. */
+static int ask(const struct provider *p, const struct tally_ctx *ctx,
+		struct strbuf *rows, int *asked, struct strbuf *err)
+{
+	struct strbuf key = STRBUF_INIT, name = STRBUF_INIT;
+	const char *base = setting(ctx, p->id, "base_url", &name);
+	struct sync_run run;
+	int ret;
+
+	sync_run_init(&run);
+	run.provider_id = p->id;
+	run.base_url = base ? base : p->base_url;
+	run.now = now_ms();
+	run.http.timeout_ms = config_get_int(&ctx->cfg, "http_timeout_ms",
+			60000);
+	run.http.max_retries = (int)config_get_int(&ctx->cfg,
+			"http_max_retries", 4);
+	ret = http_check_url(run.base_url, err) ? T_ECONFIG : 0;
+	if (!ret)
+		ret = provider_key(p->key_env, setting(ctx, p->id,
+				"api_key_command", &name), &key, err);
+	if (ret == 1) {
+		warning("%s: no key to ask with (set %s)", p->id, p->key_env);
+		ret = 0;
+	} else if (!ret) {
+		run.key = key.buf;
+		ret = p->quota(&run, err);
+		strbuf_addbuf(rows, &run.rows);
+		*asked += 1;
+	}
+	sync_run_release(&run);
+	strbuf_release(&key);
+	strbuf_release(&name);
+	return ret;
+}
+
+static int refresh(const struct tally_ctx *ctx, struct strbuf *err)
+{
+	struct strbuf rows = STRBUF_INIT;
+	struct ledger l;
+	int ret = 0, asked = 0;
+
+	for (const struct provider *const *p = provider_table; *p && !ret; p++)
+		if ((*p)->quota)
+			ret = ask(*p, ctx, &rows, &asked, err);
+	if (!ret && !asked)
+		ret = fail(err, T_EAUTH, "no provider could be asked: set "
+				"OPENROUTER_API_KEY");
+	if (!ret && rows.len) {
+		ret = scope_prepare(&ctx->scope, err);
+		ledger_init(&l, ctx->scope.ledger_path, ctx->scope.lock_path,
+				ctx->cfg.fsync, ctx->cfg.lock_timeout_ms);
+		if (!ret)
+			ret = ledger_append(&l, rows.buf, rows.len, err);
+		ledger_release(&l);
+	}
+	strbuf_release(&rows);
+	return ret;
+}
+
+static void remaining_text(struct strbuf *sb, const struct quota_state *q)
+{
+	size_t start = sb->len;
+
+	if (q->has & (1u << QF_REMAINING_USD)) {
+		money_format_human(sb, q->remaining_usd);
+		strbuf_addstr(sb, " left");
+	}
+	if (q->has & (1u << QF_REMAINING_REQUESTS)) {
+		if (sb->len > start)
+			strbuf_addstr(sb, ", ");
+		fmt_count(sb, q->remaining_requests);
+		if (q->has & (1u << QF_LIMIT_REQUESTS)) {
+			strbuf_addstr(sb, "/");
+			fmt_count(sb, q->limit_requests);
+		}
+		strbuf_addstr(sb, " requests");
+	}
+	if (q->has & (1u << QF_REMAINING_TOKENS)) {
+		if (sb->len > start)
+			strbuf_addstr(sb, ", ");
+		fmt_count(sb, q->remaining_tokens);
+		if (q->has & (1u << QF_LIMIT_TOKENS)) {
+			strbuf_addstr(sb, "/");
+			fmt_count(sb, q->limit_tokens);
+		}
+		strbuf_addstr(sb, " tokens");
+	}
+	if (sb->len == start)
+		strbuf_addstr(sb, "unknown");
+}
+
+static void print_table(struct strbuf *out, const struct summary *s,
+		int64_t now)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct table t;
+
+	table_init(&t, "llll");
+	table_cell_styled(&t, TABLE_BOLD, "PROVIDER");
+	table_cell_styled(&t, TABLE_BOLD, "REMAINING");
+	table_cell_styled(&t, TABLE_BOLD, "RESETS");
+	table_cell_styled(&t, TABLE_BOLD, "AGE");
+	for (size_t i = 0; i < s->nquotas; i++) {
+		const struct quota_state *q = &s->quotas[i];
+
+		table_cell_str(&t, q->provider);
+		strbuf_reset(&sb);
+		remaining_text(&sb, q);
+		table_cell_str(&t, sb.buf);
+		strbuf_reset(&sb);
+		if (q->has & (1u << QF_RESET_DATE))
+			time_format_local(&sb, q->reset_date);
+		else
+			strbuf_addch(&sb, '-');
+		table_cell_str(&t, sb.buf);
+		strbuf_reset(&sb);
+		if (q->has & (1u << QF_CAPTURED_AT)) {
+			duration_format_short(&sb, now - q->captured_at);
+			strbuf_addstr(&sb, " ago");
+		} else {
+			strbuf_addch(&sb, '-');
+		}
+		table_cell_str(&t, sb.buf);
+	}
+	table_render(&t, out, want_colour(STDOUT_FILENO));
+	table_release(&t);
+	strbuf_release(&sb);
+}
+
+static void print_json(struct strbuf *out, const struct summary *s,
+		int64_t now)
+{
+	static const char *const names[QF__COUNT] = { NULL,
+		"remainingRequests", "remainingTokens", "remainingUsd",
+		"resetDate", "capturedAt", "limitRequests", "limitTokens" };
+	struct jsonw w;
+
+	jw_init(&w, out, JW_PRETTY);
+	jw_array_begin(&w);
+	for (size_t i = 0; i < s->nquotas; i++) {
+		const struct quota_state *q = &s->quotas[i];
+		const int64_t v[QF__COUNT] = { 0, q->remaining_requests,
+			q->remaining_tokens, q->remaining_usd, q->reset_date,
+			q->captured_at, q->limit_requests, q->limit_tokens };
+
+		jw_object_begin(&w);
+		jw_kv_string(&w, "providerId", q->provider);
+		for (int f = 1; f < QF__COUNT; f++) {
+			if (!(q->has & (1u << f)))
+				continue;
+			if (f == QF_REMAINING_USD)
+				jw_kv_money(&w, names[f], v[f]);
+			else
+				jw_kv_int(&w, names[f], v[f]);
+		}
+		if (q->has & (1u << QF_CAPTURED_AT))
+			jw_kv_int(&w, "ageMs", now - q->captured_at);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+}
+
+int cmd_quota(int argc, const char **argv, struct tally_ctx *ctx)
+{
+	int refresh_first = 0, json = 0;
+	struct option opts[] = {
+		OPT_BOOL(0, "refresh", &refresh_first,
+				"ask the providers that can be asked first"),
+		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_END(),
+	};
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct summary_opts o;
+	struct summary s;
+	int ret = 0;
+
+	argc = parse_options_or_exit(argc, argv, opts, quota_usage, 0);
+	if (argc > 1)
+		usage_error(quota_usage, opts, "unexpected argument '%s'",
+				argv[1]);
+	summary_init(&s);
+	if (refresh_first)
+		ret = refresh(ctx, &err);
+	reporting_summary_opts(ctx, &o);
+	o.quiet = 1;
+	if (!ret)
+		ret = summary_refresh(&s, &ctx->scope, &o, &err);
+	if (!ret && json)
+		print_json(&out, &s, now_ms());
+	else if (!ret && s.nquotas)
+		print_table(&out, &s, now_ms());
+	else if (!ret)
+		warning("no quota known yet: record with --headers, or run "
+				"'tally quota --refresh'");
+	flush_out(&out);
+	summary_release(&s);
+	strbuf_release(&out);
+	return report(ret, &err);
+}

@@ -1,0 +1,463 @@
+/*
+ * tally sync: verify recorded usage against the providers' own usage and
+ * billing APIs. The network is used without the ledger lock; the rows
+ * the providers' answers produce are appended afterwards.
+ */
+#include "tally.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/fold.h"
+#include "../lib/jsonw.h"
+#include "../lib/ledger.h"
+#include "../lib/money.h"
+#include "../lib/table.h"
+#include "../lib/timeutil.h"
+#include "../providers/keys.h"
+#include "../providers/provider.h"
+#include "../providers/sync.h"
+#include "../lib/banned.h"
+
+static const char *const sync_usage[] = {
+	"tally sync [--provider <id>...] [--since <time>] [--until <time>] "
+		"[-n | --dry-run] [--force] [--json]",
+	NULL,
+};
+
+struct sync_cmd {
+	struct string_list providers;
+	const char *since, *until;
+	int dry_run, force, json;
+};
+
+struct job {
+	const struct provider *p;
+	struct sync_run run;
+	struct strbuf key;
+	int unsupported;   /* provider without a usage API */
+	int no_key;
+	int ret;
+	struct strbuf error;
+	char *base_url;
+};
+
+/* ---- which providers ---- */
+
+static int provider_enabled(const struct tally_ctx *ctx, const char *id)
+{
+	struct strbuf key = STRBUF_INIT;
+	int on;
+
+	strbuf_addf(&key, "providers.%s.sync", id);
+	on = config_get_bool(&ctx->cfg, key.buf, 1);
+	strbuf_release(&key);
+	return on;
+}
+
+static const char *provider_setting(const struct tally_ctx *ctx,
+		const char *id, const char *name)
+{
+	struct strbuf key = STRBUF_INIT;
+	const char *v;
+
+	strbuf_addf(&key, "providers.%s.%s", id, name);
+	v = config_get(&ctx->cfg, key.buf);
+	strbuf_release(&key);
+	return v;
+}
+
+static void setup_job(struct job *j, const struct provider *p,
+		const struct tally_ctx *ctx, const struct sync_cmd *c,
+		int64_t since, int64_t until, int64_t now)
+{
+	struct sync_run *run = &j->run;
+	const char *conc = provider_setting(ctx, p->id, "concurrency");
+	const char *base = provider_setting(ctx, p->id, "base_url");
+	size_t blen = base ? strlen(base) : 0;
+
+	memset(j, 0, sizeof(*j));
+	j->p = p;
+	strbuf_init(&j->key, 0);
+	strbuf_init(&j->error, 0);
+	sync_run_init(run);
+	run->provider_id = p->id;
+	/* A trailing slash would double the one every path starts with. */
+	while (blen && base[blen - 1] == '/')
+		blen--;
+	j->base_url = xstrndup(base ? base : p->base_url,
+			base ? blen : strlen(p->base_url));
+	run->base_url = j->base_url;
+	run->since = since;
+	run->until = until;
+	run->now = now;
+	run->max_window_days = ctx->cfg.max_sync_window_days;
+	run->dry_run = c->dry_run;
+	run->force = c->force;
+	run->fail_on_missing = ctx->cfg.fail_on_missing_provider_usage;
+	run->http.timeout_ms = config_get_int(&ctx->cfg, "http_timeout_ms",
+			60000);
+	run->http.max_retries = (int)config_get_int(&ctx->cfg,
+			"http_max_retries", 4);
+	if (conc)
+		run->http.max_concurrency = (int)strtol(conc, NULL, 10);
+}
+
+/* ---- what the ledger holds ---- */
+
+static struct job *job_of(struct job *jobs, size_t n, const char *provider)
+{
+	for (size_t i = 0; provider && i < n; i++)
+		if (!strcmp(jobs[i].p->id, provider))
+			return &jobs[i];
+	return NULL;
+}
+
+static void collect_row(struct job *jobs, size_t n, const struct entry *e,
+		const char *row, size_t len, int64_t since, int64_t until)
+{
+	struct job *j = job_of(jobs, n, e->provider_id);
+	int64_t t = entry_time(e);
+	int pending;
+
+	if (!j)
+		return;
+	if (!entry_is_usage(e)) {
+		row_list_add(&j->run.provider_rows, row, len);
+		return;
+	}
+	pending = e->sync_status && !strcmp(e->sync_status, "pending_sync");
+	if (j->p->sync_kind == SYNC_PER_REQUEST) {
+		/* Every pending entry: too old ones are failed, not skipped. */
+		if (pending || (j->run.force && t >= since && t < until))
+			row_list_add(&j->run.entries, row, len);
+	} else if (t >= since && t < until) {
+		row_list_add(&j->run.entries, row, len);
+	}
+}
+
+static int read_ledger(const struct tally_ctx *ctx, struct job *jobs,
+		size_t n, int64_t since, int64_t until, struct strbuf *err)
+{
+	struct ledger_reader r;
+	struct ledger_line line;
+	struct entry e;
+	struct fold f;
+	int ret;
+
+	ret = ledger_reader_open(&r, ctx->scope.ledger_path, 0, 0, err);
+	if (ret) {
+		ledger_reader_close(&r);
+		return ret;
+	}
+	fold_init(&f, r.fd);
+	entry_init(&e);
+	while ((ret = ledger_reader_next(&r, &line, err)) > 0) {
+		if (ledger_parse_line(ctx->scope.ledger_path, &line, &e))
+			continue;
+		if ((ret = fold_add(&f, &e, line.off, (uint32_t)line.len, err)))
+			break;
+	}
+	for (size_t i = 0; !ret && i < f.nr; i++) {
+		if ((ret = fold_read(&f, &f.items[i], &e, err)))
+			break;
+		collect_row(jobs, n, &e, f.scratch.buf, f.scratch.len, since,
+				until);
+	}
+	entry_release(&e);
+	fold_release(&f);
+	ledger_reader_close(&r);
+	return ret;
+}
+
+/* ---- running ---- */
+
+static int needs_network(const struct job *j, const struct sync_cmd *c)
+{
+	int asked = c->providers.nr > 0;
+
+	if (j->p->sync_kind == SYNC_RECONCILE)
+		return asked || j->run.entries.n;
+	return j->run.entries.n > 0;
+}
+
+static int get_key(struct job *j, const struct tally_ctx *ctx,
+		const struct sync_cmd *c, struct strbuf *err)
+{
+	const char *cmd = provider_setting(ctx, j->p->id, "api_key_command");
+	int r = provider_key(j->p->key_env, cmd, &j->key, err);
+
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		j->no_key = 1;
+		if (c->dry_run)
+			return 0;
+		return fail(err, T_EAUTH, "no API key for %s: set %s (or "
+				"providers.%s.api_key_command)", j->p->id,
+				j->p->key_env, j->p->id);
+	}
+	j->run.key = j->key.buf;
+	return 0;
+}
+
+static int run_job(struct job *j, const struct tally_ctx *ctx,
+		const struct sync_cmd *c)
+{
+	struct strbuf err = STRBUF_INIT;
+	int ret = 0;
+
+	if (!j->p->sync) {
+		j->unsupported = 1;
+		return 0;
+	}
+	if (!needs_network(j, c))
+		return 0;
+	if (http_check_url(j->run.base_url, &err)) {
+		ret = fail(&j->error, T_ECONFIG, "providers.%s.base_url: %s",
+				j->p->id, err.buf);
+		strbuf_release(&err);
+		return ret;
+	}
+	ret = get_key(j, ctx, c, &j->error);
+	if (!ret)
+		ret = j->p->sync(&j->run, &j->error);
+	strbuf_release(&err);
+	return ret;
+}
+
+static int write_rows(const struct tally_ctx *ctx, const struct strbuf *rows,
+		struct strbuf *err)
+{
+	struct ledger l;
+	int ret;
+
+	if (!rows->len)
+		return 0;
+	ledger_init(&l, ctx->scope.ledger_path, ctx->scope.lock_path,
+			ctx->cfg.fsync, ctx->cfg.lock_timeout_ms);
+	ret = ledger_append(&l, rows->buf, rows->len, err);
+	ledger_release(&l);
+	return ret;
+}
+
+/* ---- the report ---- */
+
+static void report_json(struct strbuf *out, struct job *jobs, size_t n,
+		int64_t since, int64_t until)
+{
+	struct jsonw w;
+	struct strbuf t = STRBUF_INIT;
+
+	jw_init(&w, out, JW_PRETTY);
+	jw_object_begin(&w);
+	time_format_utc(&t, since);
+	jw_kv_string(&w, "since", t.buf);
+	strbuf_reset(&t);
+	time_format_utc(&t, until);
+	jw_kv_string(&w, "until", t.buf);
+	jw_key(&w, "providers");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < n; i++) {
+		const struct sync_stats *st = &jobs[i].run.stats;
+
+		jw_object_begin(&w);
+		jw_kv_string(&w, "providerId", jobs[i].p->id);
+		jw_kv_string(&w, "state", jobs[i].unsupported ? "unsupported" :
+				jobs[i].ret ? "error" : "ok");
+		if (jobs[i].ret)
+			jw_kv_string(&w, "error", jobs[i].error.buf);
+		jw_kv_int(&w, "requests", st->requests);
+		jw_kv_int(&w, "synced", st->synced);
+		jw_kv_int(&w, "failed", st->failed);
+		jw_kv_int(&w, "pending", st->pending);
+		jw_kv_int(&w, "providerRows", st->provider_rows);
+		jw_kv_int(&w, "errors", st->errors);
+		if (st->reconciled) {
+			jw_kv_int(&w, "providerTokens", st->provider_tokens);
+			jw_kv_int(&w, "localTokens", st->local_tokens);
+			jw_kv_int(&w, "unattributedTokens",
+					st->provider_tokens - st->local_tokens);
+			jw_kv_money(&w, "providerCostUsd", st->provider_cost);
+			jw_kv_money(&w, "localCostUsd", st->local_cost);
+			jw_kv_money(&w, "unattributedCostUsd",
+					st->provider_cost - st->local_cost);
+		}
+		jw_kv_int(&w, "lastSyncedAt", jobs[i].run.now);
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_object_end(&w);
+	strbuf_release(&t);
+}
+
+static void report_text(struct strbuf *out, struct job *jobs, size_t n,
+		int dry_run)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct job *j = &jobs[i];
+		const struct sync_stats *st = &j->run.stats;
+
+		if (dry_run) {
+			strbuf_addbuf(out, &j->run.plan);
+			continue;
+		}
+		strbuf_addf(out, "%-11s", j->p->id);
+		if (j->unsupported) {
+			strbuf_addstr(out, "no usage API: entries stay "
+					"unsupported_provider\n");
+			continue;
+		}
+		if (j->ret) {
+			strbuf_addf(out, "failed: %s\n", j->error.buf);
+			continue;
+		}
+		strbuf_addf(out, "%lld requests, %lld synced, %lld failed, "
+				"%lld pending", (long long)st->requests,
+				(long long)st->synced, (long long)st->failed,
+				(long long)st->pending);
+		if (st->reconciled) {
+			strbuf_addstr(out, ", unattributed ");
+			fmt_count(out, st->provider_tokens - st->local_tokens);
+			strbuf_addstr(out, " tokens / ");
+			money_format_human(out, st->provider_cost -
+					st->local_cost);
+		}
+		strbuf_addch(out, '\n');
+	}
+}
+
+/* ---- the command ---- */
+
+static int window(const struct sync_cmd *c, const struct tally_ctx *ctx,
+		int64_t now, int64_t *since, int64_t *until, struct strbuf *err)
+{
+	int64_t oldest = now - ctx->cfg.max_sync_window_days * MS_PER_DAY;
+
+	*until = now;
+	*since = oldest;
+	if (c->until && time_parse(c->until, until, err))
+		return T_EUSAGE;
+	if (c->since && time_parse(c->since, since, err))
+		return T_EUSAGE;
+	if (*since < oldest) {
+		warning("--since is more than max_sync_window_days (%lld) ago; "
+				"syncing from %lld days ago",
+				(long long)ctx->cfg.max_sync_window_days,
+				(long long)ctx->cfg.max_sync_window_days);
+		*since = oldest;
+	}
+	if (*until > now)
+		*until = now;
+	if (*since >= *until)
+		return fail(err, T_EUSAGE, "the window is empty: --since is "
+				"not before --until");
+	return 0;
+}
+
+static size_t pick_providers(struct job **out, const struct sync_cmd *c,
+		const struct tally_ctx *ctx, int64_t since, int64_t until,
+		int64_t now, const struct option *opts)
+{
+	struct job *jobs = xcalloc(8, sizeof(*jobs));
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->providers.nr; i++)
+		if (!provider_by_id(c->providers.items[i]))
+			usage_error(sync_usage, opts, "--provider: unknown "
+					"provider '%s'", c->providers.items[i]);
+	for (const struct provider *const *p = provider_table; *p; p++) {
+		int asked = 0;
+
+		for (size_t i = 0; i < c->providers.nr; i++)
+			asked |= !strcmp(c->providers.items[i], (*p)->id);
+		if (c->providers.nr ? !asked : !provider_enabled(ctx, (*p)->id))
+			continue;
+		setup_job(&jobs[n++], *p, ctx, c, since, until, now);
+	}
+	*out = jobs;
+	return n;
+}
+
+static int exit_code(struct job *jobs, size_t n)
+{
+	int code = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int r = jobs[i].ret ? -jobs[i].ret :
+			jobs[i].run.stats.errors ? EXIT_PROVIDER : 0;
+
+		/* Authentication first, then configuration, then the rest. */
+		if (r == EXIT_AUTH || (r && code != EXIT_AUTH &&
+				       (r == EXIT_CONFIG || !code)))
+			code = r;
+	}
+	return code;
+}
+
+static void release_jobs(struct job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		sync_run_release(&jobs[i].run);
+		strbuf_release(&jobs[i].key);
+		strbuf_release(&jobs[i].error);
+		free(jobs[i].base_url);
+	}
+	free(jobs);
+}
+
+int cmd_sync(int argc, const char **argv, struct tally_ctx *ctx)
+{
+	struct sync_cmd c = { .providers = STRING_LIST_INIT };
+	struct option opts[] = {
+		OPT_LIST('p', "provider", &c.providers, "id",
+				"only this provider (repeatable)"),
+		OPT_STRING(0, "since", &c.since, "time",
+				"from <time> (at most max_sync_window_days ago)"),
+		OPT_STRING(0, "until", &c.until, "time", "until <time>"),
+		OPT_BOOL('n', "dry-run", &c.dry_run,
+				"print the requests it would make; no network"),
+		OPT_BOOL(0, "force", &c.force, "ask again about synced entries"),
+		OPT_BOOL(0, "json", &c.json, "print a JSON report"),
+		OPT_END(),
+	};
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, rows = STRBUF_INIT;
+	int64_t now = now_ms(), since, until;
+	struct job *jobs;
+	size_t n;
+	int ret, code;
+
+	argc = parse_options_or_exit(argc, argv, opts, sync_usage, 0);
+	if (argc > 1)
+		usage_error(sync_usage, opts, "unexpected argument '%s'",
+				argv[1]);
+	if (window(&c, ctx, now, &since, &until, &err))
+		usage_error(sync_usage, opts, "%s", err.buf);
+	n = pick_providers(&jobs, &c, ctx, since, until, now, opts);
+	ret = read_ledger(ctx, jobs, n, since, until, &err);
+	for (size_t i = 0; !ret && i < n; i++) {
+		jobs[i].ret = run_job(&jobs[i], ctx, &c);
+		strbuf_addbuf(&rows, &jobs[i].run.rows);
+	}
+	if (!ret && !c.dry_run)
+		ret = write_rows(ctx, &rows, &err);
+	if (!ret) {
+		if (c.json)
+			report_json(&out, jobs, n, since, until);
+		else
+			report_text(&out, jobs, n, c.dry_run);
+		flush_out(&out);
+	}
+	code = ret ? report(ret, &err) : exit_code(jobs, n);
+	if (!ret && code && !c.json)
+		for (size_t i = 0; i < n; i++)
+			if (jobs[i].ret)
+				error("%s: %s", jobs[i].p->id, jobs[i].error.buf);
+	release_jobs(jobs, n);
+	string_list_release(&c.providers);
+	strbuf_release(&rows);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	return code;
+}

@@ -1,0 +1,467 @@
+#include "http.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "version.h"
+#include "../lib/error.h"
+#include "../lib/timeutil.h"
+#include "../lib/banned.h"
+
+#define MAX_BODY (64u << 20)
+
+enum { JOB_PENDING, JOB_RUNNING, JOB_DONE };
+
+void http_options_init(struct http_options *o)
+{
+	o->max_concurrency = 4;
+	o->max_retries = 4;
+	o->connect_timeout_ms = 10000;
+	o->timeout_ms = 60000;
+	o->max_retry_after_ms = 60000;
+	o->backoff_base_ms = 500;
+	o->backoff_max_ms = 8000;
+}
+
+void http_job_init(struct http_job *job, const char *url)
+{
+	memset(job, 0, sizeof(*job));
+	job->url = url;
+	strbuf_init(&job->body, 0);
+	strbuf_init(&job->error, 0);
+	strbuf_init(&job->resp_headers, 0);
+}
+
+void http_job_release(struct http_job *job)
+{
+	strbuf_release(&job->body);
+	strbuf_release(&job->error);
+	strbuf_release(&job->resp_headers);
+}
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- URLs ---- */
+
+int http_check_url(const char *url, struct strbuf *err)
+{
+	static const char *const loopback[] = { "127.0.0.1", "localhost",
+		"[::1]", NULL };
+	const char *host, *end;
+
+	if (!strncmp(url, "https://", 8))
+		return 0;
+	if (strncmp(url, "http://", 7)) {
+		strbuf_addf(err, "'%s' is not an http(s) URL", url);
+		return -1;
+	}
+	host = url + 7;
+	end = host + strcspn(host, ":/?#");
+	if (*host == '[')
+		end = strchr(host, ']') ? strchr(host, ']') + 1 : end;
+	for (const char *const *l = loopback; *l; l++)
+		if ((size_t)(end - host) == strlen(*l) &&
+		    !strncasecmp(host, *l, strlen(*l)))
+			return 0;
+	strbuf_addf(err, "refusing plain http to '%.*s': only https, or http "
+			"to a loopback address, is allowed", (int)(end - host),
+			host);
+	return -1;
+}
+
+void url_escape(struct strbuf *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+			strbuf_addch(out, (char)c);
+		} else {
+			strbuf_addch(out, '%');
+			strbuf_addch(out, hex[c >> 4]);
+			strbuf_addch(out, hex[c & 15]);
+		}
+	}
+}
+
+/* ---- response headers ---- */
+
+const char *http_header(const struct http_job *job, const char *name,
+		struct strbuf *value)
+{
+	size_t n = strlen(name);
+	const char *p = job->resp_headers.buf;
+
+	strbuf_reset(value);
+	while (*p) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+
+		if (len > n && p[n] == ':' && !strncasecmp(p, name, n)) {
+			const char *v = p + n + 1;
+
+			while (v < p + len && (*v == ' ' || *v == '\t'))
+				v++;
+			strbuf_add(value, v, (size_t)(p + len - v));
+			strbuf_rtrim(value);
+			return value->buf;
+		}
+		if (!eol)
+			break;
+		p = eol + 1;
+	}
+	return NULL;
+}
+
+static int64_t parse_http_date(const char *s)
+{
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
+		"May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	int d, y, h, mi, sec, m;
+	char mon[4];
+
+	/* IMF-fixdate: "Wed, 21 Oct 2015 07:28:00 GMT" */
+	if (sscanf(s, "%*3s, %d %3s %d %d:%d:%d GMT", &d, mon, &y, &h, &mi,
+			&sec) != 6)
+		return -1;
+	for (m = 0; m < 12; m++)
+		if (!strcmp(mon, months[m]))
+			break;
+	if (m == 12)
+		return -1;
+	return (days_from_civil(y, m + 1, d) * 86400 + h * 3600 + mi * 60 +
+		sec) * 1000LL;
+}
+
+int64_t http_retry_after(const struct http_job *job, int64_t now)
+{
+	struct strbuf v = STRBUF_INIT;
+	int64_t ms = -1;
+	char *end;
+	double d;
+
+	if (http_header(job, "retry-after-ms", &v)) {
+		d = strtod(v.buf, &end);
+		if (end != v.buf && !*end && d >= 0)
+			ms = (int64_t)d;
+	}
+	if (ms < 0 && http_header(job, "retry-after", &v)) {
+		d = strtod(v.buf, &end);
+		if (end != v.buf && !*end && d >= 0) {
+			ms = (int64_t)(d * 1000);
+		} else {
+			int64_t at = parse_http_date(v.buf);
+
+			if (at >= 0)
+				ms = at > now ? at - now : 0;
+		}
+	}
+	strbuf_release(&v);
+	return ms;
+}
+
+/* ---- tracing ---- */
+
+static int tracing(void)
+{
+	const char *v = getenv("TALLY_TRACE_HTTP");
+
+	return v && *v && strcmp(v, "0");
+}
+
+static const char *const secret_headers[] = { "authorization",
+	"proxy-authorization", "x-api-key", "x-goog-api-key", "cookie",
+	"set-cookie", NULL };
+
+/* One header line, its value hidden when it carries a credential. */
+static void trace_header_line(struct strbuf *out, const char *line, size_t len)
+{
+	const char *colon = memchr(line, ':', len);
+
+	for (const char *const *h = secret_headers; colon && *h; h++) {
+		if ((size_t)(colon - line) == strlen(*h) &&
+		    !strncasecmp(line, *h, strlen(*h))) {
+			strbuf_add(out, line, (size_t)(colon - line));
+			strbuf_addstr(out, ": <redacted>");
+			return;
+		}
+	}
+	strbuf_add(out, line, len);
+}
+
+static int on_debug(CURL *h, curl_infotype type, char *data, size_t size,
+		void *userp)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *prefix;
+
+	(void)h;
+	(void)userp;
+	switch (type) {
+	case CURLINFO_HEADER_OUT: prefix = "> "; break;
+	case CURLINFO_HEADER_IN: prefix = "< "; break;
+	case CURLINFO_TEXT: prefix = "* "; break;
+	case CURLINFO_DATA_IN: prefix = "< body: "; break;
+	default: return 0;
+	}
+	if (type == CURLINFO_DATA_IN && size > 2048)
+		size = 2048;
+	for (size_t i = 0; i < size;) {
+		size_t len = strcspn(data + i, "\r\n");
+
+		if (len > size - i)
+			len = size - i;
+		if (len) {
+			strbuf_addf(&out, "tally: http: %s", prefix);
+			if (type == CURLINFO_HEADER_OUT || type == CURLINFO_HEADER_IN)
+				trace_header_line(&out, data + i, len);
+			else
+				strbuf_add(&out, data + i, len);
+			strbuf_addch(&out, '\n');
+		}
+		i += len;
+		while (i < size && (data[i] == '\r' || data[i] == '\n'))
+			i++;
+	}
+	fwrite(out.buf, 1, out.len, stderr);
+	strbuf_release(&out);
+	return 0;
+}
+
+/* ---- transfers ---- */
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+	struct http_job *job = ud;
+
+	if (job->body.len + size * n > MAX_BODY)
+		return 0;
+	strbuf_add(&job->body, p, size * n);
+	return size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct http_job *job = ud;
+
+	/* Each new status line starts over: only the last response counts. */
+	if (size * n >= 5 && !strncmp(p, "HTTP/", 5))
+		strbuf_reset(&job->resp_headers);
+	if (job->resp_headers.len < 65536)
+		strbuf_add(&job->resp_headers, p, size * n);
+	return size * n;
+}
+
+static CURL *start(struct http_job *job, const struct http_options *o,
+		char *errbuf)
+{
+	struct curl_slist *list = NULL;
+	CURL *h = curl_easy_init();
+
+	if (!h)
+		return NULL;
+	for (int i = 0; i < HTTP_MAX_HEADERS && job->headers[i]; i++)
+		list = curl_slist_append(list, job->headers[i]);
+	list = curl_slist_append(list, "Accept: application/json");
+	job->header_list = list;
+	curl_easy_setopt(h, CURLOPT_URL, job->url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "tally/" TALLY_VERSION);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			(long)o->connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, job);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, job);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_PRIVATE, job);
+	if (tracing()) {
+		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+	}
+	strbuf_reset(&job->body);
+	strbuf_reset(&job->resp_headers);
+	strbuf_reset(&job->error);
+	job->status = 0;
+	job->attempts++;
+	return h;
+}
+
+static void finish(CURL *h, struct http_job *job)
+{
+	curl_slist_free_all(job->header_list);
+	job->header_list = NULL;
+	curl_easy_cleanup(h);
+	job->handle = NULL;
+}
+
+static int retryable(const struct http_job *job)
+{
+	struct strbuf v = STRBUF_INIT;
+	int should = -1;
+
+	if (http_header(job, "x-should-retry", &v))
+		should = !strcasecmp(v.buf, "true") ? 1 :
+			 !strcasecmp(v.buf, "false") ? 0 : -1;
+	strbuf_release(&v);
+	if (!job->status)
+		return 1;
+	if (should >= 0 && job->status >= 400)
+		return should;
+	if (job->status != 408 && job->status != 409 && job->status != 429 &&
+	    job->status < 500)
+		return 0;
+	/* An exhausted quota does not come back by waiting. */
+	if (job->status == 429 && strstr(job->body.buf, "insufficient_quota"))
+		return 0;
+	return !job->no_retry || !job->no_retry(job);
+}
+
+static int64_t backoff(const struct http_options *o, int attempt)
+{
+	int64_t ms = o->backoff_base_ms;
+
+	for (int i = 1; i < attempt && ms < o->backoff_max_ms; i++)
+		ms *= 2;
+	if (ms > o->backoff_max_ms)
+		ms = o->backoff_max_ms;
+	/* Jitter: up to a quarter less, so retries of many jobs spread out. */
+	return ms - (int64_t)((double)ms * 0.25 * rand() / RAND_MAX);
+}
+
+/* After an attempt: done, or back in the queue with a time to retry. */
+static int settle(struct http_job *job, const struct http_options *o,
+		int64_t now)
+{
+	int64_t delay;
+
+	if (job->attempts > o->max_retries || !retryable(job))
+		return JOB_DONE;
+	delay = job->status ? http_retry_after(job, now_ms()) : -1;
+	if (delay < 0)
+		delay = backoff(o, job->attempts);
+	else if (delay > o->max_retry_after_ms)
+		delay = o->max_retry_after_ms;
+	job->not_before = now + delay;
+	job->waited_ms += delay;
+	return JOB_PENDING;
+}
+
+static void collect(CURLM *m, const struct http_options *o, int *state,
+		struct http_job *jobs, char (*errbufs)[CURL_ERROR_SIZE],
+		size_t *running)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(m, &left))) {
+		struct http_job *job;
+		size_t i;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &job);
+		i = (size_t)(job - jobs);
+		if (msg->data.result == CURLE_OK) {
+			curl_easy_getinfo(msg->easy_handle,
+					CURLINFO_RESPONSE_CODE, &job->status);
+		} else {
+			job->status = 0;
+			strbuf_addstr(&job->error, errbufs[i][0] ? errbufs[i] :
+					curl_easy_strerror(msg->data.result));
+		}
+		curl_multi_remove_handle(m, msg->easy_handle);
+		finish(msg->easy_handle, job);
+		(*running)--;
+		state[i] = settle(job, o, monotonic_ms());
+	}
+}
+
+/* Starts ready jobs; returns ms until the next waiting one (or -1). */
+static int64_t launch(CURLM *m, const struct http_options *o, int *state,
+		struct http_job *jobs, size_t n,
+		char (*errbufs)[CURL_ERROR_SIZE], size_t *running)
+{
+	int64_t now = monotonic_ms(), next = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		if (state[i] != JOB_PENDING)
+			continue;
+		if (jobs[i].not_before > now) {
+			if (next < 0 || jobs[i].not_before - now < next)
+				next = jobs[i].not_before - now;
+			continue;
+		}
+		if (*running >= (size_t)o->max_concurrency)
+			continue;
+		errbufs[i][0] = '\0';
+		jobs[i].handle = start(&jobs[i], o, errbufs[i]);
+		if (!jobs[i].handle) {
+			strbuf_addstr(&jobs[i].error, "cannot start a transfer");
+			state[i] = JOB_DONE;
+			continue;
+		}
+		curl_multi_add_handle(m, jobs[i].handle);
+		state[i] = JOB_RUNNING;
+		(*running)++;
+	}
+	return next;
+}
+
+int http_run(struct http_job *jobs, size_t n, const struct http_options *o,
+		struct strbuf *err)
+{
+	static int initialised;
+	char (*errbufs)[CURL_ERROR_SIZE];
+	size_t running = 0;
+	int *state;
+	CURLM *m;
+
+	if (!initialised && curl_global_init(CURL_GLOBAL_DEFAULT))
+		return fail(err, T_EPROVIDER, "cannot initialise libcurl");
+	initialised = 1;
+	m = curl_multi_init();
+	if (!m)
+		return fail(err, T_EPROVIDER, "cannot initialise libcurl");
+	state = xcalloc(n ? n : 1, sizeof(*state));
+	errbufs = xcalloc(n ? n : 1, sizeof(*errbufs));
+	srand((unsigned)monotonic_ms());
+	for (;;) {
+		int64_t next = launch(m, o, state, jobs, n, errbufs, &running);
+		int still;
+
+		if (!running && next < 0)
+			break;
+		curl_multi_perform(m, &still);
+		collect(m, o, state, jobs, errbufs, &running);
+		if (running)
+			curl_multi_poll(m, NULL, 0, next >= 0 && next < 100 ?
+					(int)next : 100, NULL);
+		else if (next > 0)
+			curl_multi_poll(m, NULL, 0, (int)next, NULL);
+	}
+	curl_multi_cleanup(m);
+	free(state);
+	free(errbufs);
+	return 0;
+}

@@ -1,0 +1,93 @@
+#ifndef TALLY_HTTP_H
+#define TALLY_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../lib/strbuf.h"
+
+/*
+ * The one HTTP path (libcurl). Every request tally makes goes through
+ * http_run(): the same timeouts, User-Agent, TLS verification (always on;
+ * plain http only to a loopback host, which is how the tests run), proxy
+ * from the environment, retries with backoff, bounded concurrency, and
+ * tracing (TALLY_TRACE_HTTP=1, credentials redacted).
+ *
+ * Retries: 408, 409, 429 and 5xx are retried (and connection failures),
+ * up to max_retries times, after the delay the server asks for
+ * (retry-after-ms, then Retry-After in seconds or as an HTTP date) when it
+ * is between 0 and the cap, else after exponential backoff with jitter. An
+ * x-should-retry header overrides the status. A job's no_retry callback
+ * can veto a retry (OpenAI's insufficient_quota is never retried).
+ */
+
+#define HTTP_MAX_HEADERS 8
+
+struct http_job;
+
+struct http_job {
+	/* Request. */
+	const char *url;
+	const char *headers[HTTP_MAX_HEADERS]; /* "Name: value", NULL-ended */
+	void *data;                            /* the caller's */
+	/* Vetoes a retry of a response that would otherwise be retried. */
+	int (*no_retry)(const struct http_job *job);
+
+	/* Result. */
+	long status;               /* 0 when no response came */
+	struct strbuf body;
+	struct strbuf error;       /* transport error, when status is 0 */
+	int attempts;
+	int64_t waited_ms;         /* spent waiting between attempts */
+
+	/* Private. */
+	struct strbuf resp_headers;
+	int64_t not_before;
+	void *handle;
+	void *header_list;
+};
+
+struct http_options {
+	int max_concurrency;       /* at most this many requests in flight */
+	int max_retries;
+	int64_t connect_timeout_ms;
+	int64_t timeout_ms;        /* per attempt */
+	int64_t max_retry_after_ms;/* cap on a server-requested delay */
+	int64_t backoff_base_ms;   /* first backoff, doubled each retry */
+	int64_t backoff_max_ms;
+};
+
+/* Sensible defaults: 4 in flight, 4 retries, 10 s / 60 s, cap 60 s. */
+void http_options_init(struct http_options *o);
+
+void http_job_init(struct http_job *job, const char *url);
+void http_job_release(struct http_job *job);
+
+/*
+ * Whether url may be fetched: https, or http to a loopback host. Returns
+ * 0, or -1 with the reason in err.
+ */
+int http_check_url(const char *url, struct strbuf *err);
+
+/*
+ * Runs the jobs to completion (each ends with a status, or status 0 and
+ * an error), at most o->max_concurrency at a time. Returns 0, or -1 when
+ * libcurl itself cannot be used (err says why).
+ */
+int http_run(struct http_job *jobs, size_t n, const struct http_options *o,
+		struct strbuf *err);
+
+/* A response header of a job (case-insensitive name), or NULL. */
+const char *http_header(const struct http_job *job, const char *name,
+		struct strbuf *value);
+
+/*
+ * The delay a response asks for, in ms: retry-after-ms, else Retry-After
+ * as seconds or an HTTP date. -1 when there is none or it is unusable.
+ */
+int64_t http_retry_after(const struct http_job *job, int64_t now);
+
+/* Appends "%XX" escapes of s for a query string value. */
+void url_escape(struct strbuf *out, const char *s);
+
+#endif

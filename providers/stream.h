@@ -1,0 +1,57 @@
+#ifndef TALLY_STREAM_H
+#define TALLY_STREAM_H
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+#include "../lib/entry.h"
+#include "../lib/strbuf.h"
+#include "provider.h"
+
+/*
+ * Streamed responses (server-sent events): OpenAI Chat Completions with
+ * stream_options.include_usage, OpenAI Responses events, Anthropic
+ * message_start + cumulative message_delta, Gemini alt=sse, OpenRouter.
+ *
+ * The events are fed in as they arrive; the usage they carry is gathered
+ * into one response-shaped object that the provider's own response parser
+ * reads, so a stream and a plain response are read by the same code.
+ */
+
+enum stream_format {
+	STREAM_UNKNOWN,
+	STREAM_CHAT,       /* OpenAI-compatible chat completion chunks */
+	STREAM_RESPONSES,  /* OpenAI Responses events */
+	STREAM_ANTHROPIC,
+	STREAM_GEMINI,
+};
+
+struct stream {
+	const struct provider *forced;
+	enum stream_format format;
+	struct json_object *usage_event; /* the latest event with usage */
+	struct json_object *anthropic;   /* the message, with merged usage */
+	char *id, *model;
+	int64_t events;
+	int64_t first_content;           /* ms of the first content, or -1 */
+	int64_t last_feed;               /* ms of the latest bytes */
+	struct strbuf line, event, data;
+	int done;
+};
+
+void stream_init(struct stream *st, const struct provider *forced);
+void stream_release(struct stream *st);
+
+/* Feeds bytes of the stream, received at time now. 0 or T_EFAIL. */
+int stream_feed(struct stream *st, const char *buf, size_t len, int64_t now,
+		struct strbuf *err);
+
+/*
+ * Reads the gathered usage into e (provider, model, counts, id). Returns
+ * the provider, or NULL with a message in err when the stream carried no
+ * usage.
+ */
+const struct provider *stream_finish(struct stream *st, struct entry *e,
+		struct strbuf *err);
+
+#endif
