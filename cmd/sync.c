@@ -244,6 +244,7 @@ static int write_rows(const struct tally_ctx *ctx, const struct strbuf *rows,
 
 /* ---- the report ---- */
 
+
 static void report_json(struct strbuf *out, struct job *jobs, size_t n,
 		int64_t since, int64_t until)
 {
@@ -292,13 +293,22 @@ static void report_json(struct strbuf *out, struct job *jobs, size_t n,
 	strbuf_release(&t);
 }
 
+/* Whether a provider had anything to do (or was asked for by name). */
+static int had_work(const struct job *j, const struct sync_cmd *c)
+{
+	return c->providers.nr || j->ret || j->run.entries.n ||
+	       j->run.stats.requests;
+}
+
 static void report_text(struct strbuf *out, struct job *jobs, size_t n,
-		int dry_run)
+		const struct sync_cmd *c, int dry_run)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct job *j = &jobs[i];
 		const struct sync_stats *st = &j->run.stats;
 
+		if (!had_work(j, c))
+			continue;
 		if (dry_run) {
 			strbuf_addbuf(out, &j->run.plan);
 			continue;
@@ -317,7 +327,7 @@ static void report_text(struct strbuf *out, struct job *jobs, size_t n,
 				"%lld pending", (long long)st->requests,
 				(long long)st->synced, (long long)st->failed,
 				(long long)st->pending);
-		if (st->reconciled) {
+		if (st->reconciled && j->run.entries.n) {
 			strbuf_addstr(out, ", unattributed ");
 			fmt_count(out, st->provider_tokens - st->local_tokens);
 			strbuf_addstr(out, " tokens / ");
@@ -335,7 +345,8 @@ static int window(const struct sync_cmd *c, const struct tally_ctx *ctx,
 {
 	int64_t oldest = now - ctx->cfg.max_sync_window_days * MS_PER_DAY;
 
-	*until = now;
+	/* Up to and including now: an entry recorded this very ms counts. */
+	*until = now + 1;
 	*since = oldest;
 	if (c->until && time_parse(c->until, until, err))
 		return T_EUSAGE;
@@ -348,8 +359,8 @@ static int window(const struct sync_cmd *c, const struct tally_ctx *ctx,
 				(long long)ctx->cfg.max_sync_window_days);
 		*since = oldest;
 	}
-	if (*until > now)
-		*until = now;
+	if (*until > now + 1)
+		*until = now + 1;
 	if (*since >= *until)
 		return fail(err, T_EUSAGE, "the window is empty: --since is "
 				"not before --until");
@@ -446,7 +457,7 @@ int cmd_sync(int argc, const char **argv, struct tally_ctx *ctx)
 		if (c.json)
 			report_json(&out, jobs, n, since, until);
 		else
-			report_text(&out, jobs, n, c.dry_run);
+			report_text(&out, jobs, n, &c, c.dry_run);
 		flush_out(&out);
 	}
 	code = ret ? report(ret, &err) : exit_code(jobs, n);

@@ -155,7 +155,7 @@ test_must_be_empty() {
 
 # json_get <file> <python expression over `d`>: prints the value.
 json_get() {
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); v=eval(sys.argv[2]); print(json.dumps(v) if isinstance(v,(dict,list)) else v)' "$1" "$2"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); v=eval(sys.argv[2]); print(json.dumps(v) if isinstance(v,(dict,list,tuple)) else v)' "$1" "$2"
 }
 
 # ledger: the profile ledger of the test's TALLY_HOME.

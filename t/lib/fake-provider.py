@@ -20,13 +20,15 @@ values. Its "replies" are used in order, the last one repeating. "every"
 answers every n-th request to the route with the given reply.
 "reply_from": "generation" answers /api/v1/generation?id=X with
 {"data": generations[X]} or 404. A reply may have "delay" (seconds),
-"headers", and a "body" that is JSON or, as "raw", text sent as is.
+"headers" (a value "@date+N" is the HTTP date N seconds from now), and a
+"body" that is JSON or, as "raw", text sent as is.
 
 Every request is logged to the log file as one JSON line: time, method,
 path, query, headers, and how many requests were in flight when it came.
 The port (0 picks a free one) is written to the port file once listening.
 """
 
+import email.utils
 import json
 import sys
 import threading
@@ -107,6 +109,10 @@ class Handler(BaseHTTPRequestHandler):
                 body = b""
             self.send_response(reply.get("status", 200))
             for k, v in reply.get("headers", {}).items():
+                if isinstance(v, str) and v.startswith("@date+"):
+                    # An HTTP date that many seconds from now.
+                    v = email.utils.formatdate(
+                        time.time() + float(v[6:]), usegmt=True)
                 self.send_header(k, v)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
