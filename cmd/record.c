@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/compact.h"
 #include "../lib/entry.h"
 #include "../lib/fsutil.h"
 #include "../lib/ids.h"
@@ -412,6 +413,18 @@ static void print_result(const struct entry *e, const struct record_opts *o)
 	strbuf_release(&out);
 }
 
+/* The row is safely in: a failed compaction is only worth a warning. */
+static void auto_compact(struct ledger *l, const struct tally_ctx *ctx)
+{
+	struct compact_opts o = { now_ms(), ctx->cfg.retention_days,
+		ctx->cfg.max_entries, 0 };
+	struct strbuf err = STRBUF_INIT;
+
+	if (ledger_auto_compact_locked(l, &o, &err) < 0)
+		warning("automatic compaction failed: %s", err.buf);
+	strbuf_release(&err);
+}
+
 static int write_entry(const struct entry *e, const struct tally_ctx *ctx,
 		struct strbuf *err)
 {
@@ -424,7 +437,11 @@ static int write_entry(const struct entry *e, const struct tally_ctx *ctx,
 	entry_to_row(&row, e);
 	ledger_init(&l, ctx->scope.ledger_path, ctx->scope.lock_path,
 			ctx->cfg.fsync, ctx->cfg.lock_timeout_ms);
-	ret = ledger_append(&l, row.buf, row.len, err);
+	ret = ledger_lock(&l, err);
+	if (!ret)
+		ret = ledger_append_locked(&l, row.buf, row.len, err);
+	if (!ret && config_get_bool(&ctx->cfg, "auto_compact", 1))
+		auto_compact(&l, ctx);
 	ledger_release(&l);
 	strbuf_release(&row);
 	return ret;

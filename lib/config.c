@@ -37,6 +37,7 @@ static const struct key_desc schema[] = {
 	{ "cost_mode", CT_ENUM, "auto", "auto|provider|estimate", 0, 0 },
 	{ "timezone", CT_ZONE, "local", NULL, 0, 0 },
 	{ "fsync", CT_BOOL, "true", NULL, 0, 0 },
+	{ "auto_compact", CT_BOOL, "true", NULL, 0, 0 },
 	INT_KEY("lock_timeout_ms", "10000", 0, 3600000),
 	INT_KEY("http_timeout_ms", "60000", 100, 3600000),
 	INT_KEY("http_max_retries", "4", 0, 20),

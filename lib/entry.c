@@ -9,7 +9,7 @@
 #include "money.h"
 #include "banned.h"
 
-enum ftype { FT_STR, FT_INT, FT_TIME, FT_MONEY, FT_QUOTA, FT_TAGS };
+enum ftype { FT_STR, FT_INT, FT_TIME, FT_MONEY, FT_QUOTA, FT_TAGS, FT_RAW };
 
 struct field_desc {
 	const char *name;
@@ -71,6 +71,7 @@ static const struct field_desc fields[EF__COUNT] = {
 	F(EF_CHUNKS, "chunksReceived", FT_INT, chunks),
 	F(EF_SYNC_ATTEMPTS, "syncAttempts", FT_INT, sync_attempts),
 	F(EF_NEXT_SYNC_AT, "nextSyncAt", FT_TIME, next_sync_at),
+	F(EF_ROLLUP, "rollup", FT_RAW, rollup),
 };
 
 #define Q(id, name, type, member) \
@@ -206,6 +207,21 @@ void entry_set_str(struct entry *e, enum entry_field f, const char *s)
 		BUG("field %s is not a string", fields[f].name);
 	*str_slot(&fields[f], e) = mempool_strdup(&e->pool, s);
 	e->has |= 1ULL << f;
+}
+
+/* Copies a string or raw JSON field as it is. */
+static void entry_set_raw_or_str(struct entry *e, enum entry_field f,
+		const char *s)
+{
+	*str_slot(&fields[f], e) = mempool_strdup(&e->pool, s);
+	e->has |= 1ULL << f;
+}
+
+void entry_set_raw(struct entry *e, enum entry_field f, const char *json)
+{
+	if (fields[f].type != FT_RAW)
+		BUG("field %s is not raw JSON", fields[f].name);
+	entry_set_raw_or_str(e, f, json);
 }
 
 void entry_set_int(struct entry *e, enum entry_field f, int64_t v)
@@ -402,6 +418,12 @@ static int parse_tags(struct jscan *s, struct entry *e, const char **why)
 	return r;
 }
 
+/* Positions s at the next value (js_peek skips the blanks before it). */
+static void skip_ws_of(struct jscan *s)
+{
+	(void)js_peek(s);
+}
+
 static int parse_member(struct jscan *s, struct entry *e, int f,
 		const char **why)
 {
@@ -417,6 +439,19 @@ static int parse_member(struct jscan *s, struct entry *e, int f,
 	case FT_QUOTA:
 		r = parse_quota(s, e, why);
 		break;
+	case FT_RAW: {
+		const char *start;
+
+		skip_ws_of(s);
+		start = s->p;
+		if (js_peek(s) != JS_OBJECT || js_skip(s))
+			return invalid(e, why, "%s is not an object",
+					fields[f].name);
+		*str_slot(&fields[f], e) = mempool_strndup(&e->pool, start,
+				(size_t)(s->p - start));
+		r = 0;
+		break;
+	}
 	case FT_TAGS:
 		r = parse_tags(s, e, why);
 		break;
@@ -540,12 +575,18 @@ void entry_write(struct jsonw *w, const struct entry *e)
 	for (int f = EF_V + 1; f < EF__COUNT; f++) {
 		if (!entry_has(e, (enum entry_field)f))
 			continue;
-		if (fields[f].type == FT_QUOTA)
+		if (fields[f].type == FT_QUOTA) {
 			write_quota(w, &e->quota);
-		else if (fields[f].type == FT_TAGS)
+		} else if (fields[f].type == FT_TAGS) {
 			write_tags(w, e);
-		else
+		} else if (fields[f].type == FT_RAW) {
+			const char *raw = *str_slot(&fields[f], e);
+
+			jw_key(w, fields[f].name);
+			jw_raw(w, raw, strlen(raw));
+		} else {
 			write_scalar(w, &fields[f], e);
+		}
 	}
 	jw_raw_members(w, e->extra.buf, e->extra.len);
 	jw_object_end(w);
@@ -653,8 +694,8 @@ void entry_copy(struct entry *dst, const struct entry *src)
 
 		if (!entry_has(src, (enum entry_field)f))
 			continue;
-		if (d->type == FT_STR)
-			entry_set_str(dst, (enum entry_field)f,
+		if (d->type == FT_STR || d->type == FT_RAW)
+			entry_set_raw_or_str(dst, (enum entry_field)f,
 					*str_slot(d, src));
 		else if (d->type != FT_QUOTA && d->type != FT_TAGS)
 			entry_set_int(dst, (enum entry_field)f,

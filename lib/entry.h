@@ -70,6 +70,7 @@ enum entry_field {
 	EF_CHUNKS,
 	EF_SYNC_ATTEMPTS,
 	EF_NEXT_SYNC_AT,
+	EF_ROLLUP,
 	EF__COUNT
 };
 
@@ -81,6 +82,11 @@ enum entry_field {
 #define KIND_PROVIDER_BUCKET "provider_bucket"
 #define KIND_PROVIDER_COST "provider_cost"
 #define KIND_QUOTA "quota"
+/*
+ * A rollup row stands for entries that compaction removed: the sums of
+ * one local day, provider and model, in its "rollup" object.
+ */
+#define KIND_ROLLUP "rollup"
 
 enum quota_field {
 	QF_PROVIDER_ID,
@@ -155,6 +161,7 @@ struct entry {
 	int64_t chunks;
 	int64_t sync_attempts;
 	int64_t next_sync_at;
+	const char *rollup;    /* raw JSON object of a rollup row */
 
 	/* Unknown top-level members, raw, kept for rewrites. */
 	struct strbuf extra;
@@ -182,6 +189,8 @@ int entry_field_lookup(const char *name, size_t len);
 
 void entry_set_str(struct entry *e, enum entry_field f, const char *s);
 void entry_set_int(struct entry *e, enum entry_field f, int64_t v);
+/* Sets a raw JSON field (the "rollup" object), copying valid JSON text. */
+void entry_set_raw(struct entry *e, enum entry_field f, const char *json);
 void entry_unset(struct entry *e, enum entry_field f);
 const char *entry_get_str(const struct entry *e, enum entry_field f);
 int64_t entry_get_int(const struct entry *e, enum entry_field f);

@@ -1,7 +1,9 @@
 #include "ledger.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -110,6 +112,140 @@ int ledger_append(struct ledger *l, const char *rows, size_t len,
 		return ret;
 	ret = ledger_append_locked(l, rows, len, err);
 	ledger_unlock(l);
+	return ret;
+}
+
+static void dir_of(const char *path, struct strbuf *dir)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash)
+		strbuf_add(dir, path, (size_t)(slash - path));
+	else
+		strbuf_addch(dir, '.');
+}
+
+/* Temporary files of rewrites that were killed are garbage. */
+static void remove_stale_temps(const char *path)
+{
+	struct strbuf dir = STRBUF_INIT, prefix = STRBUF_INIT, p = STRBUF_INIT;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct dirent *de;
+	DIR *d;
+
+	dir_of(path, &dir);
+	strbuf_addf(&prefix, "%s.tmp.", base);
+	d = opendir(dir.buf);
+	while (d && (de = readdir(d))) {
+		if (strncmp(de->d_name, prefix.buf, prefix.len))
+			continue;
+		strbuf_reset(&p);
+		strbuf_addf(&p, "%s/%s", dir.buf, de->d_name);
+		unlink(p.buf);
+	}
+	if (d)
+		closedir(d);
+	strbuf_release(&dir);
+	strbuf_release(&prefix);
+	strbuf_release(&p);
+}
+
+int ledger_rewrite_begin(struct ledger *l, struct ledger_rewrite *rw,
+		struct strbuf *err)
+{
+	if (l->lock.fd < 0)
+		BUG("ledger rewrite without the lock");
+	remove_stale_temps(l->path);
+	rw->l = l;
+	strbuf_init(&rw->tmp, 0);
+	strbuf_init(&rw->buf, 0);
+	strbuf_addf(&rw->tmp, "%s.tmp.%ld", l->path, (long)getpid());
+	rw->fd = open_private(rw->tmp.buf, O_WRONLY | O_TRUNC);
+	if (rw->fd < 0)
+		return fail_errno(err, T_ELEDGER, "cannot create '%s'",
+				rw->tmp.buf);
+	return 0;
+}
+
+static int flush_rewrite(struct ledger_rewrite *rw, struct strbuf *err)
+{
+	if (write_all(rw->fd, rw->buf.buf, rw->buf.len))
+		return fail_errno(err, T_ELEDGER, "cannot write '%s'",
+				rw->tmp.buf);
+	strbuf_reset(&rw->buf);
+	return 0;
+}
+
+int ledger_rewrite_add(struct ledger_rewrite *rw, const char *rows, size_t len,
+		struct strbuf *err)
+{
+	strbuf_add(&rw->buf, rows, len);
+	return rw->buf.len >= (1u << 20) ? flush_rewrite(rw, err) : 0;
+}
+
+int ledger_rewrite_commit(struct ledger_rewrite *rw, struct strbuf *err)
+{
+	int ret = flush_rewrite(rw, err);
+
+	/* Always synced: a rename of unsynced data could lose every row. */
+	if (!ret && fsync(rw->fd))
+		ret = fail_errno(err, T_ELEDGER, "cannot sync '%s'", rw->tmp.buf);
+	if (!ret && close(rw->fd))
+		ret = fail_errno(err, T_ELEDGER, "cannot close '%s'", rw->tmp.buf);
+	rw->fd = -1;
+	if (!ret && rename(rw->tmp.buf, rw->l->path))
+		ret = fail_errno(err, T_ELEDGER, "cannot replace '%s'",
+				rw->l->path);
+	if (!ret)
+		fsync_parent_dir(rw->l->path);
+	if (ret)
+		ledger_rewrite_abort(rw);
+	strbuf_release(&rw->tmp);
+	strbuf_release(&rw->buf);
+	return ret;
+}
+
+void ledger_rewrite_abort(struct ledger_rewrite *rw)
+{
+	if (rw->fd >= 0)
+		close(rw->fd);
+	rw->fd = -1;
+	if (rw->tmp.len)
+		unlink(rw->tmp.buf);
+	strbuf_release(&rw->tmp);
+	strbuf_release(&rw->buf);
+}
+
+int ledger_rewrite_locked(struct ledger *l, const char *rows, size_t len,
+		struct strbuf *err)
+{
+	struct ledger_rewrite rw;
+	int ret = ledger_rewrite_begin(l, &rw, err);
+
+	if (!ret)
+		ret = ledger_rewrite_add(&rw, rows, len, err);
+	if (!ret)
+		return ledger_rewrite_commit(&rw, err);
+	ledger_rewrite_abort(&rw);
+	return ret;
+}
+
+int ledger_append_beside(struct ledger *l, const char *name, const char *rows,
+		size_t len, struct strbuf *err)
+{
+	struct strbuf path = STRBUF_INIT;
+	int fd, ret = 0;
+
+	dir_of(l->path, &path);
+	strbuf_addf(&path, "/%s", name);
+	fd = open_private(path.buf, O_WRONLY | O_APPEND);
+	if (fd < 0)
+		ret = fail_errno(err, T_ELEDGER, "cannot open '%s'", path.buf);
+	else if (write_all(fd, rows, len) || fsync(fd))
+		ret = fail_errno(err, T_ELEDGER, "cannot write '%s'", path.buf);
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&path);
 	return ret;
 }
 

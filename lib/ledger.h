@@ -48,6 +48,40 @@ int ledger_append_locked(struct ledger *l, const char *rows, size_t len,
 int ledger_append(struct ledger *l, const char *rows, size_t len,
 		struct strbuf *err);
 
+/*
+ * Replaces the ledger with rows (complete lines), the lock being held:
+ * a temporary file next to it is written and synced, renamed over the
+ * ledger, and the directory synced, so a reader (or a crash) sees the old
+ * file or the new one, never a mix. Writers open the ledger by name after
+ * taking the lock, so none appends to the file that was replaced.
+ * Temporary files of rewrites that died are removed first.
+ */
+int ledger_rewrite_locked(struct ledger *l, const char *rows, size_t len,
+		struct strbuf *err);
+
+/*
+ * The same, streamed, for rewrites too large to hold in memory:
+ * ledger_rewrite_begin(), ledger_rewrite_add() any number of times, then
+ * ledger_rewrite_commit() or ledger_rewrite_abort(). All return 0 or
+ * T_ELEDGER; after an error, abort.
+ */
+struct ledger_rewrite {
+	struct ledger *l;
+	struct strbuf tmp;
+	struct strbuf buf;
+	int fd;
+};
+int ledger_rewrite_begin(struct ledger *l, struct ledger_rewrite *rw,
+		struct strbuf *err);
+int ledger_rewrite_add(struct ledger_rewrite *rw, const char *rows, size_t len,
+		struct strbuf *err);
+int ledger_rewrite_commit(struct ledger_rewrite *rw, struct strbuf *err);
+void ledger_rewrite_abort(struct ledger_rewrite *rw);
+
+/* Appends lines to a file next to the ledger (usage-ledger.rejected.jsonl). */
+int ledger_append_beside(struct ledger *l, const char *name, const char *rows,
+		size_t len, struct strbuf *err);
+
 /* ---- reading ---- */
 
 /* Lines longer than this are reported as invalid and skipped. */

@@ -22,10 +22,11 @@ int query_finish(struct query *q, struct strbuf *err)
 					q->tags.items[i]);
 	if (q->kind && strcmp(q->kind, "usage") && strcmp(q->kind, "all") &&
 	    strcmp(q->kind, KIND_PROVIDER_BUCKET) &&
-	    strcmp(q->kind, KIND_PROVIDER_COST) && strcmp(q->kind, KIND_QUOTA))
+	    strcmp(q->kind, KIND_PROVIDER_COST) && strcmp(q->kind, KIND_QUOTA) &&
+	    strcmp(q->kind, KIND_ROLLUP))
 		return fail(err, T_EUSAGE, "--kind expects usage, "
-				"provider_bucket, provider_cost, quota or all, "
-				"not '%s'", q->kind);
+				"provider_bucket, provider_cost, quota, rollup or "
+				"all, not '%s'", q->kind);
 	return 0;
 }
 

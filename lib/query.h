@@ -50,7 +50,7 @@ struct query {
 			"only entries mentioning <text>"), \
 	OPT_STRING(0, "kind", &(q)->kind, "kind", \
 			"usage (default), provider_bucket, provider_cost, " \
-			"quota or all")
+			"quota, rollup or all")
 
 /* Parses the time arguments. Returns 0 or T_EUSAGE. */
 int query_finish(struct query *q, struct strbuf *err);

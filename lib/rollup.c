@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonscan.h"
+#include "jsonw.h"
 #include "timeutil.h"
 #include "banned.h"
 
@@ -103,9 +105,48 @@ static int str_is(const char *s, const char *want)
 	return s && !strcmp(s, want);
 }
 
+int counters_from_json(struct counters *c, const char *json)
+{
+	struct jscan s;
+	struct js_span key;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	js_init(&s, json, strlen(json));
+	if (js_object_begin(&s))
+		return -1;
+	while ((r = js_member(&s, &key)) > 0) {
+		int i;
+
+		for (i = 0; i < RC__COUNT; i++)
+			if (js_key_is(&key, rollup_counter_names[i]))
+				break;
+		if (i == RC__COUNT ? js_skip(&s) : js_int64(&s, &c->v[i]))
+			return -1;
+	}
+	return r;
+}
+
+void counters_to_json(struct strbuf *out, const struct counters *c)
+{
+	struct jsonw w;
+
+	jw_init(&w, out, JW_COMPACT);
+	jw_object_begin(&w);
+	for (int i = 0; i < RC__COUNT; i++)
+		if (c->v[i])
+			jw_kv_int(&w, rollup_counter_names[i], c->v[i]);
+	jw_object_end(&w);
+}
+
 /* A provider row counts apart: it is what the provider says, not usage. */
 static void provider_counters(const struct entry *e, struct counters *c)
 {
+	if (!strcmp(e->kind, KIND_ROLLUP)) {
+		if (entry_has(e, EF_ROLLUP))
+			counters_from_json(c, e->rollup);
+		return;
+	}
 	if (!strcmp(e->kind, KIND_PROVIDER_BUCKET)) {
 		c->v[RC_PROV_REQUESTS] = entry_get_int(e, EF_REQUESTS);
 		c->v[RC_PROV_INPUT] = entry_get_int(e, EF_BILLED_INPUT_TOKENS);

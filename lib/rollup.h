@@ -87,6 +87,13 @@ struct rollup *rollup_get(struct rollup_table *t, const struct rollup_key *key);
 void counters_of_entry(const struct entry *e, struct counters *c);
 
 void counters_add(struct counters *to, const struct counters *c, int sign);
+
+/*
+ * The "rollup" object of a rollup row: counter names (as in the cache
+ * file) to values, zeros left out. counters_from_json() returns 0 or -1.
+ */
+void counters_to_json(struct strbuf *out, const struct counters *c);
+int counters_from_json(struct counters *c, const char *json);
 int counters_empty(const struct counters *c);
 
 /* The key of an entry (day in the local time zone). */

@@ -1,0 +1,347 @@
+#include "compact.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "fold.h"
+#include "fsutil.h"
+#include "ids.h"
+#include "rollup.h"
+#include "timeutil.h"
+#include "banned.h"
+
+#define REJECTED_FILE "usage-ledger.rejected.jsonl"
+
+enum fate { KEEP, EXPIRE, EXCESS };
+
+struct compaction {
+	const struct compact_opts *o;
+	struct compact_stats *st;
+	struct fold f;
+	struct strbuf rejected;     /* invalid lines, each with its newline */
+	struct rollup_table rollups;
+	unsigned char *fate;        /* per fold item */
+	unsigned char *is_rollup;   /* per fold item */
+};
+
+/* ---- reading ---- */
+
+static int read_all(struct compaction *c, struct ledger_reader *r,
+		const char *path, struct strbuf *err)
+{
+	struct ledger_line line;
+	struct entry e;
+	int ret;
+
+	entry_init(&e);
+	quiet_warnings++;
+	while ((ret = ledger_reader_next(r, &line, err)) > 0) {
+		const char *why;
+
+		if (line.too_long || (entry_parse(&e, line.text, line.len, &why) &&
+				(line.len || line.torn))) {
+			/* Invalid (torn included): moved out, never dropped. */
+			strbuf_add(&c->rejected, line.text, line.len);
+			strbuf_addch(&c->rejected, '\n');
+			c->st->rejected++;
+			continue;
+		}
+		if (!line.len)
+			continue;
+		c->st->rows++;
+		if ((ret = fold_add(&c->f, &e, line.off, (uint32_t)line.len,
+				err)))
+			break;
+	}
+	quiet_warnings--;
+	entry_release(&e);
+	(void)path;
+	return ret;
+}
+
+/* ---- deciding ---- */
+
+static int by_time_newest_first(const void *a, const void *b)
+{
+	const struct fold_item *const *x = a, *const *y = b;
+
+	if ((*x)->time != (*y)->time)
+		return (*x)->time < (*y)->time ? 1 : -1;
+	return (*x)->first < (*y)->first ? 1 : -1;
+}
+
+static int classify(struct compaction *c, struct strbuf *err)
+{
+	struct fold_item **order = xcalloc(c->f.nr + 1, sizeof(*order));
+	int64_t cutoff = c->o->retention_days > 0 ?
+		c->o->now - c->o->retention_days * MS_PER_DAY : INT64_MIN;
+	struct entry e;
+	size_t n = 0, kept = 0;
+	int ret = 0;
+
+	entry_init(&e);
+	c->fate = xcalloc(c->f.nr + 1, 1);
+	c->is_rollup = xcalloc(c->f.nr + 1, 1);
+	for (size_t i = 0; i < c->f.nr && !ret; i++) {
+		if ((ret = fold_read(&c->f, &c->f.items[i], &e, err)))
+			break;
+		/* Rollup rows and quota snapshots are never pruned. */
+		if (e.kind && (!strcmp(e.kind, KIND_ROLLUP) ||
+			       !strcmp(e.kind, KIND_QUOTA))) {
+			c->is_rollup[i] = !strcmp(e.kind, KIND_ROLLUP);
+			continue;
+		}
+		c->st->entries++;
+		if (c->f.items[i].time < cutoff)
+			c->fate[i] = EXPIRE;
+		else
+			order[n++] = &c->f.items[i];
+	}
+	qsort(order, n, sizeof(*order), by_time_newest_first);
+	for (size_t i = 0; i < n; i++) {
+		if (c->o->max_entries > 0 && kept >= (size_t)c->o->max_entries)
+			c->fate[order[i] - c->f.items] = EXCESS;
+		else
+			kept++;
+	}
+	entry_release(&e);
+	free(order);
+	return ret;
+}
+
+/* ---- rollups of what goes ---- */
+
+static void add_to_rollups(struct compaction *c, const struct entry *e)
+{
+	struct rollup_key key;
+	struct counters cs;
+	struct rollup *r;
+
+	rollup_key_of(&c->rollups, e, &key);
+	key.session = 0;
+	counters_of_entry(e, &cs);
+	/* The entries are gone: their sync and progress states with them. */
+	cs.v[RC_N_PENDING] = cs.v[RC_N_SYNC_FAILED] = 0;
+	cs.v[RC_N_IN_PROGRESS] = 0;
+	r = rollup_get(&c->rollups, &key);
+	counters_add(&r->c, &cs, 1);
+}
+
+static int gather_rollups(struct compaction *c, struct strbuf *err)
+{
+	struct entry e;
+	int ret = 0;
+
+	entry_init(&e);
+	for (size_t i = 0; i < c->f.nr && !ret; i++) {
+		if (c->fate[i] == KEEP && !c->is_rollup[i])
+			continue;
+		if ((ret = fold_read(&c->f, &c->f.items[i], &e, err)))
+			break;
+		add_to_rollups(c, &e);
+		if (c->fate[i] == EXPIRE)
+			c->st->expired++;
+		else if (c->fate[i] == EXCESS)
+			c->st->excess++;
+	}
+	entry_release(&e);
+	return ret;
+}
+
+static void rollup_row(struct compaction *c, const struct rollup *r,
+		struct strbuf *out)
+{
+	const struct intern *str = &c->rollups.strings;
+	struct strbuf id = STRBUF_INIT, day = STRBUF_INIT, json = STRBUF_INIT;
+	const char *parts[] = { "rollup", day.buf, intern_str(str,
+		r->key.provider), intern_str(str, r->key.model), NULL };
+	struct entry e;
+
+	strbuf_addf(&day, "%d", (int)r->key.day);
+	parts[1] = day.buf;
+	id_derived(&id, "r_", parts);
+	counters_to_json(&json, &r->c);
+	entry_init(&e);
+	entry_set_str(&e, EF_ENTRY_ID, id.buf);
+	if (r->key.provider)
+		entry_set_str(&e, EF_PROVIDER_ID, intern_str(str, r->key.provider));
+	if (r->key.model)
+		entry_set_str(&e, EF_MODEL_ID, intern_str(str, r->key.model));
+	entry_set_int(&e, EF_STARTED_AT, local_day_to_ms(r->key.day));
+	entry_set_int(&e, EF_COMPLETED_AT, local_day_to_ms(r->key.day + 1));
+	entry_set_str(&e, EF_SOURCE, "rollup");
+	entry_set_str(&e, EF_KIND, KIND_ROLLUP);
+	entry_set_int(&e, EF_RECORDED_AT, c->o->now);
+	entry_set_raw(&e, EF_ROLLUP, json.buf);
+	entry_to_row(out, &e);
+	entry_release(&e);
+	strbuf_release(&id);
+	strbuf_release(&day);
+	strbuf_release(&json);
+}
+
+/* ---- writing ---- */
+
+static int write_new(struct compaction *c, struct ledger *l,
+		struct strbuf *err)
+{
+	struct ledger_rewrite rw;
+	struct strbuf row = STRBUF_INIT;
+	struct entry e;
+	int ret;
+
+	ret = ledger_rewrite_begin(l, &rw, err);
+	for (size_t i = 0; !ret && i < c->rollups.nr; i++) {
+		if (counters_empty(&c->rollups.items[i].c))
+			continue;
+		strbuf_reset(&row);
+		rollup_row(c, &c->rollups.items[i], &row);
+		c->st->rollup_rows++;
+		c->st->bytes_after += row.len;
+		ret = ledger_rewrite_add(&rw, row.buf, row.len, err);
+	}
+	entry_init(&e);
+	for (size_t i = 0; !ret && i < c->f.nr; i++) {
+		if (c->fate[i] != KEEP || c->is_rollup[i])
+			continue;
+		if ((ret = fold_read(&c->f, &c->f.items[i], &e, err)))
+			break;
+		strbuf_reset(&row);
+		entry_to_row(&row, &e);
+		c->st->bytes_after += row.len;
+		c->st->kept++;
+		ret = ledger_rewrite_add(&rw, row.buf, row.len, err);
+	}
+	if (!ret)
+		ret = ledger_rewrite_commit(&rw, err);
+	else
+		ledger_rewrite_abort(&rw);
+	entry_release(&e);
+	strbuf_release(&row);
+	return ret;
+}
+
+int ledger_compact_locked(struct ledger *l, const struct compact_opts *o,
+		struct compact_stats *st, struct strbuf *err)
+{
+	struct compaction c = { .o = o, .st = st };
+	struct ledger_reader r;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	strbuf_init(&c.rejected, 0);
+	rollup_table_init(&c.rollups);
+	ret = ledger_reader_open(&r, l->path, 0, 0, err);
+	fold_init(&c.f, r.fd);
+	if (!ret && r.fd >= 0) {
+		struct stat sb;
+
+		if (!fstat(r.fd, &sb))
+			st->bytes_before = (uint64_t)sb.st_size;
+		ret = read_all(&c, &r, l->path, err);
+		/* Items are in the order entries were first written: kept. */
+		if (!ret)
+			ret = classify(&c, err);
+		if (!ret)
+			ret = gather_rollups(&c, err);
+		st->superseded = st->rows - c.f.nr;
+		if (!ret && !o->dry_run && c.rejected.len)
+			ret = ledger_append_beside(l, REJECTED_FILE, c.rejected.buf,
+					c.rejected.len, err);
+		if (!ret && !o->dry_run)
+			ret = write_new(&c, l, err);
+	}
+	free(c.fate);
+	free(c.is_rollup);
+	fold_release(&c.f);
+	rollup_table_release(&c.rollups);
+	strbuf_release(&c.rejected);
+	ledger_reader_close(&r);
+	return ret;
+}
+
+int ledger_compact(struct ledger *l, const struct compact_opts *o,
+		struct compact_stats *st, struct strbuf *err)
+{
+	int ret = ledger_lock(l, err);
+
+	if (ret)
+		return ret;
+	ret = ledger_compact_locked(l, o, st, err);
+	ledger_unlock(l);
+	return ret;
+}
+
+/* ---- automatic ---- */
+
+/* Whether the oldest usage rows at the start are past retention. */
+static int too_old(int fd, const struct compact_opts *o)
+{
+	int64_t cutoff = o->now - o->retention_days * MS_PER_DAY * 11 / 10;
+	char buf[16384];
+	ssize_t n = pread_all(fd, buf, sizeof(buf), 0);
+	struct entry e;
+	int old = 0;
+
+	if (o->retention_days <= 0 || n <= 0)
+		return 0;
+	entry_init(&e);
+	for (ssize_t start = 0, i = 0; i < n; i++) {
+		const char *why;
+
+		if (buf[i] != '\n')
+			continue;
+		if (!entry_parse(&e, buf + start, (size_t)(i - start), &why) &&
+		    (!e.kind || (strcmp(e.kind, KIND_ROLLUP) &&
+				 strcmp(e.kind, KIND_QUOTA)))) {
+			old = entry_time(&e) < cutoff;
+			break;
+		}
+		start = i + 1;
+	}
+	entry_release(&e);
+	return old;
+}
+
+static uint64_t count_lines(int fd)
+{
+	char buf[65536];
+	uint64_t lines = 0;
+	off_t off = 0;
+	ssize_t n;
+
+	while ((n = pread_all(fd, buf, sizeof(buf), off)) > 0) {
+		for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + n - p)));
+		     p++)
+			lines++;
+		off += n;
+	}
+	return lines;
+}
+
+int ledger_auto_compact_locked(struct ledger *l, const struct compact_opts *o,
+		struct strbuf *err)
+{
+	struct compact_stats st;
+	struct stat sb;
+	int fd = open(l->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), due = 0;
+
+	if (fd < 0)
+		return 0;
+	if (!fstat(fd, &sb)) {
+		/* No row is shorter than 100 bytes: only then count lines. */
+		due = o->max_entries > 0 &&
+		      (uint64_t)sb.st_size > (uint64_t)o->max_entries * 125 &&
+		      count_lines(fd) > (uint64_t)o->max_entries * 5 / 4;
+		due = due || too_old(fd, o);
+	}
+	close(fd);
+	if (!due)
+		return 0;
+	return ledger_compact_locked(l, o, &st, err) ? T_ELEDGER : 1;
+}
