@@ -19,19 +19,6 @@ static const char *const budget_usage[] = {
 	NULL,
 };
 
-static void amount(struct strbuf *sb, const struct budget *b, int64_t tokens,
-		int64_t usd)
-{
-	if (b->usd)
-		money_format_human(sb, usd);
-	if (b->usd && b->tokens)
-		strbuf_addstr(sb, ", ");
-	if (b->tokens) {
-		fmt_count(sb, tokens);
-		strbuf_addstr(sb, " tok");
-	}
-}
-
 static void print_table(struct strbuf *out, const struct reporting *rp,
 		int only_alerts, int colour)
 {
@@ -56,16 +43,16 @@ static void print_table(struct strbuf *out, const struct reporting *rp,
 		table_cell(&t, "%s %s", budget_period_name(b->period),
 				st->period);
 		strbuf_reset(&sb);
-		amount(&sb, b, st->used_tokens, st->used_usd);
+		budget_format_amount(&sb, b, st->used_tokens, st->used_usd);
 		if (b->usd && st->unpriced)
 			strbuf_addf(&sb, " +%lld unpriced",
 					(long long)st->unpriced);
 		table_cell_str(&t, sb.buf);
 		strbuf_reset(&sb);
-		amount(&sb, b, b->tokens, b->usd);
+		budget_format_amount(&sb, b, b->tokens, b->usd);
 		table_cell_str(&t, sb.buf);
 		strbuf_reset(&sb);
-		amount(&sb, b, rt, ru);
+		budget_format_amount(&sb, b, rt, ru);
 		table_cell_str(&t, sb.buf);
 		table_cell(&t, "%lld%%", (long long)st->percent);
 		strbuf_reset(&sb);

@@ -38,7 +38,7 @@ static int current_session(struct reporting *rp, struct tally_ctx *ctx,
 }
 
 static int evaluate_budgets(struct reporting *rp, struct tally_ctx *ctx,
-		struct strbuf *err)
+		int hooks, struct strbuf *err)
 {
 	int ret = budgets_load(&ctx->cfg, &rp->budgets, &rp->nbudgets, err);
 
@@ -49,7 +49,7 @@ static int evaluate_budgets(struct reporting *rp, struct tally_ctx *ctx,
 		ret = budget_evaluate(&rp->budgets[i], &rp->s,
 				ctx->scope.ledger_path, rp->session.buf,
 				rp->mode, rp->now, &rp->status[i], err);
-	if (!ret)
+	if (!ret && hooks)
 		budget_fire_alerts(rp->status, rp->nbudgets,
 				ctx->cfg.hook_budget_alert, &ctx->scope, &rp->o);
 	return ret;
@@ -74,7 +74,8 @@ int reporting_open(struct reporting *rp, struct tally_ctx *ctx, int flags,
 	if (!ret)
 		ret = current_session(rp, ctx, err);
 	if (!ret)
-		ret = evaluate_budgets(rp, ctx, err);
+		ret = evaluate_budgets(rp, ctx, !(flags & REPORTING_NO_HOOKS),
+				err);
 	return ret;
 }
 

@@ -28,6 +28,7 @@ enum reporting_flags {
 	REPORTING_QUIET = 1 << 0,      /* no warnings about the ledger */
 	REPORTING_NO_WAIT = 1 << 1,    /* use the cache as is when busy */
 	REPORTING_REBUILD = 1 << 2,    /* fold the ledger from the start */
+	REPORTING_NO_HOOKS = 1 << 3,   /* evaluate budgets, fire nothing */
 };
 
 int reporting_open(struct reporting *rp, struct tally_ctx *ctx, int flags,

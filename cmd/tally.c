@@ -24,6 +24,8 @@ const struct cmd_struct commands[] = {
 		"fold superseded rows and apply retention, keeping rollups" },
 	{ "config", cmd_config, NEED_CONFIG,
 		"show the effective configuration and where it came from" },
+	{ "export", cmd_export, NEED_SCOPE,
+		"CSV, JSON, Prometheus and HTML, or a push to a Pushgateway" },
 	{ "help", cmd_help, 0, "show the manual of tally or of a command" },
 	{ "log", cmd_log, NEED_SCOPE, "list, search and follow recorded usage" },
 	{ "migrate", cmd_migrate, NEED_SCOPE,

@@ -43,6 +43,7 @@ int cmd_budget(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_clear(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_compact(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_config(int argc, const char **argv, struct tally_ctx *ctx);
+int cmd_export(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_log(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_migrate(int argc, const char **argv, struct tally_ctx *ctx);

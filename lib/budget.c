@@ -10,8 +10,22 @@
 #include "error.h"
 #include "money.h"
 #include "report.h"
+#include "table.h"
 #include "timeutil.h"
 #include "banned.h"
+
+void budget_format_amount(struct strbuf *sb, const struct budget *b,
+		int64_t tokens, int64_t usd)
+{
+	if (b->usd)
+		money_format_human(sb, usd);
+	if (b->usd && b->tokens)
+		strbuf_addstr(sb, ", ");
+	if (b->tokens) {
+		fmt_count(sb, tokens);
+		strbuf_addstr(sb, " tok");
+	}
+}
 
 const char *budget_state_name(enum budget_state st)
 {

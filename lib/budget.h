@@ -63,6 +63,10 @@ int budget_evaluate(const struct budget *b, const struct summary *s,
 		struct strbuf *err);
 
 const char *budget_state_name(enum budget_state st);
+
+/* "$1.20, 45.0k tok": an amount in the units the budget limits. */
+void budget_format_amount(struct strbuf *sb, const struct budget *b,
+		int64_t tokens, int64_t usd);
 const char *budget_period_name(enum budget_period p);
 
 /*

@@ -279,6 +279,13 @@ static CURL *start(struct http_job *job, const struct http_options *o,
 	job->header_list = list;
 	curl_easy_setopt(h, CURLOPT_URL, job->url);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
+	if (job->method) {
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, job->method);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS,
+				job->payload ? job->payload : "");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+				(curl_off_t)job->payload_len);
+	}
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "tally/" TALLY_VERSION);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
 			(long)o->connect_timeout_ms);

@@ -28,6 +28,9 @@ struct http_job;
 struct http_job {
 	/* Request. */
 	const char *url;
+	const char *method;                    /* NULL: GET */
+	const char *payload;                   /* sent when method is set */
+	size_t payload_len;
 	const char *headers[HTTP_MAX_HEADERS]; /* "Name: value", NULL-ended */
 	void *data;                            /* the caller's */
 	/* Vetoes a retry of a response that would otherwise be retried. */

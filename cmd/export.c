@@ -1,0 +1,425 @@
+/*
+ * tally export: the ledger for people and machines: CSV, JSON, NDJSON,
+ * Prometheus text (or a push to a Pushgateway) and an HTML report.
+ */
+#include "reporting.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/export.h"
+#include "../lib/fold.h"
+#include "../lib/fsutil.h"
+#include "../lib/jsonw.h"
+#include "../lib/ledger.h"
+#include "../lib/query.h"
+#include "../lib/timeutil.h"
+#include "../providers/http.h"
+#include "../lib/banned.h"
+
+static const char *const export_usage[] = {
+	"tally export [--format <format>] [-o <file>] [--include-sensitive] "
+		"[<filters>]",
+	"tally export --push <url>",
+	NULL,
+};
+
+enum format { F_CSV, F_JSON, F_NDJSON, F_PROMETHEUS, F_HTML };
+
+struct export_cmd {
+	struct query q;
+	const char *format_name, *output, *push;
+	enum format format;
+	int sensitive;
+};
+
+/* ---- where the bytes go ---- */
+
+/* stdout, or a temporary file renamed over the output at the end. */
+struct sink {
+	int fd;
+	const char *path;
+	struct strbuf tmp;
+	struct strbuf buf;
+};
+
+static int sink_open(struct sink *s, const char *path, struct strbuf *err)
+{
+	memset(s, 0, sizeof(*s));
+	strbuf_init(&s->tmp, 0);
+	strbuf_init(&s->buf, 0);
+	s->fd = STDOUT_FILENO;
+	if (!path || !strcmp(path, "-"))
+		return 0;
+	s->path = path;
+	strbuf_addf(&s->tmp, "%s.tmp.%ld", path, (long)getpid());
+	unlink(s->tmp.buf);
+	s->fd = open_private(s->tmp.buf, O_WRONLY | O_TRUNC);
+	if (s->fd < 0)
+		return fail_errno(err, T_EFAIL, "cannot write '%s'", path);
+	return 0;
+}
+
+static int sink_flush(struct sink *s, struct strbuf *err)
+{
+	int ret = 0;
+
+	if (s->fd == STDOUT_FILENO)
+		flush_out(&s->buf);
+	else if (write_all(s->fd, s->buf.buf, s->buf.len))
+		ret = fail_errno(err, T_EFAIL, "cannot write '%s'", s->tmp.buf);
+	strbuf_reset(&s->buf);
+	return ret;
+}
+
+static int sink_close(struct sink *s, int ok, struct strbuf *err)
+{
+	int ret = ok ? sink_flush(s, err) : -1;
+
+	if (s->path) {
+		if (!ret && (fsync(s->fd) || close(s->fd) ||
+			     rename(s->tmp.buf, s->path)))
+			ret = fail_errno(err, T_EFAIL, "cannot write '%s'",
+					s->path);
+		else if (ret)
+			close(s->fd);
+		if (ret)
+			unlink(s->tmp.buf);
+	}
+	strbuf_release(&s->tmp);
+	strbuf_release(&s->buf);
+	return ret < 0 && !ok ? 0 : ret;
+}
+
+/* ---- entry formats ---- */
+
+static int oldest_first(const void *a, const void *b)
+{
+	const struct fold_item *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static void emit_entry(struct export_cmd *c, struct sink *s, struct entry *e,
+		struct jsonw *w)
+{
+	if (c->format == F_CSV) {
+		csv_row(&s->buf, e, c->sensitive);
+		return;
+	}
+	if (!c->sensitive)
+		entry_strip_sensitive(e);
+	if (c->format == F_JSON)
+		entry_write(w, e);
+	else
+		entry_to_row(&s->buf, e);
+}
+
+static int export_entries(struct export_cmd *c, const struct tally_ctx *ctx,
+		struct sink *s, struct strbuf *err)
+{
+	struct ledger_reader r;
+	struct ledger_line line;
+	struct entry e;
+	struct fold f;
+	struct jsonw w;
+	int ret;
+
+	jw_init(&w, &s->buf, JW_COMPACT);
+	if (c->format == F_CSV)
+		csv_header(&s->buf, c->sensitive);
+	else if (c->format == F_JSON)
+		jw_array_begin(&w);
+	ret = ledger_reader_open(&r, ctx->scope.ledger_path, 0, 0, err);
+	fold_init(&f, r.fd);
+	entry_init(&e);
+	while (!ret && (ret = ledger_reader_next(&r, &line, err)) > 0) {
+		ret = 0;
+		if (!ledger_parse_line(ctx->scope.ledger_path, &line, &e))
+			ret = fold_add(&f, &e, line.off, (uint32_t)line.len, err);
+	}
+	if (!ret && f.nr)
+		qsort(f.items, f.nr, sizeof(*f.items), oldest_first);
+	for (size_t i = 0; !ret && i < f.nr; i++) {
+		if ((ret = fold_read(&f, &f.items[i], &e, err)))
+			break;
+		if (query_match(&c->q, &e))
+			emit_entry(c, s, &e, &w);
+		if (s->buf.len > (1u << 20))
+			ret = sink_flush(s, err);
+	}
+	if (!ret && c->format == F_JSON) {
+		jw_array_end(&w);
+		strbuf_addch(&s->buf, '\n');
+	}
+	entry_release(&e);
+	fold_release(&f);
+	ledger_reader_close(&r);
+	return ret;
+}
+
+/* ---- summary formats ---- */
+
+static void fill_data(struct export_data *d, const struct reporting *rp,
+		const struct tally_ctx *ctx)
+{
+	d->s = &rp->s;
+	d->budgets = rp->status;
+	d->nbudgets = rp->nbudgets;
+	d->mode = rp->mode;
+	d->now = rp->now;
+	d->scope_name = ctx->scope.is_workspace ? ctx->scope.workspace :
+		"profile";
+}
+
+#define RECENT 20
+
+struct recent_list {
+	const struct query *q;
+	struct entry *e;
+	size_t n;
+};
+
+/* Keeps the RECENT newest entries the query selects, newest first. */
+static int recent_entries(const struct tally_ctx *ctx, struct recent_list *rl,
+		struct strbuf *err)
+{
+	struct ledger_reader r;
+	struct ledger_line line;
+	struct entry e;
+	struct fold f;
+	int ret;
+
+	ret = ledger_reader_open(&r, ctx->scope.ledger_path, 0, 0, err);
+	fold_init(&f, r.fd);
+	entry_init(&e);
+	quiet_warnings++;
+	while (!ret && (ret = ledger_reader_next(&r, &line, err)) > 0) {
+		ret = 0;
+		if (!ledger_parse_line(ctx->scope.ledger_path, &line, &e))
+			ret = fold_add(&f, &e, line.off, (uint32_t)line.len, err);
+	}
+	quiet_warnings--;
+	if (!ret)
+		fold_sort_newest_first(&f);
+	for (size_t i = 0; !ret && i < f.nr && rl->n < RECENT; i++) {
+		if ((ret = fold_read(&f, &f.items[i], &e, err)))
+			break;
+		if (!query_match(rl->q, &e))
+			continue;
+		entry_init(&rl->e[rl->n]);
+		entry_copy(&rl->e[rl->n++], &e);
+	}
+	entry_release(&e);
+	fold_release(&f);
+	ledger_reader_close(&r);
+	return ret;
+}
+
+static int html_report(struct export_cmd *c, const struct reporting *rp,
+		const struct tally_ctx *ctx, struct sink *s, struct strbuf *err)
+{
+	struct report_spec spec = { .since = c->q.since, .until = c->q.until,
+		.provider = c->q.provider, .model = c->q.model,
+		.tags = &c->q.tags };
+	struct report total, days, prov, model;
+	struct recent_list rl = { &c->q, NULL, 0 };
+	struct export_data d;
+	int ret;
+
+	if (spec.since < 0)
+		spec.since = local_day_to_ms(local_day(rp->now) - 29);
+	if (!c->q.since_text)
+		c->q.since = spec.since;
+	report_init(&total);
+	report_init(&days);
+	report_init(&prov);
+	report_init(&model);
+	rl.e = xcalloc(RECENT, sizeof(*rl.e));
+	ret = report_build(&rp->s, ctx->scope.ledger_path, &spec, &total, err);
+	spec.ndims = 1;
+	spec.dims[0] = DIM_DAY;
+	if (!ret)
+		ret = report_build(&rp->s, ctx->scope.ledger_path, &spec, &days,
+				err);
+	spec.dims[0] = DIM_PROVIDER;
+	if (!ret)
+		ret = report_build(&rp->s, ctx->scope.ledger_path, &spec, &prov,
+				err);
+	spec.dims[0] = DIM_MODEL;
+	if (!ret)
+		ret = report_build(&rp->s, ctx->scope.ledger_path, &spec, &model,
+				err);
+	if (!ret)
+		ret = recent_entries(ctx, &rl, err);
+	if (!ret) {
+		spec.dims[0] = DIM_DAY;
+		report_sort(&days, &spec);
+		spec.dims[0] = DIM_PROVIDER;
+		report_sort(&prov, &spec);
+		report_sort(&model, &spec);
+		fill_data(&d, rp, ctx);
+		d.first_day = local_day(spec.since);
+		d.last_day = local_day(spec.until > 0 ? spec.until - 1 : rp->now);
+		if (d.last_day < d.first_day)
+			d.last_day = d.first_day;
+		export_html(&s->buf, &d, &total, &days, &prov, &model, rl.e,
+				rl.n);
+	}
+	for (size_t i = 0; i < rl.n; i++)
+		entry_release(&rl.e[i]);
+	free(rl.e);
+	report_release(&total);
+	report_release(&days);
+	report_release(&prov);
+	report_release(&model);
+	return ret;
+}
+
+/* ---- Pushgateway ---- */
+
+static int push(const char *url, const struct strbuf *metrics,
+		const struct tally_ctx *ctx, struct strbuf *err)
+{
+	struct strbuf target = STRBUF_INIT, why = STRBUF_INIT;
+	struct http_options o;
+	struct http_job job;
+	char host[256] = "localhost";
+	size_t ulen = strlen(url);
+	int ret;
+
+	if (http_check_url(url, &why)) {
+		ret = fail(err, T_EUSAGE, "--push: %s", why.buf);
+		strbuf_release(&why);
+		return ret;
+	}
+	gethostname(host, sizeof(host) - 1);
+	while (ulen && url[ulen - 1] == '/')
+		ulen--;
+	strbuf_add(&target, url, ulen);
+	strbuf_addstr(&target, "/metrics/job/tally/instance/");
+	url_escape(&target, host);
+	strbuf_addstr(&target, "/workspace/");
+	url_escape(&target, ctx->scope.is_workspace ?
+			ctx->scope.workspace_id : "profile");
+	http_options_init(&o);
+	o.timeout_ms = config_get_int(&ctx->cfg, "http_timeout_ms", 60000);
+	o.max_retries = (int)config_get_int(&ctx->cfg, "http_max_retries", 4);
+	http_job_init(&job, target.buf);
+	job.method = "PUT";
+	job.payload = metrics->buf;
+	job.payload_len = metrics->len;
+	job.headers[0] = "Content-Type: text/plain; version=0.0.4";
+	ret = http_run(&job, 1, &o, err);
+	if (!ret && !job.status)
+		ret = fail(err, T_EPROVIDER, "cannot reach the Pushgateway at "
+				"%s: %s", url, job.error.buf);
+	else if (!ret && (job.status == 401 || job.status == 403))
+		ret = fail(err, T_EAUTH, "the Pushgateway at %s refused the "
+				"push: HTTP %ld", url, job.status);
+	else if (!ret && job.status != 200 && job.status != 202)
+		ret = fail(err, T_EPROVIDER, "the Pushgateway at %s answered "
+				"HTTP %ld%s%.*s", url, job.status,
+				job.body.len ? ": " : "",
+				(int)strcspn(job.body.buf, "\r\n") > 200 ? 200 :
+				(int)strcspn(job.body.buf, "\r\n"),
+				job.body.buf);
+	http_job_release(&job);
+	strbuf_release(&target);
+	strbuf_release(&why);
+	return ret;
+}
+
+/* ---- the command ---- */
+
+static enum format parse_format(const char *name, const struct option *opts)
+{
+	static const char *const names[] = { "csv", "json", "ndjson",
+		"prometheus", "html" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return (enum format)i;
+	usage_error(export_usage, opts, "--format expects csv, json, ndjson, "
+			"prometheus or html, not '%s'", name);
+}
+
+static int has_filters(const struct query *q)
+{
+	return q->since_text || q->until_text || q->provider || q->model ||
+	       q->status || q->session || q->grep || q->kind || q->tags.nr;
+}
+
+static int summary_formats(struct export_cmd *c, const struct tally_ctx *ctx,
+		struct sink *s, struct strbuf *err)
+{
+	struct reporting rp;
+	struct export_data d;
+	int ret = reporting_open(&rp, (struct tally_ctx *)ctx,
+			REPORTING_QUIET | REPORTING_NO_HOOKS, err);
+
+	if (!ret && c->format == F_HTML) {
+		ret = html_report(c, &rp, ctx, s, err);
+	} else if (!ret) {
+		fill_data(&d, &rp, ctx);
+		export_prometheus(&s->buf, &d);
+		if (c->push)
+			ret = push(c->push, &s->buf, ctx, err);
+		if (c->push && !c->output)
+			strbuf_reset(&s->buf);
+	}
+	reporting_close(&rp);
+	return ret;
+}
+
+int cmd_export(int argc, const char **argv, struct tally_ctx *ctx)
+{
+	struct export_cmd c = { .q = QUERY_INIT };
+	struct option opts[] = {
+		OPT_STRING('f', "format", &c.format_name, "format",
+				"csv (default), json, ndjson, prometheus or html"),
+		OPT_STRING('o', "output", &c.output, "file",
+				"write to <file>, atomically ('-': stdout)"),
+		OPT_BOOL(0, "include-sensitive", &c.sensitive,
+				"include sessionResource, requestId and "
+				"providerRequestId"),
+		OPT_STRING(0, "push", &c.push, "url",
+				"push the Prometheus metrics to a Pushgateway"),
+		OPT_GROUP("Filters (entry formats and html)"),
+		OPT_QUERY(&c.q),
+		OPT_END(),
+	};
+	struct strbuf err = STRBUF_INIT;
+	struct sink s;
+	int ret;
+
+	argc = parse_options_or_exit(argc, argv, opts, export_usage, 0);
+	if (argc > 1)
+		usage_error(export_usage, opts, "unexpected argument '%s'",
+				argv[1]);
+	c.format = c.push && !c.format_name ? F_PROMETHEUS :
+		   parse_format(c.format_name ? c.format_name : "csv", opts);
+	if (c.push && c.format != F_PROMETHEUS)
+		usage_error(export_usage, opts, "--push sends Prometheus metrics; "
+				"it takes no other --format");
+	if (c.format == F_PROMETHEUS && has_filters(&c.q))
+		usage_error(export_usage, opts, "Prometheus counters cover the "
+				"whole scope: they take no filters");
+	if (query_finish(&c.q, &err))
+		usage_error(export_usage, opts, "%s", err.buf);
+	ret = sink_open(&s, c.output, &err);
+	if (!ret && (c.format == F_PROMETHEUS || c.format == F_HTML))
+		ret = summary_formats(&c, ctx, &s, &err);
+	else if (!ret)
+		ret = export_entries(&c, ctx, &s, &err);
+	if (s.fd >= 0 || !ret)
+		ret = ret ? (sink_close(&s, 0, &err), ret) :
+			sink_close(&s, 1, &err);
+	query_release(&c.q);
+	return report(ret, &err);
+}

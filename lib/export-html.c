@@ -1,0 +1,438 @@
+/*
+ * The HTML report: one self-contained page, inline CSS and SVG, no
+ * scripts, nothing fetched, so it can be mailed, archived or opened
+ * offline.
+ */
+#include "export.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "money.h"
+#include "table.h"
+#include "timeutil.h"
+#include "version.h"
+#include "banned.h"
+
+static const char style[] =
+	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+	"margin:0;background:#f5f6f8;color:#1c2230}"
+	"main{max-width:1060px;margin:0 auto;padding:28px 24px 40px}"
+	"h1{font-size:22px;margin:0}h2{font-size:15px;margin:0 0 12px}"
+	".sub{color:#667085;margin:4px 0 20px}"
+	".cards{display:grid;grid-template-columns:repeat(4,1fr);gap:12px}"
+	".card,section{background:#fff;border-radius:10px;"
+	"box-shadow:0 1px 2px rgba(16,24,40,.08)}"
+	".card{padding:14px 16px}"
+	".label{color:#667085;font-size:12px;text-transform:uppercase;"
+	"letter-spacing:.05em}"
+	".value{font-size:24px;font-weight:650;margin-top:4px}"
+	".note{color:#667085;font-size:12px;margin-top:2px}"
+	"section{padding:16px 18px;margin-top:16px}"
+	".two{display:grid;grid-template-columns:1fr 1fr;gap:16px}"
+	".two section{margin-top:0}"
+	"table{width:100%;border-collapse:collapse}"
+	"th{color:#667085;font-weight:500;font-size:12px;text-align:left}"
+	"th,td{padding:6px 8px;border-bottom:1px solid #eef0f4}"
+	".num{text-align:right;font-variant-numeric:tabular-nums}"
+	".bar{background:#e7ecf7;height:7px;border-radius:4px;min-width:60px}"
+	".bar i{display:block;height:7px;border-radius:4px;background:#4f6fd6}"
+	".warning i{background:#e5a50a}.exceeded i{background:#d6453d}"
+	".state{font-weight:600}.state.exceeded{color:#d6453d}"
+	".state.warning{color:#b07d00}.state.under{color:#2f8f4e}"
+	".unpriced{color:#b07d00}"
+	"footer{color:#98a2b3;font-size:12px;margin-top:20px}"
+	"svg text{font:11px system-ui,sans-serif;fill:#667085}";
+
+static void esc(struct strbuf *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': strbuf_addstr(out, "&lt;"); break;
+		case '>': strbuf_addstr(out, "&gt;"); break;
+		case '&': strbuf_addstr(out, "&amp;"); break;
+		case '"': strbuf_addstr(out, "&quot;"); break;
+		default: strbuf_addch(out, *s);
+		}
+	}
+}
+
+static void cost_of(struct strbuf *out, const struct counters *c,
+		enum cost_mode mode)
+{
+	int64_t unpriced, cost = counters_cost(c, mode, &unpriced);
+	int estimated = mode == COST_MODE_ESTIMATE ||
+			(mode == COST_MODE_AUTO && c->v[RC_EST_UNBILLED]);
+
+	if (!cost && unpriced) {
+		strbuf_addstr(out, "<span class=\"unpriced\">unpriced</span>");
+		return;
+	}
+	if (!cost && !c->v[RC_N_USAGE]) {
+		strbuf_addstr(out, "&ndash;");
+		return;
+	}
+	if (estimated)
+		strbuf_addch(out, '~');
+	money_format_human(out, cost);
+	if (unpriced)
+		strbuf_addf(out, " <span class=\"unpriced\">+%lld unpriced"
+				"</span>", (long long)unpriced);
+}
+
+static int64_t tokens(const struct counters *c)
+{
+	return c->v[RC_INPUT] + c->v[RC_OUTPUT];
+}
+
+static void card(struct strbuf *out, const char *label, const char *id,
+		const char *value, const char *note)
+{
+	strbuf_addf(out, "<div class=\"card\"><div class=\"label\">%s</div>"
+			"<div class=\"value\" id=\"%s\">%s</div>"
+			"<div class=\"note\">%s</div></div>", label, id, value,
+			note);
+}
+
+/* Where the cost comes from; only the parts that exist. */
+static void cost_note(struct strbuf *n, const struct counters *t,
+		int64_t unpriced)
+{
+	const char *sep = "";
+
+	if (t->v[RC_N_BILLED]) {
+		strbuf_addstr(n, "billed ");
+		money_format_human(n, t->v[RC_BILLED]);
+		sep = " &middot; ";
+	}
+	if (t->v[RC_EST_UNBILLED]) {
+		strbuf_addf(n, "%sestimated ~", sep);
+		money_format_human(n, t->v[RC_EST_UNBILLED]);
+		sep = " &middot; ";
+	}
+	if (unpriced) {
+		strbuf_addf(n, "%s%lld requests unpriced", sep,
+				(long long)unpriced);
+		sep = " &middot; ";
+	}
+	if (!*sep)
+		strbuf_addstr(n, "no usage");
+}
+
+static void cards(struct strbuf *out, const struct export_data *d,
+		const struct counters *t, const struct counters *all)
+{
+	struct strbuf v = STRBUF_INIT, n = STRBUF_INIT;
+	int64_t unpriced;
+
+	strbuf_addstr(out, "<div class=\"cards\">");
+	fmt_count(&v, t->v[RC_REQUESTS]);
+	strbuf_addf(&n, "%lld failed", (long long)t->v[RC_N_FAILED]);
+	card(out, "Requests", "total-requests", v.buf, n.buf);
+	strbuf_reset(&v);
+	strbuf_reset(&n);
+	fmt_count(&v, tokens(t));
+	strbuf_addstr(&n, "input ");
+	fmt_count(&n, t->v[RC_INPUT]);
+	strbuf_addstr(&n, " &middot; output ");
+	fmt_count(&n, t->v[RC_OUTPUT]);
+	card(out, "Tokens", "total-tokens", v.buf, n.buf);
+	strbuf_reset(&v);
+	strbuf_reset(&n);
+	cost_of(&v, t, d->mode);
+	counters_cost(t, d->mode, &unpriced);
+	cost_note(&n, t, unpriced);
+	card(out, "Cost", "total-cost", v.buf, n.buf);
+	strbuf_reset(&v);
+	strbuf_reset(&n);
+	strbuf_addf(&v, "%lld", (long long)all->v[RC_N_PENDING]);
+	strbuf_addf(&n, "pending &middot; %lld failed",
+			(long long)all->v[RC_N_SYNC_FAILED]);
+	card(out, "Awaiting sync", "pending-sync", v.buf, n.buf);
+	strbuf_addstr(out, "</div>");
+	strbuf_release(&v);
+	strbuf_release(&n);
+}
+
+/* ---- the daily charts ---- */
+
+#define CHART_W 1000
+#define CHART_H 180
+#define CHART_TOP 16
+#define CHART_BOTTOM 24
+
+struct day_slot {
+	char key[16];
+	const struct counters *c;   /* NULL: no usage that day */
+};
+
+/* One slot per day of the window, whether or not it saw usage. */
+static struct day_slot *day_slots(const struct export_data *d,
+		const struct report *days, size_t *n)
+{
+	size_t nr = (size_t)(d->last_day - d->first_day + 1), g = 0;
+	struct day_slot *slots = xcalloc(nr, sizeof(*slots));
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < nr; i++) {
+		strbuf_reset(&sb);
+		day_key(&sb, d->first_day + (int32_t)i);
+		memcpy(slots[i].key, sb.buf, sb.len < 15 ? sb.len : 15);
+		while (g < days->ngroups &&
+		       strcmp(days->groups[g].key[0], slots[i].key) < 0)
+			g++;
+		if (g < days->ngroups &&
+		    !strcmp(days->groups[g].key[0], slots[i].key))
+			slots[i].c = &days->groups[g].c;
+	}
+	strbuf_release(&sb);
+	*n = nr;
+	return slots;
+}
+
+static int64_t day_tokens(const struct counters *c, enum cost_mode mode)
+{
+	(void)mode;
+	return tokens(c);
+}
+
+static int64_t day_cost(const struct counters *c, enum cost_mode mode)
+{
+	int64_t unpriced;
+
+	return counters_cost(c, mode, &unpriced);
+}
+
+struct chart_kind {
+	const char *title, *id, *unit;
+	int64_t (*value)(const struct counters *c, enum cost_mode mode);
+	int money;
+};
+
+static void chart_amount(struct strbuf *out, const struct chart_kind *k,
+		int64_t v)
+{
+	if (k->money)
+		money_format_human(out, v);
+	else
+		fmt_count(out, v);
+}
+
+static void chart_bar(struct strbuf *out, const struct chart_kind *k,
+		const struct day_slot *sl, double x, double w, int64_t max,
+		const struct export_data *d)
+{
+	int64_t v = sl->c ? k->value(sl->c, d->mode) : 0, unpriced = 0;
+	double h = (double)v * (CHART_H - CHART_TOP - CHART_BOTTOM) /
+		(double)max;
+
+	if (sl->c && k->money)
+		counters_cost(sl->c, d->mode, &unpriced);
+	strbuf_addf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+			"height=\"%.1f\" rx=\"2\" fill=\"#4f6fd6\"><title>",
+			x, CHART_H - CHART_BOTTOM - h, w, h);
+	esc(out, sl->key);
+	strbuf_addstr(out, ": ");
+	if (k->money)
+		cost_of(out, sl->c ? sl->c : &(struct counters){ { 0 } },
+				d->mode);
+	else
+		chart_amount(out, k, v);
+	strbuf_addf(out, "%s</title></rect>", k->money ? "" : " tokens");
+	/* Usage without a price is marked, never drawn as a $0 day. */
+	if (unpriced)
+		strbuf_addf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
+				"height=\"3\" fill=\"#e5a50a\"><title>%lld "
+				"unpriced</title></rect>", x,
+				CHART_H - CHART_BOTTOM + 1, w,
+				(long long)unpriced);
+}
+
+static void chart(struct strbuf *out, const struct chart_kind *k,
+		const struct day_slot *slots, size_t n,
+		const struct export_data *d)
+{
+	size_t step = n > 10 ? n / 6 : 1;
+	int64_t max = 1;
+	double slot = (double)CHART_W / (double)n;
+
+	for (size_t i = 0; i < n; i++)
+		if (slots[i].c && k->value(slots[i].c, d->mode) > max)
+			max = k->value(slots[i].c, d->mode);
+	strbuf_addf(out, "<section><h2>%s</h2><svg id=\"%s\" viewBox=\"0 0 "
+			"%d %d\" width=\"100%%\" role=\"img\" aria-label=\"%s\">",
+			k->title, k->id, CHART_W, CHART_H, k->title);
+	for (size_t i = 0; i < n; i++) {
+		chart_bar(out, k, &slots[i], i * slot + slot * 0.15,
+				slot * 0.7, max, d);
+		if (i % step && i != n - 1)
+			continue;
+		strbuf_addf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor="
+				"\"middle\">%s</text>", i * slot + slot / 2,
+				CHART_H - 6, slots[i].key + 5);
+	}
+	strbuf_addstr(out, "<text x=\"2\" y=\"11\">max ");
+	chart_amount(out, k, max);
+	strbuf_addf(out, " %s</text></svg></section>", k->unit);
+}
+
+static void charts(struct strbuf *out, const struct report *days,
+		const struct export_data *d)
+{
+	static const struct chart_kind kinds[] = {
+		{ "Tokens per day", "daily-tokens", "tokens/day", day_tokens, 0 },
+		{ "Cost per day", "daily-cost", "/day (amber: usage without a "
+			"price)", day_cost, 1 },
+	};
+	size_t n;
+	struct day_slot *slots = day_slots(d, days, &n);
+
+	for (size_t i = 0; i < 2; i++)
+		chart(out, &kinds[i], slots, n, d);
+	free(slots);
+}
+
+/* ---- tables ---- */
+
+static void share_table(struct strbuf *out, const char *title,
+		const char *head, const char *id, const struct report *r,
+		const struct counters *t, const struct export_data *d)
+{
+	strbuf_addf(out, "<section><h2>%s</h2><table id=\"%s\"><tr><th>%s</th>"
+			"<th class=\"num\">Requests</th><th class=\"num\">Tokens"
+			"</th><th>Share</th><th class=\"num\">Cost</th></tr>",
+			title, id, head);
+	for (size_t i = 0; i < r->ngroups; i++) {
+		const struct counters *c = &r->groups[i].c;
+		int64_t share = tokens(t) ? tokens(c) * 1000 / tokens(t) : 0;
+
+		if (!c->v[RC_REQUESTS])
+			continue;
+		strbuf_addstr(out, "<tr><td>");
+		esc(out, r->groups[i].key[0]);
+		strbuf_addstr(out, "</td><td class=\"num\">");
+		fmt_count(out, c->v[RC_REQUESTS]);
+		strbuf_addstr(out, "</td><td class=\"num\">");
+		fmt_count(out, tokens(c));
+		strbuf_addf(out, "</td><td><div class=\"bar\" title=\"%lld.%lld%%\">"
+				"<i style=\"width:%lld.%lld%%\"></i></div></td>"
+				"<td class=\"num\">", (long long)(share / 10),
+				(long long)(share % 10), (long long)(share / 10),
+				(long long)(share % 10));
+		cost_of(out, c, d->mode);
+		strbuf_addstr(out, "</td></tr>");
+	}
+	strbuf_addstr(out, "</table></section>");
+}
+
+static void budgets(struct strbuf *out, const struct export_data *d)
+{
+	struct strbuf used = STRBUF_INIT;
+
+	if (!d->nbudgets)
+		return;
+	strbuf_addstr(out, "<section><h2>Budgets</h2><table id=\"budgets\">"
+			"<tr><th>Budget</th><th>Period</th><th class=\"num\">"
+			"Used</th><th class=\"num\">Limit</th><th class=\"num"
+			"\">%</th><th></th><th>State</th></tr>");
+	for (size_t i = 0; i < d->nbudgets; i++) {
+		const struct budget_status *st = &d->budgets[i];
+		const char *state = budget_state_name(st->state);
+		int64_t w = st->percent > 100 ? 100 : st->percent;
+
+		strbuf_reset(&used);
+		budget_format_amount(&used, st->b, st->used_tokens,
+				st->used_usd);
+		strbuf_addstr(out, "<tr><td>");
+		esc(out, st->b->name);
+		strbuf_addf(out, "</td><td>%s %s</td><td class=\"num\">%s",
+				budget_period_name(st->b->period), st->period,
+				used.buf);
+		if (st->b->usd && st->unpriced)
+			strbuf_addf(out, " <span class=\"unpriced\">+%lld "
+					"unpriced</span>", (long long)st->unpriced);
+		strbuf_reset(&used);
+		budget_format_amount(&used, st->b, st->b->tokens, st->b->usd);
+		strbuf_addf(out, "</td><td class=\"num\">%s</td><td class="
+				"\"num\">%lld%%</td><td><div class=\"bar %s\"><i "
+				"style=\"width:%lld%%\"></i></div></td><td class="
+				"\"state %s\">%s</td></tr>", used.buf,
+				(long long)st->percent, state, (long long)w,
+				state, state);
+	}
+	strbuf_addstr(out, "</table></section>");
+	strbuf_release(&used);
+}
+
+static void recent_entries(struct strbuf *out, const struct entry *recent,
+		size_t n, const struct export_data *d)
+{
+	strbuf_addstr(out, "<section><h2>Recent entries</h2><table id=\"recent\">"
+			"<tr><th>Time</th><th>Provider</th><th>Model</th>"
+			"<th class=\"num\">Input</th><th class=\"num\">Output</th>"
+			"<th class=\"num\">Cost</th><th>Status</th></tr>");
+	for (size_t i = 0; i < n; i++) {
+		const struct entry *e = &recent[i];
+		struct counters c;
+
+		counters_of_entry(e, &c);
+		strbuf_addstr(out, "<tr><td>");
+		time_format_local(out, entry_time(e));
+		strbuf_addstr(out, "</td><td>");
+		esc(out, e->provider_id);
+		strbuf_addstr(out, "</td><td>");
+		esc(out, e->model_id);
+		strbuf_addstr(out, "</td><td class=\"num\">");
+		fmt_count(out, entry_get_int(e, EF_BILLED_INPUT_TOKENS));
+		strbuf_addstr(out, "</td><td class=\"num\">");
+		fmt_count(out, entry_get_int(e, EF_BILLED_OUTPUT_TOKENS));
+		strbuf_addstr(out, "</td><td class=\"num\">");
+		cost_of(out, &c, d->mode);
+		strbuf_addstr(out, "</td><td>");
+		esc(out, e->status);
+		strbuf_addstr(out, "</td></tr>");
+	}
+	strbuf_addstr(out, "</table></section>");
+}
+
+void export_html(struct strbuf *out, const struct export_data *d,
+		const struct report *total, const struct report *days,
+		const struct report *by_provider, const struct report *by_model,
+		const struct entry *recent, size_t nrecent)
+{
+	struct report_spec everything = { .since = -1, .until = -1 };
+	struct report all;
+
+	report_init(&all);
+	report_from_rollups(d->s, &everything, &all);
+	strbuf_addstr(out, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
+			"<meta charset=\"utf-8\"><meta name=\"viewport\" "
+			"content=\"width=device-width\"><title>LLM usage &middot; ");
+	esc(out, d->scope_name);
+	strbuf_addf(out, "</title><style>%s</style></head><body><main>"
+			"<h1>LLM usage</h1><div class=\"sub\">", style);
+	esc(out, d->scope_name);
+	strbuf_addstr(out, " &middot; ");
+	day_key(out, d->first_day);
+	strbuf_addstr(out, " to ");
+	day_key(out, d->last_day);
+	strbuf_addstr(out, " &middot; ");
+	strbuf_addstr(out, "generated ");
+	time_format_local(out, d->now);
+	strbuf_addstr(out, "</div>");
+	cards(out, d, &total->total, &all.total);
+	charts(out, days, d);
+	strbuf_addstr(out, "<div class=\"two\" style=\"margin-top:16px\">");
+	share_table(out, "By provider", "Provider", "by-provider", by_provider,
+			&total->total, d);
+	share_table(out, "By model", "Model", "by-model", by_model,
+			&total->total, d);
+	strbuf_addstr(out, "</div>");
+	budgets(out, d);
+	recent_entries(out, recent, nrecent, d);
+	strbuf_addstr(out, "<footer>tally " TALLY_VERSION " &middot; billed: "
+			"reported by the provider; ~: estimated from a price "
+			"table; unpriced usage is counted apart, never as "
+			"$0.</footer></main></body></html>\n");
+	report_release(&all);
+}

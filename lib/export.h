@@ -1,0 +1,57 @@
+#ifndef TALLY_EXPORT_H
+#define TALLY_EXPORT_H
+
+#include <stddef.h>
+
+#include "budget.h"
+#include "entry.h"
+#include "report.h"
+#include "strbuf.h"
+#include "summary.h"
+
+/*
+ * Export formats that are built from the summary (rollups, budgets,
+ * quota) rather than from entries: Prometheus text exposition and the
+ * self-contained HTML report. Entry formats (CSV, JSON) are below.
+ */
+
+struct export_data {
+	const struct summary *s;
+	const struct budget_status *budgets;
+	size_t nbudgets;
+	enum cost_mode mode;
+	int64_t now;
+	const char *scope_name;      /* "profile" or the workspace path */
+	int32_t first_day, last_day; /* the HTML report's window, local days */
+};
+
+/*
+ * Prometheus text format 0.0.4: counters of tokens (by provider, model and
+ * gen_ai_token_type), requests, failures, billed and estimated cost and
+ * unpriced requests, over everything the scope holds; gauges of budget use
+ * and remaining quota. Labels follow the OpenTelemetry GenAI conventions.
+ */
+void export_prometheus(struct strbuf *out, const struct export_data *d);
+
+/*
+ * A self-contained HTML page (inline CSS and SVG, nothing fetched):
+ * totals, a daily chart, usage by provider and model, budgets, and the
+ * recent entries. spec is the window; recent holds the latest entries.
+ */
+void export_html(struct strbuf *out, const struct export_data *d,
+		const struct report *total, const struct report *days,
+		const struct report *by_provider, const struct report *by_model,
+		const struct entry *recent, size_t nrecent);
+
+/*
+ * CSV: the columns, in their fixed order (documented in tally-export(1));
+ * the sensitive ones (sessionResource, requestId, providerRequestId) only
+ * when asked.
+ */
+void csv_header(struct strbuf *out, int sensitive);
+void csv_row(struct strbuf *out, const struct entry *e, int sensitive);
+
+/* Drops the sensitive fields of e (for JSON exports). */
+void entry_strip_sensitive(struct entry *e);
+
+#endif
