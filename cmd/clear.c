@@ -82,27 +82,39 @@ static int remove_at(int at, const char *name, struct strbuf *err)
 		fail_errno(err, T_ELEDGER, "cannot remove '%s'", name) : 0;
 }
 
-static int remove_scope(const struct scope *sc, const struct string_list *names,
+/*
+ * Lists the files again under the lock (a concurrent writer may have
+ * added one since the listing that was shown) and removes them.
+ */
+static int remove_scope(const struct scope *sc, size_t *removed,
 		struct tally_ctx *ctx, struct strbuf *err)
 {
+	struct string_list names = STRING_LIST_INIT;
+	struct string_list *n = &names;
 	struct ledger l;
 	int dfd, ret;
 
 	ledger_init(&l, sc->ledger_path, sc->lock_path, 0,
 			ctx->cfg.lock_timeout_ms);
 	ret = ledger_lock(&l, err);
+	if (!ret)
+		ret = list_files(sc->dir, n, err);
 	dfd = ret ? -1 : open(sc->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 			O_CLOEXEC);
 	if (!ret && dfd < 0)
 		ret = fail_errno(err, T_ELEDGER, "cannot open '%s'", sc->dir);
-	for (size_t i = 0; !ret && i < names->nr; i++)
-		ret = remove_at(dfd, names->items[i], err);
+	for (size_t i = 0; !ret && i < n->nr; i++)
+		ret = remove_at(dfd, n->items[i], err);
+	*removed = n->nr;
 	if (dfd >= 0)
 		close(dfd);
 	/* The lock file went last; once unlocked, the directory can go. */
 	ledger_release(&l);
 	if (!ret && rmdir(sc->dir) && errno != ENOTEMPTY)
 		ret = fail_errno(err, T_ELEDGER, "cannot remove '%s'", sc->dir);
+	for (size_t i = 0; i < n->nr; i++)
+		free((char *)n->items[i]);
+	string_list_release(n);
 	return ret;
 }
 
@@ -155,6 +167,7 @@ int cmd_clear(int argc, const char **argv, struct tally_ctx *ctx)
 	struct strbuf err = STRBUF_INIT;
 	struct scope sc;
 	struct stat st;
+	size_t removed = 0;
 	int ret = 0;
 
 	argc = parse_options_or_exit(argc, argv, opts, clear_usage, 0);
@@ -178,9 +191,9 @@ int cmd_clear(int argc, const char **argv, struct tally_ctx *ctx)
 	else if (!ret && !yes && !confirm(&sc, names.nr))
 		ret = fail(&err, T_EFAIL, "nothing cleared");
 	else if (!ret)
-		ret = remove_scope(&sc, &names, ctx, &err);
+		ret = remove_scope(&sc, &removed, ctx, &err);
 	if (!ret && names.nr && !dry_run)
-		printf("removed %zu files and %s\n", names.nr, sc.dir);
+		printf("removed %zu files and %s\n", removed, sc.dir);
 	for (size_t i = 0; i < names.nr; i++)
 		free((char *)names.items[i]);
 	string_list_release(&names);

@@ -410,6 +410,10 @@ int cmd_export(int argc, const char **argv, struct tally_ctx *ctx)
 	if (c.format == F_PROMETHEUS && has_filters(&c.q))
 		usage_error(export_usage, opts, "Prometheus counters cover the "
 				"whole scope: they take no filters");
+	if (c.format == F_HTML && (c.q.status || c.q.session || c.q.grep ||
+				   c.q.kind))
+		usage_error(export_usage, opts, "the HTML report takes --since, "
+				"--until, --provider, --model and --tag only");
 	if (query_finish(&c.q, &err))
 		usage_error(export_usage, opts, "%s", err.buf);
 	ret = sink_open(&s, c.output, &err);

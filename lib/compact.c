@@ -46,7 +46,9 @@ static int read_all(struct compaction *c, struct ledger_reader *r,
 		if (line.too_long || (entry_parse(&e, line.text, line.len, &why) &&
 				(line.len || line.torn))) {
 			/* Invalid (torn included): moved out, never dropped. */
-			strbuf_add(&c->rejected, line.text, line.len);
+			if ((ret = ledger_reader_raw(r, &line, &c->rejected,
+					err)))
+				break;
 			strbuf_addch(&c->rejected, '\n');
 			c->st->rejected++;
 			continue;

@@ -335,6 +335,7 @@ static void emit(struct ledger_reader *r, struct ledger_line *line,
 	line->lineno = r->lineno + 1;
 	line->torn = torn;
 	line->too_long = 0;
+	line->raw_len = len;
 	if (!torn)
 		r->lineno++;
 }
@@ -354,9 +355,36 @@ static int skip_long(struct ledger_reader *r, struct ledger_line *line,
 	memset(line, 0, sizeof(*line));
 	line->text = "";
 	line->off = r->skip_off;
+	line->raw_len = r->buf_off + (uint64_t)(nl - r->buf.buf) - r->skip_off;
 	line->lineno = ++r->lineno;
 	line->too_long = 1;
 	return 1;
+}
+
+int ledger_reader_raw(const struct ledger_reader *r,
+		const struct ledger_line *line, struct strbuf *out,
+		struct strbuf *err)
+{
+	uint64_t done = 0;
+
+	if (!line->too_long) {
+		strbuf_add(out, line->text, line->len);
+		return 0;
+	}
+	while (done < line->raw_len) {
+		size_t want = line->raw_len - done > (1u << 20) ? (1u << 20) :
+			(size_t)(line->raw_len - done);
+		ssize_t n;
+
+		strbuf_grow(out, want);
+		n = pread_all(r->fd, out->buf + out->len, want,
+				(off_t)(line->off + done));
+		if (n != (ssize_t)want)
+			return fail_errno(err, T_ELEDGER, "cannot read ledger");
+		strbuf_setlen(out, out->len + want);
+		done += want;
+	}
+	return 0;
 }
 
 int ledger_reader_next(struct ledger_reader *r, struct ledger_line *line,
@@ -390,7 +418,17 @@ int ledger_reader_next(struct ledger_reader *r, struct ledger_line *line,
 		if (n == 0) {
 			/* A final line without newline: torn or in flight. */
 			r->eof = 1;
-			if (r->skipping || r->pos == r->buf.len)
+			if (r->skipping) {
+				memset(line, 0, sizeof(*line));
+				line->text = "";
+				line->off = r->skip_off;
+				line->raw_len = r->buf_off + r->buf.len -
+					r->skip_off;
+				line->lineno = r->lineno + 1;
+				line->too_long = line->torn = 1;
+				return 1;
+			}
+			if (r->pos == r->buf.len)
 				return 0;
 			emit(r, line, r->pos, r->buf.len - r->pos, 1);
 			return 1;

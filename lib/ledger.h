@@ -94,6 +94,7 @@ struct ledger_line {
 	uint64_t lineno;   /* 1-based, when the scan started at offset 0 */
 	int torn;          /* the file ended without a newline after it */
 	int too_long;      /* longer than LEDGER_MAX_LINE; text is empty */
+	uint64_t raw_len;  /* its length in the file, without the newline */
 };
 
 struct ledger_reader {
@@ -137,6 +138,15 @@ void ledger_reader_resume(struct ledger_reader *r);
 uint64_t ledger_reader_offset(const struct ledger_reader *r);
 
 void ledger_reader_close(struct ledger_reader *r);
+
+/*
+ * Appends the line's bytes to out as they are in the file, over-long
+ * lines included (read again from the file), so that rewrites never drop
+ * a line they cannot parse. 0 or T_ELEDGER.
+ */
+int ledger_reader_raw(const struct ledger_reader *r,
+		const struct ledger_line *line, struct strbuf *out,
+		struct strbuf *err);
 
 /*
  * Scans the whole ledger, calling fn for each valid row (the entry and the

@@ -37,14 +37,15 @@ static int scan(struct ledger *l, struct ledger_rewrite *rw,
 		if (!rw)
 			continue;
 		strbuf_reset(&row);
-		if (old)
+		if (old) {
 			entry_to_row(&row, &e);
-		else if (!line.too_long) {
+		} else {
 			/* Anything else stays exactly as it was. */
-			strbuf_add(&row, line.text, line.len);
+			ret = ledger_reader_raw(&r, &line, &row, err);
 			strbuf_addch(&row, '\n');
 		}
-		ret = ledger_rewrite_add(rw, row.buf, row.len, err);
+		if (!ret)
+			ret = ledger_rewrite_add(rw, row.buf, row.len, err);
 	}
 	entry_release(&e);
 	strbuf_release(&row);

@@ -225,8 +225,9 @@ static void add_option_label(struct strbuf *sb, const struct option *o)
 		strbuf_addf(sb, "-%c", o->short_name);
 	else
 		strbuf_addf(sb, "--%s", o->long_name);
+	/* An argh that spells out its own brackets is printed as it is. */
 	if (takes_arg(o) && o->argh)
-		strbuf_addf(sb, " <%s>", o->argh);
+		strbuf_addf(sb, o->argh[0] == '<' ? " %s" : " <%s>", o->argh);
 }
 
 #define USAGE_HELP_COLUMN 32

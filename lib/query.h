@@ -44,7 +44,7 @@ struct query {
 			"only this status or sync status"), \
 	OPT_STRING(0, "session", &(q)->session, "id", \
 			"only this session"), \
-	OPT_LIST(0, "tag", &(q)->tags, "key>[=<value", \
+	OPT_LIST(0, "tag", &(q)->tags, "<key>[=<value>]", \
 			"only entries with this tag (repeatable)"), \
 	OPT_STRING(0, "grep", &(q)->grep, "text", \
 			"only entries mentioning <text>"), \

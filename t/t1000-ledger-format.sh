@@ -65,7 +65,8 @@ test_expect_success 'garbage in the middle and a torn last line' '
 '
 
 test_expect_success 'the next record lands on its own line' '
-	TALLY_HOME=$PWD/torn tally record -p openai -m m --input-tokens 3 -q &&
+	TALLY_HOME=$PWD/torn tally -c auto_compact=false record -p openai \
+		-m m --input-tokens 3 -q &&
 	test_line_count = 5 torn/profile/usage-ledger.jsonl &&
 	tail -n 1 torn/profile/usage-ledger.jsonl >last &&
 	test_grep "^{\"v\":1,\"entryId\":\"u_" last &&

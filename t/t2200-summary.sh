@@ -5,8 +5,10 @@ test_description='tally summary: totals, windows, groups, time zones, perf'
 TALLY_NOW=2026-11-24T12:00:00Z
 export TALLY_NOW
 
+# Entries here lie months back to test the calendar; automatic
+# compaction would fold them into day rollups (t6100 tests that).
 rec() {
-	tally record -q "$@"
+	tally -c auto_compact=false record -q "$@"
 }
 
 # sj <jq-like python expression> [summary args...]: one JSON value.
