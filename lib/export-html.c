@@ -57,6 +57,29 @@ static void esc(struct strbuf *out, const char *s)
 	}
 }
 
+/* A cost as text: for an SVG <title>, where markup is not allowed. */
+static void cost_text(struct strbuf *out, const struct counters *c,
+		enum cost_mode mode)
+{
+	int64_t unpriced, cost = counters_cost(c, mode, &unpriced);
+	int estimated = mode == COST_MODE_ESTIMATE ||
+			(mode == COST_MODE_AUTO && c->v[RC_EST_UNBILLED]);
+
+	if (!cost && unpriced) {
+		strbuf_addstr(out, "unpriced");
+		return;
+	}
+	if (!cost && !c->v[RC_N_USAGE]) {
+		strbuf_addstr(out, "no usage");
+		return;
+	}
+	if (estimated)
+		strbuf_addch(out, '~');
+	money_format_human(out, cost);
+	if (unpriced)
+		strbuf_addf(out, " +%lld unpriced", (long long)unpriced);
+}
+
 static void cost_of(struct strbuf *out, const struct counters *c,
 		enum cost_mode mode)
 {
@@ -234,7 +257,7 @@ static void chart_bar(struct strbuf *out, const struct chart_kind *k,
 	esc(out, sl->key);
 	strbuf_addstr(out, ": ");
 	if (k->money)
-		cost_of(out, sl->c ? sl->c : &(struct counters){ { 0 } },
+		cost_text(out, sl->c ? sl->c : &(struct counters){ { 0 } },
 				d->mode);
 	else
 		chart_amount(out, k, v);

@@ -77,6 +77,8 @@ class Handler(BaseHTTPRequestHandler):
         global inflight
         parsed = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
+        length = int(self.headers.get("Content-Length") or 0)
+        payload = self.rfile.read(length) if length else b""
         with lock:
             inflight += 1
             now_inflight = inflight
@@ -98,6 +100,7 @@ class Handler(BaseHTTPRequestHandler):
                 "rawQuery": parsed.query,
                 "headers": {k.lower(): v for k, v in self.headers.items()},
                 "inflight": now_inflight, "status": reply.get("status", 200),
+                "body": payload.decode("utf-8", "replace"),
             }) + "\n")
         try:
             time.sleep(reply.get("delay", 0))
@@ -131,6 +134,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         self.handle_any("POST")
+
+    def do_PUT(self):
+        self.handle_any("PUT")
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
