@@ -1088,7 +1088,7 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 				"only this provider"),
 		OPT_STRING('m', "model", &c.model, "pattern",
 				"only models matching this glob"),
-		OPT_LIST(0, "tag", &c.tags, "key>[=<value",
+		OPT_LIST(0, "tag", &c.tags, "<key>[=<value>]",
 				"only entries with this tag (repeatable)"),
 		OPT_BOOL(0, "all-workspaces", &c.all_workspaces,
 				"add up every workspace and the profile"),

@@ -10,13 +10,11 @@ test_expect_success 'setup' '
 '
 
 test_expect_success 'a held lock times out with exit 6' '
-	command -v flock >/dev/null || { echo "flock(1) is missing" >&2; false; } &&
-	flock "$TALLY_HOME/profile/usage-ledger.lock" sleep 3 &
-	sleep 0.5 &&
+	hold_lock "$TALLY_HOME/profile/usage-ledger.lock" &&
 	test_expect_code 6 tally -c lock_timeout_ms=300 record -p openai -m m \
 		--input-tokens 2 2>err &&
 	test_grep "tally: ledger is locked by another process: gave up after 300 ms" err &&
-	wait &&
+	kill $HOLD_PID &&
 	test_cmp before "$L"
 '
 

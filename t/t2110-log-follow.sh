@@ -17,7 +17,7 @@ wait_for() {
 test_expect_success 'follow prints the last entries, then new ones' '
 	for i in 1 2 3; do
 		tally record -p openai -m m$i --input-tokens $i -q || return 1
-	done &&
+	done
 	tally log -f -n 2 --porcelain >out 2>err &
 	pid=$! &&
 	wait_for out "	m3	" &&

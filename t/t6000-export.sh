@@ -174,19 +174,10 @@ test_expect_success '-o into a missing or read-only directory fails cleanly' '
 '
 
 test_expect_success 'exporting works while another process holds the lock' '
-	lock=$TALLY_HOME/profile/usage-ledger.lock &&
-	python3 -c "
-import fcntl, sys, time
-f = open(sys.argv[1], \"a\")
-fcntl.flock(f, fcntl.LOCK_EX)
-open(\"locked\", \"w\").close()
-time.sleep(30)
-" "$lock" &
-	pid=$! &&
-	while ! test -e locked; do sleep 0.05; done &&
+	hold_lock "$TALLY_HOME/profile/usage-ledger.lock" &&
 	tally -c lock_timeout_ms=100 export -f ndjson >l.nd &&
 	tally -c lock_timeout_ms=100 export -f prometheus >l.prom &&
-	kill $pid &&
+	kill $HOLD_PID &&
 	test_line_count = 6 l.nd
 '
 

@@ -201,4 +201,26 @@ fake_provider_stop() {
 	fi
 }
 
+# hold_lock <file>: takes an exclusive flock on <file> in a background
+# process, as a writer would, and returns once it is held; the process
+# (HOLD_PID) lives until killed or the script ends.
+hold_lock() {
+	rm -f "$TRASH_DIRECTORY/.held"
+	python3 -c '
+import fcntl, sys, time
+f = open(sys.argv[1], "a")
+fcntl.flock(f, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close()
+time.sleep(600)
+' "$1" "$TRASH_DIRECTORY/.held" &
+	HOLD_PID=$!
+	echo $HOLD_PID >>"$TRASH_DIRECTORY/.fake-pids"
+	i=0
+	while ! test -e "$TRASH_DIRECTORY/.held"; do
+		i=$((i + 1))
+		test $i -gt 200 && { echo "hold_lock: no lock after 10 s" >&2; return 1; }
+		sleep 0.05
+	done
+}
+
 trap 'fake_provider_stop' EXIT
