@@ -15,6 +15,19 @@ static const char *const migrate_usage[] = {
 	NULL,
 };
 
+/* -n: each row that would change, as a unified diff's lines would. */
+static void show_upgrade(uint64_t lineno, const char *old, size_t old_len,
+		const char *row, size_t row_len, void *data)
+{
+	struct strbuf *out = data;
+
+	strbuf_addf(out, "line %llu:\n-%.*s\n+%.*s\n",
+			(unsigned long long)lineno, (int)old_len, old,
+			(int)row_len, row);
+	if (out->len > (1u << 16))
+		flush_out(out);
+}
+
 int cmd_migrate(int argc, const char **argv, struct tally_ctx *ctx)
 {
 	int check = 0, dry_run = 0;
@@ -25,7 +38,7 @@ int cmd_migrate(int argc, const char **argv, struct tally_ctx *ctx)
 				"say what would change, change nothing"),
 		OPT_END(),
 	};
-	struct strbuf err = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct migrate_stats st = { 0 };
 	struct ledger l;
 	int ret = 0;
@@ -43,9 +56,12 @@ int cmd_migrate(int argc, const char **argv, struct tally_ctx *ctx)
 		ret = ledger_lock(&l, &err);
 		if (!ret)
 			ret = ledger_migrate_locked(&l, !check && !dry_run, &st,
+					dry_run ? show_upgrade : NULL, &out,
 					&err);
 		ledger_unlock(&l);
 	}
+	flush_out(&out);
+	strbuf_release(&out);
 	if (!ret && check) {
 		ledger_release(&l);
 		return st.old_rows ? EXIT_FAIL : 0;
@@ -54,7 +70,7 @@ int cmd_migrate(int argc, const char **argv, struct tally_ctx *ctx)
 		printf("%s: up to date (schema version %d)\n",
 				ctx->scope.ledger_path, ENTRY_VERSION);
 	else if (!ret)
-		printf("%s %llu of %llu rows to schema version %d (the first "
+		printf("%s %llu of %llu lines to schema version %d (the first "
 				"on line %llu)\n", dry_run ? "would upgrade" :
 				"upgraded", (unsigned long long)st.old_rows,
 				(unsigned long long)st.lines, ENTRY_VERSION,

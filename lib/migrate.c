@@ -17,7 +17,8 @@ static int is_old(struct entry *e, const struct ledger_line *line)
 }
 
 static int scan(struct ledger *l, struct ledger_rewrite *rw,
-		struct migrate_stats *st, struct strbuf *err)
+		struct migrate_stats *st, migrate_fn fn, void *data,
+		struct strbuf *err)
 {
 	struct ledger_reader r;
 	struct ledger_line line;
@@ -34,6 +35,12 @@ static int scan(struct ledger *l, struct ledger_rewrite *rw,
 		st->lines++;
 		if (old && !st->old_rows++)
 			st->first_old_line = line.lineno;
+		if (old && fn) {
+			strbuf_reset(&row);
+			entry_to_row(&row, &e);
+			fn(line.lineno, line.text, line.len, row.buf,
+					row.len - 1, data);
+		}
 		if (!rw)
 			continue;
 		strbuf_reset(&row);
@@ -54,19 +61,20 @@ static int scan(struct ledger *l, struct ledger_rewrite *rw,
 }
 
 int ledger_migrate_locked(struct ledger *l, int rewrite,
-		struct migrate_stats *st, struct strbuf *err)
+		struct migrate_stats *st, migrate_fn fn, void *data,
+		struct strbuf *err)
 {
 	struct ledger_rewrite rw;
 	int ret;
 
 	memset(st, 0, sizeof(*st));
-	ret = scan(l, NULL, st, err);
+	ret = scan(l, NULL, st, rewrite ? NULL : fn, data, err);
 	if (ret || !rewrite || !st->old_rows)
 		return ret;
 	memset(st, 0, sizeof(*st));
 	ret = ledger_rewrite_begin(l, &rw, err);
 	if (!ret)
-		ret = scan(l, &rw, st, err);
+		ret = scan(l, &rw, st, fn, data, err);
 	if (!ret)
 		return ledger_rewrite_commit(&rw, err);
 	ledger_rewrite_abort(&rw);
