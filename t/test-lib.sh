@@ -46,8 +46,11 @@ unset XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME TALLY_CONFIG \
 test_count=0
 test_failures=0
 
+# say <text>: a TAP comment, shown even from inside a passing test (whose
+# own output is kept only when it fails).
+exec 3>&1
 say() {
-	echo "# $*"
+	echo "# $*" >&3
 }
 
 # test_expect_success <title> <script>
