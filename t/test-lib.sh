@@ -43,14 +43,26 @@ unset XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME TALLY_CONFIG \
 	OPENAI_ADMIN_KEY ANTHROPIC_ADMIN_KEY OPENROUTER_API_KEY CLAUDE_CONFIG_DIR \
 	CODEX_HOME 2>/dev/null
 
+# The interpreter itself, not a wrapper script that runs it (pyenv's
+# shims fork), so that $! of a background server is the server's pid.
+PYTHON=$(python3 -c 'import sys; print(sys.executable)') || {
+	echo "Bail out! python3 is missing" >&2
+	exit 1
+}
+
 test_count=0
 test_failures=0
 
 # say <text>: a TAP comment, shown even from inside a passing test (whose
-# own output is kept only when it fails).
-exec 3>&1
+# own output is kept only when it fails). Collected in a file, not on an
+# inherited descriptor, so that no background process of a test keeps the
+# harness's pipe open.
 say() {
-	echo "# $*" >&3
+	echo "# $*" >>"$TRASH_DIRECTORY/.say"
+	if test -z "${IN_TEST:-}"; then
+		cat "$TRASH_DIRECTORY/.say"
+		rm -f "$TRASH_DIRECTORY/.say"
+	fi
 }
 
 # test_expect_success <title> <script>
@@ -61,11 +73,17 @@ test_expect_success() {
 	}
 	test_count=$((test_count + 1))
 	out=$TRASH_DIRECTORY/.test-output
+	rm -f "$TRASH_DIRECTORY/.say"
 	(
+		IN_TEST=1 &&
 		cd "$TRASH_DIRECTORY" &&
 		eval "$2"
 	) >"$out" 2>&1 </dev/null
 	status=$?
+	if test -f "$TRASH_DIRECTORY/.say"; then
+		cat "$TRASH_DIRECTORY/.say"
+		rm -f "$TRASH_DIRECTORY/.say"
+	fi
 	if test "$status" = 0; then
 		echo "ok $test_count - $1"
 	else
@@ -79,6 +97,7 @@ test_expect_success() {
 
 test_done() {
 	echo "1..$test_count"
+	fake_provider_stop
 	if test "$test_failures" = 0; then
 		cd / && rm -rf "$TRASH_DIRECTORY"
 		exit 0
@@ -183,7 +202,7 @@ run_unprivileged() {
 fake_provider_start() {
 	rm -f "$TRASH_DIRECTORY/.fake-port"
 	: >"$TRASH_DIRECTORY/fake.log"
-	python3 "$TEST_DIRECTORY/lib/fake-provider.py" "$1" \
+	"$PYTHON" "$TEST_DIRECTORY/lib/fake-provider.py" "$1" \
 		"$TRASH_DIRECTORY/.fake-port" "$TRASH_DIRECTORY/fake.log" &
 	echo $! >>"$TRASH_DIRECTORY/.fake-pids"
 	i=0
@@ -209,7 +228,7 @@ fake_provider_stop() {
 # (HOLD_PID) lives until killed or the script ends.
 hold_lock() {
 	rm -f "$TRASH_DIRECTORY/.held"
-	python3 -c '
+	"$PYTHON" -c '
 import fcntl, sys, time
 f = open(sys.argv[1], "a")
 fcntl.flock(f, fcntl.LOCK_EX)
