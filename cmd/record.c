@@ -27,6 +27,7 @@
 #include "../providers/jsonc.h"
 #include "../providers/provider.h"
 #include "../providers/stream.h"
+#include "../lib/pricing.h"
 #include "../lib/banned.h"
 
 static const char *const record_usage[] = {
@@ -508,6 +509,30 @@ static int apply_headers(struct entry *e, const char *path, int64_t now,
 	return ret;
 }
 
+/*
+ * The estimated cost from the price table. An estimate the table made
+ * earlier (it has a priceId) is made again for the new counts; one that
+ * was given is kept.
+ */
+static int estimate(struct entry *e, const struct entry *given,
+		const struct tally_ctx *ctx, struct strbuf *err)
+{
+	struct price_table pt;
+	int ret;
+
+	if (entry_has(given, EF_ESTIMATED_COST_USD))
+		return 0;
+	if (entry_has(e, EF_PRICE_ID)) {
+		entry_unset(e, EF_ESTIMATED_COST_USD);
+		entry_unset(e, EF_PRICE_ID);
+	}
+	ret = pricing_load(&pt, &ctx->cfg, err);
+	if (!ret)
+		pricing_estimate_entry(&pt, e);
+	pricing_release(&pt);
+	return ret;
+}
+
 static int build_entry(struct entry *e, const struct record_opts *o,
 		const struct strbuf *body, struct stream *st,
 		const struct tally_ctx *ctx, int64_t started,
@@ -541,6 +566,8 @@ static int build_entry(struct entry *e, const struct record_opts *o,
 		entry_fill_total(e);
 		ret = check_entry(e, o->response != NULL, err);
 	}
+	if (!ret)
+		ret = estimate(e, &given, ctx, err);
 	entry_release(&given);
 	return ret;
 }

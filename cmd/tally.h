@@ -47,6 +47,7 @@ int cmd_export(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_log(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_migrate(int argc, const char **argv, struct tally_ctx *ctx);
+int cmd_pricing(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_quota(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_record(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_status(int argc, const char **argv, struct tally_ctx *ctx);

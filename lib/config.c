@@ -57,6 +57,15 @@ static const struct key_desc schema[] = {
 	{ "budgets.#.model", CT_STRING, NULL, NULL, 0, 0 },
 	{ "budgets.#.tag", CT_STRING, NULL, NULL, 0, 0 },
 	INT_KEY("budgets.#.warn_percent", NULL, 1, 100),
+	{ "pricing.models.#.model", CT_STRING, NULL, NULL, 0, 0 },
+	{ "pricing.models.#.provider", CT_STRING, NULL, NULL, 0, 0 },
+	{ "pricing.models.#.input", CT_MONEY, NULL, NULL, 0, 0 },
+	{ "pricing.models.#.output", CT_MONEY, NULL, NULL, 0, 0 },
+	{ "pricing.models.#.cache_read", CT_MONEY, NULL, NULL, 0, 0 },
+	{ "pricing.models.#.cache_write", CT_MONEY, NULL, NULL, 0, 0 },
+	{ "pricing.models.#.cache_write_1h", CT_MONEY, NULL, NULL, 0, 0 },
+	{ "pricing.fallback.*.input", CT_MONEY, NULL, NULL, 0, 0 },
+	{ "pricing.fallback.*.output", CT_MONEY, NULL, NULL, 0, 0 },
 };
 #define NSCHEMA (sizeof(schema) / sizeof(schema[0]))
 

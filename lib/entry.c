@@ -53,6 +53,8 @@ static const struct field_desc fields[EF__COUNT] = {
 	F(EF_CACHE_READ_TOKENS, "cacheReadTokens", FT_INT, cache_read_tokens),
 	F(EF_CACHE_WRITE_TOKENS, "cacheWriteTokens", FT_INT,
 			cache_write_tokens),
+	F(EF_CACHE_WRITE_1H_TOKENS, "cacheWrite1hTokens", FT_INT,
+			cache_write_1h_tokens),
 	F(EF_REASONING_TOKENS, "reasoningTokens", FT_INT, reasoning_tokens),
 	F(EF_TOOL_TOKENS, "toolTokens", FT_INT, tool_tokens),
 	F(EF_ESTIMATED_COST_USD, "estimatedCostUsd", FT_MONEY,
@@ -469,7 +471,8 @@ static int check_parsed(struct entry *e, const char **why)
 	static const enum entry_field counts[] = {
 		EF_BILLED_INPUT_TOKENS, EF_BILLED_OUTPUT_TOKENS,
 		EF_TOTAL_BILLED_TOKENS, EF_CACHE_READ_TOKENS,
-		EF_CACHE_WRITE_TOKENS, EF_REASONING_TOKENS, EF_TOOL_TOKENS,
+		EF_CACHE_WRITE_TOKENS, EF_CACHE_WRITE_1H_TOKENS,
+		EF_REASONING_TOKENS, EF_TOOL_TOKENS,
 		EF_REQUESTS, EF_CHUNKS,
 	};
 
@@ -651,7 +654,8 @@ int entry_validate(const struct entry *e, struct strbuf *err)
 	static const enum entry_field nonneg[] = {
 		EF_BILLED_INPUT_TOKENS, EF_BILLED_OUTPUT_TOKENS,
 		EF_TOTAL_BILLED_TOKENS, EF_CACHE_READ_TOKENS,
-		EF_CACHE_WRITE_TOKENS, EF_REASONING_TOKENS, EF_TOOL_TOKENS,
+		EF_CACHE_WRITE_TOKENS, EF_CACHE_WRITE_1H_TOKENS,
+		EF_REASONING_TOKENS, EF_TOOL_TOKENS,
 		EF_LATENCY_MS, EF_TTFT_MS, EF_THROTTLE_WAIT_MS, EF_RETRIES,
 		EF_REMAINING_PROVIDER_TOKENS,
 	};
@@ -671,6 +675,10 @@ int entry_validate(const struct entry *e, struct strbuf *err)
 	if (!ret)
 		ret = check_subset(e, EF_REASONING_TOKENS, EF_REASONING_TOKENS,
 				EF_BILLED_OUTPUT_TOKENS, err);
+	if (!ret)
+		ret = check_subset(e, EF_CACHE_WRITE_1H_TOKENS,
+				EF_CACHE_WRITE_1H_TOKENS, EF_CACHE_WRITE_TOKENS,
+				err);
 	if (!ret)
 		ret = check_money(e, EF_BILLED_COST_USD, err);
 	if (!ret)

@@ -53,6 +53,7 @@ enum entry_field {
 	/* additive */
 	EF_CACHE_READ_TOKENS,
 	EF_CACHE_WRITE_TOKENS,
+	EF_CACHE_WRITE_1H_TOKENS,
 	EF_REASONING_TOKENS,
 	EF_TOOL_TOKENS,
 	EF_ESTIMATED_COST_USD,
@@ -143,6 +144,7 @@ struct entry {
 	struct quota_snapshot quota;
 	int64_t cache_read_tokens;
 	int64_t cache_write_tokens;
+	int64_t cache_write_1h_tokens; /* part of cache_write_tokens */
 	int64_t reasoning_tokens;
 	int64_t tool_tokens;
 	int64_t estimated_cost_usd;

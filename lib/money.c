@@ -83,7 +83,8 @@ static int read_decimal(const char *s, size_t len, struct decimal *d)
 	return 0;
 }
 
-int money_parse(const char *s, size_t len, int64_t *out)
+int decimal_parse(const char *s, size_t len, int scale, int64_t max,
+		int64_t *out)
 {
 	struct decimal d;
 	uint64_t v = 0;
@@ -95,7 +96,7 @@ int money_parse(const char *s, size_t len, int64_t *out)
 		*out = 0;
 		return 0;
 	}
-	shift = d.exp10 + 9;
+	shift = d.exp10 + scale;
 	keep = d.ndigits + (shift < 0 ? shift : 0);
 	if (keep + (shift > 0 ? shift : 0) > 18)
 		return -2;
@@ -105,10 +106,15 @@ int money_parse(const char *s, size_t len, int64_t *out)
 		v *= 10;
 	if (keep >= 0 && keep < d.ndigits && d.digits[keep] >= '5')
 		v++;
-	if (v > (uint64_t)MONEY_MAX_NANO)
+	if (v > (uint64_t)max)
 		return -2;
 	*out = d.negative ? -(int64_t)v : (int64_t)v;
 	return 0;
+}
+
+int money_parse(const char *s, size_t len, int64_t *out)
+{
+	return decimal_parse(s, len, 9, MONEY_MAX_NANO, out);
 }
 
 void money_format(struct strbuf *sb, int64_t nano)

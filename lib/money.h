@@ -24,6 +24,13 @@
  */
 int money_parse(const char *s, size_t len, int64_t *out);
 
+/*
+ * The same for any scale: the number times 10^scale, rounded half away
+ * from zero; -2 when its magnitude exceeds max. money_parse() is scale 9.
+ */
+int decimal_parse(const char *s, size_t len, int scale, int64_t max,
+		int64_t *out);
+
 /* Appends the exact decimal with no trailing zeros: "0.0114", "12", "-0.5". */
 void money_format(struct strbuf *sb, int64_t nano);
 

@@ -49,6 +49,16 @@ static int cache_writes(struct json_object *u, int64_t *out, struct strbuf *err)
 	return a || b;
 }
 
+/* The part of the cache writes kept for an hour, priced higher. */
+static int64_t cache_writes_1h(struct json_object *u)
+{
+	struct json_object *h = jpath(u, "cache_creation",
+			"ephemeral_1h_input_tokens", NULL);
+
+	return h && json_object_is_type(h, json_type_int) ?
+		json_object_get_int64(h) : 0;
+}
+
 static int parse_response(struct json_object *root, struct entry *e,
 		struct strbuf *err)
 {
@@ -76,6 +86,8 @@ static int parse_response(struct json_object *root, struct entry *e,
 	entry_set_int(e, EF_BILLED_INPUT_TOKENS, in + cw + cr);
 	entry_set_int(e, EF_BILLED_OUTPUT_TOKENS, out);
 	entry_set_int(e, EF_CACHE_WRITE_TOKENS, cw);
+	if (cache_writes_1h(u) > 0 && cache_writes_1h(u) <= cw)
+		entry_set_int(e, EF_CACHE_WRITE_1H_TOKENS, cache_writes_1h(u));
 	entry_set_int(e, EF_CACHE_READ_TOKENS, cr);
 	if (r)
 		entry_set_int(e, EF_REASONING_TOKENS, thinking);

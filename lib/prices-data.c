@@ -1,0 +1,95 @@
+/*
+ * The built-in price table: list prices in USD per million tokens for
+ * standard (not batch, not priority) use, as the providers publish them.
+ * This file is data; lib/pricing.c reads it.
+ *
+ * Columns: provider, model, since (the first day the price applied),
+ * extra name patterns (space-separated globs, besides the model name
+ * itself, date-suffixed names and provider-prefixed names, which always
+ * match), then input, output, cache read, cache write (5 minutes), cache
+ * write (1 hour); then the same five above 200,000 input tokens per
+ * request, or NULL where the price has no such tier. "" is unknown.
+ *
+ * A price change is a new row with a later `since`; the old row stays,
+ * so usage is priced with the price of its own day. Each row's id is
+ * "<provider>/<model>@<since>".
+ */
+#include "pricing.h"
+
+const struct builtin_price builtin_prices[] = {
+	/* Anthropic: cache writes 1.25x (5 min) and 2x (1 h) input, reads 0.1x. */
+	{ "anthropic", "claude-opus-4-5", "2025-11-24", "claude-opus-4.5*",
+	  { "5", "25", "0.50", "6.25", "10" }, NULL },
+	{ "anthropic", "claude-opus-4-1", "2025-08-05", "claude-opus-4.1*",
+	  { "15", "75", "1.50", "18.75", "30" }, NULL },
+	{ "anthropic", "claude-opus-4", "2025-05-22", "claude-4-opus*",
+	  { "15", "75", "1.50", "18.75", "30" }, NULL },
+	{ "anthropic", "claude-sonnet-4-5", "2025-09-29", "claude-sonnet-4.5*",
+	  { "3", "15", "0.30", "3.75", "6" },
+	  &(const struct builtin_tier){ { "6", "22.50", "0.60", "7.50", "12" } } },
+	{ "anthropic", "claude-sonnet-4", "2025-05-22", "claude-4-sonnet*",
+	  { "3", "15", "0.30", "3.75", "6" },
+	  &(const struct builtin_tier){ { "6", "22.50", "0.60", "7.50", "12" } } },
+	{ "anthropic", "claude-3-7-sonnet", "2025-02-24", "claude-3.7-sonnet*",
+	  { "3", "15", "0.30", "3.75", "6" }, NULL },
+	{ "anthropic", "claude-3-5-sonnet", "2024-06-20", "claude-3.5-sonnet*",
+	  { "3", "15", "0.30", "3.75", "6" }, NULL },
+	{ "anthropic", "claude-haiku-4-5", "2025-10-15", "claude-haiku-4.5*",
+	  { "1", "5", "0.10", "1.25", "2" }, NULL },
+	{ "anthropic", "claude-3-5-haiku", "2024-11-04", "claude-3.5-haiku*",
+	  { "0.80", "4", "0.08", "1", "1.60" }, NULL },
+	{ "anthropic", "claude-3-haiku", "2024-03-13", NULL,
+	  { "0.25", "1.25", "0.03", "0.30", "0.50" }, NULL },
+	{ "anthropic", "claude-3-opus", "2024-02-29", NULL,
+	  { "15", "75", "1.50", "18.75", "30" }, NULL },
+
+	/* OpenAI: cached input is the cache-read price; no cache writes. */
+	{ "openai", "gpt-5.1", "2025-11-13", "gpt-5.1-chat* gpt-5.1-codex",
+	  { "1.25", "10", "0.125", "", "" }, NULL },
+	{ "openai", "gpt-5", "2025-08-07", "gpt-5-chat* gpt-5-codex",
+	  { "1.25", "10", "0.125", "", "" }, NULL },
+	{ "openai", "gpt-5-mini", "2025-08-07", NULL,
+	  { "0.25", "2", "0.025", "", "" }, NULL },
+	{ "openai", "gpt-5-nano", "2025-08-07", NULL,
+	  { "0.05", "0.40", "0.005", "", "" }, NULL },
+	{ "openai", "gpt-4.1", "2025-04-14", NULL,
+	  { "2", "8", "0.50", "", "" }, NULL },
+	{ "openai", "gpt-4.1-mini", "2025-04-14", NULL,
+	  { "0.40", "1.60", "0.10", "", "" }, NULL },
+	{ "openai", "gpt-4.1-nano", "2025-04-14", NULL,
+	  { "0.10", "0.40", "0.025", "", "" }, NULL },
+	{ "openai", "gpt-4o", "2024-10-01", "chatgpt-4o-latest",
+	  { "2.50", "10", "1.25", "", "" }, NULL },
+	{ "openai", "gpt-4o-mini", "2024-07-18", NULL,
+	  { "0.15", "0.60", "0.075", "", "" }, NULL },
+	{ "openai", "o3", "2025-04-16", NULL,
+	  { "10", "40", "2.50", "", "" }, NULL },
+	{ "openai", "o3", "2025-06-10", NULL,
+	  { "2", "8", "0.50", "", "" }, NULL },
+	{ "openai", "o4-mini", "2025-04-16", NULL,
+	  { "1.10", "4.40", "0.275", "", "" }, NULL },
+	{ "openai", "o3-mini", "2025-01-31", NULL,
+	  { "1.10", "4.40", "0.55", "", "" }, NULL },
+	{ "openai", "o1", "2024-12-17", NULL,
+	  { "15", "60", "7.50", "", "" }, NULL },
+
+	/* Google: the higher tier applies to prompts above 200k tokens. */
+	{ "gemini", "gemini-2.5-pro", "2025-06-17", "gemini-2.5-pro-preview*",
+	  { "1.25", "10", "0.31", "", "" },
+	  &(const struct builtin_tier){ { "2.50", "15", "0.625", "", "" } } },
+	{ "gemini", "gemini-2.5-flash", "2025-06-17", "gemini-2.5-flash-preview*",
+	  { "0.30", "2.50", "0.075", "", "" }, NULL },
+	{ "gemini", "gemini-2.5-flash-lite", "2025-07-22", NULL,
+	  { "0.10", "0.40", "0.025", "", "" }, NULL },
+	{ "gemini", "gemini-2.0-flash", "2025-02-05", "gemini-2.0-flash-001",
+	  { "0.10", "0.40", "0.025", "", "" }, NULL },
+
+	/* Other models common on OpenRouter, by their vendors' prices. */
+	{ "xai", "grok-4", "2025-07-09", "grok-4-0709",
+	  { "3", "15", "0.75", "", "" }, NULL },
+	{ "deepseek", "deepseek-chat", "2025-09-05", "deepseek-chat-v3*",
+	  { "0.56", "1.68", "0.07", "", "" }, NULL },
+	{ "deepseek", "deepseek-chat", "2025-09-29", "deepseek-chat-v3*",
+	  { "0.28", "0.42", "0.028", "", "" }, NULL },
+	{ NULL, NULL, NULL, NULL, { NULL }, NULL },
+};
