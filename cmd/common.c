@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "../lib/compact.h"
+#include "../lib/timeutil.h"
 #include "../lib/banned.h"
 
 void usage_error(const char *const *usage, const struct option *opts,
@@ -50,4 +52,17 @@ void flush_out(struct strbuf *out)
 {
 	fwrite(out->buf, 1, out->len, stdout);
 	strbuf_reset(out);
+}
+
+void auto_compact_locked(struct ledger *l, const struct tally_ctx *ctx)
+{
+	struct compact_opts o = { now_ms(), ctx->cfg.retention_days,
+		ctx->cfg.max_entries, 0 };
+	struct strbuf err = STRBUF_INIT;
+
+	if (!config_get_bool(&ctx->cfg, "auto_compact", 1))
+		return;
+	if (ledger_auto_compact_locked(l, &o, &err) < 0)
+		warning("automatic compaction failed: %s", err.buf);
+	strbuf_release(&err);
 }

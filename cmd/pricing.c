@@ -197,9 +197,12 @@ static int show_one(const struct price_table *pt, const char *provider,
 
 /* ---- update ---- */
 
+/* Anything with a scheme is a URL (and only http(s) ones are fetched). */
 static int is_url(const char *s)
 {
-	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz+.-");
+
+	return n && !strncmp(s + n, "://", 3);
 }
 
 static int fetch(const char *url, const struct tally_ctx *ctx,

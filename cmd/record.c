@@ -414,18 +414,6 @@ static void print_result(const struct entry *e, const struct record_opts *o)
 	strbuf_release(&out);
 }
 
-/* The row is safely in: a failed compaction is only worth a warning. */
-static void auto_compact(struct ledger *l, const struct tally_ctx *ctx)
-{
-	struct compact_opts o = { now_ms(), ctx->cfg.retention_days,
-		ctx->cfg.max_entries, 0 };
-	struct strbuf err = STRBUF_INIT;
-
-	if (ledger_auto_compact_locked(l, &o, &err) < 0)
-		warning("automatic compaction failed: %s", err.buf);
-	strbuf_release(&err);
-}
-
 static int write_entry(const struct entry *e, const struct tally_ctx *ctx,
 		struct strbuf *err)
 {
@@ -441,8 +429,8 @@ static int write_entry(const struct entry *e, const struct tally_ctx *ctx,
 	ret = ledger_lock(&l, err);
 	if (!ret)
 		ret = ledger_append_locked(&l, row.buf, row.len, err);
-	if (!ret && config_get_bool(&ctx->cfg, "auto_compact", 1))
-		auto_compact(&l, ctx);
+	if (!ret)
+		auto_compact_locked(&l, ctx);
 	ledger_release(&l);
 	strbuf_release(&row);
 	return ret;

@@ -603,7 +603,11 @@ static void json_counters(struct jsonw *w, const struct counters *c,
 	jw_kv_money(w, "billedCostUsd", c->v[RC_BILLED]);
 	jw_kv_money(w, "estimatedCostUsd", mode == COST_MODE_AUTO ?
 			c->v[RC_EST_UNBILLED] : c->v[RC_ESTIMATED]);
-	jw_kv_money(w, "costUsd", cost);
+	/* Usage with no price at all has no cost to show: null, not 0. */
+	if (unpriced && unpriced >= c->v[RC_N_USAGE])
+		jw_kv_null(w, "costUsd");
+	else
+		jw_kv_money(w, "costUsd", cost);
 	jw_kv_int(w, "unpricedCount", unpriced);
 	jw_kv_int(w, "failedCount", c->v[RC_N_FAILED]);
 	jw_kv_int(w, "inProgressCount", c->v[RC_N_IN_PROGRESS]);

@@ -45,6 +45,7 @@ int cmd_compact(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_config(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_export(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct tally_ctx *ctx);
+int cmd_import(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_log(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_migrate(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_pricing(int argc, const char **argv, struct tally_ctx *ctx);
@@ -69,6 +70,14 @@ void usage_error(const char *const *usage, const struct option *opts,
 
 /* Writes the whole buffer to stdout, then resets it. */
 void flush_out(struct strbuf *out);
+
+struct ledger;
+/*
+ * After rows went in (the ledger lock held): compacts when the ledger is
+ * past its limits by a margin, unless auto_compact is off. The rows are
+ * safely in already, so a failure is only a warning.
+ */
+void auto_compact_locked(struct ledger *l, const struct tally_ctx *ctx);
 
 /* The command table, for help and --list-cmds. */
 struct cmd_struct {

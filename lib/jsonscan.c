@@ -331,17 +331,51 @@ int js_skip(struct jscan *s)
 	}
 }
 
+int js_skip_lazy(struct jscan *s)
+{
+	enum js_kind k = js_peek(s);
+	int depth = 0;
+
+	if (k != JS_OBJECT && k != JS_ARRAY)
+		return js_skip(s);
+	while (s->p < s->end) {
+		const char *q = s->p;
+
+		while (q < s->end && *q != '"' && *q != '{' && *q != '}' &&
+		       *q != '[' && *q != ']')
+			q++;
+		if (q == s->end)
+			break;
+		s->p = q + 1;
+		if (*q == '{' || *q == '[') {
+			depth++;
+		} else if (*q != '"') {
+			if (--depth == 0)
+				return 0;
+		} else {
+			/* To the closing quote: one after an even run of backslashes. */
+			for (;;) {
+				const char *e = memchr(s->p, '"',
+						(size_t)(s->end - s->p));
+				const char *b = e;
+
+				if (!e)
+					return bad(s, "unterminated string");
+				while (b > s->p && b[-1] == '\\')
+					b--;
+				s->p = e + 1;
+				if (!((e - b) & 1))
+					break;
+			}
+		}
+	}
+	return bad(s, "unexpected end of input");
+}
+
 int js_at_end(struct jscan *s)
 {
 	skip_ws(s);
 	return s->p == s->end;
-}
-
-int js_key_is(const struct js_span *key, const char *name)
-{
-	size_t n = strlen(name);
-
-	return !key->escaped && key->len == n && !memcmp(key->p, name, n);
 }
 
 static unsigned read_hex4(const char *p)

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "mempool.h"
 
@@ -76,11 +77,27 @@ int js_int64(struct jscan *s, int64_t *out);
 int js_null(struct jscan *s);
 /* Skips one value of any kind, validating it. */
 int js_skip(struct jscan *s);
+/*
+ * Skips an object or array checking only that its strings end and its
+ * brackets balance, not what is inside: for bulky members a parser does
+ * not read (message contents). Other values are skipped as js_skip does.
+ */
+int js_skip_lazy(struct jscan *s);
+
 /* Whether only whitespace remains. */
 int js_at_end(struct jscan *s);
 
-/* Whether a key span equals the NUL-terminated name. */
-int js_key_is(const struct js_span *key, const char *name);
+/*
+ * Whether a key span equals the NUL-terminated name. Inline, so that the
+ * length of a literal name is known at compile time: parsers compare
+ * every key against a dozen names.
+ */
+static inline int js_key_is(const struct js_span *key, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !key->escaped && key->len == n && !memcmp(key->p, name, n);
+}
 
 /* The unescaped string as a NUL-terminated copy in pool. */
 char *js_unescape(const struct js_span *sp, struct mempool *pool);

@@ -286,6 +286,21 @@ int ledger_reader_open(struct ledger_reader *r, const char *path,
 	return 0;
 }
 
+void ledger_reader_open_fd(struct ledger_reader *r, int fd,
+		uint64_t from_off)
+{
+	struct stat st;
+
+	memset(r, 0, sizeof(*r));
+	strbuf_init(&r->buf, 0);
+	r->buf_off = from_off;
+	r->fd = fd;
+	if (!fstat(fd, &st)) {
+		r->dev = st.st_dev;
+		r->ino = st.st_ino;
+	}
+}
+
 void ledger_reader_close(struct ledger_reader *r)
 {
 	if (r->fd >= 0)

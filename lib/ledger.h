@@ -123,6 +123,10 @@ int ledger_open_read(const char *path, int *fd, struct strbuf *err);
 int ledger_reader_open(struct ledger_reader *r, const char *path,
 		uint64_t from_off, uint64_t from_lineno, struct strbuf *err);
 
+/* The same reader over any open file; it owns fd from now on. */
+void ledger_reader_open_fd(struct ledger_reader *r, int fd,
+		uint64_t from_off);
+
 /* 1 with *line set, 0 at the end, T_ELEDGER on a read error. */
 int ledger_reader_next(struct ledger_reader *r, struct ledger_line *line,
 		struct strbuf *err);

@@ -17,6 +17,22 @@
 #define RATE_MAX (1000000LL * NANO_PER_USD)
 #define MS_PER_DAY_P 86400000LL
 
+/*
+ * The last few resolutions: an import or a report prices thousands of
+ * entries of a handful of models, each resolved once a day.
+ */
+#define MEMO_SIZE 16
+
+struct price_memo {
+	struct memo_item {
+		char provider[32], model[128];
+		int32_t day;
+		int found, used;
+		struct price_match m;
+	} items[MEMO_SIZE];
+	unsigned next;
+};
+
 static const char *const rate_names[PR__COUNT] = {
 	"input", "output", "cache_read", "cache_write", "cache_write_1h",
 };
@@ -274,6 +290,7 @@ int pricing_load(struct price_table *t, const struct config *cfg,
 {
 	memset(t, 0, sizeof(*t));
 	t->cfg = cfg;
+	t->memo = xcalloc(1, sizeof(*t->memo));
 	if (cfg && load_config(t, cfg, err))
 		return T_ECONFIG;
 	load_builtin(t);
@@ -284,6 +301,7 @@ int pricing_load(struct price_table *t, const struct config *cfg,
 void pricing_release(struct price_table *t)
 {
 	free(t->items);
+	free(t->memo);
 	mempool_release(&t->pool);
 	memset(t, 0, sizeof(*t));
 }
@@ -449,11 +467,69 @@ static int fallback(const struct price_table *t, const char *provider,
 	return 1;
 }
 
+static struct memo_item *memo_find(const struct price_table *t,
+		const char *provider, const char *model, int32_t day)
+{
+	for (int i = 0; t->memo && i < MEMO_SIZE; i++) {
+		struct memo_item *it = &t->memo->items[i];
+
+		if (it->used && it->day == day && !strcmp(it->model, model) &&
+		    !strcmp(it->provider, provider ? provider : ""))
+			return it;
+	}
+	return NULL;
+}
+
+static void memo_copy(struct price_match *dst, const struct price_match *src)
+{
+	*dst = *src;
+	if (src->price == &src->fallback) {
+		dst->price = &dst->fallback;
+		dst->fallback.id = dst->fallback_id;
+	}
+}
+
+static int memo_store(const struct price_table *t, const char *provider,
+		const char *model, int32_t day, int found,
+		const struct price_match *m)
+{
+	struct memo_item *it;
+
+	if (!t->memo || strlen(model) >= sizeof(it->model) ||
+	    (provider && strlen(provider) >= sizeof(it->provider)))
+		return found;
+	it = &t->memo->items[t->memo->next++ % MEMO_SIZE];
+	snprintf(it->provider, sizeof(it->provider), "%s",
+			provider ? provider : "");
+	snprintf(it->model, sizeof(it->model), "%s", model);
+	it->day = day;
+	it->found = found;
+	it->used = 1;
+	memo_copy(&it->m, m);
+	return found;
+}
+
+static int resolve(const struct price_table *t, const char *provider,
+		const char *model, int32_t day, struct price_match *m);
+
 int pricing_resolve(const struct price_table *t, const char *provider,
 		const char *model, int64_t at, struct price_match *m)
 {
-	struct spelling names[4];
 	int32_t day = (int32_t)((at >= 0 ? at : 0) / MS_PER_DAY_P);
+	struct memo_item *hit;
+
+	if (model && (hit = memo_find(t, provider, model, day))) {
+		memo_copy(m, &hit->m);
+		return hit->found;
+	}
+	return memo_store(t, provider, model ? model : "", day,
+			resolve(t, provider, model, day, m), m);
+}
+
+static int resolve(const struct price_table *t, const char *provider,
+		const char *model, int32_t day, struct price_match *m)
+{
+	struct spelling names[4];
 	size_t n;
 
 	memset(m, 0, sizeof(*m));

@@ -57,9 +57,12 @@ struct price {
 	int has_tier;
 };
 
+struct price_memo;
+
 struct price_table {
 	struct price *items;
 	size_t nr, alloc;
+	struct price_memo *memo;   /* recent resolutions */
 	struct mempool pool;
 	const struct config *cfg;  /* for fallbacks */
 	int64_t fetched_at;        /* of the fetched table; 0 if none */

@@ -9,7 +9,7 @@ rec() {
 test_expect_success 'setup: entries at known times' '
 	rec -p openai -m gpt-4.1 --started-at 2026-11-20T10:00:00Z --input-tokens 100 --output-tokens 10 --cost 0.01 --session s1 --tag team=a &&
 	rec -p anthropic -m claude-sonnet-4 --started-at 2026-11-21T10:00:00Z --input-tokens 200 --output-tokens 20 --estimated-cost 0.02 --session s1 --tag team=b &&
-	rec -p gemini -m gemini-2.5-flash --started-at 2026-11-22T10:00:00Z --input-tokens 300 --output-tokens 30 --session s2 --tag team=a --tag env=ci &&
+	rec -p gemini -m gemini-local --started-at 2026-11-22T10:00:00Z --input-tokens 300 --output-tokens 30 --session s2 --tag team=a --tag env=ci &&
 	rec -p openai -m gpt-4o-mini --started-at 2026-11-23T10:00:00Z --status failed --error rate_limit_exceeded --session s2 &&
 	rec -p openai -m gpt-4.1 --started-at 2026-11-19T10:00:00Z --input-tokens 50 --output-tokens 5 --provider-request-id req_old --session s3
 '
@@ -17,12 +17,12 @@ test_expect_success 'setup: entries at known times' '
 test_expect_success 'the table lists newest first with cost markers' '
 	tally log >out &&
 	cat >expect <<-\EOF &&
-	TIME                 PROVIDER   MODEL             INPUT  OUTPUT      COST  STATUS     SYNC
-	2026-11-23 10:00:00  openai     gpt-4o-mini           -       -         -  failed     pending
-	2026-11-22 10:00:00  gemini     gemini-2.5-flash    300      30  unpriced  completed  n/a
-	2026-11-21 10:00:00  anthropic  claude-sonnet-4     200      20  ~$0.0200  completed  pending
-	2026-11-20 10:00:00  openai     gpt-4.1             100      10   $0.0100  completed  pending
-	2026-11-19 10:00:00  openai     gpt-4.1              50       5  unpriced  completed  pending
+	TIME                 PROVIDER   MODEL            INPUT  OUTPUT      COST  STATUS     SYNC
+	2026-11-23 10:00:00  openai     gpt-4o-mini          -       -         -  failed     pending
+	2026-11-22 10:00:00  gemini     gemini-local       300      30  unpriced  completed  n/a
+	2026-11-21 10:00:00  anthropic  claude-sonnet-4    200      20  ~$0.0200  completed  pending
+	2026-11-20 10:00:00  openai     gpt-4.1            100      10   $0.0100  completed  pending
+	2026-11-19 10:00:00  openai     gpt-4.1             50       5  ~$0.0001  completed  pending
 	EOF
 	test_cmp expect out
 '
@@ -35,8 +35,11 @@ test_expect_success 'times are shown in the configured zone' '
 test_expect_success 'cost_mode changes which cost shows' '
 	tally -c cost_mode=provider log --porcelain >out &&
 	test_grep "claude-sonnet-4	200	20	220		unpriced" out &&
+	tally -c cost_mode=provider log --porcelain >out &&
+	test_grep "gpt-4.1	50	5	55		unpriced" out &&
 	tally -c cost_mode=estimate log --porcelain >out &&
-	test_grep "gpt-4.1	100	10	110		unpriced" out &&
+	test_grep "gpt-4.1	100	10	110	0.00028	estimated" out &&
+	test_grep "gemini-local	300	30	330		unpriced" out &&
 	test_grep "claude-sonnet-4	200	20	220	0.02	estimated" out
 '
 

@@ -64,7 +64,7 @@ test_expect_success 'the requests asked for' '
 test_expect_success 'sync: provider rows, synced entries, unattributed usage' '
 	$SYNC --json >r.json &&
 	test "$(json_get r.json "[(k, d[\"providers\"][0][k]) for k in (\"synced\", \"failed\", \"pending\", \"providerRows\", \"providerTokens\", \"localTokens\", \"unattributedTokens\", \"providerCostUsd\", \"unattributedCostUsd\", \"requests\")]")" = \
-		"[[\"synced\", 2], [\"failed\", 0], [\"pending\", 2], [\"providerRows\", 3], [\"providerTokens\", 6330], [\"localTokens\", 4965], [\"unattributedTokens\", 1365], [\"providerCostUsd\", 0.1], [\"unattributedCostUsd\", 0.1], [\"requests\", 4]]"
+		"[[\"synced\", 2], [\"failed\", 0], [\"pending\", 2], [\"providerRows\", 3], [\"providerTokens\", 6330], [\"localTokens\", 4965], [\"unattributedTokens\", 1365], [\"providerCostUsd\", 0.1], [\"unattributedCostUsd\", 0.0856], [\"requests\", 4]]"
 '
 
 test_expect_success 'the requests: all pages, the admin key' '
@@ -165,7 +165,7 @@ test_expect_success 'an older payload with six token fields, and nulls' '
 		--input-tokens 10 --output-tokens 2 &&
 	TALLY_HOME=$PWD/old tally -c providers.openai.base_url=$FAKE_URL sync -p openai >out &&
 	TALLY_HOME=$PWD/old tally log --porcelain >l &&
-	test_grep "gpt-4o-mini	10	2	12		unpriced	completed	synced" l
+	test_grep "gpt-4o-mini	10	2	12	0.0000027	estimated	completed	synced" l
 '
 
 test_expect_success 'no usage for a model a day after its bucket: sync_failed' '

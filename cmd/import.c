@@ -1,0 +1,142 @@
+/*
+ * tally import: coding agents' own logs into the ledger, incrementally.
+ */
+#include "tally.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../lib/import.h"
+#include "../lib/jsonw.h"
+#include "../lib/ledger.h"
+#include "../lib/pricing.h"
+#include "../lib/timeutil.h"
+#include "../lib/banned.h"
+
+static const char *const import_usage[] = {
+	"tally import claude-code [-n | --dry-run] [--json] [<dir>...]",
+	"tally import codex [-n | --dry-run] [--json] [<dir>...]",
+	"tally import codingbuddy [-n | --dry-run] [--json] <file>...",
+	NULL,
+};
+
+static const struct agent *const agents[] = {
+	&agent_claude_code, &agent_codex, &agent_codingbuddy,
+};
+
+static void print_json(struct strbuf *out, const struct agent *a,
+		const struct import_stats *st, int dry_run)
+{
+	struct jsonw w;
+
+	jw_init(&w, out, JW_PRETTY);
+	jw_object_begin(&w);
+	jw_kv_string(&w, "agent", a->name);
+	jw_kv_bool(&w, "dryRun", dry_run);
+	jw_kv_int(&w, "files", (int64_t)st->files);
+	jw_kv_int(&w, "filesUnchanged", (int64_t)st->files_unchanged);
+	jw_kv_int(&w, "filesReadAgain", (int64_t)st->files_restarted);
+	jw_kv_int(&w, "bytesRead", (int64_t)st->bytes);
+	jw_kv_int(&w, "lines", (int64_t)st->lines);
+	jw_kv_int(&w, "added", (int64_t)st->added);
+	jw_kv_int(&w, "updated", (int64_t)st->updated);
+	jw_kv_int(&w, "duplicates", (int64_t)st->duplicates);
+	jw_key(&w, "skipped");
+	jw_object_begin(&w);
+	for (int i = 0; i < SKIP__COUNT; i++)
+		jw_kv_int(&w, import_skip_name((enum import_skip)i),
+				(int64_t)st->skipped[i]);
+	jw_object_end(&w);
+	jw_object_end(&w);
+}
+
+static void print_text(struct strbuf *out, const struct agent *a,
+		const struct import_stats *st, int dry_run)
+{
+	static const char *const skip_text[] = { "without usage", "synthetic",
+		"malformed", "incomplete", "with zero usage" };
+	const char *sep = "; skipped ";
+
+	strbuf_addf(out, "%s%s: %llu files (%llu unchanged), %llu lines "
+			"read: %llu entries %sadded, %llu %supdated, %llu "
+			"duplicates", dry_run ? "would import " : "", a->name,
+			(unsigned long long)st->files,
+			(unsigned long long)st->files_unchanged,
+			(unsigned long long)st->lines,
+			(unsigned long long)st->added, dry_run ? "to be " : "",
+			(unsigned long long)st->updated, dry_run ? "to be " : "",
+			(unsigned long long)st->duplicates);
+	for (int i = 0; i < SKIP__COUNT; i++) {
+		if (!st->skipped[i])
+			continue;
+		strbuf_addf(out, "%s%llu %s", sep,
+				(unsigned long long)st->skipped[i], skip_text[i]);
+		sep = ", ";
+	}
+	strbuf_addch(out, '\n');
+}
+
+/* New rows may have taken the ledger past its limits. */
+static void after_import(const struct tally_ctx *ctx)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct ledger l;
+
+	ledger_init(&l, ctx->scope.ledger_path, ctx->scope.lock_path,
+			ctx->cfg.fsync, ctx->cfg.lock_timeout_ms);
+	if (!ledger_lock(&l, &err))
+		auto_compact_locked(&l, ctx);
+	ledger_release(&l);
+	strbuf_release(&err);
+}
+
+int cmd_import(int argc, const char **argv, struct tally_ctx *ctx)
+{
+	int dry_run = 0, json = 0;
+	struct option opts[] = {
+		OPT_BOOL('n', "dry-run", &dry_run,
+				"read and report, but record nothing"),
+		OPT_BOOL(0, "json", &json, "print the report as JSON"),
+		OPT_END(),
+	};
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	const struct agent *a = NULL;
+	struct import_stats st;
+	struct import_opts o = { 0 };
+	struct price_table pt;
+	int ret;
+
+	argc = parse_options_or_exit(argc, argv, opts, import_usage, 0);
+	if (argc < 2)
+		usage_error(import_usage, opts, "import needs an agent: "
+				"claude-code, codex or codingbuddy");
+	for (size_t i = 0; i < sizeof(agents) / sizeof(agents[0]); i++)
+		if (!strcmp(argv[1], agents[i]->name))
+			a = agents[i];
+	if (!a)
+		usage_error(import_usage, opts, "unknown agent '%s' (claude-code, "
+				"codex or codingbuddy)", argv[1]);
+	if (a == &agent_codingbuddy && argc < 3)
+		usage_error(import_usage, opts, "codingbuddy needs the log file");
+	o.dry_run = dry_run;
+	o.now = now_ms();
+	o.fsync = ctx->cfg.fsync;
+	o.lock_timeout_ms = ctx->cfg.lock_timeout_ms;
+	ret = pricing_load(&pt, &ctx->cfg, &err);
+	o.prices = &pt;
+	if (!ret)
+		ret = import_run(a, argv + 2, (size_t)argc - 2, &ctx->scope, &o,
+				&st, &err);
+	if (!ret) {
+		if (json)
+			print_json(&out, a, &st, dry_run);
+		else
+			print_text(&out, a, &st, dry_run);
+		flush_out(&out);
+		if (!dry_run && (st.added || st.updated))
+			after_import(ctx);
+	}
+	pricing_release(&pt);
+	strbuf_release(&out);
+	return report(ret, &err);
+}

@@ -1,0 +1,721 @@
+#include "import.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "fsutil.h"
+#include "ids.h"
+#include "jsonscan.h"
+#include "jsonw.h"
+#include "lock.h"
+#include "sha256.h"
+#include "banned.h"
+
+#define HEAD_BYTES 512
+#define FLUSH_BYTES (4u << 20)
+
+const char *import_skip_name(enum import_skip s)
+{
+	static const char *const names[] = { "noUsage", "synthetic",
+		"malformed", "incomplete", "zero" };
+
+	return names[s];
+}
+
+/* ---- the keys seen: natural key -> the best version kept ---- */
+
+struct key_rec {
+	uint64_t key;      /* 0: empty slot */
+	int64_t total;
+	int64_t cost;
+	uint32_t flags;    /* KEY_SIDECHAIN */
+	uint32_t pad;
+};
+
+#define KEY_SIDECHAIN 1u
+#define KEYS_MAGIC "TALLYIK1"
+
+struct keys {
+	struct key_rec *slots;
+	size_t nr, nslots;
+	int dirty;
+};
+
+static struct key_rec *keys_slot(struct keys *k, uint64_t key)
+{
+	size_t i = key & (k->nslots - 1);
+
+	while (k->slots[i].key && k->slots[i].key != key)
+		i = (i + 1) & (k->nslots - 1);
+	return &k->slots[i];
+}
+
+static void keys_grow(struct keys *k)
+{
+	struct key_rec *old = k->slots;
+	size_t n = k->nslots;
+
+	k->nslots = n ? 2 * n : 1024;
+	k->slots = xcalloc(k->nslots, sizeof(*k->slots));
+	for (size_t i = 0; i < n; i++)
+		if (old[i].key)
+			*keys_slot(k, old[i].key) = old[i];
+	free(old);
+}
+
+static struct key_rec *keys_find_or_add(struct keys *k, uint64_t key,
+		int *added)
+{
+	struct key_rec *r;
+
+	if (!key)
+		key = 1;
+	if ((k->nr + 1) * 4 >= k->nslots * 3)
+		keys_grow(k);
+	r = keys_slot(k, key);
+	*added = !r->key;
+	if (*added) {
+		r->key = key;
+		k->nr++;
+	}
+	return r;
+}
+
+static int keys_load(struct keys *k, const char *path, struct strbuf *err)
+{
+	struct strbuf buf = STRBUF_INIT;
+	size_t n;
+
+	memset(k, 0, sizeof(*k));
+	keys_grow(k);
+	if (strbuf_read_file(&buf, path) < 0) {
+		strbuf_release(&buf);
+		return errno == ENOENT ? 0 :
+			fail_errno(err, T_EFAIL, "cannot read '%s'", path);
+	}
+	if (buf.len < 8 || memcmp(buf.buf, KEYS_MAGIC, 8) ||
+	    (buf.len - 8) % sizeof(struct key_rec)) {
+		warning("%s is damaged; keys are learned again", path);
+		strbuf_release(&buf);
+		return 0;
+	}
+	n = (buf.len - 8) / sizeof(struct key_rec);
+	for (size_t i = 0; i < n; i++) {
+		struct key_rec rec;
+		int added;
+
+		memcpy(&rec, buf.buf + 8 + i * sizeof(rec), sizeof(rec));
+		*keys_find_or_add(k, rec.key, &added) = rec;
+	}
+	strbuf_release(&buf);
+	return 0;
+}
+
+static int keys_save(const struct keys *k, const char *path,
+		struct strbuf *err)
+{
+	struct strbuf buf = STRBUF_INIT;
+	int ret = 0;
+
+	strbuf_add(&buf, KEYS_MAGIC, 8);
+	for (size_t i = 0; i < k->nslots; i++)
+		if (k->slots[i].key)
+			strbuf_add(&buf, &k->slots[i], sizeof(k->slots[i]));
+	if (write_file_atomic(path, buf.buf, buf.len))
+		ret = fail_errno(err, T_ELEDGER, "cannot write '%s'", path);
+	strbuf_release(&buf);
+	return ret;
+}
+
+/* ---- the state of each file ---- */
+
+struct file_state {
+	char *path;
+	uint64_t dev, ino, size, mtime_ns, offset;
+	char head[65];
+	char *parser;       /* the parser's own state, JSON text */
+	int seen;           /* found by this run */
+};
+
+struct state {
+	struct file_state *files;
+	size_t nr, alloc;
+};
+
+static struct file_state *state_find(struct state *s, const char *path)
+{
+	for (size_t i = 0; i < s->nr; i++)
+		if (!strcmp(s->files[i].path, path))
+			return &s->files[i];
+	ALLOC_GROW(s->files, s->nr + 1, s->alloc);
+	memset(&s->files[s->nr], 0, sizeof(s->files[0]));
+	s->files[s->nr].path = xstrdup(path);
+	return &s->files[s->nr++];
+}
+
+static void state_release(struct state *s)
+{
+	for (size_t i = 0; i < s->nr; i++) {
+		free(s->files[i].path);
+		free(s->files[i].parser);
+	}
+	free(s->files);
+	memset(s, 0, sizeof(*s));
+}
+
+static int read_file_state(struct jscan *js, struct state *s,
+		struct mempool *pool)
+{
+	struct js_span key, v;
+	struct file_state fs = { 0 };
+	char *path = NULL, *parser = NULL;
+	int r;
+
+	if (js_object_begin(js) < 0)
+		return -1;
+	while ((r = js_member(js, &key)) > 0) {
+		int64_t n;
+
+		if (js_key_is(&key, "path") || js_key_is(&key, "head")) {
+			char *t;
+
+			if (js_string(js, &v) < 0 || !(t = js_unescape(&v, pool)))
+				return -1;
+			if (js_key_is(&key, "path"))
+				path = t;
+			else
+				snprintf(fs.head, sizeof(fs.head), "%s", t);
+		} else if (js_key_is(&key, "parser")) {
+			const char *start = js->p;
+
+			if (js_skip(js) < 0)
+				return -1;
+			while (*start == ' ' || *start == ':')
+				start++;
+			parser = mempool_strndup(pool, start,
+					(size_t)(js->p - start));
+		} else {
+			if (js_int64(js, &n) < 0)
+				return -1;
+			if (js_key_is(&key, "dev"))
+				fs.dev = (uint64_t)n;
+			else if (js_key_is(&key, "ino"))
+				fs.ino = (uint64_t)n;
+			else if (js_key_is(&key, "size"))
+				fs.size = (uint64_t)n;
+			else if (js_key_is(&key, "mtimeNs"))
+				fs.mtime_ns = (uint64_t)n;
+			else if (js_key_is(&key, "offset"))
+				fs.offset = (uint64_t)n;
+		}
+	}
+	if (r < 0 || !path)
+		return -1;
+	{
+		struct file_state *f = state_find(s, path);
+
+		fs.path = f->path;
+		*f = fs;
+		f->parser = parser ? xstrdup(parser) : NULL;
+	}
+	return 0;
+}
+
+static int state_load(struct state *s, const char *path, struct strbuf *err)
+{
+	struct strbuf buf = STRBUF_INIT;
+	struct mempool pool = MEMPOOL_INIT;
+	struct jscan js;
+	struct js_span key;
+	int r = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (strbuf_read_file(&buf, path) < 0) {
+		strbuf_release(&buf);
+		return errno == ENOENT ? 0 :
+			fail_errno(err, T_EFAIL, "cannot read '%s'", path);
+	}
+	js_init(&js, buf.buf, buf.len);
+	if (js_object_begin(&js) < 0)
+		r = -1;
+	while (!r && (r = js_member(&js, &key)) > 0) {
+		r = 0;
+		if (!js_key_is(&key, "files")) {
+			r = js_skip(&js) < 0 ? -1 : 0;
+			continue;
+		}
+		if (js_array_begin(&js) < 0) {
+			r = -1;
+			break;
+		}
+		while (!r && (r = js_element(&js)) > 0)
+			r = read_file_state(&js, s, &pool) < 0 ? -1 : 0;
+	}
+	if (r < 0) {
+		/* Reading everything again is safe: the keys prevent doubles. */
+		warning("%s is damaged; every file is read again", path);
+		state_release(s);
+	}
+	mempool_release(&pool);
+	strbuf_release(&buf);
+	return 0;
+}
+
+static int state_save(const struct state *s, const char *path,
+		struct strbuf *err)
+{
+	struct strbuf buf = STRBUF_INIT;
+	struct jsonw w;
+	int ret = 0;
+
+	jw_init(&w, &buf, JW_PRETTY);
+	jw_object_begin(&w);
+	jw_kv_int(&w, "version", 1);
+	jw_key(&w, "files");
+	jw_array_begin(&w);
+	for (size_t i = 0; i < s->nr; i++) {
+		const struct file_state *f = &s->files[i];
+
+		jw_object_begin(&w);
+		jw_kv_string(&w, "path", f->path);
+		jw_kv_int(&w, "dev", (int64_t)f->dev);
+		jw_kv_int(&w, "ino", (int64_t)f->ino);
+		jw_kv_int(&w, "size", (int64_t)f->size);
+		jw_kv_int(&w, "mtimeNs", (int64_t)f->mtime_ns);
+		jw_kv_int(&w, "offset", (int64_t)f->offset);
+		jw_kv_string(&w, "head", f->head);
+		if (f->parser) {
+			jw_key(&w, "parser");
+			jw_raw(&w, f->parser, strlen(f->parser));
+		}
+		jw_object_end(&w);
+	}
+	jw_array_end(&w);
+	jw_object_end(&w);
+	if (write_file_atomic(path, buf.buf, buf.len))
+		ret = fail_errno(err, T_ELEDGER, "cannot write '%s'", path);
+	strbuf_release(&buf);
+	return ret;
+}
+
+/* ---- finding the files ---- */
+
+struct found {
+	char *path;
+	char *rel;
+	struct stat st;
+};
+
+struct found_list {
+	struct found *items;
+	size_t nr, alloc;
+};
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static void walk(const char *dir, size_t base_len, const char *suffix,
+		struct found_list *out, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct strbuf p = STRBUF_INIT;
+
+	if (!d || depth > 32) {
+		if (d)
+			closedir(d);
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		strbuf_reset(&p);
+		path_join(&p, dir, de->d_name);
+		if (lstat(p.buf, &st))
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			walk(p.buf, base_len, suffix, out, depth + 1);
+		} else if (S_ISREG(st.st_mode) && has_suffix(de->d_name,
+				suffix)) {
+			ALLOC_GROW(out->items, out->nr + 1, out->alloc);
+			out->items[out->nr].st = st;
+			out->items[out->nr].path = xstrdup(p.buf);
+			out->items[out->nr++].rel = xstrdup(p.buf + base_len +
+					(p.buf[base_len] == '/'));
+		}
+	}
+	closedir(d);
+	strbuf_release(&p);
+}
+
+static void walk_dir(const struct agent *a, const char *dir,
+		struct found_list *out)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct stat st;
+	int any = 0;
+
+	for (const char *const *sub = a->subdirs; sub && *sub; sub++) {
+		strbuf_reset(&p);
+		path_join(&p, dir, *sub);
+		if (!stat(p.buf, &st) && S_ISDIR(st.st_mode)) {
+			walk(p.buf, p.len, a->suffix, out, 0);
+			any = 1;
+		}
+	}
+	if (!any)
+		walk(dir, strlen(dir), a->suffix, out, 0);
+	strbuf_release(&p);
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct found *)a)->path,
+			((const struct found *)b)->path);
+}
+
+static int find_files(const struct agent *a, const char *const *paths,
+		size_t n, struct found_list *out, struct strbuf *err)
+{
+	struct string_list dirs = STRING_LIST_INIT;
+	struct strbuf scratch = STRBUF_INIT;
+	int ret = 0;
+
+	if (!n) {
+		a->default_dirs(&dirs, &scratch);
+		paths = dirs.items;
+		n = dirs.nr;
+	}
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct stat st;
+
+		if (stat(paths[i], &st)) {
+			/* The default places need not all exist. */
+			if (dirs.nr)
+				continue;
+			ret = fail_errno(err, T_EFAIL, "cannot read '%s'",
+					paths[i]);
+		} else if (S_ISDIR(st.st_mode)) {
+			walk_dir(a, paths[i], out);
+		} else {
+			const char *slash = strrchr(paths[i], '/');
+
+			ALLOC_GROW(out->items, out->nr + 1, out->alloc);
+			out->items[out->nr].st = st;
+			out->items[out->nr].path = xstrdup(paths[i]);
+			out->items[out->nr++].rel = xstrdup(slash ? slash + 1 :
+					paths[i]);
+		}
+	}
+	if (out->nr)
+		qsort(out->items, out->nr, sizeof(*out->items), by_path);
+	for (size_t i = 0; i < dirs.nr; i++)
+		free((char *)dirs.items[i]);
+	string_list_release(&dirs);
+	strbuf_release(&scratch);
+	return ret;
+}
+
+/* ---- one run ---- */
+
+struct run {
+	const char *keys_path;
+	int keys_loaded;        /* only once a file has something new */
+	const struct agent *a;
+	const struct import_opts *o;
+	struct import_stats *st;
+	struct keys keys;
+	struct state state;
+	struct ledger ledger;
+	struct strbuf rows;
+	struct entry e;
+	struct mempool pool;
+};
+
+static int flush_rows(struct run *r, struct strbuf *err)
+{
+	int ret;
+
+	if (!r->rows.len || r->o->dry_run) {
+		strbuf_reset(&r->rows);
+		return 0;
+	}
+	ret = ledger_lock(&r->ledger, err);
+	if (!ret)
+		ret = ledger_append_locked(&r->ledger, r->rows.buf, r->rows.len,
+				err);
+	ledger_unlock(&r->ledger);
+	strbuf_reset(&r->rows);
+	return ret;
+}
+
+static int better(const struct import_item *it, const struct key_rec *k)
+{
+	int side = (k->flags & KEY_SIDECHAIN) != 0;
+
+	if (it->sidechain != side)
+		return !it->sidechain;
+	if (it->total != k->total)
+		return it->total > k->total;
+	return it->cost > k->cost;
+}
+
+/*
+ * FNV-1a over the key's parts and their terminators: cheap, as every
+ * line with usage is looked up; the entry id (SHA-256) is derived only
+ * for the entries written.
+ */
+static uint64_t key_hash(const char *const *parts)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; parts[i]; i++)
+		for (const unsigned char *c = (const unsigned char *)parts[i];;
+		     c++) {
+			h = (h ^ *c) * 1099511628211ULL;
+			if (!*c)
+				break;
+		}
+	return h;
+}
+
+static int take_item(struct run *r, struct import_item *it,
+		struct strbuf *err)
+{
+	int added;
+	struct key_rec *k = keys_find_or_add(&r->keys, key_hash(it->key),
+			&added);
+	struct strbuf id = STRBUF_INIT;
+
+	if (!added && !better(it, k)) {
+		r->st->duplicates++;
+		return 0;
+	}
+	if (added)
+		r->st->added++;
+	else
+		r->st->updated++;
+	k->total = it->total;
+	k->cost = it->cost;
+	k->flags = it->sidechain ? KEY_SIDECHAIN : 0;
+	r->keys.dirty = 1;
+	id_derived(&id, "u_", it->key);
+	entry_set_str(it->e, EF_ENTRY_ID, id.buf);
+	strbuf_release(&id);
+	entry_set_str(it->e, EF_SOURCE, r->a->source);
+	entry_set_int(it->e, EF_RECORDED_AT, r->o->now);
+	entry_fill_total(it->e);
+	if (r->o->prices && !entry_has(it->e, EF_ESTIMATED_COST_USD))
+		pricing_estimate_entry(r->o->prices, it->e);
+	entry_to_row(&r->rows, it->e);
+	return r->rows.len >= FLUSH_BYTES ? flush_rows(r, err) : 0;
+}
+
+static void head_hash(int fd, uint64_t upto, char out[65])
+{
+	char buf[HEAD_BYTES];
+	ssize_t n = pread_all(fd, buf, upto < HEAD_BYTES ? (size_t)upto :
+			HEAD_BYTES, 0);
+
+	sha256_hex(buf, n > 0 ? (size_t)n : 0, out, 64);
+	out[64] = '\0';
+}
+
+/* Where to start reading: 0 for a new, truncated or replaced file. */
+static uint64_t start_offset(struct run *r, struct file_state *fs,
+		const struct stat *st, int fd)
+{
+	char head[65];
+
+	if (!fs->offset)
+		return 0;
+	if (fs->dev != (uint64_t)st->st_dev || fs->ino != (uint64_t)st->st_ino ||
+	    (uint64_t)st->st_size < fs->offset)
+		goto restart;
+	head_hash(fd, fs->offset, head);
+	if (strcmp(head, fs->head))
+		goto restart;
+	return fs->offset;
+restart:
+	r->st->files_restarted++;
+	return 0;
+}
+
+static int unchanged(const struct file_state *fs, const struct stat *st)
+{
+	return fs->offset && fs->dev == (uint64_t)st->st_dev &&
+	       fs->ino == (uint64_t)st->st_ino &&
+	       fs->size == (uint64_t)st->st_size &&
+	       fs->offset == (uint64_t)st->st_size &&
+	       fs->mtime_ns == (uint64_t)st->st_mtim.tv_sec * 1000000000u +
+			(uint64_t)st->st_mtim.tv_nsec;
+}
+
+static int import_file(struct run *r, const struct found *f,
+		struct strbuf *err)
+{
+	struct file_state *fs = state_find(&r->state, f->path);
+	struct import_file in = { .path = f->path, .rel = f->rel,
+		.pool = &r->pool };
+	struct ledger_reader rd;
+	struct ledger_line line;
+	struct stat st;
+	uint64_t from;
+	int fd, ret;
+
+	fs->seen = 1;
+	r->st->files++;
+	/* As found a moment ago: an unchanged file costs no more calls. */
+	st = f->st;
+	if (unchanged(fs, &st)) {
+		r->st->files_unchanged++;
+		return 0;
+	}
+	fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		if (fd >= 0)
+			close(fd);
+		warning("cannot read %s: %s", f->path, strerror(errno));
+		return 0;
+	}
+	if (!r->keys_loaded) {
+		r->keys_loaded = 1;
+		if ((ret = keys_load(&r->keys, r->keys_path, err))) {
+			close(fd);
+			return ret;
+		}
+	}
+	from = start_offset(r, fs, &st, fd);
+	if (r->a->state_reset)
+		r->a->state_reset(&in);
+	if (from && fs->parser && r->a->state_load)
+		r->a->state_load(&in, fs->parser);
+	ledger_reader_open_fd(&rd, fd, from);
+	while ((ret = ledger_reader_next(&rd, &line, err)) > 0) {
+		struct import_item it = { .e = &r->e };
+		enum import_skip skip = SKIP_MALFORMED;
+
+		ret = 0;
+		/* A last line still being written is read next time. */
+		if (line.torn)
+			break;
+		r->st->lines++;
+		entry_reset(&r->e);
+		mempool_reset(&r->pool);
+		if (line.too_long)
+			r->st->skipped[SKIP_MALFORMED]++;
+		else if (r->a->line(&in, line.text, line.len, &it, &skip))
+			ret = take_item(r, &it, err);
+		else
+			r->st->skipped[skip]++;
+		if (ret)
+			break;
+	}
+	if (!ret) {
+		uint64_t end = ledger_reader_offset(&rd);
+
+		r->st->bytes += end - from;
+		fs->dev = (uint64_t)st.st_dev;
+		fs->ino = (uint64_t)st.st_ino;
+		fs->size = (uint64_t)st.st_size;
+		fs->mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000u +
+			(uint64_t)st.st_mtim.tv_nsec;
+		fs->offset = end;
+		head_hash(fd, end, fs->head);
+		free(fs->parser);
+		fs->parser = NULL;
+		if (r->a->state_save) {
+			struct strbuf ps = STRBUF_INIT;
+
+			r->a->state_save(&in, &ps);
+			fs->parser = ps.len ? strbuf_detach(&ps, NULL) : NULL;
+			if (!fs->parser)
+				strbuf_release(&ps);
+		}
+	}
+	ledger_reader_close(&rd);
+	return ret;
+}
+
+static void state_paths(const struct scope *sc, const struct agent *a,
+		struct strbuf *dir, struct strbuf *state, struct strbuf *keys,
+		struct strbuf *lock)
+{
+	path_join(dir, sc->dir, "import-state");
+	strbuf_addf(state, "%s/%s.json", dir->buf, a->name);
+	strbuf_addf(keys, "%s/%s.keys", dir->buf, a->name);
+	strbuf_addf(lock, "%s/%s.lock", dir->buf, a->name);
+}
+
+int import_run(const struct agent *a, const char *const *paths, size_t n,
+		const struct scope *sc, const struct import_opts *o,
+		struct import_stats *st, struct strbuf *err)
+{
+	struct strbuf dir = STRBUF_INIT, state_path = STRBUF_INIT;
+	struct strbuf keys_path = STRBUF_INIT, lock_path = STRBUF_INIT;
+	struct found_list found = { 0 };
+	struct run r = { .a = a, .o = o, .st = st };
+	struct file_lock lk = FILE_LOCK_INIT;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	state_paths(sc, a, &dir, &state_path, &keys_path, &lock_path);
+	ret = find_files(a, paths, n, &found, err);
+	if (!ret && !o->dry_run) {
+		ret = scope_prepare(sc, err);
+		if (!ret && mkdir_p(dir.buf))
+			ret = fail_errno(err, T_ELEDGER, "cannot create '%s'",
+					dir.buf);
+	}
+	/* One import of an agent at a time per scope; records go on. */
+	if (!ret && !o->dry_run)
+		ret = lock_acquire(&lk, lock_path.buf, o->lock_timeout_ms,
+				err);
+	if (!ret)
+		ret = state_load(&r.state, state_path.buf, err);
+	r.keys_path = keys_path.buf;
+	strbuf_init(&r.rows, 0);
+	entry_init(&r.e);
+	ledger_init(&r.ledger, sc->ledger_path, sc->lock_path, o->fsync,
+			o->lock_timeout_ms);
+	for (size_t i = 0; !ret && i < found.nr; i++)
+		ret = import_file(&r, &found.items[i], err);
+	if (!ret)
+		ret = flush_rows(&r, err);
+	if (!ret && !o->dry_run && r.keys.dirty)
+		ret = keys_save(&r.keys, keys_path.buf, err);
+	if (!ret && !o->dry_run && (st->bytes || st->files_restarted ||
+				     r.keys.dirty))
+		ret = state_save(&r.state, state_path.buf, err);
+	if (lk.fd >= 0)
+		lock_release(&lk);
+	ledger_release(&r.ledger);
+	entry_release(&r.e);
+	mempool_release(&r.pool);
+	strbuf_release(&r.rows);
+	free(r.keys.slots);
+	state_release(&r.state);
+	for (size_t i = 0; i < found.nr; i++) {
+		free(found.items[i].path);
+		free(found.items[i].rel);
+	}
+	free(found.items);
+	strbuf_release(&dir);
+	strbuf_release(&state_path);
+	strbuf_release(&keys_path);
+	strbuf_release(&lock_path);
+	return ret;
+}

@@ -1,0 +1,209 @@
+#!/bin/sh
+test_description='tally import: Claude Code, Codex and codingbuddy logs, incrementally'
+. ./test-lib.sh
+
+TALLY_NOW=2026-11-24T12:00:00Z
+export TALLY_NOW
+CC=$FIXTURES/claude-code
+
+# days <summary.json>: "day input output cacheRead cacheWrite requests",
+# input without the cache, as ccusage counts it.
+days() {
+	python3 -c '
+import json, sys
+for g in json.load(open(sys.argv[1]))["groups"]:
+    print(g["day"], g["inputTokens"] - g["cacheReadTokens"] - g["cacheWriteTokens"],
+          g["outputTokens"], g["cacheReadTokens"], g["cacheWriteTokens"], g["requests"])
+' "$1"
+}
+
+test_expect_success 'Claude Code: every case of the fixtures, exact totals' '
+	tally import claude-code "$CC" >out &&
+	test_grep "^claude-code: 4 files (0 unchanged), 17 lines read: 6 entries added, 1 updated, 6 duplicates; skipped 2 without usage, 1 synthetic, 1 malformed$" out &&
+	tally summary --window workspace --by day --json >s.json &&
+	days s.json >actual &&
+	cat >expect <<-\EOF &&
+	2026-11-20 15 190 7000 600 3
+	2026-11-21 113 240 6300 50 3
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'one message on three lines and replays count once; the final counts win' '
+	tally log --ndjson >rows &&
+	python3 -c "
+import json
+rows = {r[\"providerRequestId\"]: r for r in map(json.loads, open(\"rows\"))}
+assert sorted(rows) == [\"msg_A\", \"msg_B\", \"msg_C\", \"msg_D\", \"msg_E\", \"msg_F\"], sorted(rows)
+a = rows[\"msg_A\"]
+assert (a[\"billedInputTokens\"], a[\"billedOutputTokens\"], a[\"cacheReadTokens\"], a[\"cacheWriteTokens\"]) == (1105, 40, 1000, 100), a
+assert rows[\"msg_C\"][\"billedOutputTokens\"] == 90
+import datetime
+assert rows[\"msg_C\"][\"startedAt\"] == int(datetime.datetime(2026, 11, 20, 10, 2, 9, tzinfo=datetime.timezone.utc).timestamp() * 1000)
+b = rows[\"msg_B\"]
+assert (b[\"cacheWriteTokens\"], b[\"cacheWrite1hTokens\"]) == (500, 300), b
+d = rows[\"msg_D\"]
+assert d[\"requestId\"] == \"req_D\", \"the sidechain replay replaced the original\"
+for r in rows.values():
+    assert r[\"source\"] == \"import:claude-code\"
+    assert r[\"providerId\"] == \"anthropic\"
+    assert \"syncStatus\" not in r
+assert rows[\"msg_F\"][\"tags\"] == {\"project\": \"/home/dev/blog\"}
+assert rows[\"msg_A\"][\"sessionResource\"] == \"claude-code:11111111-1111-4111-8111-111111111111\"
+"
+'
+
+test_expect_success 'costs: costUSD is the agent estimate; others from the price table' '
+	tally log --ndjson >rows &&
+	python3 -c "
+import json
+rows = {r[\"providerRequestId\"]: r for r in map(json.loads, open(\"rows\"))}
+f = rows[\"msg_F\"]
+assert (f[\"estimatedCostUsd\"], f[\"priceId\"]) == (0.0165, \"claude-code:costUSD\"), f
+a = rows[\"msg_A\"]
+# 5 input at 3, 100 cache writes at 3.75, 1000 reads at 0.30, 40 output at 15, per million.
+assert a[\"priceId\"] == \"anthropic/claude-sonnet-4@2025-05-22\", a
+assert abs(a[\"estimatedCostUsd\"] - 0.00129) < 1e-12, a
+b = rows[\"msg_B\"]
+# 7 at 3, 200 five-minute writes at 3.75, 300 one-hour writes at 6, 2000 reads at 0.30, 60 at 15.
+assert abs(b[\"estimatedCostUsd\"] - (7*3 + 200*3.75 + 300*6 + 2000*0.3 + 60*15) / 1e6) < 1e-12, b
+"
+'
+
+test_expect_success 'a second run over unchanged logs reads nothing and adds nothing' '
+	cp "$(ledger)" before &&
+	tally import claude-code "$CC" --json >again.json &&
+	test "$(json_get again.json "[d[k] for k in (\"files\", \"filesUnchanged\", \"bytesRead\", \"lines\", \"added\", \"updated\")]")" = \
+		"[4, 4, 0, 0, 0, 0]" &&
+	test_cmp before "$(ledger)"
+'
+
+test_expect_success 'a grown file is read from where it stopped' '
+	mkdir -p grow/projects/p &&
+	head -n 4 "$CC/projects/-home-dev-shop/11111111-1111-4111-8111-111111111111.jsonl" \
+		>grow/projects/p/s.jsonl &&
+	TALLY_HOME=$PWD/g tally import claude-code grow --json >1.json &&
+	test "$(json_get 1.json "[d[\"lines\"], d[\"added\"], d[\"duplicates\"]]")" = "[4, 1, 2]" &&
+	sed -n "5,7p" "$CC/projects/-home-dev-shop/11111111-1111-4111-8111-111111111111.jsonl" \
+		>>grow/projects/p/s.jsonl &&
+	TALLY_HOME=$PWD/g tally import claude-code grow --json >2.json &&
+	test "$(json_get 2.json "[d[\"lines\"], d[\"added\"], d[\"updated\"], d[\"filesReadAgain\"]]")" = "[3, 2, 1, 0]"
+'
+
+test_expect_success 'a line still being written is left for the next run' '
+	printf "%s" "{\"type\":\"assistant\",\"timestamp\":\"2026-11-22T10:00:00Z\",\"sessionId\":\"s\",\"requestId\":\"r\",\"message\":{\"id\":\"msg_T\",\"model\":\"claude-sonnet-4-20250514\",\"usage\":{\"input_tokens\":1," \
+		>>grow/projects/p/s.jsonl &&
+	TALLY_HOME=$PWD/g tally import claude-code grow --json >3.json &&
+	test "$(json_get 3.json "[d[\"lines\"], d[\"added\"]]")" = "[0, 0]" &&
+	printf "%s\n" "\"output_tokens\":2}}}" >>grow/projects/p/s.jsonl &&
+	TALLY_HOME=$PWD/g tally import claude-code grow --json >4.json &&
+	test "$(json_get 4.json "[d[\"lines\"], d[\"added\"]]")" = "[1, 1]"
+'
+
+test_expect_success 'a file truncated between two imports is read again, nothing doubled' '
+	TALLY_HOME=$PWD/g tally summary --window workspace --json >before.json &&
+	head -n 2 grow/projects/p/s.jsonl >t && mv t grow/projects/p/s.jsonl &&
+	TALLY_HOME=$PWD/g tally import claude-code grow --json >5.json &&
+	test "$(json_get 5.json "[d[\"filesReadAgain\"], d[\"lines\"], d[\"added\"], d[\"duplicates\"]]")" = "[1, 2, 0, 1]" &&
+	TALLY_HOME=$PWD/g tally summary --window workspace --json >after.json &&
+	test "$(json_get before.json "d[\"totalTokens\"]")" = "$(json_get after.json "d[\"totalTokens\"]")"
+'
+
+test_expect_success 'a file replaced by another with the same size is read again' '
+	mkdir -p rep/projects/p &&
+	sed -n 2p "$CC/projects/-home-dev-shop/11111111-1111-4111-8111-111111111111.jsonl" >rep/projects/p/s.jsonl &&
+	TALLY_HOME=$PWD/r tally import claude-code rep >/dev/null &&
+	sed "s/msg_A/msg_Z/" rep/projects/p/s.jsonl >new && mv new rep/projects/p/s.jsonl &&
+	TALLY_HOME=$PWD/r tally import claude-code rep --json >r.json &&
+	test "$(json_get r.json "[d[\"filesReadAgain\"], d[\"added\"]]")" = "[1, 1]"
+'
+
+test_expect_success '--dry-run reports and records nothing' '
+	TALLY_HOME=$PWD/dry tally import -n claude-code "$CC" >out &&
+	test_grep "^would import claude-code: 4 files (0 unchanged), 17 lines read: 6 entries to be added" out &&
+	! test -e dry
+'
+
+test_expect_success 'default places: CLAUDE_CONFIG_DIR, a comma-separated list' '
+	mkdir -p other/projects/x &&
+	cp "$CC/projects/-home-dev-blog/"*.jsonl other/projects/x/ &&
+	CLAUDE_CONFIG_DIR="$CC,$PWD/other" TALLY_HOME=$PWD/env tally import claude-code --json >e.json &&
+	test "$(json_get e.json "[d[\"files\"], d[\"added\"], d[\"duplicates\"]]")" = "[5, 6, 7]" &&
+	mkdir -p home2/.claude/projects/y &&
+	cp "$CC/projects/-home-dev-blog/"*.jsonl home2/.claude/projects/y/ &&
+	HOME=$PWD/home2 TALLY_HOME=$PWD/env2 tally import claude-code --json >h.json &&
+	test "$(json_get h.json "[d[\"files\"], d[\"added\"]]")" = "[1, 1]"
+'
+
+test_expect_success 'Codex: token_count deltas, cached inside input, reasoning inside output' '
+	TALLY_HOME=$PWD/cx tally import codex "$FIXTURES/codex" >out &&
+	test_grep "^codex: 1 files (0 unchanged), 8 lines read: 3 entries added, 0 updated, 0 duplicates; skipped 4 without usage, 1 with zero usage$" out &&
+	TALLY_HOME=$PWD/cx tally log --porcelain >l &&
+	cut -f4-9 l >actual &&
+	printf "gpt-5-mini\t500\t100\t600\t0.0003025\testimated\ngpt-5\t1800\t300\t2100\t0.004125\testimated\ngpt-5\t1200\t500\t1700\t0.006275\testimated\n" >expect &&
+	test_cmp expect actual &&
+	TALLY_HOME=$PWD/cx tally log --ndjson >rows &&
+	python3 -c "
+import json
+rows = sorted(map(json.loads, open(\"rows\")), key=lambda r: r[\"startedAt\"])
+assert [(r[\"cacheReadTokens\"], r.get(\"reasoningTokens\")) for r in rows] == [(200, 100), (1000, 200), (100, None)], rows
+assert rows[0][\"sessionResource\"] == \"codex:2026/11/20/rollout-2026-11-20T08-00-00-s-1\"
+"
+'
+
+test_expect_success 'Codex: a grown rollout continues from its saved totals' '
+	mkdir -p cx2/sessions &&
+	head -n 5 "$FIXTURES/codex/sessions/2026/11/20/rollout-2026-11-20T08-00-00-s-1.jsonl" >cx2/sessions/r.jsonl &&
+	TALLY_HOME=$PWD/cx2h tally import codex cx2 --json >a.json &&
+	tail -n +6 "$FIXTURES/codex/sessions/2026/11/20/rollout-2026-11-20T08-00-00-s-1.jsonl" >>cx2/sessions/r.jsonl &&
+	TALLY_HOME=$PWD/cx2h tally import codex cx2 --json >b.json &&
+	test "$(json_get a.json "d[\"added\"]") $(json_get b.json "d[\"added\"]")" = "2 1" &&
+	TALLY_HOME=$PWD/cx2h tally summary --window workspace --json >s.json &&
+	test "$(json_get s.json "[d[\"inputTokens\"], d[\"outputTokens\"]]")" = "[3500, 900]"
+'
+
+test_expect_success 'codingbuddy: the plugin log, its USD estimates, bad lines skipped' '
+	TALLY_HOME=$PWD/cb tally import codingbuddy "$FIXTURES/codingbuddy/usage.jsonl" >out &&
+	test_grep "3 entries added.*skipped 2 malformed$" out &&
+	TALLY_HOME=$PWD/cb tally log --porcelain >l &&
+	cut -f3-9 l >actual &&
+	printf "ollama\tllama3\t50\t20\t70\t\tunpriced\nanthropic\tclaude-sonnet-4\t2000\t300\t2300\t0.0105\testimated\nopenai\tgpt-4.1\t1000\t100\t1100\t0.0028\testimated\n" >expect &&
+	test_cmp expect actual &&
+	TALLY_HOME=$PWD/cb tally log --ndjson -p openai >o &&
+	test "$(json_get o "d[\"priceId\"]")" = codingbuddy:estimated_cost
+'
+
+test_expect_success 'imports go to the current scope' '
+	mkdir -p ws/.git &&
+	(cd ws && tally import codingbuddy "$FIXTURES/codingbuddy/usage.jsonl" >/dev/null &&
+	 tally log --porcelain >../ws.log) &&
+	test_line_count = 3 ws.log
+'
+
+test_expect_success 'bad usage and unreadable paths' '
+	test_expect_code 2 tally import 2>err &&
+	test_grep "needs an agent" err &&
+	test_expect_code 2 tally import cursor 2>err &&
+	test_grep "unknown agent .cursor." err &&
+	test_expect_code 2 tally import codingbuddy 2>err &&
+	test_grep "codingbuddy needs the log file" err &&
+	test_expect_code 1 tally import claude-code missing-dir 2>err &&
+	test_grep "^tally: cannot read .missing-dir.: No such file or directory" err
+'
+
+test_expect_success 'a held import lock: exit 6' '
+	mkdir -p "$TALLY_HOME/profile/import-state" &&
+	hold_lock "$TALLY_HOME/profile/import-state/claude-code.lock" &&
+	test_expect_code 6 tally -c lock_timeout_ms=200 import claude-code "$CC" 2>err &&
+	kill $HOLD_PID &&
+	test_grep "locked" err
+'
+
+test_expect_success 'a damaged state file: every file is read again, nothing doubled' '
+	echo "{garbage" >"$TALLY_HOME/profile/import-state/claude-code.json" &&
+	tally import claude-code "$CC" --json >d.json 2>err &&
+	test_grep "damaged" err &&
+	test "$(json_get d.json "[d[\"added\"], d[\"updated\"]]")" = "[0, 0]"
+'
+
+test_done

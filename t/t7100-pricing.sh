@@ -1,0 +1,223 @@
+#!/bin/sh
+test_description='tally pricing: the table, matching, overrides, fallbacks, updates, estimates'
+. ./test-lib.sh
+
+TALLY_NOW=2026-11-24T12:00:00Z
+export TALLY_NOW
+
+# cost_of <id>: the estimate and price id of an entry, as JSON.
+cost_of() {
+	tally log --ndjson >all.ndjson &&
+	python3 -c '
+import json, sys
+for r in map(json.loads, open("all.ndjson")):
+    if r["entryId"] == sys.argv[1]:
+        print(json.dumps([r.get("estimatedCostUsd"), r.get("priceId")]))
+' "$1"
+}
+
+test_expect_success 'show: how a model name resolves, and why' '
+	tally pricing show claude-sonnet-4-20250514 >out &&
+	test_grep "^claude-sonnet-4-20250514: without its version suffix .claude-sonnet-4. matched the built-in price table$" out &&
+	test_grep "^anthropic/claude-sonnet-4@2025-05-22  *\$3.00 / \$6.00  *\$15.00 / \$22.50  *\$0.30 / \$0.60  *\$3.75 / \$7.50  *\$6.00 / \$12.00  *built-in$" out &&
+	tally pricing show -p openrouter anthropic/claude-sonnet-4.5 >out &&
+	test_grep "without its provider prefix .claude-sonnet-4.5. matched" out &&
+	test_grep "^anthropic/claude-sonnet-4-5@2025-09-29 " out &&
+	tally pricing show models/gemini-2.5-flash >out &&
+	test_grep "^gemini/gemini-2.5-flash@2025-06-17 .*\$0.075 " out &&
+	tally pricing show gpt-4.1-2025-04-14 >out &&
+	test_grep "^openai/gpt-4.1@2025-04-14 " out
+'
+
+test_expect_success 'show --at: the price of that day' '
+	tally pricing show o3 --at 2025-05-01 >out &&
+	test_grep "^openai/o3@2025-04-16  *\$10.00  *\$40.00" out &&
+	tally pricing show o3 >out &&
+	test_grep "^openai/o3@2025-06-10  *\$2.00  *\$8.00" out
+'
+
+test_expect_success 'show --json' '
+	tally pricing show --json gpt-4.1 >p.json &&
+	test "$(json_get p.json "[d[\"priced\"], d[\"price\"][\"priceId\"], d[\"price\"][\"perMillionTokensUsd\"]]")" = \
+		"[true, \"openai/gpt-4.1@2025-04-14\", {\"input\": 2, \"output\": 8, \"cacheRead\": 0.5}]" &&
+	tally pricing show --json >all.json &&
+	test "$(json_get all.json "len(d) > 25")" = True
+'
+
+test_expect_success 'an unknown model is unpriced: exit 1, and no estimate at record' '
+	test_expect_code 1 tally pricing show my-finetune >out &&
+	test_grep "^my-finetune: unpriced (no price table knows .my-finetune." out &&
+	id=$(tally record -p openai -m my-finetune --input-tokens 1000 --output-tokens 10) &&
+	test "$(cost_of $id)" = "[null, null]" &&
+	tally summary --json >s.json &&
+	test "$(json_get s.json "[d[\"unpricedCount\"], d[\"costUsd\"]]")" = "[1, null]"
+'
+
+test_expect_success 'record stores the estimate and the price id' '
+	id=$(tally record -p openai -m gpt-4.1 --input-tokens 1000000 --output-tokens 1000000 \
+		--cache-read-tokens 500000) &&
+	test "$(cost_of $id)" = "[9.25, \"openai/gpt-4.1@2025-04-14\"]"
+'
+
+test_expect_success 'prices above 200k input tokens apply to the whole request' '
+	id=$(tally record -p anthropic -m claude-sonnet-4-20250514 --input-tokens 200000 --output-tokens 1000) &&
+	test "$(cost_of $id)" = "[0.615, \"anthropic/claude-sonnet-4@2025-05-22\"]" &&
+	id=$(tally record -p anthropic -m claude-sonnet-4-20250514 --input-tokens 200001 --output-tokens 1000) &&
+	test "$(cost_of $id)" = "[1.222506, \"anthropic/claude-sonnet-4@2025-05-22\"]"
+'
+
+test_expect_success 'a usage is priced with the price of its own day' '
+	id=$(tally record -p openai -m o3 --input-tokens 1000000 --started-at 2025-05-01T12:00:00Z) &&
+	test "$(cost_of $id)" = "[10, \"openai/o3@2025-04-16\"]" &&
+	id=$(tally record -p openai -m o3 --input-tokens 1000000 --started-at 2025-07-01T12:00:00Z) &&
+	test "$(cost_of $id)" = "[2, \"openai/o3@2025-06-10\"]"
+'
+
+test_expect_success 'a given estimate is kept; an update is priced again' '
+	id=$(tally record -p openai -m gpt-4.1 --input-tokens 100 --estimated-cost 0.5) &&
+	test "$(cost_of $id)" = "[0.5, null]" &&
+	id=$(tally record -p openai -m gpt-4.1 --status in_progress) &&
+	test "$(cost_of $id)" = "[null, null]" &&
+	id=$(tally record --entry $id --status completed --input-tokens 1000000) &&
+	test "$(cost_of $id)" = "[2, \"openai/gpt-4.1@2025-04-14\"]" &&
+	id=$(tally record --entry $id --output-tokens 1000000) &&
+	test "$(cost_of $id)" = "[10, \"openai/gpt-4.1@2025-04-14\"]"
+'
+
+cat >overrides.yaml <<'EOF'
+pricing:
+  models:
+    - model: "acme-*"
+      provider: openrouter
+      input: 1
+      output: 2
+    - model: gpt-4.1
+      input: 1.5
+      output: 6
+  fallback:
+    ollama:
+      input: 0.0001
+      output: 0.0002
+EOF
+
+test_expect_success 'overrides in the configuration come first' '
+	TALLY_CONFIG=$PWD/overrides.yaml tally pricing show gpt-4.1 >out &&
+	test_grep "matched pricing.models in the configuration" out &&
+	id=$(TALLY_CONFIG=$PWD/overrides.yaml tally record -p openai -m gpt-4.1 --input-tokens 1000000) &&
+	test "$(cost_of $id)" = "[1.5, \"config:gpt-4.1\"]" &&
+	id=$(TALLY_CONFIG=$PWD/overrides.yaml tally record -p openrouter -m acme-7b --output-tokens 1000000 --input-tokens 0) &&
+	test "$(cost_of $id)" = "[2, \"config:acme-*\"]" &&
+	id=$(TALLY_CONFIG=$PWD/overrides.yaml tally record -p openai -m acme-7b --input-tokens 10) &&
+	test "$(cost_of $id)" = "[null, null]"
+'
+
+test_expect_success 'a fallback applies only where set, and says so' '
+	id=$(TALLY_CONFIG=$PWD/overrides.yaml tally record -p ollama -m llama3 --input-tokens 1000 --output-tokens 1000) &&
+	test "$(cost_of $id)" = "[0.0003, \"fallback:ollama\"]" &&
+	TALLY_CONFIG=$PWD/overrides.yaml tally pricing show -p ollama llama3 >out &&
+	test_grep "the fallback of provider ollama" out &&
+	test_grep "fallback:ollama" out &&
+	id=$(tally record -p ollama -m llama3 --input-tokens 1000) &&
+	test "$(cost_of $id)" = "[null, null]"
+'
+
+test_expect_success 'bad pricing settings: exit 3' '
+	printf "pricing:\n  models:\n    - model: x\n      input: 1\n" >bad.yaml &&
+	test_expect_code 3 env TALLY_CONFIG=$PWD/bad.yaml tally pricing show x 2>err &&
+	test_grep "pricing.models.0 (x): input and output prices are required" err &&
+	printf "pricing:\n  fallback:\n    openai:\n      input: cheap\n" >bad2.yaml &&
+	test_expect_code 3 env TALLY_CONFIG=$PWD/bad2.yaml tally pricing show x 2>err &&
+	test_grep "pricing.fallback.openai.input" err
+'
+
+cat >litellm.json <<'EOF'
+{
+  "sample_spec": {"max_tokens": "LEGACY parameter", "input_cost_per_token": 0.0, "output_cost_per_token": 0.0, "litellm_provider": "one of https://docs.litellm.ai/docs/providers", "mode": "one of: chat, embedding"},
+  "claude-sonnet-4-5": {"cache_creation_input_token_cost": 3.75e-06, "cache_creation_input_token_cost_above_1hr": 6e-06,
+    "cache_read_input_token_cost": 3e-07, "input_cost_per_token": 3e-06, "input_cost_per_token_above_200k_tokens": 6e-06,
+    "output_cost_per_token": 1.5e-05, "output_cost_per_token_above_200k_tokens": 2.25e-05,
+    "cache_creation_input_token_cost_above_200k_tokens": 7.5e-06, "cache_read_input_token_cost_above_200k_tokens": 6e-07,
+    "litellm_provider": "anthropic", "max_input_tokens": 200000, "max_output_tokens": 64000, "max_tokens": 64000, "mode": "chat"},
+  "brand-new-model": {"input_cost_per_token": 1e-06, "output_cost_per_token": 4e-06, "litellm_provider": "openai", "mode": "chat"},
+  "tiny-model": {"input_cost_per_token": 3.75e-10, "output_cost_per_token": 1e-9, "litellm_provider": "openai", "mode": "chat"},
+  "text-embedding-3-small": {"input_cost_per_token": 2e-08, "output_cost_per_token": 0.0, "litellm_provider": "openai", "mode": "embedding"},
+  "no-prices": {"litellm_provider": "openai", "mode": "chat"}
+}
+EOF
+
+test_expect_success 'update --from a file: the LiteLLM format, chat models with prices' '
+	tally pricing update --from litellm.json >out &&
+	test_grep "^3 prices from litellm.json saved to $HOME/.cache/tally/prices.tsv$" out &&
+	tally pricing show brand-new-model >out &&
+	test_grep "matched the fetched price table" out &&
+	test_grep "^fetched:brand-new-model@2026-11-24  *\$1.00  *\$4.00" out &&
+	tally pricing show --json tiny-model >t.json &&
+	test "$(json_get t.json "d[\"price\"][\"perMillionTokensUsd\"]")" = "{\"input\": 0.000375, \"output\": 0.001}" &&
+	test_expect_code 1 tally pricing show text-embedding-3-small
+'
+
+test_expect_success 'fetched prices apply from their day; older usage keeps its own' '
+	tally pricing show claude-sonnet-4-5 >out &&
+	test_grep "^fetched:claude-sonnet-4-5@2026-11-24 " out &&
+	tally pricing show claude-sonnet-4-5 --at 2026-01-01 >out &&
+	test_grep "^anthropic/claude-sonnet-4-5@2025-09-29 " out &&
+	id=$(tally record -p openai -m brand-new-model --input-tokens 1000000 --started-at 2026-01-01T00:00:00Z) &&
+	test "$(cost_of $id)" = "[1, \"fetched:brand-new-model@2026-11-24\"]"
+'
+
+test_expect_success 'update --from a loopback server' '
+	python3 -c "
+import json
+doc = json.load(open(\"litellm.json\"))
+json.dump({\"routes\": [{\"path\": \"/prices.json\", \"replies\": [{\"status\": 200, \"body\": doc}]},
+                        {\"path\": \"/broken\", \"replies\": [{\"status\": 200, \"raw\": \"<html>\"}]},
+                        {\"path\": \"/gone\", \"replies\": [{\"status\": 404, \"raw\": \"no\"}]}]},
+          open(\"server.json\", \"w\"))
+" &&
+	fake_provider_start server.json &&
+	XDG_CACHE_HOME=$PWD/xdg tally pricing update --from $FAKE_URL/prices.json >out &&
+	test_grep "^3 prices from $FAKE_URL/prices.json saved to $PWD/xdg/tally/prices.tsv$" out &&
+	test_expect_code 1 tally pricing update --from $FAKE_URL/broken 2>err &&
+	test_grep "not a LiteLLM price table" err &&
+	test_expect_code 4 tally -c http_max_retries=0 pricing update --from $FAKE_URL/gone 2>err &&
+	test_grep "cannot fetch $FAKE_URL/gone: HTTP 404" err &&
+	fake_provider_stop
+'
+
+test_expect_success 'a failed update keeps the table there was' '
+	cp "$HOME/.cache/tally/prices.tsv" kept &&
+	echo "[1, 2]" >notatable.json &&
+	test_expect_code 1 tally pricing update --from notatable.json 2>err &&
+	test_grep "not a LiteLLM price table" err &&
+	test_cmp kept "$HOME/.cache/tally/prices.tsv" &&
+	test_expect_code 1 tally pricing update --from nowhere.json 2>err &&
+	test_grep "cannot read .nowhere.json." err &&
+	test_expect_code 2 tally pricing update --from ftp://example.com/x 2>err &&
+	test_expect_code 2 tally pricing update --from http://example.com/x 2>err &&
+	test_grep "not an http(s) URL\|loopback" err &&
+	test_cmp kept "$HOME/.cache/tally/prices.tsv"
+'
+
+test_expect_success 'a damaged fetched table is warned about and left out' '
+	printf "# tally prices 1\tfetched=1795521600000\tfrom=x\nbroken row\n" >"$HOME/.cache/tally/prices.tsv" &&
+	tally pricing show gpt-4.1 >out 2>err &&
+	test_grep "prices.tsv:2: not a price row" err &&
+	test_grep "built-in" out &&
+	echo garbage >"$HOME/.cache/tally/prices.tsv" &&
+	tally pricing show gpt-4.1 >out 2>err &&
+	test_grep "is not a tally price table" err
+'
+
+test_expect_success 'usage errors' '
+	test_expect_code 2 tally pricing 2>err &&
+	test_grep "needs a subcommand" err &&
+	test_expect_code 2 tally pricing list 2>err &&
+	test_grep "unknown subcommand .list." err &&
+	test_expect_code 2 tally pricing update 2>err &&
+	test_grep "update needs --from" err &&
+	test_expect_code 2 tally pricing show --from x 2>err &&
+	test_expect_code 2 tally pricing show --at never gpt-4.1 2>err &&
+	test_grep "^tally: --at: invalid time" err
+'
+
+test_done
