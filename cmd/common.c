@@ -39,6 +39,7 @@ int parse_options_or_exit(int argc, const char **argv,
 	}
 	if (ret == PARSE_OPT_COMPLETE) {
 		parse_options_completion(&text, opts);
+		parse_options_subcommands(&text, usage);
 		fputs(text.buf, stdout);
 		exit(EXIT_OK);
 	}

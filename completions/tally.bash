@@ -23,6 +23,34 @@ __tally_list_opts() {
 	printf '%s' "${__tally_opts[$key]}"
 }
 
+# The helper prints options (starting with '-') and subcommand words.
+__tally_options_of() {
+	local w
+	for w in $(__tally_list_opts "$1"); do
+		[[ $w == -* ]] && printf '%s ' "$w"
+	done
+}
+
+__tally_subcommands_of() {
+	local w
+	for w in $(__tally_list_opts "$1"); do
+		[[ $w != -* ]] && printf '%s ' "$w"
+	done
+}
+
+# Whether the command has subcommands and none is typed yet after the
+# command word at index $2.
+__tally_needs_subcommand() {
+	local subs w j
+	subs=" $(__tally_subcommands_of "$1")"
+	[ "$subs" = " " ] && return 1
+	for ((j = $2 + 1; j < COMP_CWORD; j++)); do
+		w=${COMP_WORDS[j]}
+		[[ $subs == *" $w "* ]] && return 1
+	done
+	return 0
+}
+
 _tally() {
 	local cur=${COMP_WORDS[COMP_CWORD]} cmd= i
 
@@ -43,7 +71,9 @@ _tally() {
 	elif [ "$cmd" = help ]; then
 		COMPREPLY=($(compgen -W "$(__tally_list_cmds) ledger" -- "$cur"))
 	elif [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$(__tally_list_opts "$cmd") --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "$(__tally_options_of "$cmd") --help" -- "$cur"))
+	elif __tally_needs_subcommand "$cmd" "$i"; then
+		COMPREPLY=($(compgen -W "$(__tally_subcommands_of "$cmd")" -- "$cur"))
 	else
 		COMPREPLY=($(compgen -f -- "$cur"))
 	fi

@@ -270,3 +270,20 @@ void parse_options_completion(struct strbuf *out, const struct option *opts)
 				takes_arg(o) ? "=" : "");
 	}
 }
+
+void parse_options_subcommands(struct strbuf *out, const char *const *usage)
+{
+	for (; usage && *usage; usage++) {
+		const char *p = *usage;
+		size_t n;
+
+		/* Skip "tally" and the command's name. */
+		for (int word = 0; word < 2 && *p; word++) {
+			p += strcspn(p, " ");
+			p += strspn(p, " ");
+		}
+		n = strspn(p, "abcdefghijklmnopqrstuvwxyz-");
+		if (n && (p[n] == ' ' || !p[n]) && *p != '-')
+			strbuf_addf(out, "%.*s\n", (int)n, p);
+	}
+}

@@ -115,4 +115,11 @@ void parse_options_usage(struct strbuf *out, const char *const *usagestr,
 /* Appends the long options, one per line ("--name" or "--name="), to out. */
 void parse_options_completion(struct strbuf *out, const struct option *opts);
 
+/*
+ * The subcommand words of a command's usage lines ("tally pricing show
+ * ..." gives "show"), one per line, for completion scripts.
+ */
+void parse_options_subcommands(struct strbuf *out,
+		const char *const *usage);
+
 #endif

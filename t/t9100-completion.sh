@@ -95,4 +95,62 @@ test_expect_success 'fish: complete -C completes tally rec and options' '
 	test_grep "^--follow" out
 '
 
+test_expect_success 'subcommand words come from the usage lines' '
+	tally import --completion-helper >h &&
+	printf "claude-code\ncodex\ncodingbuddy\n" >expect &&
+	grep -v "^-" h >actual &&
+	test_cmp expect actual &&
+	tally pricing --completion-helper | grep -v "^-" >actual &&
+	printf "show\nupdate\n" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'bash: subcommands, then files' '
+	bash_complete tally import c >out &&
+	printf "claude-code\ncodex\ncodingbuddy\n" >expect &&
+	test_cmp expect out &&
+	bash_complete tally pricing --json s >out &&
+	echo show >expect &&
+	test_cmp expect out &&
+	: >usage.jsonl &&
+	bash_complete tally import codingbuddy usa >out &&
+	echo usage.jsonl >expect &&
+	test_cmp expect out &&
+	bash_complete tally import --dry >out &&
+	echo --dry-run >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'zsh: subcommands of import' '
+	zsh -f -c "
+		compadd() {
+			while [[ \$1 == -* ]]; do
+				case \$1 in
+				-a) shift; print -l -- \${(P)1}; return ;;
+				*) shift ;;
+				esac
+			done
+		}
+		_files() { print FILES; }
+		_call_program() { shift; \"\$@\"; }
+		words=(tally import co) CURRENT=3 PREFIX=co
+		source $COMP/_tally
+	" >out &&
+	test_grep -x codex out &&
+	test_grep -x claude-code out &&
+	zsh -f -c "
+		compadd() { :; }
+		_files() { print FILES; }
+		_call_program() { shift; \"\$@\"; }
+		words=(tally import codex di) CURRENT=4 PREFIX=di
+		source $COMP/_tally
+	" >out &&
+	test_grep -x FILES out
+'
+
+test_expect_success 'fish: subcommands of pricing' '
+	fish --no-config -c "source $COMP/tally.fish; complete -C \"tally pricing u\"" >out &&
+	test_grep "^update" out
+'
+
 test_done
