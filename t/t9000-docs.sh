@@ -55,7 +55,7 @@ test_expect_success 'every page has the required sections' '
 
 test_expect_success 'every long option of a command is documented on its page' '
 	for cmd in $(tally --list-cmds); do
-		for opt in $(tally $cmd --completion-helper | sed "s/=\$//"); do
+		for opt in $(tally $cmd --completion-helper | grep "^-" | sed "s/=\$//"); do
 			grep -q -- "\*$opt\*" "$DOC/tally-$cmd.1.scd" || {
 				echo "tally-$cmd.1.scd does not document $opt" >&2
 				return 1
