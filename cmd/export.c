@@ -58,8 +58,13 @@ static int sink_open(struct sink *s, const char *path, struct strbuf *err)
 	strbuf_addf(&s->tmp, "%s.tmp.%ld", path, (long)getpid());
 	unlink(s->tmp.buf);
 	s->fd = open_private(s->tmp.buf, O_WRONLY | O_TRUNC);
-	if (s->fd < 0)
-		return fail_errno(err, T_EFAIL, "cannot write '%s'", path);
+	if (s->fd < 0) {
+		int ret = fail_errno(err, T_EFAIL, "cannot write '%s'", path);
+
+		strbuf_release(&s->tmp);
+		strbuf_release(&s->buf);
+		return ret;
+	}
 	return 0;
 }
 

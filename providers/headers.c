@@ -43,6 +43,19 @@ static void add(struct header_set *h, const char *line, size_t len)
 	h->n++;
 }
 
+/* The status of "HTTP/1.1 200 OK", read within the line's n bytes. */
+static int status_of(const char *line, size_t n)
+{
+	const char *sp = memchr(line, ' ', n), *end = line + n;
+	int status = 0;
+
+	if (!sp)
+		return 0;
+	for (sp++; sp < end && *sp >= '0' && *sp <= '9' && status < 1000; sp++)
+		status = status * 10 + (*sp - '0');
+	return status < 1000 ? status : 0;
+}
+
 int headers_parse(struct header_set *h, const char *text, size_t len)
 {
 	const char *p = text, *stop = text + len;
@@ -58,7 +71,7 @@ int headers_parse(struct header_set *h, const char *text, size_t len)
 			/* A new response: only the last one counts. */
 			headers_release(h);
 			memset(h, 0, sizeof(*h));
-			h->status = (int)strtol(p + strcspn(p, " "), NULL, 10);
+			h->status = status_of(p, n);
 		} else if (n) {
 			add(h, p, n);
 		}

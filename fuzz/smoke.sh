@@ -1,0 +1,61 @@
+#!/bin/sh
+# fuzz/smoke.sh: run every fuzz target briefly (CI), or long (by hand).
+#
+# Each target starts from its seed corpus (the test fixtures and the
+# bundled examples that suit it) and first replays its regression inputs
+# (fuzz/regressions/<target>/: inputs that once crashed it). New inputs go
+# to a scratch corpus, so the tree stays clean.
+#
+# usage: fuzz/smoke.sh <build-dir> [seconds-per-target] [target...]
+set -eu
+
+build=$1
+seconds=${2:-20}
+shift $(($# < 2 ? $# : 2))
+top=$(cd "$(dirname "$0")/.." && pwd)
+targets=${*:-"fuzz-agent-logs fuzz-config fuzz-headers fuzz-ledger-row fuzz-response fuzz-sse fuzz-time"}
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/tally-fuzz.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+
+seeds() {
+	case $1 in
+	fuzz-agent-logs) echo "$top/t/fixtures/claude-code/projects/-home-dev-shop $top/t/fixtures/codex/sessions/2026/11/20 $top/t/fixtures/codingbuddy" ;;
+	fuzz-config) echo "$top/contrib/demo-config.yaml" ;;
+	fuzz-headers) echo "$top/contrib/examples/headers" ;;
+	fuzz-ledger-row) echo "$top/t/fixtures/legacy-rows.jsonl" ;;
+	fuzz-response) echo "$top/contrib/examples/responses" ;;
+	fuzz-sse) echo "$top/contrib/examples/streams" ;;
+	fuzz-time) echo "" ;;
+	esac
+}
+
+for t in $targets; do
+	corpus=$scratch/$t
+	mkdir -p "$corpus"
+	# Seed files are copied in one by one (directories hold whole files;
+	# a JSON-lines file is split into its lines).
+	for s in $(seeds "$t"); do
+		find "$s" -type f | while read -r f; do
+			case $f in
+			*.jsonl) split -l 1 -a 4 "$f" "$corpus/$(basename "$f")." ;;
+			*) cp "$f" "$corpus/" ;;
+			esac
+		done
+	done
+	if test -d "$top/fuzz/regressions/$t"; then
+		"$build/fuzz/$t" "$top/fuzz/regressions/$t"/* >"$scratch/$t.regress.log" 2>&1 || {
+			cat "$scratch/$t.regress.log" >&2
+			echo "fuzz: $t fails on a regression input" >&2
+			exit 1
+		}
+	fi
+	"$build/fuzz/$t" -max_total_time="$seconds" -timeout=10 \
+		-rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+		-artifact_prefix="$scratch/$t-" "$corpus" >"$scratch/$t.log" 2>&1 || {
+		tail -n 40 "$scratch/$t.log" >&2
+		ls "$scratch/$t-"* >&2 2>/dev/null || true
+		echo "fuzz: $t found a crash (input kept above)" >&2
+		exit 1
+	}
+	echo "fuzz: $t: $(sed -n 's/^stat::number_of_executed_units: *//p' "$scratch/$t.log") runs in ${seconds}s, no crash"
+done
