@@ -83,52 +83,70 @@ void jw_key(struct jsonw *w, const char *key)
 {
 	before_value(w);
 	json_quote(w->out, key, strlen(key));
-	strbuf_addstr(w->out, w->style == JW_PRETTY ? ": " : ":");
+	if (w->style == JW_PRETTY)
+		strbuf_addstr(w->out, ": ");
+	else
+		strbuf_addch(w->out, ':');
 	w->after_key = 1;
+}
+
+/* The bytes a JSON string can hold as they are. */
+static int plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+static void quote_special(struct strbuf *sb, const unsigned char **pp,
+		const unsigned char *end)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = *pp;
+	size_t n;
+
+	if (*p >= 0x80) {
+		n = utf8_valid_prefix(p, (size_t)(end - p));
+		if (n) {
+			strbuf_add(sb, p, n);
+			*pp = p + n;
+		} else {
+			strbuf_addstr(sb, "\xef\xbf\xbd");
+			*pp = p + 1;
+		}
+		return;
+	}
+	switch (*p) {
+	case '"': strbuf_addstr(sb, "\\\""); break;
+	case '\\': strbuf_addstr(sb, "\\\\"); break;
+	case '\n': strbuf_addstr(sb, "\\n"); break;
+	case '\t': strbuf_addstr(sb, "\\t"); break;
+	case '\r': strbuf_addstr(sb, "\\r"); break;
+	case '\b': strbuf_addstr(sb, "\\b"); break;
+	case '\f': strbuf_addstr(sb, "\\f"); break;
+	default:
+		strbuf_addstr(sb, "\\u00");
+		strbuf_addch(sb, hex[*p >> 4]);
+		strbuf_addch(sb, hex[*p & 15]);
+	}
+	*pp = p + 1;
 }
 
 void json_quote(struct strbuf *sb, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 
 	strbuf_grow(sb, len + 2);
-	strbuf_addch(sb, '"');
-	while (p < end) {
-		const unsigned char *run = p;
-		size_t n;
+	sb->buf[sb->len++] = '"';
+	for (;;) {
+		/* Plain bytes are copied straight into the room made above. */
+		char *o = sb->buf + sb->len;
 
-		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' &&
-		       *p < 0x80)
-			p++;
-		strbuf_add(sb, run, (size_t)(p - run));
+		while (p < end && plain(*p))
+			*o++ = (char)*p++;
+		sb->len = (size_t)(o - sb->buf);
 		if (p == end)
 			break;
-		if (*p >= 0x80) {
-			n = utf8_valid_prefix(p, (size_t)(end - p));
-			if (n) {
-				strbuf_add(sb, p, n);
-				p += n;
-			} else {
-				strbuf_addstr(sb, "\xef\xbf\xbd");
-				p++;
-			}
-			continue;
-		}
-		switch (*p) {
-		case '"': strbuf_addstr(sb, "\\\""); break;
-		case '\\': strbuf_addstr(sb, "\\\\"); break;
-		case '\n': strbuf_addstr(sb, "\\n"); break;
-		case '\t': strbuf_addstr(sb, "\\t"); break;
-		case '\r': strbuf_addstr(sb, "\\r"); break;
-		case '\b': strbuf_addstr(sb, "\\b"); break;
-		case '\f': strbuf_addstr(sb, "\\f"); break;
-		default:
-			strbuf_addstr(sb, "\\u00");
-			strbuf_addch(sb, hex[*p >> 4]);
-			strbuf_addch(sb, hex[*p & 15]);
-		}
-		p++;
+		quote_special(sb, &p, end);
+		strbuf_grow(sb, (size_t)(end - p) + 1);
 	}
 	strbuf_addch(sb, '"');
 }
@@ -147,7 +165,7 @@ void jw_string_len(struct jsonw *w, const char *s, size_t len)
 void jw_int(struct jsonw *w, int64_t v)
 {
 	before_value(w);
-	strbuf_addf(w->out, "%lld", (long long)v);
+	strbuf_addint(w->out, v);
 }
 
 void jw_money(struct jsonw *w, int64_t nano)

@@ -124,8 +124,9 @@ void money_format(struct strbuf *sb, int64_t nano)
 	char digits[10];
 	int n = 9;
 
-	strbuf_addf(sb, "%s%llu", nano < 0 ? "-" : "",
-			(unsigned long long)whole);
+	if (nano < 0)
+		strbuf_addch(sb, '-');
+	strbuf_adduint(sb, whole);
 	if (!frac)
 		return;
 	for (int i = 8; i >= 0; i--, frac /= 10)

@@ -155,6 +155,24 @@ void strbuf_addchars(struct strbuf *sb, int c, size_t n)
 	strbuf_setlen(sb, sb->len + n);
 }
 
+void strbuf_adduint(struct strbuf *sb, uint64_t v)
+{
+	char tmp[20];
+	size_t n = sizeof(tmp);
+
+	do
+		tmp[--n] = (char)('0' + v % 10);
+	while (v /= 10);
+	strbuf_add(sb, tmp + n, sizeof(tmp) - n);
+}
+
+void strbuf_addint(struct strbuf *sb, int64_t v)
+{
+	if (v < 0)
+		strbuf_addch(sb, '-');
+	strbuf_adduint(sb, v < 0 ? -(uint64_t)v : (uint64_t)v);
+}
+
 void strbuf_addbuf(struct strbuf *sb, const struct strbuf *other)
 {
 	strbuf_add(sb, other->buf, other->len);

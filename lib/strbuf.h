@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * A growable string.
@@ -37,6 +38,9 @@ void strbuf_addstr(struct strbuf *sb, const char *s);
 void strbuf_addch(struct strbuf *sb, int c);
 void strbuf_addchars(struct strbuf *sb, int c, size_t n);
 void strbuf_addbuf(struct strbuf *sb, const struct strbuf *other);
+/* Decimal digits of v, without printf: rows are written by the million. */
+void strbuf_addint(struct strbuf *sb, int64_t v);
+void strbuf_adduint(struct strbuf *sb, uint64_t v);
 __attribute__((format(printf, 2, 3)))
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...);
 __attribute__((format(printf, 2, 0)))

@@ -24,6 +24,18 @@ int main(void)
 	for (int i = 0; i < 10000; i++)
 		strbuf_addstr(&sb, "0123456789");
 	is_int(sb.len, 100000, "strbuf grows");
+	strbuf_reset(&sb);
+	strbuf_addint(&sb, 0);
+	strbuf_addch(&sb, ' ');
+	strbuf_addint(&sb, -42);
+	strbuf_addch(&sb, ' ');
+	strbuf_addint(&sb, INT64_MAX);
+	strbuf_addch(&sb, ' ');
+	strbuf_addint(&sb, INT64_MIN);
+	strbuf_addch(&sb, ' ');
+	strbuf_adduint(&sb, UINT64_MAX);
+	is_str(sb.buf, "0 -42 9223372036854775807 -9223372036854775808 "
+			"18446744073709551615", "strbuf_addint at the limits");
 	strbuf_release(&sb);
 	ok(sb.buf[0] == '\0' && sb.len == 0, "release leaves it empty");
 

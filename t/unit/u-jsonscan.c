@@ -101,6 +101,23 @@ int main(void)
 	quote_is("a\"b\\c\n\t\x01", 8, "\"a\\\"b\\\\c\\n\\t\\u0001\"");
 	quote_is("\xff", 1, "\"\xef\xbf\xbd\"");
 	quote_is("caf\xc3\xa9", 5, "\"caf\xc3\xa9\"");
+	quote_is("", 0, "\"\"");
+	quote_is("x\"", 2, "\"x\\\"\"");
+	quote_is("\n\n\n\n\n\n", 6, "\"\\n\\n\\n\\n\\n\\n\"");
+	{
+		/* Runs of plain bytes between escapes, longer than any slack. */
+		struct strbuf in = STRBUF_INIT, want = STRBUF_INIT;
+
+		strbuf_addch(&want, '"');
+		for (int i = 0; i < 500; i++) {
+			strbuf_addstr(&in, "abcdefghij\"\xc3\xa9");
+			strbuf_addstr(&want, "abcdefghij\\\"\xc3\xa9");
+		}
+		strbuf_addch(&want, '"');
+		quote_is(in.buf, in.len, want.buf);
+		strbuf_release(&in);
+		strbuf_release(&want);
+	}
 
 	{
 		struct strbuf sb = STRBUF_INIT;
