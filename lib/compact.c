@@ -77,25 +77,19 @@ static int by_time_newest_first(const void *a, const void *b)
 	return (*x)->first < (*y)->first ? 1 : -1;
 }
 
-static int classify(struct compaction *c, struct strbuf *err)
+static void classify(struct compaction *c)
 {
 	struct fold_item **order = xcalloc(c->f.nr + 1, sizeof(*order));
 	int64_t cutoff = c->o->retention_days > 0 ?
 		c->o->now - c->o->retention_days * MS_PER_DAY : INT64_MIN;
-	struct entry e;
 	size_t n = 0, kept = 0;
-	int ret = 0;
 
-	entry_init(&e);
 	c->fate = xcalloc(c->f.nr + 1, 1);
 	c->is_rollup = xcalloc(c->f.nr + 1, 1);
-	for (size_t i = 0; i < c->f.nr && !ret; i++) {
-		if ((ret = fold_read(&c->f, &c->f.items[i], &e, err)))
-			break;
+	for (size_t i = 0; i < c->f.nr; i++) {
 		/* Rollup rows and quota snapshots are never pruned. */
-		if (e.kind && (!strcmp(e.kind, KIND_ROLLUP) ||
-			       !strcmp(e.kind, KIND_QUOTA))) {
-			c->is_rollup[i] = !strcmp(e.kind, KIND_ROLLUP);
+		if (c->f.items[i].kind != FOLD_USAGE) {
+			c->is_rollup[i] = c->f.items[i].kind == FOLD_ROLLUP;
 			continue;
 		}
 		c->st->entries++;
@@ -111,9 +105,7 @@ static int classify(struct compaction *c, struct strbuf *err)
 		else
 			kept++;
 	}
-	entry_release(&e);
 	free(order);
-	return ret;
 }
 
 /* ---- rollups of what goes ---- */
@@ -194,7 +186,6 @@ static int write_new(struct compaction *c, struct ledger *l,
 {
 	struct ledger_rewrite rw;
 	struct strbuf row = STRBUF_INIT;
-	struct entry e;
 	int ret;
 
 	ret = ledger_rewrite_begin(l, &rw, err);
@@ -207,14 +198,13 @@ static int write_new(struct compaction *c, struct ledger *l,
 		c->st->bytes_after += row.len;
 		ret = ledger_rewrite_add(&rw, row.buf, row.len, err);
 	}
-	entry_init(&e);
+	/* Kept rows are copied byte for byte: compaction never edits one. */
 	for (size_t i = 0; !ret && i < c->f.nr; i++) {
 		if (c->fate[i] != KEEP || c->is_rollup[i])
 			continue;
-		if ((ret = fold_read(&c->f, &c->f.items[i], &e, err)))
+		if ((ret = fold_read_raw(&c->f, &c->f.items[i], &row, err)))
 			break;
-		strbuf_reset(&row);
-		entry_to_row(&row, &e);
+		strbuf_addch(&row, '\n');
 		c->st->bytes_after += row.len;
 		c->st->kept++;
 		ret = ledger_rewrite_add(&rw, row.buf, row.len, err);
@@ -223,7 +213,6 @@ static int write_new(struct compaction *c, struct ledger *l,
 		ret = ledger_rewrite_commit(&rw, err);
 	else
 		ledger_rewrite_abort(&rw);
-	entry_release(&e);
 	strbuf_release(&row);
 	return ret;
 }
@@ -248,7 +237,7 @@ int ledger_compact_locked(struct ledger *l, const struct compact_opts *o,
 		ret = read_all(&c, &r, l->path, err);
 		/* Items are in the order entries were first written: kept. */
 		if (!ret)
-			ret = classify(&c, err);
+			classify(&c);
 		if (!ret)
 			ret = gather_rollups(&c, err);
 		st->superseded = st->rows - c.f.nr;

@@ -7,6 +7,8 @@
 #include "fsutil.h"
 #include "banned.h"
 
+#define FOLD_WINDOW ((size_t)256 << 10)
+
 uint64_t fold_hash(const char *s)
 {
 	uint64_t h = 14695981039346656037ULL;
@@ -24,6 +26,7 @@ void fold_init(struct fold *f, int fd)
 	memset(f, 0, sizeof(*f));
 	f->fd = fd;
 	strbuf_init(&f->scratch, 0);
+	strbuf_init(&f->window, 0);
 	entry_init(&f->tmp);
 }
 
@@ -32,6 +35,7 @@ void fold_release(struct fold *f)
 	free(f->items);
 	free(f->slots);
 	strbuf_release(&f->scratch);
+	strbuf_release(&f->window);
 	entry_release(&f->tmp);
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
@@ -53,18 +57,42 @@ static void grow_slots(struct fold *f)
 	}
 }
 
+int fold_read_raw(struct fold *f, const struct fold_item *it,
+		struct strbuf *out, struct strbuf *err)
+{
+	uint64_t end = it->off + it->len;
+	ssize_t n;
+
+	/*
+	 * The ledger only grows while a fold is in use (rewrites rename a
+	 * new file in), so bytes read once stay true.
+	 */
+	if (it->off < f->window_off || end > f->window_off + f->window.len) {
+		size_t want = it->len > FOLD_WINDOW ? it->len : FOLD_WINDOW;
+
+		strbuf_reset(&f->window);
+		strbuf_grow(&f->window, want);
+		n = pread_all(f->fd, f->window.buf, want, (off_t)it->off);
+		if (n < (ssize_t)it->len) {
+			strbuf_reset(&f->window);
+			return fail_errno(err, T_ELEDGER,
+					"cannot read back a ledger row");
+		}
+		strbuf_setlen(&f->window, (size_t)n);
+		f->window_off = it->off;
+	}
+	strbuf_reset(out);
+	strbuf_add(out, f->window.buf + (it->off - f->window_off), it->len);
+	return 0;
+}
+
 int fold_read(struct fold *f, const struct fold_item *it, struct entry *e,
 		struct strbuf *err)
 {
 	const char *why;
-	ssize_t n;
 
-	strbuf_reset(&f->scratch);
-	strbuf_grow(&f->scratch, it->len);
-	n = pread_all(f->fd, f->scratch.buf, it->len, (off_t)it->off);
-	if (n != (ssize_t)it->len)
-		return fail_errno(err, T_ELEDGER, "cannot read back a ledger row");
-	strbuf_setlen(&f->scratch, it->len);
+	if (fold_read_raw(f, it, &f->scratch, err))
+		return T_ELEDGER;
 	if (entry_parse(e, f->scratch.buf, f->scratch.len, &why))
 		return fail(err, T_ELEDGER, "ledger row changed under us (%s)",
 				why);
@@ -78,6 +106,15 @@ static int same_entry(struct fold *f, const struct fold_item *it,
 	if (fold_read(f, it, &f->tmp, err))
 		return -1;
 	return !strcmp(f->tmp.entry_id, id);
+}
+
+static uint32_t kind_of(const struct entry *e)
+{
+	if (!e->kind)
+		return FOLD_USAGE;
+	if (!strcmp(e->kind, KIND_ROLLUP))
+		return FOLD_ROLLUP;
+	return strcmp(e->kind, KIND_QUOTA) ? FOLD_USAGE : FOLD_QUOTA;
 }
 
 int fold_add(struct fold *f, const struct entry *e, uint64_t off, uint32_t len,
@@ -101,6 +138,7 @@ int fold_add(struct fold *f, const struct entry *e, uint64_t off, uint32_t len,
 			it->time = entry_time(e);
 			it->off = off;
 			it->len = len;
+			it->kind = kind_of(e);
 			return 0;
 		}
 	}
@@ -111,6 +149,7 @@ int fold_add(struct fold *f, const struct entry *e, uint64_t off, uint32_t len,
 	it->first = off;
 	it->off = off;
 	it->len = len;
+	it->kind = kind_of(e);
 	f->slots[s] = (uint32_t)f->nr;
 	return 0;
 }

@@ -28,7 +28,10 @@ struct fold_item {
 	uint64_t first;    /* offset of the entry's first row: its position */
 	uint64_t off;      /* offset and length of the latest row */
 	uint32_t len;
+	uint32_t kind;     /* of the latest row: FOLD_USAGE, _ROLLUP, _QUOTA */
 };
+
+enum { FOLD_USAGE, FOLD_ROLLUP, FOLD_QUOTA };
 
 struct fold {
 	int fd;
@@ -38,6 +41,9 @@ struct fold {
 	size_t nslots;
 	struct strbuf scratch;
 	struct entry tmp;
+	/* Rows are read back in file order mostly: read them a window at a time. */
+	struct strbuf window;
+	uint64_t window_off;
 };
 
 void fold_init(struct fold *f, int fd);
@@ -49,6 +55,10 @@ int fold_add(struct fold *f, const struct entry *e, uint64_t off, uint32_t len,
 
 /* Orders items newest first: by time, then by position in the ledger. */
 void fold_sort_newest_first(struct fold *f);
+
+/* Reads the latest row of an item, unparsed, into out. 0 or T_ELEDGER. */
+int fold_read_raw(struct fold *f, const struct fold_item *it,
+		struct strbuf *out, struct strbuf *err);
 
 /* Reads and parses the latest row of an item into e. 0 or T_ELEDGER. */
 int fold_read(struct fold *f, const struct fold_item *it, struct entry *e,
