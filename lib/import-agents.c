@@ -3,6 +3,8 @@
  * reference section 6 for the fields. Each parser turns one line into at
  * most one entry, with the natural key that deduplicates it.
  */
+/* memrchr(): glibc, musl and the BSDs have it; POSIX does not. */
+#define _GNU_SOURCE
 #include "import.h"
 
 #include <stdio.h>
@@ -18,17 +20,22 @@
 
 /* ---- helpers ---- */
 
-/* Whether needle occurs in the len bytes at text (memmem is not POSIX). */
-static int contains(const char *text, size_t len, const char *needle)
+/*
+ * Whether a quoted needle ("usage") occurs in the len bytes at text.
+ * Searched from the end: an agent writes the usage block after the
+ * message content, so on the lines that have one it is found within a
+ * few hundred bytes, and only the lines without one are read whole.
+ */
+static int contains_quoted(const char *text, size_t len, const char *needle)
 {
 	size_t n = strlen(needle);
-	const char *p = text, *end = text + len;
+	const char *end = text + len;
 
-	while ((size_t)(end - p) >= n &&
-	       (p = memchr(p, needle[0], (size_t)(end - p) - n + 1))) {
-		if (!memcmp(p, needle, n))
+	while ((size_t)(end - text) >= n &&
+	       (end = memrchr(text, '"', (size_t)(end - text)))) {
+		if ((size_t)(end - text) + 1 >= n &&
+		    !memcmp(end + 1 - n, needle, n))
 			return 1;
-		p++;
 	}
 	return 0;
 }
@@ -254,11 +261,11 @@ static int cc_line(struct import_file *f, const char *text, size_t len,
 	struct cc_rec r;
 	struct jscan s;
 	struct entry *e = it->e;
-	int64_t when, cw;
+	int64_t when, cw, cost = 0;
 	char *model, *session, *msg_id;
 
 	/* Most lines are user turns and tool results: no usage to read. */
-	if (!contains(text, len, "\"usage\"")) {
+	if (!contains_quoted(text, len, "\"usage\"")) {
 		*skip = SKIP_NO_USAGE;
 		return 0;
 	}
@@ -304,6 +311,15 @@ static int cc_line(struct import_file *f, const char *text, size_t len,
 
 		set_key(it, f->pool, parts);
 	}
+	/* costUSD is the agent's own estimate, not a bill. */
+	if (r.cost.p && (money_parse(r.cost.p, r.cost.len, &cost) || cost < 0))
+		r.cost.p = NULL;
+	it->total = r.in + r.out + cw + r.cr;
+	it->cost = r.cost.p ? cost : 0;
+	it->sidechain = r.sidechain;
+	/* Most lines repeat a message already read: no entry for those. */
+	if (!import_wanted(f, it))
+		return 2;
 	entry_set_str(e, EF_PROVIDER_ID, "anthropic");
 	entry_set_str(e, EF_MODEL_ID, model);
 	entry_set_int(e, EF_STARTED_AT, when);
@@ -317,7 +333,8 @@ static int cc_line(struct import_file *f, const char *text, size_t len,
 	if (session) {
 		struct strbuf sr = STRBUF_INIT;
 
-		strbuf_addf(&sr, "claude-code:%s", session);
+		strbuf_addstr(&sr, "claude-code:");
+		strbuf_addstr(&sr, session);
 		entry_set_str(e, EF_SESSION_RESOURCE, sr.buf);
 		strbuf_release(&sr);
 	}
@@ -328,17 +345,9 @@ static int cc_line(struct import_file *f, const char *text, size_t len,
 	if (r.cwd.p && r.cwd.len)
 		entry_set_tag(e, "project", str(&r.cwd, f->pool));
 	if (r.cost.p) {
-		int64_t nano;
-
-		/* costUSD is the agent's own estimate, not a bill. */
-		if (!money_parse(r.cost.p, r.cost.len, &nano) && nano >= 0) {
-			entry_set_int(e, EF_ESTIMATED_COST_USD, nano);
-			entry_set_str(e, EF_PRICE_ID, "claude-code:costUSD");
-			it->cost = nano;
-		}
+		entry_set_int(e, EF_ESTIMATED_COST_USD, cost);
+		entry_set_str(e, EF_PRICE_ID, "claude-code:costUSD");
 	}
-	it->total = r.in + r.out + cw + r.cr;
-	it->sidechain = r.sidechain;
 	return 1;
 }
 

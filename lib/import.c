@@ -36,7 +36,7 @@ struct key_rec {
 	int64_t total;
 	int64_t cost;
 	uint32_t flags;    /* KEY_SIDECHAIN */
-	uint32_t pad;
+	uint32_t pending;  /* 1 + its row's index among the unwritten rows */
 };
 
 #define KEY_SIDECHAIN 1u
@@ -112,6 +112,7 @@ static int keys_load(struct keys *k, const char *path, struct strbuf *err)
 		int added;
 
 		memcpy(&rec, buf.buf + 8 + i * sizeof(rec), sizeof(rec));
+		rec.pending = 0;
 		*keys_find_or_add(k, rec.key, &added) = rec;
 	}
 	strbuf_release(&buf);
@@ -440,15 +441,53 @@ struct run {
 	struct keys keys;
 	struct state state;
 	struct ledger ledger;
-	struct strbuf rows;
+	struct strbuf rows;     /* rows not yet appended to the ledger */
+	struct row_span *spans; /* where each of them is in rows */
+	size_t nr_spans, alloc_spans;
 	struct entry e;
 	struct mempool pool;
+	/* The key record import_wanted() found for the current line. */
+	const struct import_item *judged;
+	struct key_rec *judged_key;
 };
+
+/*
+ * One unwritten row. An agent writes one message on several lines as its
+ * counts grow; the row of an earlier line that a later one supersedes
+ * before the batch is written is dropped, so the ledger gets one row per
+ * message instead of one per line.
+ */
+struct row_span {
+	size_t off, len;
+	uint64_t key;
+	int superseded;
+};
+
+/* Drops the superseded rows from the batch; forgets the batch's spans. */
+static void drop_superseded(struct run *r)
+{
+	size_t to = 0;
+
+	for (size_t i = 0; i < r->nr_spans; i++) {
+		struct row_span *sp = &r->spans[i];
+		int added;
+
+		keys_find_or_add(&r->keys, sp->key, &added)->pending = 0;
+		if (sp->superseded)
+			continue;
+		if (to != sp->off)
+			memmove(r->rows.buf + to, r->rows.buf + sp->off, sp->len);
+		to += sp->len;
+	}
+	strbuf_setlen(&r->rows, to);
+	r->nr_spans = 0;
+}
 
 static int flush_rows(struct run *r, struct strbuf *err)
 {
 	int ret;
 
+	drop_superseded(r);
 	if (!r->rows.len || r->o->dry_run) {
 		strbuf_reset(&r->rows);
 		return 0;
@@ -492,22 +531,43 @@ static uint64_t key_hash(const char *const *parts)
 	return h;
 }
 
-static int take_item(struct run *r, struct import_item *it,
-		struct strbuf *err)
+/* The item's key record when it is new or better; NULL, counted, if not. */
+static struct key_rec *judge(struct run *r, const struct import_item *it)
 {
 	int added;
 	struct key_rec *k = keys_find_or_add(&r->keys, key_hash(it->key),
 			&added);
-	struct strbuf id = STRBUF_INIT;
 
 	if (!added && !better(it, k)) {
 		r->st->duplicates++;
-		return 0;
+		return NULL;
 	}
 	if (added)
 		r->st->added++;
 	else
 		r->st->updated++;
+	return k;
+}
+
+int import_wanted(struct import_file *f, const struct import_item *it)
+{
+	struct run *r = f->run;
+
+	r->judged = it;
+	r->judged_key = judge(r, it);
+	return r->judged_key != NULL;
+}
+
+static int take_item(struct run *r, struct import_item *it,
+		struct strbuf *err)
+{
+	struct key_rec *k = r->judged == it ? r->judged_key : judge(r, it);
+	struct strbuf id = STRBUF_INIT;
+	struct row_span *sp;
+
+	r->judged = NULL;
+	if (!k)
+		return 0;
 	k->total = it->total;
 	k->cost = it->cost;
 	k->flags = it->sidechain ? KEY_SIDECHAIN : 0;
@@ -520,7 +580,16 @@ static int take_item(struct run *r, struct import_item *it,
 	entry_fill_total(it->e);
 	if (r->o->prices && !entry_has(it->e, EF_ESTIMATED_COST_USD))
 		pricing_estimate_entry(r->o->prices, it->e);
+	if (k->pending)
+		r->spans[k->pending - 1].superseded = 1;
+	ALLOC_GROW(r->spans, r->nr_spans + 1, r->alloc_spans);
+	sp = &r->spans[r->nr_spans++];
+	sp->off = r->rows.len;
+	sp->key = k->key;
+	sp->superseded = 0;
+	k->pending = (uint32_t)r->nr_spans;
 	entry_to_row(&r->rows, it->e);
+	sp->len = r->rows.len - sp->off;
 	return r->rows.len >= FLUSH_BYTES ? flush_rows(r, err) : 0;
 }
 
@@ -569,7 +638,7 @@ static int import_file(struct run *r, const struct found *f,
 {
 	struct file_state *fs = state_find(&r->state, f->path);
 	struct import_file in = { .path = f->path, .rel = f->rel,
-		.pool = &r->pool };
+		.pool = &r->pool, .run = r };
 	struct ledger_reader rd;
 	struct ledger_line line;
 	struct stat st;
@@ -613,14 +682,21 @@ static int import_file(struct run *r, const struct found *f,
 		if (line.torn)
 			break;
 		r->st->lines++;
+		r->judged = NULL;
 		entry_reset(&r->e);
 		mempool_reset(&r->pool);
 		if (line.too_long)
 			r->st->skipped[SKIP_MALFORMED]++;
-		else if (r->a->line(&in, line.text, line.len, &it, &skip))
-			ret = take_item(r, &it, err);
 		else
-			r->st->skipped[skip]++;
+			switch (r->a->line(&in, line.text, line.len, &it,
+					&skip)) {
+			case 0:
+				r->st->skipped[skip]++;
+				break;
+			case 1:
+				ret = take_item(r, &it, err);
+				break;
+			}
 		if (ret)
 			break;
 	}
@@ -706,6 +782,7 @@ int import_run(const struct agent *a, const char *const *paths, size_t n,
 	entry_release(&r.e);
 	mempool_release(&r.pool);
 	strbuf_release(&r.rows);
+	free(r.spans);
 	free(r.keys.slots);
 	state_release(&r.state);
 	for (size_t i = 0; i < found.nr; i++) {

@@ -78,7 +78,7 @@ struct agent {
 	const char *suffix;
 	/*
 	 * Parses one line. Returns 1 with item set, 0 with *skip set, for
-	 * lines that hold no usage.
+	 * lines that hold no usage, 2 for a usage import_wanted() refused.
 	 */
 	int (*line)(struct import_file *f, const char *text, size_t len,
 			struct import_item *item, enum import_skip *skip);
@@ -99,7 +99,16 @@ struct import_file {
 	int64_t prev[5];
 	int has_prev;
 	char model[128];
+	void *run;                 /* the import's, for import_wanted() */
 };
+
+/*
+ * Whether an item whose key, total, cost and sidechain flag are set is
+ * new or better than the version imported before. A parser may ask before
+ * it fills the entry, so the many lines that repeat a known usage cost
+ * no more than their parsing; a refused item is counted as a duplicate.
+ */
+int import_wanted(struct import_file *f, const struct import_item *it);
 
 struct import_opts {
 	int dry_run;

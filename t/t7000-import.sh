@@ -26,7 +26,10 @@ test_expect_success 'Claude Code: every case of the fixtures, exact totals' '
 	2026-11-20 15 190 7000 600 3
 	2026-11-21 113 240 6300 50 3
 	EOF
-	test_cmp expect actual
+	test_cmp expect actual &&
+	# The partial counts superseded in the same run never reach the
+	# ledger: one row per message.
+	test_line_count = 6 "$TALLY_HOME/profile/usage-ledger.jsonl"
 '
 
 test_expect_success 'one message on three lines and replays count once; the final counts win' '
