@@ -7,6 +7,8 @@
 # to a scratch corpus, so the tree stays clean.
 #
 # usage: fuzz/smoke.sh <build-dir> [seconds-per-target] [target...]
+#
+# A long run: FUZZ_WORKDIR=/tmp/fuzz fuzz/smoke.sh build-fuzz 600
 set -eu
 
 build=$1
@@ -14,8 +16,14 @@ seconds=${2:-20}
 shift $(($# < 2 ? $# : 2))
 top=$(cd "$(dirname "$0")/.." && pwd)
 targets=${*:-"fuzz-agent-logs fuzz-config fuzz-headers fuzz-ledger-row fuzz-response fuzz-sse fuzz-time"}
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/tally-fuzz.XXXXXX")
-trap 'rm -rf "$scratch"' EXIT
+# FUZZ_WORKDIR keeps the corpora, logs and crashing inputs of a long run.
+if test -n "${FUZZ_WORKDIR:-}"; then
+	scratch=$FUZZ_WORKDIR
+	mkdir -p "$scratch"
+else
+	scratch=$(mktemp -d "${TMPDIR:-/tmp}/tally-fuzz.XXXXXX")
+	trap 'rm -rf "$scratch"' EXIT
+fi
 
 seeds() {
 	case $1 in
@@ -57,5 +65,7 @@ for t in $targets; do
 		echo "fuzz: $t found a crash (input kept above)" >&2
 		exit 1
 	}
-	echo "fuzz: $t: $(sed -n 's/^stat::number_of_executed_units: *//p' "$scratch/$t.log") runs in ${seconds}s, no crash"
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$scratch/$t.log")
+	cov=$(sed -n 's/^#[0-9]*[[:space:]]*DONE[[:space:]]*cov: \([0-9]*\).*corp: \([0-9]*\).*/cov \1, corpus \2/p' "$scratch/$t.log")
+	echo "fuzz: $t: $runs runs in ${seconds}s, ${cov:-cov ?}, no crash"
 done
