@@ -27,18 +27,67 @@ struct compaction {
 	struct rollup_table rollups;
 	unsigned char *fate;        /* per fold item */
 	unsigned char *is_rollup;   /* per fold item */
+	/* Per fold item: whether its latest row is in the rollups already. */
+	unsigned char *counted;
+	size_t counted_alloc;
+	int64_t cutoff;             /* usage before it is past retention */
 };
 
 /* ---- reading ---- */
+
+static void add_to_rollups(struct compaction *c, const struct entry *e,
+		int sign)
+{
+	struct rollup_key key;
+	struct counters cs;
+	struct rollup *r;
+
+	rollup_key_of(&c->rollups, e, &key);
+	key.session = 0;
+	counters_of_entry(e, &cs);
+	/* The entries are gone: their sync and progress states with them. */
+	cs.v[RC_N_PENDING] = cs.v[RC_N_SYNC_FAILED] = 0;
+	cs.v[RC_N_IN_PROGRESS] = 0;
+	r = rollup_get(&c->rollups, &key);
+	counters_add(&r->c, &cs, sign);
+}
+
+/*
+ * Rollup rows and usage past retention go into the rollups as they are
+ * read, so they need not be read twice; a row that supersedes a counted
+ * one takes the earlier one's contribution out first.
+ */
+static int count_as_read(struct compaction *c, const struct entry *e,
+		struct entry *tmp, struct strbuf *err)
+{
+	size_t i = c->f.last;
+	const struct fold_item *it = &c->f.items[i];
+
+	ALLOC_GROW(c->counted, c->f.nr, c->counted_alloc);
+	if (!c->f.replaced.len) {
+		c->counted[i] = 0;
+	} else if (c->counted[i]) {
+		if (fold_read(&c->f, &c->f.replaced, tmp, err))
+			return T_ELEDGER;
+		add_to_rollups(c, tmp, -1);
+	}
+	c->counted[i] = it->kind == FOLD_ROLLUP ||
+		(it->kind == FOLD_USAGE && it->time < c->cutoff);
+	if (c->counted[i])
+		add_to_rollups(c, e, 1);
+	return 0;
+}
+
 
 static int read_all(struct compaction *c, struct ledger_reader *r,
 		const char *path, struct strbuf *err)
 {
 	struct ledger_line line;
-	struct entry e;
+	struct entry e, tmp;
 	int ret;
 
 	entry_init(&e);
+	entry_init(&tmp);
 	quiet_warnings++;
 	while ((ret = ledger_reader_next(r, &line, err)) > 0) {
 		const char *why;
@@ -57,11 +106,12 @@ static int read_all(struct compaction *c, struct ledger_reader *r,
 			continue;
 		c->st->rows++;
 		if ((ret = fold_add(&c->f, &e, line.off, (uint32_t)line.len,
-				err)))
+				err)) || (ret = count_as_read(c, &e, &tmp, err)))
 			break;
 	}
 	quiet_warnings--;
 	entry_release(&e);
+	entry_release(&tmp);
 	(void)path;
 	return ret;
 }
@@ -80,8 +130,6 @@ static int by_time_newest_first(const void *a, const void *b)
 static void classify(struct compaction *c)
 {
 	struct fold_item **order = xcalloc(c->f.nr + 1, sizeof(*order));
-	int64_t cutoff = c->o->retention_days > 0 ?
-		c->o->now - c->o->retention_days * MS_PER_DAY : INT64_MIN;
 	size_t n = 0, kept = 0;
 
 	c->fate = xcalloc(c->f.nr + 1, 1);
@@ -93,55 +141,40 @@ static void classify(struct compaction *c)
 			continue;
 		}
 		c->st->entries++;
-		if (c->f.items[i].time < cutoff)
+		if (c->f.items[i].time < c->cutoff) {
 			c->fate[i] = EXPIRE;
-		else
+			c->st->expired++;
+		} else {
 			order[n++] = &c->f.items[i];
+		}
 	}
 	qsort(order, n, sizeof(*order), by_time_newest_first);
 	for (size_t i = 0; i < n; i++) {
-		if (c->o->max_entries > 0 && kept >= (size_t)c->o->max_entries)
+		if (c->o->max_entries > 0 && kept >= (size_t)c->o->max_entries) {
 			c->fate[order[i] - c->f.items] = EXCESS;
-		else
+			c->st->excess++;
+		} else {
 			kept++;
+		}
 	}
 	free(order);
 }
 
 /* ---- rollups of what goes ---- */
 
-static void add_to_rollups(struct compaction *c, const struct entry *e)
-{
-	struct rollup_key key;
-	struct counters cs;
-	struct rollup *r;
-
-	rollup_key_of(&c->rollups, e, &key);
-	key.session = 0;
-	counters_of_entry(e, &cs);
-	/* The entries are gone: their sync and progress states with them. */
-	cs.v[RC_N_PENDING] = cs.v[RC_N_SYNC_FAILED] = 0;
-	cs.v[RC_N_IN_PROGRESS] = 0;
-	r = rollup_get(&c->rollups, &key);
-	counters_add(&r->c, &cs, 1);
-}
-
-static int gather_rollups(struct compaction *c, struct strbuf *err)
+/* The entries beyond max_entries: known only once everything is read. */
+static int gather_excess(struct compaction *c, struct strbuf *err)
 {
 	struct entry e;
 	int ret = 0;
 
 	entry_init(&e);
 	for (size_t i = 0; i < c->f.nr && !ret; i++) {
-		if (c->fate[i] == KEEP && !c->is_rollup[i])
+		if (c->fate[i] != EXCESS)
 			continue;
 		if ((ret = fold_read(&c->f, &c->f.items[i], &e, err)))
 			break;
-		add_to_rollups(c, &e);
-		if (c->fate[i] == EXPIRE)
-			c->st->expired++;
-		else if (c->fate[i] == EXCESS)
-			c->st->excess++;
+		add_to_rollups(c, &e, 1);
 	}
 	entry_release(&e);
 	return ret;
@@ -229,6 +262,8 @@ int ledger_compact_locked(struct ledger *l, const struct compact_opts *o,
 	rollup_table_init(&c.rollups);
 	ret = ledger_reader_open(&r, l->path, 0, 0, err);
 	fold_init(&c.f, r.fd);
+	c.cutoff = o->retention_days > 0 ?
+		o->now - o->retention_days * MS_PER_DAY : INT64_MIN;
 	if (!ret && r.fd >= 0) {
 		struct stat sb;
 
@@ -239,7 +274,7 @@ int ledger_compact_locked(struct ledger *l, const struct compact_opts *o,
 		if (!ret)
 			classify(&c);
 		if (!ret)
-			ret = gather_rollups(&c, err);
+			ret = gather_excess(&c, err);
 		st->superseded = st->rows - c.f.nr;
 		if (!ret && !o->dry_run && c.rejected.len)
 			ret = ledger_append_beside(l, REJECTED_FILE, c.rejected.buf,
@@ -249,6 +284,7 @@ int ledger_compact_locked(struct ledger *l, const struct compact_opts *o,
 	}
 	free(c.fate);
 	free(c.is_rollup);
+	free(c.counted);
 	fold_release(&c.f);
 	rollup_table_release(&c.rollups);
 	strbuf_release(&c.rejected);

@@ -124,6 +124,7 @@ int fold_add(struct fold *f, const struct entry *e, uint64_t off, uint32_t len,
 	struct fold_item *it;
 	size_t s;
 
+	f->replaced.len = 0;
 	if ((f->nr + 1) * 4 > f->nslots * 3)
 		grow_slots(f);
 	for (s = h & (f->nslots - 1); f->slots[s];
@@ -135,6 +136,8 @@ int fold_add(struct fold *f, const struct entry *e, uint64_t off, uint32_t len,
 		case -1:
 			return T_ELEDGER;
 		case 1:
+			f->replaced = *it;
+			f->last = (size_t)(it - f->items);
 			it->time = entry_time(e);
 			it->off = off;
 			it->len = len;
@@ -150,6 +153,7 @@ int fold_add(struct fold *f, const struct entry *e, uint64_t off, uint32_t len,
 	it->off = off;
 	it->len = len;
 	it->kind = kind_of(e);
+	f->last = f->nr - 1;
 	f->slots[s] = (uint32_t)f->nr;
 	return 0;
 }

@@ -41,6 +41,13 @@ struct fold {
 	size_t nslots;
 	struct strbuf scratch;
 	struct entry tmp;
+	/*
+	 * What the last fold_add() did: the index of the item it touched
+	 * and, when the row superseded an earlier one, that row's item as
+	 * it was (replaced.len is 0 otherwise).
+	 */
+	size_t last;
+	struct fold_item replaced;
 	/* Rows are read back in file order mostly: read them a window at a time. */
 	struct strbuf window;
 	uint64_t window_off;
