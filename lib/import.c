@@ -553,6 +553,8 @@ int import_wanted(struct import_file *f, const struct import_item *it)
 {
 	struct run *r = f->run;
 
+	if (!r)
+		return 1; /* a parser used on its own (tests, fuzzing) */
 	r->judged = it;
 	r->judged_key = judge(r, it);
 	return r->judged_key != NULL;

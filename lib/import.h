@@ -107,6 +107,7 @@ struct import_file {
  * new or better than the version imported before. A parser may ask before
  * it fills the entry, so the many lines that repeat a known usage cost
  * no more than their parsing; a refused item is counted as a duplicate.
+ * Outside an import (f->run NULL) every item is wanted.
  */
 int import_wanted(struct import_file *f, const struct import_item *it);
 
