@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "swar.h"
 #include "utf8.h"
 #include "banned.h"
 
@@ -147,19 +148,6 @@ static int check_escape(struct jscan *s)
 	return bad(s, "invalid escape");
 }
 
-/*
- * Whether any of the 8 bytes in w is a quote, a backslash, a control
- * character or not ASCII: the bytes a string scan must stop at.
- */
-static int special_in_word(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
-	uint64_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
-
-	return (((quote - ones) & ~quote) | ((slash - ones) & ~slash) |
-		((w - ones * 0x20) & ~w) | w) & high ? 1 : 0;
-}
-
 int js_string(struct jscan *s, struct js_span *out)
 {
 	const unsigned char *p;
@@ -170,17 +158,7 @@ int js_string(struct jscan *s, struct js_span *out)
 	out->escaped = 0;
 	for (;;) {
 		p = (const unsigned char *)s->p;
-		while (s->end - (const char *)p >= 8) {
-			uint64_t w;
-
-			memcpy(&w, p, 8);
-			if (special_in_word(w))
-				break;
-			p += 8;
-		}
-		while ((const char *)p < s->end && *p >= 0x20 && *p < 0x80 &&
-		       *p != '"' && *p != '\\')
-			p++;
+		p += json_plain_run(p, (size_t)(s->end - s->p));
 		s->p = (const char *)p;
 		if (s->p == s->end)
 			return bad(s, "unterminated string");

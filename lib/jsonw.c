@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "money.h"
+#include "swar.h"
 #include "utf8.h"
 #include "banned.h"
 
@@ -90,12 +91,6 @@ void jw_key(struct jsonw *w, const char *key)
 	w->after_key = 1;
 }
 
-/* The bytes a JSON string can hold as they are. */
-static int plain(unsigned char c)
-{
-	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-}
-
 static void quote_special(struct strbuf *sb, const unsigned char **pp,
 		const unsigned char *end)
 {
@@ -138,11 +133,11 @@ void json_quote(struct strbuf *sb, const char *s, size_t len)
 	sb->buf[sb->len++] = '"';
 	for (;;) {
 		/* Plain bytes are copied straight into the room made above. */
-		char *o = sb->buf + sb->len;
+		size_t n = json_plain_run(p, (size_t)(end - p));
 
-		while (p < end && plain(*p))
-			*o++ = (char)*p++;
-		sb->len = (size_t)(o - sb->buf);
+		memcpy(sb->buf + sb->len, p, n);
+		sb->len += n;
+		p += n;
 		if (p == end)
 			break;
 		quote_special(sb, &p, end);

@@ -90,14 +90,12 @@ void sha256_update(struct sha256 *c, const void *data, size_t len)
 
 void sha256_final(struct sha256 *c, unsigned char out[32])
 {
+	static const unsigned char pad[64] = { 0x80 };
 	uint64_t bits = c->total * 8;
-	unsigned char pad = 0x80;
 	unsigned char len[8];
 
-	sha256_update(c, &pad, 1);
-	pad = 0;
-	while (c->used != 56)
-		sha256_update(c, &pad, 1);
+	/* 0x80, then zeros up to 56 bytes into a block, in one update. */
+	sha256_update(c, pad, c->used < 56 ? 56 - c->used : 120 - c->used);
 	for (int i = 0; i < 8; i++)
 		len[i] = (unsigned char)(bits >> (56 - 8 * i));
 	sha256_update(c, len, 8);

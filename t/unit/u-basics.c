@@ -53,6 +53,21 @@ int main(void)
 		is_str(hex, "41edece42d63e8d9", "sha256 over several blocks, "
 				"first 16 hex digits");
 	}
+	{
+		/* The lengths at which the padding spills into another block. */
+		static const struct { size_t n; const char *want; } pads[] = {
+			{ 55, "9f4390f8d30c2dd9" }, { 56, "b35439a4ac6f0948" },
+			{ 63, "7d3e74a05d7db15b" }, { 64, "ffe054fe7ae0cb6d" },
+			{ 119, "31eba51c313a5c08" }, { 120, "2f3d335432c70b58" },
+		};
+		char as[120];
+
+		memset(as, 'a', sizeof(as));
+		for (size_t i = 0; i < sizeof(pads) / sizeof(pads[0]); i++) {
+			sha256_hex(as, pads[i].n, hex, 16);
+			is_str(hex, pads[i].want, "sha256 of %zu bytes", pads[i].n);
+		}
+	}
 
 	ok(utf8_valid("caf\xc3\xa9", 5), "valid UTF-8");
 	ok(!utf8_valid("\xc3", 1), "a cut sequence is invalid");

@@ -2,6 +2,7 @@
 #include "tap.h"
 
 #include "lib/jsonscan.h"
+#include "lib/swar.h"
 #include "lib/jsonw.h"
 
 static int valid(const char *text)
@@ -41,6 +42,37 @@ static void quote_is(const char *in, size_t len, const char *want)
 	json_quote(&sb, in, len);
 	is_str(sb.buf, want, "json_quote gives %s", want);
 	strbuf_release(&sb);
+}
+
+static size_t plain_run_bytewise(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' &&
+	       p[i] != '\\')
+		i++;
+	return i;
+}
+
+/* json_plain_run against a byte-by-byte scan, a special byte anywhere. */
+static void plain_run_agrees(void)
+{
+	static const unsigned char specials[] = { '"', '\\', 0x00, 0x1f,
+		0x80, 0xff, 0xc3 };
+	unsigned char buf[40];
+	int bad = 0;
+
+	for (size_t k = 0; k < sizeof(specials); k++)
+		for (size_t at = 0; at < sizeof(buf); at++)
+			for (size_t n = 0; n <= sizeof(buf); n += 3) {
+				for (size_t i = 0; i < sizeof(buf); i++)
+					buf[i] = (unsigned char)(0x20 + (i * 7) % 0x60);
+				buf[at] = specials[k];
+				if (json_plain_run(buf, n) !=
+				    plain_run_bytewise(buf, n))
+					bad++;
+			}
+	ok(!bad, "json_plain_run finds the first special byte (%d wrong)", bad);
 }
 
 int main(void)
@@ -97,6 +129,7 @@ int main(void)
 	unescape_is("\"\\ud83d\"", "\xef\xbf\xbd");
 	unescape_is("\"a\\u0000b\"", "a\xef\xbf\xbd" "b");
 
+	plain_run_agrees();
 	quote_is("plain", 5, "\"plain\"");
 	quote_is("a\"b\\c\n\t\x01", 8, "\"a\\\"b\\\\c\\n\\t\\u0001\"");
 	quote_is("\xff", 1, "\"\xef\xbf\xbd\"");
