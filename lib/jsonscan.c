@@ -21,11 +21,19 @@ static int bad(struct jscan *s, const char *msg)
 	return -1;
 }
 
-static void skip_ws(struct jscan *s)
+static void skip_ws_slow(struct jscan *s)
 {
 	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
 				 *s->p == '\n' || *s->p == '\r'))
 		s->p++;
+}
+
+/* Compact JSON has no blanks: one comparison decides most calls. */
+static inline void skip_ws(struct jscan *s)
+{
+	if (s->p < s->end && (unsigned char)*s->p > ' ')
+		return;
+	skip_ws_slow(s);
 }
 
 enum js_kind js_peek(struct jscan *s)

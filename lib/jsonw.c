@@ -82,13 +82,29 @@ void jw_array_end(struct jsonw *w)
 
 void jw_key(struct jsonw *w, const char *key)
 {
+	size_t n = strlen(key);
+	struct strbuf *out = w->out;
+
 	before_value(w);
-	json_quote(w->out, key, strlen(key));
-	if (w->style == JW_PRETTY)
-		strbuf_addstr(w->out, ": ");
-	else
-		strbuf_addch(w->out, ':');
 	w->after_key = 1;
+	/* Keys are names like "modelId": written in one go. */
+	if (w->style != JW_PRETTY &&
+	    json_plain_run((const unsigned char *)key, n) == n) {
+		char *o;
+
+		strbuf_grow(out, n + 3);
+		o = out->buf + out->len;
+		*o++ = '"';
+		memcpy(o, key, n);
+		o += n;
+		*o++ = '"';
+		*o++ = ':';
+		*o = '\0';
+		out->len += n + 3;
+		return;
+	}
+	json_quote(out, key, n);
+	strbuf_addstr(out, w->style == JW_PRETTY ? ": " : ":");
 }
 
 static void quote_special(struct strbuf *sb, const unsigned char **pp,
