@@ -245,6 +245,12 @@ static int sync_reports(struct sync_run *run, struct strbuf *err)
 	return ret;
 }
 
+static const struct report_reader readers[] = {
+	{ .name = "usage_report", .page = usage_page },
+	{ .name = "cost_report", .page = cost_page },
+	{ 0 },
+};
+
 const struct provider provider_anthropic = {
 	.id = "anthropic",
 	.name = "Anthropic",
@@ -254,4 +260,5 @@ const struct provider provider_anthropic = {
 	.parse_response = parse_response,
 	.key_env = "ANTHROPIC_ADMIN_KEY",
 	.sync = sync_reports,
+	.report_readers = readers,
 };

@@ -245,6 +245,12 @@ static int sync_organization(struct sync_run *run, struct strbuf *err)
 	return ret;
 }
 
+static const struct report_reader readers[] = {
+	{ .name = "usage", .page = usage_page },
+	{ .name = "costs", .page = cost_page },
+	{ 0 },
+};
+
 const struct provider provider_openai = {
 	.id = "openai",
 	.name = "OpenAI",
@@ -254,4 +260,5 @@ const struct provider provider_openai = {
 	.parse_response = parse_response,
 	.key_env = "OPENAI_ADMIN_KEY",
 	.sync = sync_organization,
+	.report_readers = readers,
 };

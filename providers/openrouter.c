@@ -104,6 +104,13 @@ static int apply_generation(struct entry *e, struct json_object *data,
 	return 0;
 }
 
+/* A /generation answer, as sync reads it. */
+static int generation_record(struct json_object *root, struct entry *e,
+		struct strbuf *err)
+{
+	return apply_generation(e, jpath(root, "data", NULL), err);
+}
+
 static void not_yet(struct sync_run *run, struct entry *e)
 {
 	int64_t attempts = entry_get_int(e, EF_SYNC_ATTEMPTS) + 1;
@@ -129,8 +136,7 @@ static void settle_lookup(struct sync_run *run, struct lookup *lk,
 		not_yet(run, &lk->e);
 	} else if (job->status == 200) {
 		root = json_parse_text(job->body.buf, job->body.len, &why);
-		if (root && !apply_generation(&lk->e, jpath(root, "data", NULL),
-				&why)) {
+		if (root && !generation_record(root, &lk->e, &why)) {
 			sync_mark(run, &lk->e, "synced", NULL);
 		} else {
 			warning("openrouter: generation %s: %s",
@@ -310,6 +316,11 @@ out:
 	return ret;
 }
 
+static const struct report_reader readers[] = {
+	{ .name = "generation", .record = generation_record },
+	{ 0 },
+};
+
 const struct provider provider_openrouter = {
 	.id = "openrouter",
 	.name = "OpenRouter",
@@ -320,4 +331,5 @@ const struct provider provider_openrouter = {
 	.parse_response = parse_response,
 	.sync = sync_generations,
 	.quota = quota_key,
+	.report_readers = readers,
 };

@@ -21,6 +21,20 @@ enum sync_kind {
 	SYNC_RECONCILE,   /* usage billed per time bucket, reconciled */
 };
 
+/*
+ * A reader of one of the provider's usage reports: a page of a usage or
+ * cost report into a reconciliation (page), or one request's record into
+ * an entry (record). The sync code calls them; they are listed in the
+ * table so the tests and the fuzz targets reach every one.
+ */
+struct report_reader {
+	const char *name;
+	int (*page)(struct json_object *root, void *reconcile,
+			struct strbuf *err);
+	int (*record)(struct json_object *root, struct entry *e,
+			struct strbuf *err);
+};
+
 struct provider {
 	const char *id;
 	const char *name;
@@ -52,6 +66,9 @@ struct provider {
 
 	/* Asks for the current quota and answers with a quota row. */
 	int (*quota)(struct sync_run *run, struct strbuf *err);
+
+	/* What sync and quota read, NULL-terminated by name (may be NULL). */
+	const struct report_reader *report_readers;
 };
 
 extern const struct provider provider_openai;
