@@ -1,7 +1,6 @@
 #include "http.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <time.h>
 
 #include "version.h"
+#include "curl-load.h"
 #include "../lib/error.h"
 #include "../lib/timeutil.h"
 #include "../lib/banned.h"
@@ -269,42 +269,42 @@ static CURL *start(struct http_job *job, const struct http_options *o,
 		char *errbuf)
 {
 	struct curl_slist *list = NULL;
-	CURL *h = curl_easy_init();
+	CURL *h = lc.easy_init();
 
 	if (!h)
 		return NULL;
 	for (int i = 0; i < HTTP_MAX_HEADERS && job->headers[i]; i++)
-		list = curl_slist_append(list, job->headers[i]);
-	list = curl_slist_append(list, "Accept: application/json");
+		list = lc.slist_append(list, job->headers[i]);
+	list = lc.slist_append(list, "Accept: application/json");
 	job->header_list = list;
-	curl_easy_setopt(h, CURLOPT_URL, job->url);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
+	lc.easy_setopt(h, CURLOPT_URL, job->url);
+	lc.easy_setopt(h, CURLOPT_HTTPHEADER, list);
 	if (job->method) {
-		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, job->method);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS,
+		lc.easy_setopt(h, CURLOPT_CUSTOMREQUEST, job->method);
+		lc.easy_setopt(h, CURLOPT_POSTFIELDS,
 				job->payload ? job->payload : "");
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+		lc.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 				(curl_off_t)job->payload_len);
 	}
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "tally/" TALLY_VERSION);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+	lc.easy_setopt(h, CURLOPT_USERAGENT, "tally/" TALLY_VERSION);
+	lc.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
 			(long)o->connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, job);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, job);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_PRIVATE, job);
+	lc.easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
+	lc.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	lc.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	lc.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	lc.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	lc.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	lc.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	lc.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	lc.easy_setopt(h, CURLOPT_WRITEDATA, job);
+	lc.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	lc.easy_setopt(h, CURLOPT_HEADERDATA, job);
+	lc.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	lc.easy_setopt(h, CURLOPT_PRIVATE, job);
 	if (tracing()) {
-		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
-		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+		lc.easy_setopt(h, CURLOPT_VERBOSE, 1L);
+		lc.easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
 	}
 	strbuf_reset(&job->body);
 	strbuf_reset(&job->resp_headers);
@@ -316,9 +316,9 @@ static CURL *start(struct http_job *job, const struct http_options *o,
 
 static void finish(CURL *h, struct http_job *job)
 {
-	curl_slist_free_all(job->header_list);
+	lc.slist_free_all(job->header_list);
 	job->header_list = NULL;
-	curl_easy_cleanup(h);
+	lc.easy_cleanup(h);
 	job->handle = NULL;
 }
 
@@ -381,23 +381,23 @@ static void collect(CURLM *m, const struct http_options *o, int *state,
 	CURLMsg *msg;
 	int left;
 
-	while ((msg = curl_multi_info_read(m, &left))) {
+	while ((msg = lc.multi_info_read(m, &left))) {
 		struct http_job *job;
 		size_t i;
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &job);
+		lc.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &job);
 		i = (size_t)(job - jobs);
 		if (msg->data.result == CURLE_OK) {
-			curl_easy_getinfo(msg->easy_handle,
+			lc.easy_getinfo(msg->easy_handle,
 					CURLINFO_RESPONSE_CODE, &job->status);
 		} else {
 			job->status = 0;
 			strbuf_addstr(&job->error, errbufs[i][0] ? errbufs[i] :
-					curl_easy_strerror(msg->data.result));
+					lc.easy_strerror(msg->data.result));
 		}
-		curl_multi_remove_handle(m, msg->easy_handle);
+		lc.multi_remove_handle(m, msg->easy_handle);
 		finish(msg->easy_handle, job);
 		(*running)--;
 		state[i] = settle(job, o, monotonic_ms());
@@ -428,7 +428,7 @@ static int64_t launch(CURLM *m, const struct http_options *o, int *state,
 			state[i] = JOB_DONE;
 			continue;
 		}
-		curl_multi_add_handle(m, jobs[i].handle);
+		lc.multi_add_handle(m, jobs[i].handle);
 		state[i] = JOB_RUNNING;
 		(*running)++;
 	}
@@ -444,10 +444,12 @@ int http_run(struct http_job *jobs, size_t n, const struct http_options *o,
 	int *state;
 	CURLM *m;
 
-	if (!initialised && curl_global_init(CURL_GLOBAL_DEFAULT))
+	if (curl_load(err))
+		return T_EPROVIDER;
+	if (!initialised && lc.global_init(CURL_GLOBAL_DEFAULT))
 		return fail(err, T_EPROVIDER, "cannot initialise libcurl");
 	initialised = 1;
-	m = curl_multi_init();
+	m = lc.multi_init();
 	if (!m)
 		return fail(err, T_EPROVIDER, "cannot initialise libcurl");
 	state = xcalloc(n ? n : 1, sizeof(*state));
@@ -459,15 +461,15 @@ int http_run(struct http_job *jobs, size_t n, const struct http_options *o,
 
 		if (!running && next < 0)
 			break;
-		curl_multi_perform(m, &still);
+		lc.multi_perform(m, &still);
 		collect(m, o, state, jobs, errbufs, &running);
 		if (running)
-			curl_multi_poll(m, NULL, 0, next >= 0 && next < 100 ?
+			lc.multi_poll(m, NULL, 0, next >= 0 && next < 100 ?
 					(int)next : 100, NULL);
 		else if (next > 0)
-			curl_multi_poll(m, NULL, 0, (int)next, NULL);
+			lc.multi_poll(m, NULL, 0, (int)next, NULL);
 	}
-	curl_multi_cleanup(m);
+	lc.multi_cleanup(m);
 	free(state);
 	free(errbufs);
 	return 0;

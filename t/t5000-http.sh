@@ -158,6 +158,29 @@ test_expect_success 'nobody listening: exit 4, pending stays pending' '
 	test_line_count = 1 p
 '
 
+test_expect_success 'libcurl that cannot be loaded: exit 4, pending stays pending' '
+	serve "[$GEN]" &&
+	setup_entry &&
+	TALLY_LIBCURL=$TRASH_DIRECTORY/no-such-libcurl.so &&
+	export TALLY_LIBCURL &&
+	test_expect_code 4 sync_it >out 2>err &&
+	unset TALLY_LIBCURL &&
+	test_grep "^tally: .*cannot load libcurl: .*no-such-libcurl.so" err &&
+	tally log --porcelain --status pending_sync >p &&
+	test_line_count = 1 p &&
+	test_line_count = 0 "$FAKE_LOG"
+'
+
+test_expect_success 'commands that make no request do not load libcurl' '
+	serve "[$GEN]" &&
+	setup_entry &&
+	LD_DEBUG=libs tally log >/dev/null 2>ld.out &&
+	test_grep "calling init" ld.out &&
+	! grep libcurl ld.out &&
+	LD_DEBUG=libs sync_it >/dev/null 2>ld.out &&
+	test_grep "calling init: .*libcurl" ld.out
+'
+
 test_expect_success 'a refused key is exit 5' '
 	setup_entry &&
 	serve "[{\"status\": 401, \"body\": {\"error\": {\"code\": 401, \"message\": \"No auth credentials found\"}}}]" &&
