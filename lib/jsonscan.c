@@ -244,6 +244,9 @@ int js_int64(struct jscan *s, int64_t *out)
 	}
 	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 	/* The common case in one pass: plain digits, no leading zero. */
+	for (const char *safe = s->p + 18; s->p < s->end && s->p < safe &&
+	     *s->p >= '0' && *s->p <= '9'; s->p++)
+		v = v * 10 + (unsigned)(*s->p - '0'); /* 18 digits cannot overflow */
 	while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
 		unsigned d = (unsigned)(*s->p - '0');
 

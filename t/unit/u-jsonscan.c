@@ -122,6 +122,19 @@ int main(void)
 	ok(js_int64(&s, &v), "int64 overflow is refused");
 	js_init(&s, "1.5", 3);
 	ok(js_int64(&s, &v), "a fraction is not a whole number");
+	js_init(&s, "-9223372036854775809", 20);
+	ok(js_int64(&s, &v), "int64 underflow is refused");
+	js_init(&s, "99999999999999999999", 20);
+	ok(js_int64(&s, &v), "twenty nines are refused");
+	js_init(&s, "999999999999999999", 18);
+	ok(!js_int64(&s, &v) && v == 999999999999999999LL, "eighteen nines");
+	js_init(&s, "1234567890123456789", 19);
+	ok(!js_int64(&s, &v) && v == 1234567890123456789LL, "nineteen digits");
+	js_init(&s, "1795521600000,", 14);
+	ok(!js_int64(&s, &v) && v == 1795521600000LL && *s.p == ',',
+			"a time in ms, stopping at the comma");
+	js_init(&s, "012", 3);
+	ok(js_int64(&s, &v), "a leading zero is refused");
 
 	unescape_is("\"a\\\"b\\\\c\\/d\\n\"", "a\"b\\c/d\n");
 	unescape_is("\"\\u00e9\"", "\xc3\xa9");
