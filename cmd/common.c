@@ -55,10 +55,11 @@ void flush_out(struct strbuf *out)
 	strbuf_reset(out);
 }
 
-void auto_compact_locked(struct ledger *l, const struct tally_ctx *ctx)
+void auto_compact_locked(struct ledger *l, const struct tally_ctx *ctx,
+		uint64_t rows_known)
 {
 	struct compact_opts o = { now_ms(), ctx->cfg.retention_days,
-		ctx->cfg.max_entries, 0 };
+		ctx->cfg.max_entries, 0, rows_known };
 	struct strbuf err = STRBUF_INIT;
 
 	if (!config_get_bool(&ctx->cfg, "auto_compact", 1))

@@ -77,7 +77,7 @@ static void print_text(struct strbuf *out, const struct agent *a,
 }
 
 /* New rows may have taken the ledger past its limits. */
-static void after_import(const struct tally_ctx *ctx)
+static void after_import(const struct tally_ctx *ctx, uint64_t rows)
 {
 	struct strbuf err = STRBUF_INIT;
 	struct ledger l;
@@ -85,7 +85,7 @@ static void after_import(const struct tally_ctx *ctx)
 	ledger_init(&l, ctx->scope.ledger_path, ctx->scope.lock_path,
 			ctx->cfg.fsync, ctx->cfg.lock_timeout_ms);
 	if (!ledger_lock(&l, &err))
-		auto_compact_locked(&l, ctx);
+		auto_compact_locked(&l, ctx, rows);
 	ledger_release(&l);
 	strbuf_release(&err);
 }
@@ -134,7 +134,7 @@ int cmd_import(int argc, const char **argv, struct tally_ctx *ctx)
 			print_text(&out, a, &st, dry_run);
 		flush_out(&out);
 		if (!dry_run && (st.added || st.updated))
-			after_import(ctx);
+			after_import(ctx, st.rows_written);
 	}
 	pricing_release(&pt);
 	strbuf_release(&out);

@@ -430,7 +430,7 @@ static int write_entry(const struct entry *e, const struct tally_ctx *ctx,
 	if (!ret)
 		ret = ledger_append_locked(&l, row.buf, row.len, err);
 	if (!ret)
-		auto_compact_locked(&l, ctx);
+		auto_compact_locked(&l, ctx, 0);
 	ledger_release(&l);
 	strbuf_release(&row);
 	return ret;

@@ -77,7 +77,9 @@ struct ledger;
  * past its limits by a margin, unless auto_compact is off. The rows are
  * safely in already, so a failure is only a warning.
  */
-void auto_compact_locked(struct ledger *l, const struct tally_ctx *ctx);
+/* rows_known: rows the ledger is known to hold at least (0: unknown). */
+void auto_compact_locked(struct ledger *l, const struct tally_ctx *ctx,
+		uint64_t rows_known);
 
 /* The command table, for help and --list-cmds. */
 struct cmd_struct {

@@ -362,9 +362,12 @@ int ledger_auto_compact_locked(struct ledger *l, const struct compact_opts *o,
 		return 0;
 	if (!fstat(fd, &sb)) {
 		/* No row is shorter than 100 bytes: only then count lines. */
-		due = o->max_entries > 0 &&
-		      (uint64_t)sb.st_size > (uint64_t)o->max_entries * 125 &&
-		      count_lines(fd) > (uint64_t)o->max_entries * 5 / 4;
+		uint64_t limit = (uint64_t)o->max_entries * 5 / 4;
+
+		/* An import that wrote that many rows need not count them. */
+		due = o->max_entries > 0 && (o->rows_known > limit ||
+		      ((uint64_t)sb.st_size > (uint64_t)o->max_entries * 125 &&
+		       count_lines(fd) > limit));
 		due = due || too_old(fd, o);
 	}
 	close(fd);

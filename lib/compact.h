@@ -23,6 +23,7 @@ struct compact_opts {
 	int64_t retention_days;   /* 0: no age limit */
 	int64_t max_entries;      /* 0: no count limit */
 	int dry_run;
+	uint64_t rows_known;      /* rows the ledger holds at least, if known */
 };
 
 struct compact_stats {

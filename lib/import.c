@@ -444,6 +444,7 @@ struct run {
 	struct strbuf rows;     /* rows not yet appended to the ledger */
 	struct row_span *spans; /* where each of them is in rows */
 	size_t nr_spans, alloc_spans;
+	size_t batch_rows;      /* rows left in the batch after drop_superseded */
 	struct entry e;
 	struct mempool pool;
 	/* The key record import_wanted() found for the current line. */
@@ -466,7 +467,7 @@ struct row_span {
 /* Drops the superseded rows from the batch; forgets the batch's spans. */
 static void drop_superseded(struct run *r)
 {
-	size_t to = 0;
+	size_t to = 0, rows = 0;
 
 	for (size_t i = 0; i < r->nr_spans; i++) {
 		struct row_span *sp = &r->spans[i];
@@ -475,12 +476,14 @@ static void drop_superseded(struct run *r)
 		keys_find_or_add(&r->keys, sp->key, &added)->pending = 0;
 		if (sp->superseded)
 			continue;
+		rows++;
 		if (to != sp->off)
 			memmove(r->rows.buf + to, r->rows.buf + sp->off, sp->len);
 		to += sp->len;
 	}
 	strbuf_setlen(&r->rows, to);
 	r->nr_spans = 0;
+	r->batch_rows = rows;
 }
 
 static int flush_rows(struct run *r, struct strbuf *err)
@@ -497,6 +500,8 @@ static int flush_rows(struct run *r, struct strbuf *err)
 		ret = ledger_append_locked(&r->ledger, r->rows.buf, r->rows.len,
 				err);
 	ledger_unlock(&r->ledger);
+	if (!ret)
+		r->st->rows_written += r->batch_rows;
 	strbuf_reset(&r->rows);
 	return ret;
 }

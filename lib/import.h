@@ -45,6 +45,7 @@ struct import_stats {
 	uint64_t added;            /* new entries */
 	uint64_t updated;          /* a better version of a known entry */
 	uint64_t duplicates;       /* known, and no better */
+	uint64_t rows_written;     /* to the ledger */
 	uint64_t skipped[SKIP__COUNT];
 };
 
