@@ -106,10 +106,8 @@ static int cc_cache_creation(struct jscan *s, struct cc_rec *r)
 	struct js_span key;
 	int ret;
 
-	if (js_peek(s) != JS_OBJECT)
-		return js_skip(s);
-	if (js_object_begin(s) < 0)
-		return -1;
+	if ((ret = js_object_or_skip(s)) <= 0)
+		return ret;
 	r->has_cc_object = 1;
 	while ((ret = js_member(s, &key)) > 0) {
 		if (js_key_is(&key, "ephemeral_5m_input_tokens"))
@@ -129,10 +127,8 @@ static int cc_usage(struct jscan *s, struct cc_rec *r)
 	struct js_span key;
 	int ret, in = 0, out = 0;
 
-	if (js_peek(s) != JS_OBJECT)
-		return js_skip(s);
-	if (js_object_begin(s) < 0)
-		return -1;
+	if ((ret = js_object_or_skip(s)) <= 0)
+		return ret;
 	while ((ret = js_member(s, &key)) > 0) {
 		if (js_key_is(&key, "input_tokens"))
 			ret = count(s, &r->in), in = 1;
@@ -160,10 +156,8 @@ static int cc_message(struct jscan *s, struct cc_rec *r)
 	struct js_span key;
 	int ret;
 
-	if (js_peek(s) != JS_OBJECT)
-		return js_skip(s);
-	if (js_object_begin(s) < 0)
-		return -1;
+	if ((ret = js_object_or_skip(s)) <= 0)
+		return ret;
 	while ((ret = js_member(s, &key)) > 0) {
 		if (js_key_is(&key, "id"))
 			ret = string_or_skip(s, &r->msg_id);
@@ -197,10 +191,10 @@ static int cc_data(struct jscan *s, struct cc_rec *r, int depth)
 	struct js_span key;
 	int ret;
 
-	if (js_peek(s) != JS_OBJECT || depth > 2)
+	if (depth > 2)
 		return js_skip(s);
-	if (js_object_begin(s) < 0)
-		return -1;
+	if ((ret = js_object_or_skip(s)) <= 0)
+		return ret;
 	while ((ret = js_member(s, &key)) > 0) {
 		ret = js_key_is(&key, "message") ? cc_record(s, r, depth + 1) :
 			js_skip(s);
@@ -215,10 +209,8 @@ static int cc_record(struct jscan *s, struct cc_rec *r, int depth)
 	struct js_span key;
 	int ret;
 
-	if (js_peek(s) != JS_OBJECT)
-		return js_skip(s);
-	if (js_object_begin(s) < 0)
-		return -1;
+	if ((ret = js_object_or_skip(s)) <= 0)
+		return ret;
 	while ((ret = js_member(s, &key)) > 0) {
 		if (js_key_is(&key, "timestamp"))
 			ret = string_or_skip(s, &r->timestamp);
@@ -419,10 +411,8 @@ static int cx_usage(struct jscan *s, struct cx_usage *u)
 	int ret;
 
 	memset(u, 0, sizeof(*u));
-	if (js_peek(s) != JS_OBJECT)
-		return js_skip(s);
-	if (js_object_begin(s) < 0)
-		return -1;
+	if ((ret = js_object_or_skip(s)) <= 0)
+		return ret;
 	u->present = 1;
 	while ((ret = js_member(s, &key)) > 0) {
 		size_t i;
@@ -455,10 +445,8 @@ static int cx_model_object(struct jscan *s, struct cx_event *ev)
 	struct js_span key;
 	int ret;
 
-	if (js_peek(s) != JS_OBJECT)
-		return js_skip(s);
-	if (js_object_begin(s) < 0)
-		return -1;
+	if ((ret = js_object_or_skip(s)) <= 0)
+		return ret;
 	while ((ret = js_member(s, &key)) > 0) {
 		ret = js_key_is(&key, "model") ? string_or_skip(s, &ev->model) :
 			js_skip(s);
@@ -473,10 +461,8 @@ static int cx_info(struct jscan *s, struct cx_event *ev)
 	struct js_span key;
 	int ret;
 
-	if (js_peek(s) != JS_OBJECT)
-		return js_skip(s);
-	if (js_object_begin(s) < 0)
-		return -1;
+	if ((ret = js_object_or_skip(s)) <= 0)
+		return ret;
 	while ((ret = js_member(s, &key)) > 0) {
 		if (js_key_is(&key, "total_token_usage"))
 			ret = cx_usage(s, &ev->total);
@@ -500,10 +486,8 @@ static int cx_payload(struct jscan *s, struct cx_event *ev)
 	struct js_span key;
 	int ret;
 
-	if (js_peek(s) != JS_OBJECT)
-		return js_skip(s);
-	if (js_object_begin(s) < 0)
-		return -1;
+	if ((ret = js_object_or_skip(s)) <= 0)
+		return ret;
 	while ((ret = js_member(s, &key)) > 0) {
 		if (js_key_is(&key, "type"))
 			ret = string_or_skip(s, &ev->payload_type);

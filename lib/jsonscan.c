@@ -361,6 +361,13 @@ int js_skip_lazy(struct jscan *s)
 	return bad(s, "unexpected end of input");
 }
 
+int js_object_or_skip(struct jscan *s)
+{
+	if (js_peek(s) != JS_OBJECT)
+		return js_skip(s) < 0 ? -1 : 0;
+	return js_object_begin(s) < 0 ? -1 : 1;
+}
+
 int js_at_end(struct jscan *s)
 {
 	skip_ws(s);

@@ -83,6 +83,11 @@ int js_skip(struct jscan *s);
  * not read (message contents). Other values are skipped as js_skip does.
  */
 int js_skip_lazy(struct jscan *s);
+/*
+ * Enters an object (1), or skips a value of any other kind (0): for
+ * members a parser reads only when they are objects. -1 on error.
+ */
+int js_object_or_skip(struct jscan *s);
 
 /* Whether only whitespace remains. */
 int js_at_end(struct jscan *s);

@@ -663,10 +663,8 @@ static int litellm_model(struct jscan *s, struct litellm_row *row)
 	memset(row, 0, sizeof(*row));
 	for (int i = 0; i < PR__COUNT; i++)
 		row->rate[i] = row->above[i] = -1;
-	if (js_peek(s) != JS_OBJECT)
-		return js_skip(s) < 0 ? -1 : 0;
-	if (js_object_begin(s) < 0)
-		return -1;
+	if ((r = js_object_or_skip(s)) <= 0)
+		return r;
 	while ((r = js_member(s, &key)) > 0) {
 		size_t f, nf = sizeof(litellm_fields) / sizeof(litellm_fields[0]);
 		int64_t v;

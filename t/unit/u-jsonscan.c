@@ -142,6 +142,16 @@ int main(void)
 	unescape_is("\"\\ud83d\"", "\xef\xbf\xbd");
 	unescape_is("\"a\\u0000b\"", "a\xef\xbf\xbd" "b");
 
+	js_init(&s, "[1,{\"a\":2}]", 11);
+	ok(js_array_begin(&s) == 0 && js_element(&s) == 1 &&
+	   js_object_or_skip(&s) == 0 && js_element(&s) == 1 &&
+	   js_object_or_skip(&s) == 1 && *s.p == '"',
+			"js_object_or_skip skips a number, enters an object");
+	js_init(&s, "{", 1);
+	ok(js_object_or_skip(&s) == 1 && js_skip(&s) < 0,
+			"js_object_or_skip enters; the unclosed object fails later");
+	js_init(&s, "\"open", 5);
+	ok(js_object_or_skip(&s) < 0, "js_object_or_skip fails on a bad value");
 	plain_run_agrees();
 	quote_is("plain", 5, "\"plain\"");
 	quote_is("a\"b\\c\n\t\x01", 8, "\"a\\\"b\\\\c\\n\\t\\u0001\"");
