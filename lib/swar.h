@@ -4,18 +4,37 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /*
  * The length of the run of bytes at p (at most n) that a JSON string
  * holds as they are: printable ASCII but the quote and the backslash.
  * Eight bytes at a time: for each, a byte-wise test whose lowest set bit
  * marks the first quote, backslash, control or non-ASCII byte exactly
- * (the borrows of the subtraction only ever set higher bits).
+ * (the borrows of the subtraction only ever set higher bits). Where
+ * SSE2 is there (every x86-64), sixteen at a time first: a signed
+ * comparison with 0x20 catches the controls and the non-ASCII bytes.
  */
 static inline size_t json_plain_run(const unsigned char *p, size_t n)
 {
 	size_t i = 0;
 
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\');
+	const __m128i blank = _mm_set1_epi8(0x20);
+
+	for (; n - i >= 16; i += 16) {
+		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote),
+				_mm_cmpeq_epi8(w, slash)), _mm_cmplt_epi8(w, blank));
+		unsigned bits = (unsigned)_mm_movemask_epi8(m);
+
+		if (bits)
+			return i + (size_t)__builtin_ctz(bits);
+	}
+#endif
 #if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
 
