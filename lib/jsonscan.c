@@ -56,13 +56,22 @@ enum js_kind js_peek(struct jscan *s)
 	return JS_INVALID;
 }
 
-static int expect(struct jscan *s, char c, const char *msg)
+static int expect_slow(struct jscan *s, char c, const char *msg)
 {
 	skip_ws(s);
 	if (s->p == s->end || *s->p != c)
 		return bad(s, msg);
 	s->p++;
 	return 0;
+}
+
+static inline int expect(struct jscan *s, char c, const char *msg)
+{
+	if (s->p < s->end && *s->p == c) {
+		s->p++;
+		return 0;
+	}
+	return expect_slow(s, c, msg);
 }
 
 int js_object_begin(struct jscan *s)
@@ -75,7 +84,7 @@ int js_object_begin(struct jscan *s)
 	return 0;
 }
 
-static int container_next(struct jscan *s, char close)
+static int container_next_slow(struct jscan *s, char close)
 {
 	skip_ws(s);
 	if (s->p == s->end)
@@ -96,6 +105,17 @@ static int container_next(struct jscan *s, char close)
 	if (s->p < s->end && *s->p == close)
 		return bad(s, "trailing comma");
 	return 1;
+}
+
+/* The common case first: a comma, then the next value right after it. */
+static inline int container_next(struct jscan *s, char close)
+{
+	if (s->end - s->p > 1 && s->p[0] == ',' && !s->first[s->depth] &&
+	    (unsigned char)s->p[1] > ' ' && s->p[1] != close) {
+		s->p++;
+		return 1;
+	}
+	return container_next_slow(s, close);
 }
 
 int js_member(struct jscan *s, struct js_span *key)
@@ -156,14 +176,11 @@ static int check_escape(struct jscan *s)
 	return bad(s, "invalid escape");
 }
 
-int js_string(struct jscan *s, struct js_span *out)
+/* The rest of a string after its plain start: escapes, non-ASCII, errors. */
+static int string_rest(struct jscan *s, struct js_span *out)
 {
 	const unsigned char *p;
 
-	if (expect(s, '"', "expected a string"))
-		return -1;
-	out->p = s->p;
-	out->escaped = 0;
 	for (;;) {
 		p = (const unsigned char *)s->p;
 		p += json_plain_run(p, (size_t)(s->end - s->p));
@@ -192,6 +209,34 @@ int js_string(struct jscan *s, struct js_span *out)
 	out->len = (size_t)(s->p - out->p);
 	s->p++;
 	return 0;
+}
+
+/*
+ * Most strings are plain ASCII from quote to quote: that case makes no
+ * call, so it needs no registers saved.
+ */
+int js_string(struct jscan *s, struct js_span *out)
+{
+	const char *p;
+	size_t n;
+
+	if (s->p == s->end || *s->p != '"') {
+		if (expect(s, '"', "expected a string"))
+			return -1;
+	} else {
+		s->p++;
+	}
+	p = s->p;
+	out->p = p;
+	out->escaped = 0;
+	n = json_plain_run((const unsigned char *)p, (size_t)(s->end - p));
+	if (n < (size_t)(s->end - p) && p[n] == '"') {
+		out->len = n;
+		s->p = p + n + 1;
+		return 0;
+	}
+	s->p = p + n;
+	return string_rest(s, out);
 }
 
 static int digits(struct jscan *s)
