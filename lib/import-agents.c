@@ -3,8 +3,6 @@
  * reference section 6 for the fields. Each parser turns one line into at
  * most one entry, with the natural key that deduplicates it.
  */
-/* memrchr(): glibc, musl and the BSDs have it; POSIX does not. */
-#define _GNU_SOURCE
 #include "import.h"
 
 #include <stdio.h>
@@ -14,31 +12,12 @@
 
 #include "fsutil.h"
 #include "jsonscan.h"
+#include "swar.h"
 #include "money.h"
 #include "timeutil.h"
 #include "banned.h"
 
 /* ---- helpers ---- */
-
-/*
- * Whether a quoted needle ("usage") occurs in the len bytes at text.
- * Searched from the end: an agent writes the usage block after the
- * message content, so on the lines that have one it is found within a
- * few hundred bytes, and only the lines without one are read whole.
- */
-static int contains_quoted(const char *text, size_t len, const char *needle)
-{
-	size_t n = strlen(needle);
-	const char *end = text + len;
-
-	while ((size_t)(end - text) >= n &&
-	       (end = memrchr(text, '"', (size_t)(end - text)))) {
-		if ((size_t)(end - text) + 1 >= n &&
-		    !memcmp(end + 1 - n, needle, n))
-			return 1;
-	}
-	return 0;
-}
 
 static char *str(const struct js_span *sp, struct mempool *pool)
 {
@@ -256,8 +235,12 @@ static int cc_line(struct import_file *f, const char *text, size_t len,
 	int64_t when, cw, cost = 0;
 	char *model, *session, *msg_id;
 
-	/* Most lines are user turns and tool results: no usage to read. */
-	if (!contains_quoted(text, len, "\"usage\"")) {
+	/*
+	 * Most lines are user turns and tool results: no usage to read.
+	 * An agent writes the usage block after the message content, so it
+	 * is looked for from the end; only lines without one are read whole.
+	 */
+	if (!contains_from_end(text, len, "\"usage\"", 7)) {
 		*skip = SKIP_NO_USAGE;
 		return 0;
 	}

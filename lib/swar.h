@@ -56,4 +56,51 @@ static inline size_t json_plain_run(const unsigned char *p, size_t n)
 	return i;
 }
 
+/*
+ * Whether the n bytes of needle (n >= 2) occur in the len bytes at hay,
+ * looked for from the end. Where SSE2 is there, sixteen positions at a
+ * time: those whose first, second and last bytes match are compared.
+ */
+static inline int contains_from_end(const char *hay, size_t len,
+		const char *needle, size_t n)
+{
+	size_t at = len;
+
+	if (n < 2 || len < n)
+		return 0;
+#ifdef __SSE2__
+	{
+		const __m128i first = _mm_set1_epi8(needle[0]);
+		const __m128i second = _mm_set1_epi8(needle[1]);
+		const __m128i last = _mm_set1_epi8(needle[n - 1]);
+
+		/* Positions [at - 16, at), each with n bytes from it. */
+		for (at = len - n + 1; at >= 16; at -= 16) {
+			const char *p = hay + at - 16;
+			__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+			__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+			__m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 1));
+			unsigned bits = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+				_mm_and_si128(_mm_cmpeq_epi8(a, first),
+					      _mm_cmpeq_epi8(b, second)),
+				_mm_cmpeq_epi8(c, last)));
+
+			while (bits) {
+				unsigned i = 31 - (unsigned)__builtin_clz(bits);
+
+				if (!memcmp(p + i, needle, n))
+					return 1;
+				bits &= ~(1u << i);
+			}
+		}
+		at += n - 1;
+	}
+#endif
+	/* What is left: needles starting before at - n + 1. */
+	for (size_t i = at - n + 1; i-- > 0;)
+		if (hay[i] == needle[0] && !memcmp(hay + i, needle, n))
+			return 1;
+	return 0;
+}
+
 #endif

@@ -75,6 +75,52 @@ static void plain_run_agrees(void)
 	ok(!bad, "json_plain_run finds the first special byte (%d wrong)", bad);
 }
 
+static int contains_bytewise(const char *hay, size_t len, const char *needle,
+		size_t n)
+{
+	for (size_t i = 0; i + n <= len; i++)
+		if (!memcmp(hay + i, needle, n))
+			return 1;
+	return 0;
+}
+
+/*
+ * contains_from_end against a plain search: the needle (or a near miss
+ * that shares its first, second and last bytes) at every position of
+ * haystacks of every length up to 70, which crosses the 16-byte blocks.
+ */
+static void contains_from_end_agrees(void)
+{
+	static const char *const needles[] = { "\"usage\"", "ab" };
+	static const char *const misses[] = { "\"usaXe\"", "aX" };
+	char hay[80];
+	int bad = 0, found = 0;
+
+	for (size_t k = 0; k < 2; k++) {
+		size_t n = strlen(needles[k]);
+
+		for (size_t len = 0; len <= 70; len++)
+			for (size_t at = 0; at <= len; at++)
+				for (int kind = 0; kind < 3; kind++) {
+					memset(hay, '"', len);
+					if (kind < 2 && at + n <= len)
+						memcpy(hay + at, kind ? misses[k] :
+						       needles[k], n);
+					if (kind == 2 && at < len)
+						hay[at] = 'u';
+					int want = contains_bytewise(hay, len,
+							needles[k], n);
+
+					found += want;
+					if (contains_from_end(hay, len,
+							needles[k], n) != want)
+						bad++;
+				}
+	}
+	ok(!bad && found > 0, "contains_from_end agrees with a plain search "
+			"(%d wrong, %d found)", bad, found);
+}
+
 int main(void)
 {
 	int64_t v;
@@ -153,6 +199,7 @@ int main(void)
 	js_init(&s, "\"open", 5);
 	ok(js_object_or_skip(&s) < 0, "js_object_or_skip fails on a bad value");
 	plain_run_agrees();
+	contains_from_end_agrees();
 	quote_is("plain", 5, "\"plain\"");
 	quote_is("a\"b\\c\n\t\x01", 8, "\"a\\\"b\\\\c\\n\\t\\u0001\"");
 	quote_is("\xff", 1, "\"\xef\xbf\xbd\"");
