@@ -12,6 +12,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "ids.h"
+#include "intern.h"
 #include "jsonscan.h"
 #include "jsonw.h"
 #include "lock.h"
@@ -138,36 +139,48 @@ static int keys_save(const struct keys *k, const char *path,
 /* ---- the state of each file ---- */
 
 struct file_state {
-	char *path;
+	const char *path;   /* owned by the state's path table */
 	uint64_t dev, ino, size, mtime_ns, offset;
 	char head[65];
 	char *parser;       /* the parser's own state, JSON text */
 	int seen;           /* found by this run */
 };
 
+/*
+ * Per file, in the order first seen. A directory of agent logs holds
+ * thousands of files, so they are found by path through a table of
+ * paths whose id n is files[n - 1] (id 0 is the empty string).
+ */
 struct state {
 	struct file_state *files;
 	size_t nr, alloc;
+	struct intern paths;
 };
+
+static void state_init(struct state *s)
+{
+	memset(s, 0, sizeof(*s));
+	intern_init(&s->paths);
+}
 
 static struct file_state *state_find(struct state *s, const char *path)
 {
-	for (size_t i = 0; i < s->nr; i++)
-		if (!strcmp(s->files[i].path, path))
-			return &s->files[i];
+	uint32_t id = intern_id(&s->paths, path, strlen(path));
+
+	if (id && id <= s->nr)
+		return &s->files[id - 1];
 	ALLOC_GROW(s->files, s->nr + 1, s->alloc);
 	memset(&s->files[s->nr], 0, sizeof(s->files[0]));
-	s->files[s->nr].path = xstrdup(path);
+	s->files[s->nr].path = intern_str(&s->paths, id);
 	return &s->files[s->nr++];
 }
 
 static void state_release(struct state *s)
 {
-	for (size_t i = 0; i < s->nr; i++) {
-		free(s->files[i].path);
+	for (size_t i = 0; i < s->nr; i++)
 		free(s->files[i].parser);
-	}
 	free(s->files);
+	intern_release(&s->paths);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -217,12 +230,13 @@ static int read_file_state(struct jscan *js, struct state *s,
 				fs.offset = (uint64_t)n;
 		}
 	}
-	if (r < 0 || !path)
+	if (r < 0 || !path || !*path)
 		return -1;
 	{
 		struct file_state *f = state_find(s, path);
 
 		fs.path = f->path;
+		free(f->parser);
 		*f = fs;
 		f->parser = parser ? xstrdup(parser) : NULL;
 	}
@@ -237,7 +251,7 @@ static int state_load(struct state *s, const char *path, struct strbuf *err)
 	struct js_span key;
 	int r = 0;
 
-	memset(s, 0, sizeof(*s));
+	state_init(s);
 	if (strbuf_read_file(&buf, path) < 0) {
 		strbuf_release(&buf);
 		return errno == ENOENT ? 0 :
@@ -263,6 +277,7 @@ static int state_load(struct state *s, const char *path, struct strbuf *err)
 		/* Reading everything again is safe: the keys prevent doubles. */
 		warning("%s is damaged; every file is read again", path);
 		state_release(s);
+		state_init(s);
 	}
 	mempool_release(&pool);
 	strbuf_release(&buf);
@@ -343,10 +358,11 @@ static void walk(const char *dir, size_t base_len, const char *suffix,
 
 		if (de->d_name[0] == '.')
 			continue;
+		/* Relative to the open directory: no walk of the whole path. */
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue;
 		strbuf_reset(&p);
 		path_join(&p, dir, de->d_name);
-		if (lstat(p.buf, &st))
-			continue;
 		if (S_ISDIR(st.st_mode)) {
 			walk(p.buf, base_len, suffix, out, depth + 1);
 		} else if (S_ISREG(st.st_mode) && has_suffix(de->d_name,

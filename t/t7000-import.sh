@@ -209,4 +209,33 @@ test_expect_success 'a damaged state file: every file is read again, nothing dou
 	test "$(json_get d.json "[d[\"added\"], d[\"updated\"]]")" = "[0, 0]"
 '
 
+test_expect_success 'a state naming a file twice: the later record counts, nothing doubled' '
+	state="$TALLY_HOME/profile/import-state/claude-code.json" &&
+	tally import claude-code "$CC" >/dev/null &&
+	python3 - "$state" <<-\PY &&
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	again = dict(d["files"][0], offset=0, head="")
+	d["files"].append(again)
+	json.dump(d, open(sys.argv[1], "w"))
+	PY
+	tally import claude-code "$CC" --json >twice.json 2>err &&
+	test_must_be_empty err &&
+	test "$(json_get twice.json "[d[\"added\"], d[\"updated\"], d[\"files\"]]")" = "[0, 0, $(json_get d.json "d[\"files\"]")]" &&
+	test "$(json_get twice.json "d[\"lines\"] > 0")" = True
+'
+
+test_expect_success 'a state with an empty path is damaged: read again, nothing doubled' '
+	state="$TALLY_HOME/profile/import-state/claude-code.json" &&
+	python3 - "$state" <<-\PY &&
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	d["files"][0]["path"] = ""
+	json.dump(d, open(sys.argv[1], "w"))
+	PY
+	tally import claude-code "$CC" --json >empty.json 2>err &&
+	test_grep "damaged" err &&
+	test "$(json_get empty.json "[d[\"added\"], d[\"updated\"]]")" = "[0, 0]"
+'
+
 test_done
