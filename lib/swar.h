@@ -22,13 +22,14 @@ static inline size_t json_plain_run(const unsigned char *p, size_t n)
 	size_t i = 0;
 
 #ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\');
-	const __m128i blank = _mm_set1_epi8(0x20);
+	const __m128i quotes = _mm_set1_epi8('"');
+	const __m128i slashes = _mm_set1_epi8('\\');
+	const __m128i blanks = _mm_set1_epi8(0x20);
 
 	for (; n - i >= 16; i += 16) {
 		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote),
-				_mm_cmpeq_epi8(w, slash)), _mm_cmplt_epi8(w, blank));
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quotes),
+				_mm_cmpeq_epi8(w, slashes)), _mm_cmplt_epi8(w, blanks));
 		unsigned bits = (unsigned)_mm_movemask_epi8(m);
 
 		if (bits)
