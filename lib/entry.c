@@ -13,14 +13,13 @@ enum ftype { FT_STR, FT_INT, FT_TIME, FT_MONEY, FT_QUOTA, FT_TAGS, FT_RAW };
 
 struct field_desc {
 	const char *name;
+	size_t len;         /* of the name */
 	enum ftype type;
 	size_t offset;
 };
 
-static size_t field_len[EF__COUNT]; /* strlen of each name, set at first use */
-
 #define F(id, name, type, member) \
-	[id] = { name, type, offsetof(struct entry, member) }
+	[id] = { name, sizeof(name) - 1, type, offsetof(struct entry, member) }
 
 static const struct field_desc fields[EF__COUNT] = {
 	F(EF_V, "v", FT_INT, v),
@@ -77,7 +76,8 @@ static const struct field_desc fields[EF__COUNT] = {
 };
 
 #define Q(id, name, type, member) \
-	[id] = { name, type, offsetof(struct quota_snapshot, member) }
+	[id] = { name, sizeof(name) - 1, type, \
+		 offsetof(struct quota_snapshot, member) }
 
 static const struct field_desc quota_fields[QF__COUNT] = {
 	Q(QF_PROVIDER_ID, "providerId", FT_STR, provider_id),
@@ -114,9 +114,8 @@ static void build_lookup(void)
 {
 	memset(lookup_table, -1, sizeof(lookup_table));
 	for (int f = 0; f < EF__COUNT; f++) {
-		unsigned h = name_hash(fields[f].name, strlen(fields[f].name));
+		unsigned h = name_hash(fields[f].name, fields[f].len);
 
-		field_len[f] = strlen(fields[f].name);
 		while (lookup_table[h % LOOKUP_SLOTS] >= 0)
 			h++;
 		lookup_table[h % LOOKUP_SLOTS] = (signed char)f;
@@ -135,7 +134,7 @@ int entry_field_lookup(const char *name, size_t len)
 
 		if (f < 0)
 			return -1;
-		if (field_len[f] == len && !memcmp(fields[f].name, name, len))
+		if (fields[f].len == len && !memcmp(fields[f].name, name, len))
 			return f;
 	}
 }
@@ -153,7 +152,7 @@ static int predict_field(const struct js_span *key, int next)
 	if (!lookup_ready)
 		build_lookup();
 	for (int f = next; f < stop; f++)
-		if (field_len[f] == key->len &&
+		if (fields[f].len == key->len &&
 		    !memcmp(fields[f].name, key->p, key->len))
 			return f;
 	return entry_field_lookup(key->p, key->len);
@@ -535,16 +534,17 @@ syntax:
 static void write_scalar(struct jsonw *w, const struct field_desc *d,
 		const void *base)
 {
+	jw_key_plain(w, d->name, d->len);
 	switch (d->type) {
 	case FT_STR:
-		jw_kv_string(w, d->name, *str_slot(d, base));
+		jw_string(w, *str_slot(d, base));
 		break;
 	case FT_INT:
 	case FT_TIME:
-		jw_kv_int(w, d->name, *int_slot(d, base));
+		jw_int(w, *int_slot(d, base));
 		break;
 	case FT_MONEY:
-		jw_kv_money(w, d->name, *int_slot(d, base));
+		jw_money(w, *int_slot(d, base));
 		break;
 	default:
 		BUG("not a scalar field: %s", d->name);
@@ -585,7 +585,7 @@ void entry_write(struct jsonw *w, const struct entry *e)
 		} else if (fields[f].type == FT_RAW) {
 			const char *raw = *str_slot(&fields[f], e);
 
-			jw_key(w, fields[f].name);
+			jw_key_plain(w, fields[f].name, fields[f].len);
 			jw_raw(w, raw, strlen(raw));
 		} else {
 			write_scalar(w, &fields[f], e);

@@ -24,19 +24,21 @@ static void newline_indent(struct jsonw *w)
 	strbuf_addchars(w->out, ' ', (size_t)w->depth * 2);
 }
 
-/* Everything that starts a value goes through here. */
-static void before_value(struct jsonw *w)
+static void before_member(struct jsonw *w)
 {
-	if (w->after_key) {
+	if (w->has_items[w->depth - 1])
+		strbuf_addch(w->out, ',');
+	w->has_items[w->depth - 1] = 1;
+	newline_indent(w);
+}
+
+/* Everything that starts a value goes through here. */
+static inline void before_value(struct jsonw *w)
+{
+	if (w->after_key)
 		w->after_key = 0;
-		return;
-	}
-	if (w->depth) {
-		if (w->has_items[w->depth - 1])
-			strbuf_addch(w->out, ',');
-		w->has_items[w->depth - 1] = 1;
-		newline_indent(w);
-	}
+	else if (w->depth)
+		before_member(w);
 }
 
 static void open_container(struct jsonw *w, char c)
@@ -80,31 +82,46 @@ void jw_array_end(struct jsonw *w)
 	close_container(w, ']');
 }
 
+void jw_key_plain(struct jsonw *w, const char *key, size_t n)
+{
+	struct strbuf *out = w->out;
+	char *o;
+
+	if (w->style == JW_PRETTY || !w->depth) {
+		before_value(w);
+		json_quote(out, key, n);
+		strbuf_addstr(out, w->style == JW_PRETTY ? ": " : ":");
+		w->after_key = 1;
+		return;
+	}
+	/* Compact, in an object: the comma, the key and the colon at once. */
+	strbuf_grow(out, n + 4);
+	o = out->buf + out->len;
+	if (w->has_items[w->depth - 1])
+		*o++ = ',';
+	w->has_items[w->depth - 1] = 1;
+	*o++ = '"';
+	memcpy(o, key, n);
+	o += n;
+	*o++ = '"';
+	*o++ = ':';
+	*o = '\0';
+	out->len = (size_t)(o - out->buf);
+	w->after_key = 1;
+}
+
 void jw_key(struct jsonw *w, const char *key)
 {
 	size_t n = strlen(key);
-	struct strbuf *out = w->out;
 
-	before_value(w);
-	w->after_key = 1;
-	/* Keys are names like "modelId": written in one go. */
-	if (w->style != JW_PRETTY &&
-	    json_plain_run((const unsigned char *)key, n) == n) {
-		char *o;
-
-		strbuf_grow(out, n + 3);
-		o = out->buf + out->len;
-		*o++ = '"';
-		memcpy(o, key, n);
-		o += n;
-		*o++ = '"';
-		*o++ = ':';
-		*o = '\0';
-		out->len += n + 3;
+	if (json_plain_run((const unsigned char *)key, n) == n) {
+		jw_key_plain(w, key, n);
 		return;
 	}
-	json_quote(out, key, n);
-	strbuf_addstr(out, w->style == JW_PRETTY ? ": " : ":");
+	before_value(w);
+	w->after_key = 1;
+	json_quote(w->out, key, n);
+	strbuf_addstr(w->out, w->style == JW_PRETTY ? ": " : ":");
 }
 
 static void quote_special(struct strbuf *sb, const unsigned char **pp,

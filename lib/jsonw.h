@@ -41,6 +41,11 @@ void jw_object_end(struct jsonw *w);
 void jw_array_begin(struct jsonw *w);
 void jw_array_end(struct jsonw *w);
 void jw_key(struct jsonw *w, const char *key);
+/*
+ * A key of n bytes known to need no escaping (printable ASCII without
+ * quote or backslash), such as a field name from a table: not scanned.
+ */
+void jw_key_plain(struct jsonw *w, const char *key, size_t n);
 
 void jw_string(struct jsonw *w, const char *s);
 void jw_string_len(struct jsonw *w, const char *s, size_t len);

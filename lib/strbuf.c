@@ -91,7 +91,7 @@ char *strbuf_detach(struct strbuf *sb, size_t *len)
 	return p;
 }
 
-void strbuf_grow(struct strbuf *sb, size_t extra)
+void strbuf_grow_slow(struct strbuf *sb, size_t extra)
 {
 	size_t want = sb->len + extra + 1;
 
@@ -150,12 +150,28 @@ void strbuf_addchars(struct strbuf *sb, int c, size_t n)
 
 void strbuf_adduint(struct strbuf *sb, uint64_t v)
 {
+	/* Two digits per division: timestamps have thirteen. */
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
 	char tmp[20];
 	size_t n = sizeof(tmp);
 
-	do
-		tmp[--n] = (char)('0' + v % 10);
-	while (v /= 10);
+	while (v >= 100) {
+		const char *d = pairs + (v % 100) * 2;
+
+		v /= 100;
+		tmp[--n] = d[1];
+		tmp[--n] = d[0];
+	}
+	if (v >= 10) {
+		tmp[--n] = pairs[v * 2 + 1];
+		tmp[--n] = pairs[v * 2];
+	} else {
+		tmp[--n] = (char)('0' + v);
+	}
 	strbuf_add(sb, tmp + n, sizeof(tmp) - n);
 }
 

@@ -29,7 +29,13 @@ extern char strbuf_slopbuf[];
 void strbuf_init(struct strbuf *sb, size_t hint);
 void strbuf_release(struct strbuf *sb);
 char *strbuf_detach(struct strbuf *sb, size_t *len);
-void strbuf_grow(struct strbuf *sb, size_t extra);
+void strbuf_grow_slow(struct strbuf *sb, size_t extra);
+/* Room for extra more bytes and the NUL; inline as it is nearly always there. */
+static inline void strbuf_grow(struct strbuf *sb, size_t extra)
+{
+	if (sb->alloc <= sb->len || extra >= sb->alloc - sb->len)
+		strbuf_grow_slow(sb, extra);
+}
 void strbuf_setlen(struct strbuf *sb, size_t len);
 void strbuf_reset(struct strbuf *sb);
 
@@ -39,7 +45,7 @@ void strbuf_addstr(struct strbuf *sb, const char *s);
 static inline void strbuf_addch(struct strbuf *sb, int c)
 {
 	if (sb->len + 2 > sb->alloc)
-		strbuf_grow(sb, 1);
+		strbuf_grow_slow(sb, 1);
 	sb->buf[sb->len++] = (char)c;
 	sb->buf[sb->len] = '\0';
 }

@@ -9,6 +9,16 @@
 #include "lib/table.h"
 #include "lib/utf8.h"
 
+static int adduint_differs(struct strbuf *sb, uint64_t v)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+	strbuf_reset(sb);
+	strbuf_adduint(sb, v);
+	return strcmp(sb->buf, want) != 0;
+}
+
 int main(void)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -36,6 +46,20 @@ int main(void)
 	strbuf_adduint(&sb, UINT64_MAX);
 	is_str(sb.buf, "0 -42 9223372036854775807 -9223372036854775808 "
 			"18446744073709551615", "strbuf_addint at the limits");
+	{
+		/* Every digit count, the pairs' edges, and a stretch in full. */
+		int bad = 0;
+		uint64_t v = 1;
+
+		for (uint64_t i = 0; i < 20000; i++)
+			bad += adduint_differs(&sb, i);
+		for (int k = 0; k < 20; k++, v *= 10)
+			bad += adduint_differs(&sb, v - 1) +
+				adduint_differs(&sb, v) +
+				adduint_differs(&sb, v + 1) +
+				adduint_differs(&sb, v * 9 + 99);
+		is_int(bad, 0, "strbuf_adduint agrees with printf");
+	}
 	strbuf_release(&sb);
 	ok(sb.buf[0] == '\0' && sb.len == 0, "release leaves it empty");
 
