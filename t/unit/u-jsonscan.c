@@ -1,6 +1,9 @@
 /* Unit tests for lib/jsonscan (strict JSON) and lib/jsonw (the writer). */
 #include "tap.h"
 
+#include <errno.h>
+#include <stdlib.h>
+
 #include "lib/jsonscan.h"
 #include "lib/swar.h"
 #include "lib/jsonw.h"
@@ -121,6 +124,57 @@ static void contains_from_end_agrees(void)
 			"(%d wrong, %d found)", bad, found);
 }
 
+/*
+ * js_int64 against strtoll on every length of digits from 1 to 20, with
+ * and without a sign, followed by each kind of byte or by the end of the
+ * buffer (the input is copied to the heap at its exact length, so a read
+ * past it is caught by the sanitizers).
+ */
+static void int64_agrees(void)
+{
+	static const char *const after[] = { "", ",", "}", "]", " ", ":", "/",
+		"a", "\x7f" };
+	int bad = 0, tried = 0;
+	unsigned seed = 12345;
+
+	for (int len = 1; len <= 20; len++)
+		for (int neg = 0; neg < 2; neg++)
+			for (size_t a = 0; a < sizeof(after) / sizeof(*after); a++)
+				for (int rep = 0; rep < 20; rep++) {
+					char text[40], *copy;
+					size_t n = 0;
+					struct jscan sc;
+					int64_t got = 0;
+					int ret, want_ok;
+					long long want;
+
+					if (neg)
+						text[n++] = '-';
+					for (int i = 0; i < len; i++) {
+						seed = seed * 1103515245u + 12345u;
+						text[n++] = (char)('0' + (i == 0 && len > 1 ?
+							1 + (seed >> 16) % 9 : (seed >> 16) % 10));
+					}
+					memcpy(text + n, after[a], strlen(after[a]));
+					n += strlen(after[a]);
+					text[n] = '\0';
+					errno = 0;
+					want = strtoll(text, NULL, 10);
+					want_ok = errno != ERANGE && !(len > 1 && text[neg] == '0');
+					copy = malloc(n ? n : 1);
+					memcpy(copy, text, n);
+					js_init(&sc, copy, n);
+					ret = js_int64(&sc, &got);
+					if (ret != (want_ok ? 0 : -1) || (want_ok && got != want) ||
+					    (want_ok && sc.p != copy + neg + len))
+						bad++;
+					tried++;
+					free(copy);
+				}
+	ok(!bad, "js_int64 agrees with strtoll on %d numbers (%d wrong)",
+			tried, bad);
+}
+
 int main(void)
 {
 	int64_t v;
@@ -200,6 +254,7 @@ int main(void)
 	ok(js_object_or_skip(&s) < 0, "js_object_or_skip fails on a bad value");
 	plain_run_agrees();
 	contains_from_end_agrees();
+	int64_agrees();
 	quote_is("plain", 5, "\"plain\"");
 	quote_is("a\"b\\c\n\t\x01", 8, "\"a\\\"b\\\\c\\n\\t\\u0001\"");
 	quote_is("\xff", 1, "\"\xef\xbf\xbd\"");
