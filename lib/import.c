@@ -404,11 +404,25 @@ static int by_path(const void *a, const void *b)
 			((const struct found *)b)->path);
 }
 
+/* Nothing to import is no error, but a user asking deserves to know why. */
+static void warn_no_default_dir(const struct agent *a,
+		const struct string_list *dirs)
+{
+	struct strbuf list = STRBUF_INIT;
+
+	for (size_t i = 0; i < dirs->nr; i++)
+		strbuf_addf(&list, "%s'%s'", i ? " or " : "", dirs->items[i]);
+	warning("no %s logs: %s%s", a->name, list.buf,
+			dirs->nr == 1 ? " does not exist" : ": none exists");
+	strbuf_release(&list);
+}
+
 static int find_files(const struct agent *a, const char *const *paths,
 		size_t n, struct found_list *out, struct strbuf *err)
 {
 	struct string_list dirs = STRING_LIST_INIT;
 	struct strbuf scratch = STRBUF_INIT;
+	size_t found = 0;
 	int ret = 0;
 
 	if (!n) {
@@ -425,7 +439,10 @@ static int find_files(const struct agent *a, const char *const *paths,
 				continue;
 			ret = fail_errno(err, T_EFAIL, "cannot read '%s'",
 					paths[i]);
-		} else if (S_ISDIR(st.st_mode)) {
+			continue;
+		}
+		found++;
+		if (S_ISDIR(st.st_mode)) {
 			walk_dir(a, paths[i], out);
 		} else {
 			const char *slash = strrchr(paths[i], '/');
@@ -437,6 +454,8 @@ static int find_files(const struct agent *a, const char *const *paths,
 					paths[i]);
 		}
 	}
+	if (dirs.nr && !found)
+		warn_no_default_dir(a, &dirs);
 	if (out->nr)
 		qsort(out->items, out->nr, sizeof(*out->items), by_path);
 	for (size_t i = 0; i < dirs.nr; i++)

@@ -138,6 +138,28 @@ test_expect_success 'default places: CLAUDE_CONFIG_DIR, a comma-separated list' 
 	test "$(json_get h.json "[d[\"files\"], d[\"added\"]]")" = "[1, 1]"
 '
 
+test_expect_success 'no default place exists: a warning naming them, nothing to import' '
+	mkdir -p home3 &&
+	(
+		unset CLAUDE_CONFIG_DIR CODEX_HOME &&
+		HOME=$PWD/home3 XDG_CONFIG_HOME=$PWD/home3/cfg TALLY_HOME=$PWD/env3 \
+			tally import claude-code >out 2>err &&
+		test_grep "^claude-code: 0 files (0 unchanged), 0 lines read" out &&
+		cat >expect <<-EOF &&
+		tally: warning: no claude-code logs: '"'"'$PWD/home3/cfg/claude/projects'"'"' or '"'"'$PWD/home3/.claude/projects'"'"': none exists
+		EOF
+		test_cmp expect err &&
+		HOME=$PWD/home3 TALLY_HOME=$PWD/env3 tally import codex 2>err &&
+		test_grep "no codex logs: .*/home3/.codex/sessions" err &&
+		mkdir -p home3/.claude/projects &&
+		HOME=$PWD/home3 XDG_CONFIG_HOME=$PWD/home3/cfg TALLY_HOME=$PWD/env3 \
+			tally import claude-code >out 2>err &&
+		test_must_be_empty err
+	) &&
+	CLAUDE_CONFIG_DIR=$PWD/nowhere TALLY_HOME=$PWD/env3 tally import claude-code 2>err &&
+	test_grep "no claude-code logs: .*/nowhere/projects'"'"' does not exist$" err
+'
+
 test_expect_success 'Codex: token_count deltas, cached inside input, reasoning inside output' '
 	TALLY_HOME=$PWD/cx tally import codex "$FIXTURES/codex" >out &&
 	test_grep "^codex: 1 files (0 unchanged), 8 lines read: 3 entries added, 0 updated, 0 duplicates; skipped 4 without usage, 1 with zero usage$" out &&
