@@ -526,6 +526,55 @@ int pricing_resolve(const struct price_table *t, const char *provider,
 			resolve(t, provider, model, day, m), m);
 }
 
+static const char *source_text(enum price_source s)
+{
+	return s == PS_CONFIG ? "pricing.models in the configuration" :
+		s == PS_FETCHED ? "the fetched price table" :
+		"the built-in price table";
+}
+
+/* The row of a name with the earliest since, in any source. */
+static const struct price *earliest_row(const struct price_table *t,
+		const char *provider, const char *name)
+{
+	const struct price *first = NULL;
+
+	for (size_t i = 0; i < t->nr; i++) {
+		const struct price *p = &t->items[i];
+
+		if (p->source == PS_CONFIG && p->provider && provider &&
+		    strcmp(p->provider, provider))
+			continue;
+		if (price_matches(p, name) && (!first || p->since < first->since))
+			first = p;
+	}
+	return first;
+}
+
+/*
+ * A model the tables know, asked about for a day before its first price:
+ * say so, rather than that nobody knows it.
+ */
+static int too_early(const struct price_table *t, const char *provider,
+		const struct spelling *names, size_t n, struct price_match *m)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct price *p = earliest_row(t, provider, names[i].name);
+		int64_t y;
+		int mo, d;
+
+		if (!p)
+			continue;
+		civil_from_days(p->since, &y, &mo, &d);
+		snprintf(m->why, sizeof(m->why), "'%.80s' has no price before "
+				"%04lld-%02d-%02d, the first in %s",
+				names[i].name, (long long)y, mo, d,
+				source_text(p->source));
+		return 1;
+	}
+	return 0;
+}
+
 static int resolve(const struct price_table *t, const char *provider,
 		const char *model, int32_t day, struct price_match *m)
 {
@@ -548,18 +597,16 @@ static int resolve(const struct price_table *t, const char *provider,
 			m->price = p;
 			snprintf(m->why, sizeof(m->why), "%s '%.80s' matched %s",
 					names[i].how, names[i].name,
-					p->source == PS_CONFIG ?
-					"pricing.models in the configuration" :
-					p->source == PS_FETCHED ?
-					"the fetched price table" :
-					"the built-in price table");
+					source_text(p->source));
 			return 1;
 		}
 	}
 	if (fallback(t, provider, m))
 		return 1;
-	snprintf(m->why, sizeof(m->why), "no price table knows '%.80s'%s", model,
-			provider ? "" : " and no provider was given");
+	if (!too_early(t, provider, names, n, m))
+		snprintf(m->why, sizeof(m->why), "no price table knows "
+				"'%.80s'%s", model, provider ? "" :
+				" and no provider was given");
 	return 0;
 }
 

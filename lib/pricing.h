@@ -96,7 +96,7 @@ struct price_match {
 	const struct price *price;
 	struct price fallback;     /* when price points here */
 	char fallback_id[96];
-	char why[200];             /* how the name matched, for people */
+	char why[256];             /* how the name matched, for people */
 };
 
 /*

@@ -36,6 +36,12 @@ test_expect_success 'show --at: the price of that day' '
 	test_grep "^openai/o3@2025-06-10  *\$2.00  *\$8.00" out
 '
 
+test_expect_success 'show --at before a model has a price: unpriced, and why' '
+	test_expect_code 1 tally pricing show openai/o3 --at 2025-04-01 >out &&
+	echo "openai/o3: unpriced ('"'"'o3'"'"' has no price before 2025-04-16, the first in the built-in price table)" >expect &&
+	test_cmp expect out
+'
+
 test_expect_success 'show --json' '
 	tally pricing show --json gpt-4.1 >p.json &&
 	test "$(json_get p.json "[d[\"priced\"], d[\"price\"][\"priceId\"], d[\"price\"][\"perMillionTokensUsd\"]]")" = \
