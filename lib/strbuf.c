@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,7 +241,9 @@ int strbuf_read_fd(struct strbuf *sb, int fd)
 	for (;;) {
 		ssize_t n;
 
-		strbuf_grow(sb, 65536);
+		/* A buffer with room left is filled before it grows. */
+		if (sb->alloc < sb->len + 2)
+			strbuf_grow(sb, 65536);
 		n = read(fd, sb->buf + sb->len, sb->alloc - sb->len - 1);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -256,10 +259,18 @@ int strbuf_read_fd(struct strbuf *sb, int fd)
 int strbuf_read_file(struct strbuf *sb, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 	int ret, saved;
 
 	if (fd < 0)
 		return -1;
+	/*
+	 * Room for the whole file at once: growing as it comes copies it
+	 * over and over, and every new page of a copy is a page fault.
+	 */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size < SIZE_MAX / 2)
+		strbuf_grow(sb, (size_t)st.st_size + 1);
 	ret = strbuf_read_fd(sb, fd);
 	saved = errno;
 	close(fd);

@@ -1,6 +1,10 @@
 /* Unit tests for the small pieces: strbuf, sha256, utf8, hashset, ids. */
 #include "tap.h"
 
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "lib/hashset.h"
 #include "lib/ids.h"
 #include "lib/mempool.h"
@@ -17,6 +21,59 @@ static int adduint_differs(struct strbuf *sb, uint64_t v)
 	strbuf_reset(sb);
 	strbuf_adduint(sb, v);
 	return strcmp(sb->buf, want) != 0;
+}
+
+/* A file of n bytes, 'a' to 'z' over and over; read back whole or not. */
+static int read_file_differs(size_t n)
+{
+	char path[] = "/tmp/u-basics.XXXXXX";
+	struct strbuf want = STRBUF_INIT, got = STRBUF_INIT;
+	int fd = mkstemp(path), differs;
+
+	for (size_t i = 0; i < n; i++)
+		strbuf_addch(&want, 'a' + (int)(i % 26));
+	differs = fd < 0 || write(fd, want.buf, want.len) != (ssize_t)want.len;
+	if (fd >= 0)
+		close(fd);
+	strbuf_addstr(&got, "kept:");
+	differs = differs || strbuf_read_file(&got, path) ||
+		got.len != n + 5 || memcmp(got.buf, "kept:", 5) ||
+		memcmp(got.buf + 5, want.buf, n) || got.buf[got.len] != '\0';
+	unlink(path);
+	strbuf_release(&want);
+	strbuf_release(&got);
+	return differs;
+}
+
+/* The same through a pipe, whose size nobody knows in advance. */
+static int read_pipe_differs(size_t n)
+{
+	struct strbuf got = STRBUF_INIT;
+	int fds[2], differs = pipe(fds) != 0;
+	pid_t pid;
+
+	if (differs)
+		return 1;
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		for (size_t i = 0; i < n; i++) {
+			char c = (char)('a' + (int)(i % 26));
+
+			if (write(fds[1], &c, 1) != 1)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	differs = pid < 0 || strbuf_read_fd(&got, fds[0]) || got.len != n;
+	for (size_t i = 0; !differs && i < n; i++)
+		differs = got.buf[i] != 'a' + (int)(i % 26);
+	close(fds[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	strbuf_release(&got);
+	return differs;
 }
 
 int main(void)
@@ -59,6 +116,17 @@ int main(void)
 				adduint_differs(&sb, v + 1) +
 				adduint_differs(&sb, v * 9 + 99);
 		is_int(bad, 0, "strbuf_adduint agrees with printf");
+	}
+	{
+		static const size_t sizes[] = { 0, 1, 63, 64, 65535, 65536,
+			65537, 200000 };
+		int bad = 0;
+
+		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+			bad += read_file_differs(sizes[i]);
+		is_int(bad, 0, "strbuf_read_file appends files of every size");
+		bad = read_pipe_differs(0) + read_pipe_differs(70000);
+		is_int(bad, 0, "strbuf_read_fd reads a pipe to its end");
 	}
 	strbuf_release(&sb);
 	ok(sb.buf[0] == '\0' && sb.len == 0, "release leaves it empty");
