@@ -175,6 +175,65 @@ static void int64_agrees(void)
 			tried, bad);
 }
 
+/*
+ * js_member_is takes a key only where js_member would give the same one
+ * with nothing around it; otherwise it moves nothing. Each text is an
+ * object's inside after '{', tried on its first key, then on its second.
+ */
+static void member_is_agrees(void)
+{
+	static const struct {
+		const char *text, *name;
+		int first, second;
+	} cases[] = {
+		{ "\"v\":1,\"entryId\":\"x\"}", "v", 1, 0 },
+		{ "\"v\":1,\"entryId\":\"x\"}", "entryId", 0, 1 },
+		{ "\"vx\":1,\"entryIdX\":2}", "v", 0, 0 },
+		{ "\"vx\":1,\"entryIdX\":2}", "entryId", 0, 0 },
+		{ "\"\\u0076\":1,\"entry\\u0049d\":2}", "v", 0, 0 },
+		{ " \"v\":1, \"entryId\":2}", "v", 0, 0 },
+		{ "\"v\" :1,\"entryId\" :2}", "entryId", 0, 0 },
+		{ "\"v\":1,\"entryId\"", "entryId", 0, 0 },
+		{ "\"v\"", "v", 0, 0 },
+	};
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = strlen(cases[i].text);
+		char *copy = malloc(n + 1);
+		struct jscan sc;
+		struct js_span key;
+		const char *before;
+		int got;
+
+		copy[0] = '{';
+		memcpy(copy + 1, cases[i].text, n);
+		js_init(&sc, copy, n + 1);
+		bad += js_object_begin(&sc) != 0;
+		for (int k = 0; k < 2; k++) {
+			before = sc.p;
+			got = js_member_is(&sc, cases[i].name,
+					strlen(cases[i].name));
+			if (got != (k ? cases[i].second : cases[i].first) ||
+			    (!got && sc.p != before)) {
+				printf("# case %zu, key %d: got %d\n", i, k, got);
+				bad++;
+			}
+			/* Where it took the key, js_member would have too. */
+			if (got) {
+				bad += js_skip(&sc) != 0;
+				continue;
+			}
+			if (js_member(&sc, &key) != 1 || js_skip(&sc))
+				break;
+			if (k == 1 && cases[i].second)
+				bad++;
+		}
+		free(copy);
+	}
+	ok(!bad, "js_member_is takes exactly the plain keys it names");
+}
+
 int main(void)
 {
 	int64_t v;
@@ -255,6 +314,7 @@ int main(void)
 	plain_run_agrees();
 	contains_from_end_agrees();
 	int64_agrees();
+	member_is_agrees();
 	quote_is("plain", 5, "\"plain\"");
 	quote_is("a\"b\\c\n\t\x01", 8, "\"a\\\"b\\\\c\\n\\t\\u0001\"");
 	quote_is("\xff", 1, "\"\xef\xbf\xbd\"");
