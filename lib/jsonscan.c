@@ -36,7 +36,7 @@ static inline void skip_ws(struct jscan *s)
 	skip_ws_slow(s);
 }
 
-enum js_kind js_peek(struct jscan *s)
+enum js_kind js_peek_slow(struct jscan *s)
 {
 	skip_ws(s);
 	if (s->p == s->end)
@@ -322,7 +322,7 @@ static int literal(struct jscan *s, const char *word, size_t n)
 	return 0;
 }
 
-int js_null(struct jscan *s)
+int js_null_slow(struct jscan *s)
 {
 	if (js_peek(s) != JS_NULL)
 		return 0;
