@@ -15,10 +15,49 @@
 
 /* How much of the ledger's end is searched for the latest session. */
 #define TAIL_BYTES (256 * 1024)
+/* Read first: the newest row nearly always answers. */
+#define FIRST_CHUNK (16 * 1024)
 
 /*
- * Calls fn on the rows of the ledger's tail, newest first, until it
- * returns nonzero. Returns 0 or T_ELEDGER.
+ * Calls fn on the complete rows of buf (which starts at file offset from)
+ * newest first, until it returns nonzero (1). Otherwise returns 0 and sets
+ * *seen to where the rows it saw begin: a row cut by the buffer's start
+ * is left for a read further back.
+ */
+static int walk_back(const struct strbuf *buf, off_t from, struct entry *e,
+		int (*fn)(const struct entry *e, void *data), void *data,
+		size_t *seen)
+{
+	size_t end = buf->len;
+
+	while (end > 0) {
+		size_t start;
+		const char *why;
+
+		if (buf->buf[end - 1] != '\n') {
+			/* A last row still being written: not a row yet. */
+			while (end > 0 && buf->buf[end - 1] != '\n')
+				end--;
+			continue;
+		}
+		start = end - 1;
+		while (start > 0 && buf->buf[start - 1] != '\n')
+			start--;
+		if (start == 0 && from > 0)
+			break;
+		if (!entry_parse(e, buf->buf + start, end - 1 - start, &why) &&
+		    fn(e, data))
+			return 1;
+		end = start;
+	}
+	*seen = end;
+	return 0;
+}
+
+/*
+ * Calls fn on the rows of the ledger's last TAIL_BYTES, newest first,
+ * until it returns nonzero. Reads a small chunk first, and further back
+ * only while no row has answered. Returns 0 or T_ELEDGER.
  */
 static int scan_tail(const char *path,
 		int (*fn)(const struct entry *e, void *data), void *data,
@@ -27,8 +66,8 @@ static int scan_tail(const char *path,
 	struct strbuf buf = STRBUF_INIT;
 	struct entry e;
 	struct stat st;
-	off_t from;
-	ssize_t n;
+	off_t lowest, to;
+	size_t chunk = FIRST_CHUNK, seen;
 	int fd, ret;
 
 	ret = ledger_open_read(path, &fd, err);
@@ -38,36 +77,29 @@ static int scan_tail(const char *path,
 		close(fd);
 		return fail_errno(err, T_ELEDGER, "cannot stat '%s'", path);
 	}
-	from = st.st_size > TAIL_BYTES ? st.st_size - TAIL_BYTES : 0;
-	strbuf_grow(&buf, (size_t)(st.st_size - from));
-	n = pread_all(fd, buf.buf, (size_t)(st.st_size - from), from);
-	close(fd);
-	if (n < 0) {
-		strbuf_release(&buf);
-		return fail_errno(err, T_ELEDGER, "cannot read '%s'", path);
-	}
-	strbuf_setlen(&buf, (size_t)n);
+	lowest = st.st_size > TAIL_BYTES ? st.st_size - TAIL_BYTES : 0;
 	entry_init(&e);
-	/* Walk complete lines backwards; the first may be cut: skip it. */
-	for (size_t end = buf.len; end > 0;) {
-		size_t start = end;
-		const char *why;
+	for (to = st.st_size;; chunk *= 4) {
+		off_t from = to - lowest > (off_t)chunk ? to - (off_t)chunk :
+			lowest;
+		ssize_t n;
 
-		if (buf.buf[end - 1] != '\n') {
-			while (end > 0 && buf.buf[end - 1] != '\n')
-				end--;
-			continue;
+		strbuf_reset(&buf);
+		strbuf_grow(&buf, (size_t)(to - from));
+		n = pread_all(fd, buf.buf, (size_t)(to - from), from);
+		if (n < 0) {
+			ret = fail_errno(err, T_ELEDGER, "cannot read '%s'",
+					path);
+			break;
 		}
-		start = end - 1;
-		while (start > 0 && buf.buf[start - 1] != '\n')
-			start--;
-		if (start == 0 && from > 0)
+		strbuf_setlen(&buf, (size_t)n);
+		if (walk_back(&buf, from, &e, fn, data, &seen) ||
+		    from == lowest || n < to - from)
 			break;
-		if (!entry_parse(&e, buf.buf + start, end - 1 - start, &why) &&
-		    fn(&e, data))
-			break;
-		end = start;
+		/* On from the row the chunk cut, with a larger chunk. */
+		to = from + (off_t)seen;
 	}
+	close(fd);
 	entry_release(&e);
 	strbuf_release(&buf);
 	return ret;

@@ -47,6 +47,35 @@ test_expect_success '--format fills in named fields' '
 	test_cmp expect out
 '
 
+# Rows without a session after the one that has it: n of them, one of
+# which carries a tag of long_bytes, so that it straddles the reads.
+cat >pad.py <<'PY'
+import sys
+path, n, long_bytes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(path, "a") as f:
+    for i in range(n):
+        tag = ',"tags":{"note":"%s"}' % ("x" * long_bytes) if i == n // 2 else ""
+        f.write('{"v":1,"entryId":"u_pad%06d","providerId":"openai",'
+                '"modelId":"m","startedAt":1795521000000,"billedInputTokens":1,'
+                '"billedOutputTokens":0,"totalBilledTokens":1%s}\n' % (i, tag))
+PY
+
+test_expect_success 'the latest session is found far back, past long rows' '
+	(
+		TALLY_HOME=$PWD/far &&
+		export TALLY_HOME &&
+		TALLY_SESSION=far tally record -q -p openai -m m --input-tokens 1 &&
+		python3 pad.py "$TALLY_HOME/profile/usage-ledger.jsonl" 900 40000 &&
+		tally status --format "[{session}]" >out &&
+		echo "[far]" >expect &&
+		test_cmp expect out &&
+		python3 pad.py "$TALLY_HOME/profile/usage-ledger.jsonl" 1 300000 &&
+		tally status --format "[{session}]" >out &&
+		echo "[]" >expect &&
+		test_cmp expect out
+	)
+'
+
 test_expect_success '--json' '
 	TALLY_SESSION=s1 tally status --json >s.json &&
 	test "$(json_get s.json "d[\"sessionTokens\"]")" = 62000 &&
