@@ -202,10 +202,14 @@ static int read_file_state(struct jscan *js, struct state *s,
 
 			if (js_string(js, &v) < 0 || !(t = js_unescape(&v, pool)))
 				return -1;
-			if (js_key_is(&key, "path"))
+			if (js_key_is(&key, "path")) {
 				path = t;
-			else
-				snprintf(fs.head, sizeof(fs.head), "%s", t);
+			} else {
+				size_t hl = strnlen(t, sizeof(fs.head) - 1);
+
+				memcpy(fs.head, t, hl);
+				fs.head[hl] = '\0';
+			}
 		} else if (js_key_is(&key, "parser")) {
 			const char *start = js->p;
 
@@ -288,17 +292,20 @@ static int state_save(const struct state *s, const char *path,
 		struct strbuf *err)
 {
 	struct strbuf buf = STRBUF_INIT;
-	struct jsonw w;
 	int ret = 0;
 
-	jw_init(&w, &buf, JW_PRETTY);
-	jw_object_begin(&w);
-	jw_kv_int(&w, "version", 1);
-	jw_key(&w, "files");
-	jw_array_begin(&w);
+	/*
+	 * One file per line, compact: every run reads this back, for
+	 * thousands of files, before it can tell that nothing changed.
+	 */
+	strbuf_grow(&buf, s->nr * 256);
+	strbuf_addstr(&buf, "{\"version\":1,\"files\":[");
 	for (size_t i = 0; i < s->nr; i++) {
 		const struct file_state *f = &s->files[i];
+		struct jsonw w;
 
+		strbuf_addstr(&buf, i ? ",\n" : "\n");
+		jw_init(&w, &buf, JW_COMPACT);
 		jw_object_begin(&w);
 		jw_kv_string(&w, "path", f->path);
 		jw_kv_int(&w, "dev", (int64_t)f->dev);
@@ -313,8 +320,7 @@ static int state_save(const struct state *s, const char *path,
 		}
 		jw_object_end(&w);
 	}
-	jw_array_end(&w);
-	jw_object_end(&w);
+	strbuf_addstr(&buf, "\n]}\n");
 	if (write_file_atomic(path, buf.buf, buf.len))
 		ret = fail_errno(err, T_ELEDGER, "cannot write '%s'", path);
 	strbuf_release(&buf);

@@ -224,6 +224,22 @@ test_expect_success 'a held import lock: exit 6' '
 	test_grep "locked" err
 '
 
+test_expect_success 'the state: one file per line; an indented one still reads' '
+	state="$TALLY_HOME/profile/import-state/claude-code.json" &&
+	tally import claude-code "$CC" >/dev/null &&
+	files=$(python3 -c "import json, sys; print(len(json.load(open(sys.argv[1]))[\"files\"]))" "$state") &&
+	test "$(wc -l <"$state")" -eq $((files + 2)) &&
+	test "$(grep -c "^{\"path\":" "$state")" -eq "$files" &&
+	python3 - "$state" <<-\PY &&
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	json.dump(d, open(sys.argv[1], "w"), indent=2)
+	PY
+	tally import claude-code "$CC" --json >ind.json 2>err &&
+	test_must_be_empty err &&
+	test "$(json_get ind.json "[d[\"filesUnchanged\"], d[\"lines\"], d[\"added\"]]")" = "[$files, 0, 0]"
+'
+
 test_expect_success 'a damaged state file: every file is read again, nothing doubled' '
 	echo "{garbage" >"$TALLY_HOME/profile/import-state/claude-code.json" &&
 	tally import claude-code "$CC" --json >d.json 2>err &&
