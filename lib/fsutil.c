@@ -2,9 +2,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -180,4 +182,48 @@ void path_join(struct strbuf *sb, const char *dir, const char *name)
 	if (sb->len && sb->buf[sb->len - 1] != '/')
 		strbuf_addch(sb, '/');
 	strbuf_addstr(sb, name);
+}
+
+int file_map_open(struct file_map *m, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), saved;
+	struct stat st;
+	void *p;
+
+	m->data = "";
+	m->len = 0;
+	if (fd < 0)
+		return -1;
+	saved = fstat(fd, &st) ? errno : S_ISREG(st.st_mode) ? 0 : EINVAL;
+	if (saved) {
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (st.st_size > 0) {
+		if ((uint64_t)st.st_size > SIZE_MAX) {
+			close(fd);
+			errno = EFBIG;
+			return -1;
+		}
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED) {
+			saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		m->data = p;
+		m->len = (size_t)st.st_size;
+	}
+	close(fd);
+	return 0;
+}
+
+void file_map_release(struct file_map *m)
+{
+	if (m->len)
+		munmap((void *)m->data, m->len);
+	m->data = "";
+	m->len = 0;
 }

@@ -40,6 +40,21 @@ int write_file_atomic(const char *path, const void *data, size_t len);
 /* write_file_atomic() without the fsyncs, for caches that can be rebuilt. */
 int write_file_atomic_nosync(const char *path, const void *data, size_t len);
 
+/*
+ * A file's bytes mapped read-only, for large files read whole and once:
+ * the page cache is used in place instead of copied into fresh memory.
+ * Only for files that are replaced by rename, never truncated in place
+ * (a mapping past a truncated end faults). data is "" for an empty file.
+ */
+struct file_map {
+	const char *data;
+	size_t len;
+};
+
+/* 0, or -1 with errno (ENOENT when there is no such file). */
+int file_map_open(struct file_map *m, const char *path);
+void file_map_release(struct file_map *m);
+
 /* Appends dir + "/" + name to sb. */
 void path_join(struct strbuf *sb, const char *dir, const char *name);
 

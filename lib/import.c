@@ -91,32 +91,33 @@ static struct key_rec *keys_find_or_add(struct keys *k, uint64_t key,
 
 static int keys_load(struct keys *k, const char *path, struct strbuf *err)
 {
-	struct strbuf buf = STRBUF_INIT;
+	struct file_map map;
 	size_t n;
 
 	memset(k, 0, sizeof(*k));
 	keys_grow(k);
-	if (strbuf_read_file(&buf, path) < 0) {
-		strbuf_release(&buf);
+	if (file_map_open(&map, path) < 0)
 		return errno == ENOENT ? 0 :
 			fail_errno(err, T_EFAIL, "cannot read '%s'", path);
-	}
-	if (buf.len < 8 || memcmp(buf.buf, KEYS_MAGIC, 8) ||
-	    (buf.len - 8) % sizeof(struct key_rec)) {
+	if (map.len < 8 || memcmp(map.data, KEYS_MAGIC, 8) ||
+	    (map.len - 8) % sizeof(struct key_rec)) {
 		warning("%s is damaged; keys are learned again", path);
-		strbuf_release(&buf);
+		file_map_release(&map);
 		return 0;
 	}
-	n = (buf.len - 8) / sizeof(struct key_rec);
+	n = (map.len - 8) / sizeof(struct key_rec);
+	/* The table at its final size at once, instead of doubling to it. */
+	while ((n + 1) * 4 >= k->nslots * 3)
+		keys_grow(k);
 	for (size_t i = 0; i < n; i++) {
 		struct key_rec rec;
 		int added;
 
-		memcpy(&rec, buf.buf + 8 + i * sizeof(rec), sizeof(rec));
+		memcpy(&rec, map.data + 8 + i * sizeof(rec), sizeof(rec));
 		rec.pending = 0;
 		*keys_find_or_add(k, rec.key, &added) = rec;
 	}
-	strbuf_release(&buf);
+	file_map_release(&map);
 	return 0;
 }
 
@@ -249,19 +250,17 @@ static int read_file_state(struct jscan *js, struct state *s,
 
 static int state_load(struct state *s, const char *path, struct strbuf *err)
 {
-	struct strbuf buf = STRBUF_INIT;
+	struct file_map map;
 	struct mempool pool = MEMPOOL_INIT;
 	struct jscan js;
 	struct js_span key;
 	int r = 0;
 
 	state_init(s);
-	if (strbuf_read_file(&buf, path) < 0) {
-		strbuf_release(&buf);
+	if (file_map_open(&map, path) < 0)
 		return errno == ENOENT ? 0 :
 			fail_errno(err, T_EFAIL, "cannot read '%s'", path);
-	}
-	js_init(&js, buf.buf, buf.len);
+	js_init(&js, map.data, map.len);
 	if (js_object_begin(&js) < 0)
 		r = -1;
 	while (!r && (r = js_member(&js, &key)) > 0) {
@@ -284,7 +283,7 @@ static int state_load(struct state *s, const char *path, struct strbuf *err)
 		state_init(s);
 	}
 	mempool_release(&pool);
-	strbuf_release(&buf);
+	file_map_release(&map);
 	return 0;
 }
 

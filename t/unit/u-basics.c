@@ -1,10 +1,12 @@
 /* Unit tests for the small pieces: strbuf, sha256, utf8, hashset, ids. */
 #include "tap.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/fsutil.h"
 #include "lib/hashset.h"
 #include "lib/ids.h"
 #include "lib/mempool.h"
@@ -76,6 +78,30 @@ static int read_pipe_differs(size_t n)
 	return differs;
 }
 
+static void file_map_cases(void)
+{
+	char path[] = "/tmp/u-basics-map.XXXXXX";
+	struct file_map m;
+	int fd = mkstemp(path), ok_empty, ok_full, ok_missing, ok_dir;
+
+	ok_empty = fd >= 0 && !file_map_open(&m, path) && m.len == 0 &&
+		m.data && !*m.data;
+	file_map_release(&m);
+	ok_full = fd >= 0 && write(fd, "hello\n", 6) == 6 &&
+		!file_map_open(&m, path) && m.len == 6 &&
+		!memcmp(m.data, "hello\n", 6);
+	file_map_release(&m);
+	ok(ok_empty && ok_full && m.len == 0, "file_map maps a file whole, "
+			"an empty one as \"\"");
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	ok_missing = file_map_open(&m, path) < 0 && errno == ENOENT;
+	ok_dir = file_map_open(&m, "/tmp") < 0 && errno == EINVAL;
+	ok(ok_missing && ok_dir, "file_map: ENOENT for a missing file, EINVAL "
+			"for a directory");
+}
+
 int main(void)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -128,6 +154,7 @@ int main(void)
 		bad = read_pipe_differs(0) + read_pipe_differs(70000);
 		is_int(bad, 0, "strbuf_read_fd reads a pipe to its end");
 	}
+	file_map_cases();
 	strbuf_release(&sb);
 	ok(sb.buf[0] == '\0' && sb.len == 0, "release leaves it empty");
 
