@@ -92,13 +92,15 @@ print("fixtures: %d days, daily totals %s" % (len(t), "equal" if t == c else "DI
 if t != c:
     print("  tally:  ", t, "\n  ccusage:", c)
 
-tc, tr, cc, cr, again = [], [], [], [], []
+tc, tr, cc, cr, again, start = [], [], [], [], [], []
 for i in range(runs):
     home = os.path.abspath("home%d" % i)
     cpu, rss, t = daily_tally(home, "logs")
     tc.append(cpu); tr.append(rss)
     _, _, wall = run([tally, "import", "claude-code", "logs"], tally_env(home))
     again.append(wall)
+    _, _, wall = run([tally, "version"], tally_env(home))
+    start.append(wall)
     cpu, rss, c = daily_ccusage(os.path.abspath("logs"))
     cc.append(cpu); cr.append(rss)
     shutil.rmtree(home)
@@ -109,4 +111,7 @@ print("ccusage claude daily --offline:  CPU median %.3f s, peak RSS %.1f MiB" % 
 print("CPU ratio tally/ccusage: %.2f (target at most 0.25)" % (mt / mc))
 print("re-import of unchanged logs: wall median %.1f ms (target under 20 ms)"
       % (statistics.median(again) * 1000))
+# What any run of the binary costs on this machine, for scale.
+print("process start only (tally version): wall median %.1f ms"
+      % (statistics.median(start) * 1000))
 PY

@@ -81,6 +81,8 @@ measure "summary, warm, nothing new" "" summary --window month
 measure "summary --json --by day, warm" "" summary --json --window workspace --by day
 measure "status, nothing new" "" status
 measure "status, one row appended" "$append" status
+# What any run of the binary costs on this machine, for scale.
+measure "process start only (tally version)" "" version
 "$tally" summary --json --window workspace >"$work/s.json"
 python3 - "$work/s.json" "$rows" <<'PY'
 import json, sys
