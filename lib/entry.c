@@ -139,25 +139,6 @@ int entry_field_lookup(const char *name, size_t len)
 	}
 }
 
-/*
- * Rows written by tally list their fields in table order, skipping absent
- * ones: look a few fields ahead of the last one before hashing.
- */
-static int predict_field(const struct js_span *key, int next)
-{
-	int stop = next + 8 < EF__COUNT ? next + 8 : EF__COUNT;
-
-	if (key->escaped)
-		return -1;
-	if (!lookup_ready)
-		build_lookup();
-	for (int f = next; f < stop; f++)
-		if (fields[f].len == key->len &&
-		    !memcmp(fields[f].name, key->p, key->len))
-			return f;
-	return entry_field_lookup(key->p, key->len);
-}
-
 void entry_init(struct entry *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -522,7 +503,9 @@ int entry_parse(struct entry *e, const char *line, size_t len,
 			if ((r = js_member(&s, &key)) <= 0)
 				break;
 			start = key.p - 1;
-			f = predict_field(&key, next);
+			/* Not where tally puts it: found by name. */
+			f = key.escaped ? -1 :
+				entry_field_lookup(key.p, key.len);
 			if (f < 0) {
 				if (js_skip(&s))
 					goto syntax;

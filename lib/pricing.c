@@ -335,6 +335,16 @@ static int price_matches(const struct price *p, const char *name)
 	return !strcmp(p->model, name) || glob_list_matches(p->match, name);
 }
 
+/* Whether row p prices name for provider (a configured row may name one). */
+static int row_applies(const struct price *p, const char *provider,
+		const char *name)
+{
+	if (p->source == PS_CONFIG && p->provider && provider &&
+	    strcmp(p->provider, provider))
+		return 0;
+	return price_matches(p, name);
+}
+
 /* "-20250514", "-2025-04-14" or "-latest" at the end: its length, or 0. */
 static size_t version_suffix(const char *s)
 {
@@ -368,12 +378,8 @@ static const struct price *best_row(const struct price_table *t,
 	for (size_t i = 0; i < t->nr; i++) {
 		const struct price *p = &t->items[i];
 
-		if ((p->source == PS_CONFIG) != config_only)
-			continue;
-		if (p->source == PS_CONFIG && p->provider && provider &&
-		    strcmp(p->provider, provider))
-			continue;
-		if (!price_matches(p, name))
+		if ((p->source == PS_CONFIG) != config_only ||
+		    !row_applies(p, provider, name))
 			continue;
 		if (p->since > day) {
 			if (p->source == PS_FETCHED)
@@ -542,10 +548,8 @@ static const struct price *earliest_row(const struct price_table *t,
 	for (size_t i = 0; i < t->nr; i++) {
 		const struct price *p = &t->items[i];
 
-		if (p->source == PS_CONFIG && p->provider && provider &&
-		    strcmp(p->provider, provider))
-			continue;
-		if (price_matches(p, name) && (!first || p->since < first->since))
+		if (row_applies(p, provider, name) &&
+		    (!first || p->since < first->since))
 			first = p;
 	}
 	return first;
