@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/fsutil.h"
 #include "../providers/provider.h"
 #include "version.h"
 #include "../lib/banned.h"
@@ -22,7 +23,7 @@ const struct cmd_struct commands[] = {
 		"remove a scope's data for good" },
 	{ "compact", cmd_compact, NEED_SCOPE,
 		"fold superseded rows and apply retention, keeping rollups" },
-	{ "config", cmd_config, NEED_CONFIG,
+	{ "config", cmd_config, NEED_CONFIG | OWN_TRUST_NOTICE,
 		"show the effective configuration and where it came from" },
 	{ "export", cmd_export, NEED_SCOPE,
 		"CSV, JSON, Prometheus and HTML, or a push to a Pushgateway" },
@@ -170,8 +171,8 @@ static int load_config(struct tally_ctx *ctx, struct strbuf *err)
 	ret = path.len ? config_load_file(&ctx->cfg, path.buf, 0, err) : 0;
 	if (!ret && ctx->workspace.len) {
 		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/.tally.yaml", ctx->workspace.buf);
-		ret = config_load_file(&ctx->cfg, path.buf, 0, err);
+		path_join(&path, ctx->workspace.buf, ".tally.yaml");
+		ret = config_load_workspace(&ctx->cfg, path.buf, err);
 	}
 	if (!ret && env && *env)
 		ret = config_load_file(&ctx->cfg, env, 1, err);
@@ -202,6 +203,46 @@ static int setup_scope(struct tally_ctx *ctx, struct strbuf *err)
 	return 0;
 }
 
+/* Appends s for a shell command line, quoted when it needs to be. */
+static void shell_quote(struct strbuf *out, const char *s)
+{
+	if (*s && !s[strspn(s, "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@,")]) {
+		strbuf_addstr(out, s);
+		return;
+	}
+	strbuf_addch(out, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			strbuf_addstr(out, "'\\''");
+		else
+			strbuf_addch(out, *s);
+	}
+	strbuf_addch(out, '\'');
+}
+
+void trust_notice(const struct tally_ctx *ctx)
+{
+	const struct config *c = &ctx->cfg;
+	struct strbuf keys = STRBUF_INIT, cmd = STRBUF_INIT;
+
+	if (c->refused.path)
+		warning("not reading '%s': %s", c->refused.path,
+				c->refused.why);
+	if (!c->untrusted.path)
+		return;
+	for (size_t i = 0; i < c->untrusted.nr; i++)
+		strbuf_addf(&keys, "%s%s", i ? ", " : "", c->untrusted.keys[i]);
+	strbuf_addstr(&cmd, "tally config trust ");
+	shell_quote(&cmd, ctx->workspace.buf);
+	warning("'%s' is not trusted, so its %s %s ignored (settings that "
+			"run commands, send keys or set prices); '%s' trusts it",
+			c->untrusted.path, keys.buf,
+			c->untrusted.nr > 1 ? "are" : "is", cmd.buf);
+	strbuf_release(&keys);
+	strbuf_release(&cmd);
+}
+
 static int setup(struct tally_ctx *ctx, int flags)
 {
 	struct strbuf err = STRBUF_INIT;
@@ -218,6 +259,8 @@ static int setup(struct tally_ctx *ctx, int flags)
 		ret = setup_scope(ctx, &err);
 	if (ret)
 		exit(report(ret, &err));
+	if ((flags & NEED_CONFIG) && !(flags & OWN_TRUST_NOTICE))
+		trust_notice(ctx);
 	strbuf_release(&err);
 	return 0;
 }

@@ -37,7 +37,16 @@ struct tally_ctx {
 enum cmd_flags {
 	NEED_CONFIG = 1 << 0, /* load configuration (exit 3 on errors) */
 	NEED_SCOPE = 1 << 1,  /* resolve the data scope; implies config */
+	OWN_TRUST_NOTICE = 1 << 2, /* the command says itself what it ignored */
 };
+
+/*
+ * Warns about a workspace configuration file that was not read, or whose
+ * settings that need trust were left out, naming the command that trusts
+ * it. Once per run: setup() calls it for every command but those with
+ * OWN_TRUST_NOTICE.
+ */
+void trust_notice(const struct tally_ctx *ctx);
 
 int cmd_budget(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_clear(int argc, const char **argv, struct tally_ctx *ctx);

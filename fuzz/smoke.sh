@@ -15,7 +15,7 @@ build=$1
 seconds=${2:-20}
 shift $(($# < 2 ? $# : 2))
 top=$(cd "$(dirname "$0")/.." && pwd)
-targets=${*:-"fuzz-agent-logs fuzz-config fuzz-headers fuzz-ledger-row fuzz-reports fuzz-response fuzz-sse fuzz-time"}
+targets=${*:-"fuzz-agent-logs fuzz-config fuzz-config-layers fuzz-headers fuzz-ledger-row fuzz-reports fuzz-response fuzz-sse fuzz-time"}
 # FUZZ_WORKDIR keeps the corpora, logs and crashing inputs of a long run.
 if test -n "${FUZZ_WORKDIR:-}"; then
 	scratch=$FUZZ_WORKDIR
@@ -29,6 +29,7 @@ seeds() {
 	case $1 in
 	fuzz-agent-logs) echo "$top/t/fixtures/claude-code/projects/-home-dev-shop $top/t/fixtures/codex/sessions/2026/11/20 $top/t/fixtures/codingbuddy" ;;
 	fuzz-config) echo "$top/contrib/demo-config.yaml" ;;
+	fuzz-config-layers) echo "$top/fuzz/seeds/fuzz-config-layers" ;;
 	fuzz-headers) echo "$top/contrib/examples/headers" ;;
 	fuzz-ledger-row) echo "$top/t/fixtures/legacy-rows.jsonl" ;;
 	fuzz-reports) echo "$top/fuzz/seeds/fuzz-reports" ;;

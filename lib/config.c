@@ -11,6 +11,7 @@
 #include "fsutil.h"
 #include "money.h"
 #include "timeutil.h"
+#include "trust.h"
 #include "banned.h"
 
 enum config_type { CT_BOOL, CT_INT, CT_MONEY, CT_STRING, CT_ENUM, CT_ZONE };
@@ -69,6 +70,20 @@ static const struct key_desc schema[] = {
 };
 #define NSCHEMA (sizeof(schema) / sizeof(schema[0]))
 
+/*
+ * Settings that run commands, send credentials or change money: from a
+ * workspace's .tally.yaml they apply only once the user trusted it
+ * (trust.h). A key needs trust when its first segments match a pattern,
+ * so a new hook or price setting is covered without touching this list.
+ */
+static const char *const trust_patterns[] = {
+	"hooks",
+	"pricing",
+	"providers.*.base_url",
+	"providers.*.api_key_command",
+	NULL,
+};
+
 /* ---- keys and patterns ---- */
 
 static int is_index(const char *s, size_t n)
@@ -83,9 +98,11 @@ static int is_index(const char *s, size_t n)
 
 /*
  * Matches the first `segments` segments of pattern against key; returns
- * 1 when key has exactly that many segments and each matches.
+ * 1 when each matches and key has exactly that many segments (or, with
+ * prefix set, at least that many).
  */
-static int match_segments(const char *pattern, const char *key, int segments)
+static int match_segments_at(const char *pattern, const char *key,
+		int segments, int prefix)
 {
 	const char *p = pattern, *k = key;
 
@@ -107,7 +124,12 @@ static int match_segments(const char *pattern, const char *key, int segments)
 			k++;
 		}
 	}
-	return *k == '\0';
+	return *k == '\0' || (prefix && *k == '.');
+}
+
+static int match_segments(const char *pattern, const char *key, int segments)
+{
+	return match_segments_at(pattern, key, segments, 0);
 }
 
 static int count_segments(const char *s)
@@ -131,6 +153,18 @@ static const struct key_desc *find_desc(const char *key)
 int config_key_known(const char *key)
 {
 	return find_desc(key) != NULL;
+}
+
+int config_key_needs_trust(const char *key)
+{
+	for (const char *const *p = trust_patterns; *p; p++) {
+		int n = count_segments(*p);
+
+		if (count_segments(key) >= n &&
+		    match_segments_at(*p, key, n, 1))
+			return 1;
+	}
+	return 0;
 }
 
 enum key_kind { KEY_UNKNOWN, KEY_SCALAR, KEY_MAP, KEY_LIST };
@@ -228,7 +262,38 @@ void config_release(struct config *c)
 		free(c->items[i].origin);
 	}
 	free(c->items);
+	for (size_t i = 0; i < c->untrusted.nr; i++)
+		free(c->untrusted.keys[i]);
+	free(c->untrusted.keys);
+	free(c->untrusted.path);
+	free(c->refused.path);
+	free(c->refused.why);
 	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * Remembers a setting an untrusted file held, once; a list's items are
+ * remembered as the list ("pricing.models", not each of its keys).
+ */
+static void note_untrusted(struct config *c, const char *key)
+{
+	struct config_untrusted *u = &c->untrusted;
+	size_t n = 0;
+
+	while (key[n]) {
+		size_t seg = strcspn(key + n, ".");
+
+		if (n && is_index(key + n, seg)) {
+			n--;
+			break;
+		}
+		n += seg + (key[n + seg] == '.');
+	}
+	for (size_t i = 0; i < u->nr; i++)
+		if (strlen(u->keys[i]) == n && !strncmp(u->keys[i], key, n))
+			return;
+	ALLOC_GROW(u->keys, u->nr + 1, u->alloc);
+	u->keys[u->nr++] = xstrndup(key, n);
 }
 
 /* ---- values ---- */
@@ -342,14 +407,22 @@ bad:
 	return -1;
 }
 
-/* Validates and stores one scalar; where says "file:line:col". */
+/*
+ * Validates and stores one scalar; where says "file:line:col". A setting
+ * that needs trust, from an untrusted file, is noted and left out.
+ */
 static int store(struct config *c, const char *key, const char *value,
-		const char *where, const char *origin, struct strbuf *err)
+		const char *where, const char *origin, int untrusted,
+		struct strbuf *err)
 {
 	const struct key_desc *d = find_desc(key);
 	struct strbuf canon = STRBUF_INIT;
 	int ret = 0;
 
+	if (untrusted && config_key_needs_trust(key)) {
+		note_untrusted(c, key);
+		return 0;
+	}
 	if (!d) {
 		warning("%s: unknown configuration key '%s' (ignored)", where,
 				key);
@@ -376,6 +449,7 @@ struct yaml_ctx {
 	struct strbuf *err;
 	size_t items;
 	int depth;
+	int untrusted;  /* leave out the settings that need trust */
 };
 
 static void where(struct yaml_ctx *y, const yaml_mark_t *m, struct strbuf *out)
@@ -433,7 +507,7 @@ static int on_scalar(struct yaml_ctx *y, yaml_event_t *ev, const char *key)
 	where(y, &ev->start_mark, &w);
 	strbuf_addf(&origin, "file:%s:%zu", y->name, ev->start_mark.line + 1);
 	ret = store(y->c, key, (const char *)ev->data.scalar.value, w.buf,
-			origin.buf, y->err);
+			origin.buf, y->untrusted, y->err);
 	strbuf_release(&w);
 	strbuf_release(&origin);
 	return ret;
@@ -494,8 +568,12 @@ static int on_sequence(struct yaml_ctx *y, yaml_event_t *start,
 	if (kind != KEY_LIST && kind != KEY_UNKNOWN)
 		return type_error(y, start, key, kind == KEY_MAP ?
 				"a mapping" : "a single value", "a list");
-	/* A list in a later layer replaces the earlier list. */
-	remove_prefix(y->c, key);
+	/*
+	 * A list in a later layer replaces the earlier list; an untrusted
+	 * file's price list neither replaces nor joins the user's.
+	 */
+	if (!(y->untrusted && config_key_needs_trust(key)))
+		remove_prefix(y->c, key);
 	for (int i = 0;; i++) {
 		if ((ret = next_event(y, &ev)))
 			break;
@@ -582,10 +660,12 @@ static int parse_stream(struct yaml_ctx *y)
 	}
 }
 
-int config_load_string(struct config *c, const char *name, const char *text,
-		size_t len, struct strbuf *err)
+static int load_text(struct config *c, const char *name, const char *text,
+		size_t len, int untrusted, struct strbuf *err)
 {
-	struct yaml_ctx y = { .c = c, .name = name, .err = err };
+	struct yaml_ctx y = {
+		.c = c, .name = name, .err = err, .untrusted = untrusted,
+	};
 	int ret;
 
 	/* libyaml reports success as 1. */
@@ -596,6 +676,50 @@ int config_load_string(struct config *c, const char *name, const char *text,
 			len);
 	ret = parse_stream(&y);
 	yaml_parser_delete(&y.parser);
+	return ret;
+}
+
+int config_load_string(struct config *c, const char *name, const char *text,
+		size_t len, struct strbuf *err)
+{
+	return load_text(c, name, text, len, 0, err);
+}
+
+int config_load_untrusted_string(struct config *c, const char *name,
+		const char *text, size_t len, struct strbuf *err)
+{
+	size_t before = c->untrusted.nr;
+	int ret = load_text(c, name, text, len, 1, err);
+
+	if (c->untrusted.nr > before && !c->untrusted.path)
+		c->untrusted.path = xstrdup(name);
+	return ret;
+}
+
+int config_load_workspace(struct config *c, const char *path,
+		struct strbuf *err)
+{
+	struct strbuf text = STRBUF_INIT, why = STRBUF_INIT;
+	int ret = trust_read_workspace_file(path, &text, &why, err);
+
+	if (ret == 1) {
+		ret = 0;
+	} else if (ret == 2) {
+		free(c->refused.path);
+		free(c->refused.why);
+		c->refused.path = xstrdup(path);
+		c->refused.why = strbuf_detach(&why, NULL);
+		ret = 0;
+	} else if (!ret) {
+		if (trust_is_trusted(path, text.buf, text.len))
+			ret = config_load_string(c, path, text.buf, text.len,
+					err);
+		else
+			ret = config_load_untrusted_string(c, path, text.buf,
+					text.len, err);
+	}
+	strbuf_release(&text);
+	strbuf_release(&why);
 	return ret;
 }
 
@@ -631,7 +755,7 @@ int config_set_param(struct config *c, const char *param, struct strbuf *err)
 		ret = fail(err, T_ECONFIG, "-c: unknown configuration key '%s'",
 				key);
 	} else {
-		ret = store(c, key, eq + 1, "-c", "command line", err);
+		ret = store(c, key, eq + 1, "-c", "command line", 0, err);
 	}
 	free(key);
 	return ret;

@@ -17,6 +17,12 @@
  *
  * Unknown keys warn with file:line. A value of the wrong type fails with
  * file:line:column and T_ECONFIG.
+ *
+ * The workspace layer is read through config_load_workspace(), which
+ * applies the rules of trust.h: a file another user owns or others may
+ * write is not read (c->refused says so), and the settings that need
+ * trust (config_key_needs_trust()) are left out of an untrusted file
+ * (c->untrusted lists them). cmd/ tells the user about both.
  */
 
 struct config_item {
@@ -25,9 +31,24 @@ struct config_item {
 	char *origin;  /* "default", "file:<path>:<line>", "command line" */
 };
 
+/* The settings an untrusted workspace file held and that were left out. */
+struct config_untrusted {
+	char *path;   /* the file, or NULL when nothing was left out */
+	char **keys;
+	size_t nr, alloc;
+};
+
+/* A workspace file that was not read at all, and why. */
+struct config_refused {
+	char *path;   /* NULL when none was refused */
+	char *why;
+};
+
 struct config {
 	struct config_item *items;
 	size_t nr, alloc;
+	struct config_untrusted untrusted;
+	struct config_refused refused;
 
 	/* Typed copies of the scalar settings, filled by config_finish(). */
 	int enabled;
@@ -64,6 +85,20 @@ int config_load_file(struct config *c, const char *path, int required,
 /* Loads YAML text (for tests and -c values). */
 int config_load_string(struct config *c, const char *name, const char *text,
 		size_t len, struct strbuf *err);
+
+/* Loads YAML text as an untrusted workspace file's. */
+int config_load_untrusted_string(struct config *c, const char *name,
+		const char *text, size_t len, struct strbuf *err);
+
+/*
+ * Loads a workspace's .tally.yaml (missing is fine) under the trust
+ * rules above. Returns 0 or T_ECONFIG.
+ */
+int config_load_workspace(struct config *c, const char *path,
+		struct strbuf *err);
+
+/* Whether a setting applies from a workspace file only once trusted. */
+int config_key_needs_trust(const char *key);
 
 /* Sets one key from "key=value" text (the value is YAML scalar syntax). */
 int config_set_param(struct config *c, const char *param, struct strbuf *err);
