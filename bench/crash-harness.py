@@ -5,10 +5,12 @@ usage: crash-harness.py <tally> <fake-provider.py> [--rounds N]
                         [--seconds S] [--min-kills K] [--seed X]
 
 Each round runs at once, against one scope: writers (`record`), readers
-(`summary`, `status`, `log -f`), `compact`, `migrate` and `sync` against
-a fake OpenRouter, while a killer sends SIGKILL to random ones of them at
-random moments. After every round it checks that:
-  - every `record` that exited 0 is in the ledger, as exactly one entry;
+(`summary`, `status`, `log -f`), `compact`, `migrate`, `clear` and `sync`
+against a fake OpenRouter, while a killer sends SIGKILL to random ones of
+them at random moments. After every round it checks that:
+  - every `record` that exited 0 is in the ledger, as exactly one entry,
+    unless a `clear` started after the record did (and may rightly have
+    removed it);
   - every line of the ledger parses;
   - the summary cache agrees with a fresh fold of the ledger.
 Rounds go on until --rounds are done and --min-kills processes were
@@ -41,10 +43,13 @@ class Harness:
                          "HOME": work, "TZ": "UTC"})
         self.lock = threading.Lock()
         self.procs = {}          # pid -> (kind, Popen)
-        self.recorded = set()    # ids of records that exited 0
+        self.recorded = {}       # id of a record that exited 0 -> clears
+        self.clears = 0          # clears started so far
+        self.clearing = False    # a clear is running
         self.kills = 0
         self.stop = threading.Event()
         self.serial = 0
+        self.checked = 0         # records checked after the last clear
 
     def tally(self, *args):
         return [self.a.tally] + LIMITS + ["-c",
@@ -69,6 +74,9 @@ class Harness:
             with self.lock:
                 self.serial += 1
                 n = self.serial
+                # A record that starts beside a clear may rightly be
+                # cleared away: it is not counted (-1).
+                clears = -1 if self.clearing else self.clears
             p = self.spawn("record", ["record", "-p", "openrouter", "-m",
                                       "m%d" % (n % 5), "--provider-request-id",
                                       "gen-%d" % n, "--input-tokens",
@@ -76,12 +84,28 @@ class Harness:
             out = p.stdout.read()
             if self.finish(p) == 0:
                 with self.lock:
-                    self.recorded.add(out.decode().strip())
+                    self.recorded[out.decode().strip()] = clears
 
     def looper(self, kind, args, pause):
         while not self.stop.is_set():
             self.finish(self.spawn(kind, args))
             time.sleep(pause)
+
+    def clearer(self, pause, until):
+        """Clears now and then, and not in the round's last part, so that
+        the rows recorded since the last clear can be checked."""
+        while not self.stop.is_set() and time.monotonic() < until:
+            time.sleep(pause)
+            with self.lock:
+                self.clears += 1
+                self.clearing = True
+            self.finish(self.spawn("clear", ["clear", "--yes"]))
+            with self.lock:
+                self.clearing = False
+
+    def must_survive(self):
+        """The records that no clear could have removed."""
+        return {i for i, c in self.recorded.items() if c == self.clears}
 
     def follower(self):
         while not self.stop.is_set():
@@ -115,7 +139,8 @@ class Harness:
         ledger = os.path.join(self.env["TALLY_HOME"], "profile",
                               "usage-ledger.jsonl")
         bad = 0
-        for n, line in enumerate(open(ledger, encoding="utf-8"), 1):
+        lines = open(ledger, encoding="utf-8") if os.path.exists(ledger) else []
+        for n, line in enumerate(lines, 1):
             try:
                 json.loads(line)
             except ValueError:
@@ -125,7 +150,8 @@ class Harness:
                              env=self.env, cwd=self.work, capture_output=True,
                              check=True)
         ids = [e["entryId"] for e in json.loads(log.stdout)]
-        missing = self.recorded - set(ids)
+        must = self.must_survive()
+        missing = must - set(ids)
         dups = len(ids) - len(set(ids))
         warm = subprocess.run(self.tally("summary", "--window", "workspace",
                                          "--json"), env=self.env,
@@ -143,7 +169,7 @@ class Harness:
             print("  %d entries listed twice" % dups)
         if differ:
             print("  the summary cache differs from a fresh fold: %s" % differ)
-        return not (bad or missing or dups or differ), len(ids)
+        return not (bad or missing or dups or differ), len(ids), len(must)
 
     def round(self, i):
         self.stop.clear()
@@ -156,6 +182,8 @@ class Harness:
             threading.Thread(target=self.looper, args=("compact", ["compact"], 0.05)),
             threading.Thread(target=self.looper, args=("migrate", ["migrate"], 0.1)),
             threading.Thread(target=self.looper, args=("sync", ["sync", "-p", "openrouter"], 0.2)),
+            threading.Thread(target=self.clearer, args=(
+                self.a.seconds / 5, time.monotonic() + self.a.seconds * 0.6)),
             threading.Thread(target=self.follower),
             threading.Thread(target=self.killer),
         ]
@@ -165,11 +193,13 @@ class Harness:
         self.stop.set()
         for t in threads:
             t.join()
-        ok, entries = self.check()
-        print("round %d: %d kills (%s), %d entries recorded so far, %s" % (
+        ok, entries, must = self.check()
+        self.checked += must
+        print("round %d: %d kills (%s), %d entries in the ledger, %d "
+              "recorded since the last clear, %s" % (
             i, self.kills - kills_before,
             ", ".join("%s %d" % kv for kv in sorted(self.killed_kinds.items())),
-            entries, "invariants hold" if ok else "VIOLATION"))
+            entries, must, "invariants hold" if ok else "VIOLATION"))
         sys.stdout.flush()
         return ok
 
@@ -202,9 +232,10 @@ def main():
                 i += 1
                 if not h.round(i):
                     return 1
-            print("total: %d rounds, %d processes killed, %d records "
-                  "confirmed, no row lost, none doubled, every line valid"
-                  % (i, h.kills, len(h.recorded)))
+            print("total: %d rounds, %d processes killed, %d clears, %d "
+                  "records confirmed, %d checked after the last clear of "
+                  "their round: no row lost, none doubled, every line valid"
+                  % (i, h.kills, h.clears, len(h.recorded), h.checked))
         finally:
             server.kill()
     return 0

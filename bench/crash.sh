@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/crash.sh: the long run of the crash and concurrency harness.
 #
-# Writers, readers, compact, migrate and sync run at once against one
+# Writers, readers, compact, migrate, clear and sync run at once against one
 # scope while random ones are killed with SIGKILL; after every round the
 # harness checks that no confirmed row is lost or doubled, that every line
 # parses and that the summary cache equals a fresh fold (see

@@ -21,13 +21,17 @@ static const char *const clear_usage[] = {
 	NULL,
 };
 
-/* The names in the scope directory, the lock file last. */
+/*
+ * The names in the scope directory but the lock file. The lock file is
+ * never removed: a writer waiting on it, or holding it open, would lock a
+ * file nobody else can see any more, and two writers would both "hold"
+ * the lock (tally-ledger(5)). It is empty, so keeping it keeps no data.
+ */
 static int list_files(const char *dir, struct string_list *names,
 		struct strbuf *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	int lock = 0;
 
 	if (!d)
 		return errno == ENOENT ? 0 :
@@ -35,15 +39,11 @@ static int list_files(const char *dir, struct string_list *names,
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (!strcmp(de->d_name, "usage-ledger.lock")) {
-			lock = 1;
+		if (!strcmp(de->d_name, "usage-ledger.lock"))
 			continue;
-		}
 		string_list_append(names, xstrdup(de->d_name));
 	}
 	closedir(d);
-	if (lock)
-		string_list_append(names, xstrdup("usage-ledger.lock"));
 	return 0;
 }
 
@@ -108,10 +108,7 @@ static int remove_scope(const struct scope *sc, size_t *removed,
 	*removed = n->nr;
 	if (dfd >= 0)
 		close(dfd);
-	/* The lock file went last; once unlocked, the directory can go. */
 	ledger_release(&l);
-	if (!ret && rmdir(sc->dir) && errno != ENOTEMPTY)
-		ret = fail_errno(err, T_ELEDGER, "cannot remove '%s'", sc->dir);
 	for (size_t i = 0; i < n->nr; i++)
 		free((char *)n->items[i]);
 	string_list_release(n);
@@ -193,7 +190,7 @@ int cmd_clear(int argc, const char **argv, struct tally_ctx *ctx)
 	else if (!ret)
 		ret = remove_scope(&sc, &removed, ctx, &err);
 	if (!ret && names.nr && !dry_run)
-		printf("removed %zu files and %s\n", removed, sc.dir);
+		printf("removed %zu files from %s\n", removed, sc.dir);
 	for (size_t i = 0; i < names.nr; i++)
 		free((char *)names.items[i]);
 	string_list_release(&names);
