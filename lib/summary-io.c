@@ -209,6 +209,10 @@ void summary_write_json(const struct summary *s, const struct summary_budget *b,
 	jw_kv_int(&w, "offset", (int64_t)s->offset);
 	jw_kv_int(&w, "lines", (int64_t)s->lines);
 	jw_kv_int(&w, "invalid", (int64_t)s->invalid);
+	jw_kv_int(&w, "size", (int64_t)s->seen_size);
+	jw_kv_int(&w, "mtimeNs", (int64_t)s->seen_mtime_ns);
+	jw_kv_int(&w, "ctimeNs", (int64_t)s->seen_ctime_ns);
+	jw_kv_int(&w, "tail", (int64_t)s->tail_hash);
 	jw_object_end(&w);
 	jw_kv_int(&w, "generation", (int64_t)s->generation);
 	jw_key(&w, "budgetConfig");
@@ -285,6 +289,10 @@ static int read_ledger(struct reader *r)
 				  js_key_is(&key, "offset") ? &r->s->offset :
 				  js_key_is(&key, "lines") ? &r->s->lines :
 				  js_key_is(&key, "invalid") ? &r->s->invalid :
+				  js_key_is(&key, "size") ? &r->s->seen_size :
+				  js_key_is(&key, "mtimeNs") ? &r->s->seen_mtime_ns :
+				  js_key_is(&key, "ctimeNs") ? &r->s->seen_ctime_ns :
+				  js_key_is(&key, "tail") ? &r->s->tail_hash :
 				  NULL;
 
 		if (field ? read_u64(r, field) : js_skip(&r->js))

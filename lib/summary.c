@@ -14,6 +14,7 @@
 #include "idindex.h"
 #include "ledger.h"
 #include "lock.h"
+#include "sha256.h"
 #include "timeutil.h"
 #include "banned.h"
 
@@ -260,6 +261,33 @@ static int fold_row(struct fold_state *fs, const struct entry *e,
 	return 0;
 }
 
+/* Bytes before the folded offset that a refresh checks are still there. */
+#define TAIL_CHECK_BYTES 4096
+
+/*
+ * A hash of the bytes before off (up to TAIL_CHECK_BYTES), or 0 when they
+ * cannot be read. Row ids make every stretch of a ledger unique, so a
+ * rewritten ledger that reused the inode and grew past off almost surely
+ * holds other bytes there.
+ */
+static uint64_t tail_of(int fd, uint64_t off)
+{
+	unsigned char buf[TAIL_CHECK_BYTES], digest[32];
+	size_t n = off < sizeof(buf) ? (size_t)off : sizeof(buf);
+	struct sha256 c;
+	uint64_t h = 0;
+
+	if (pread_all(fd, buf, n, (off_t)(off - n)) != (ssize_t)n)
+		return 0;
+	sha256_init(&c);
+	sha256_update(&c, buf, n);
+	sha256_final(&c, digest);
+	for (int i = 0; i < 8; i++)
+		h = h << 8 | digest[i];
+	/* Kept below 2^63 so that the cache's JSON holds it as is. */
+	return h >> 1 | 1;
+}
+
 /*
  * Folds the rows from s->offset to the last complete line. Returns 0, 1
  * when the cache must be rebuilt, or T_ELEDGER.
@@ -303,6 +331,7 @@ static int fold_from(struct fold_state *fs, struct strbuf *err)
 	if (!ret) {
 		s->offset = ledger_reader_offset(&r);
 		s->bytes_read += s->offset - start;
+		s->tail_hash = tail_of(r.fd, s->offset);
 	}
 	entry_release(&e);
 	ledger_reader_close(&r);
@@ -371,6 +400,37 @@ static int cache_matches(const struct summary *s, const struct stat *st,
 	       s->timezone && !strcmp(s->timezone, tz);
 }
 
+static uint64_t ns_of(const struct timespec *t)
+{
+	return (uint64_t)t->tv_sec * 1000000000u + (uint64_t)t->tv_nsec;
+}
+
+/* Whether the ledger is exactly as the last refresh saw it. */
+static int unchanged(const struct summary *s, const struct stat *st)
+{
+	return s->seen_size == (uint64_t)st->st_size &&
+	       s->seen_mtime_ns == ns_of(&st->st_mtim) &&
+	       s->seen_ctime_ns == ns_of(&st->st_ctim);
+}
+
+/*
+ * Whether the ledger only grew since: a change that kept the size is an
+ * edit in place, and a grown file must still hold the folded bytes.
+ */
+static int only_appended(const struct summary *s, const struct stat *st,
+		int fd)
+{
+	return (uint64_t)st->st_size > s->seen_size &&
+	       tail_of(fd, s->offset) == s->tail_hash;
+}
+
+static void remember_seen(struct summary *s, const struct stat *st)
+{
+	s->seen_size = (uint64_t)st->st_size;
+	s->seen_mtime_ns = ns_of(&st->st_mtim);
+	s->seen_ctime_ns = ns_of(&st->st_ctim);
+}
+
 static int index_matches(const struct id_index *ix, const struct summary *s)
 {
 	return ix->hdr->dev == s->dev && ix->hdr->ino == s->ino &&
@@ -412,7 +472,7 @@ static int seed_fields_current(const struct summary *s,
  * cache cannot be written).
  */
 static int update(struct summary *s, const struct scope *sc,
-		const struct summary_opts *o, const struct stat *st,
+		const struct summary_opts *o, const struct stat *st, int fd,
 		int in_memory, struct strbuf *err)
 {
 	struct fold_state fs = { .s = s, .path = sc->ledger_path,
@@ -436,14 +496,18 @@ static int update(struct summary *s, const struct scope *sc,
 			goto out;
 		incremental = !ret && index_matches(&ix, s);
 	}
-	if (incremental && s->offset == (uint64_t)st->st_size)
+	if (incremental && unchanged(s, st) &&
+	    s->offset == (uint64_t)st->st_size)
 		dirty = !seed_fields_current(s, o);
-	else if (incremental)
+	else if (incremental && (unchanged(s, st) ||
+			only_appended(s, st, fd)))
 		ret = fold_from(&fs, err);
 	else
 		ret = 1;
 	if (ret > 0)
 		ret = rebuild(&fs, st, o->timezone, err);
+	if (!ret)
+		remember_seen(s, st);
 	if (!ret && dirty && !in_memory) {
 		rollup_compact(&s->rollups, SUMMARY_SESSIONS_KEPT);
 		s->generation++;
@@ -503,9 +567,9 @@ int summary_refresh(struct summary *s, const struct scope *sc,
 		if (fstat(fd, &st))
 			ret = fail_errno(err, T_ELEDGER, "cannot stat '%s'",
 					sc->ledger_path);
-		close(fd);
 		if (!ret)
-			ret = update(s, sc, o, &st, in_memory, err);
+			ret = update(s, sc, o, &st, fd, in_memory, err);
+		close(fd);
 	}
 	lock_release(&lk);
 	return ret;

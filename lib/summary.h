@@ -17,8 +17,11 @@
  * byte, so a refresh reads only the rows appended since; with the entry
  * index (idindex.h) a row that supersedes an earlier one moves that
  * entry's contribution instead of adding to it. A ledger rewritten under
- * it (another inode, or shorter than the offset) is folded again from the
- * start.
+ * it is folded again from the start. Rewritten means: another inode;
+ * shorter than the offset; the same size with another mtime or ctime (an
+ * edit in place); or, when it grew, other bytes just before the offset
+ * than were folded (a rewrite that reused the inode, as a compaction's
+ * temporary file can, then grew past the offset).
  *
  * Concurrency: refreshes take usage-summary.lock; the cache file is
  * replaced atomically, so readers never see it half written. A torn
@@ -65,6 +68,10 @@ struct summary {
 	uint64_t lines;         /* lines folded */
 	uint64_t invalid;       /* invalid lines among them */
 	uint64_t generation;    /* must match the index's */
+	/* The ledger as the last refresh saw it, to tell appends from edits. */
+	uint64_t seen_size;
+	uint64_t seen_mtime_ns, seen_ctime_ns;
+	uint64_t tail_hash;     /* of the bytes before offset, tail_of() */
 	char *timezone;
 	int64_t last_synced_at;
 	struct rollup_table rollups;

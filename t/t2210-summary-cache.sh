@@ -3,6 +3,7 @@ test_description='the summary cache: incremental, superseded rows, rewrites'
 . ./test-lib.sh
 
 L=$TALLY_HOME/profile/usage-ledger.jsonl
+L2=$TRASH_DIRECTORY/same-inode/profile/usage-ledger.jsonl
 C=$TALLY_HOME/profile/usage-summary.json
 
 total() {
@@ -179,6 +180,63 @@ print(\"%.9f\" % d[\"billedCostUsd\"])
 	test_cmp expect actual &&
 	test "$(json_get big.json "d[\"requests\"]")" = 1000000 &&
 	rm -r big
+'
+
+# Rewrites that keep the inode, as a compaction can when its temporary
+# file gets the inode the old ledger freed: the size grows back past the
+# cached offset, so only the bytes themselves tell.
+test_expect_success 'a rewrite on the same inode that grew past the offset is folded again' '
+	export TALLY_HOME=$PWD/same-inode &&
+	for i in 1 2 3 4 5 6; do
+		tally record -p openai -m m --input-tokens $i -q || return 1
+	done &&
+	test "$(total)" = 21 &&
+	ino=$(stat -c %i "$L2") &&
+	python3 -c "
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+out = []
+for i, r in enumerate(rows):
+    r[\"entryId\"] = \"rewritten-%d\" % i
+    r[\"billedInputTokens\"] = r[\"totalBilledTokens\"] = 1000
+    r[\"note\"] = \"x\" * 100
+    out.append(json.dumps(r, separators=(\",\", \":\")))
+f = open(sys.argv[1], \"r+\")
+f.write(\"\\n\".join(out) + \"\\n\")
+f.truncate()
+" "$L2" &&
+	test "$(stat -c %i "$L2")" = "$ino" &&
+	test "$(total)" = 6000 &&
+	test "$(cache rebuilt)" = True &&
+	test "$(total)" = 6000 &&
+	test "$(cache rebuilt)" = False
+'
+
+test_expect_success 'an edit in place of the same size is noticed' '
+	size=$(stat -c %s "$L2") &&
+	export TALLY_HOME=$PWD/same-inode &&
+	sed "s/\"billedInputTokens\":1000,/\"billedInputTokens\":9000,/" "$L2" >edited &&
+	test "$(stat -c %s edited)" = "$size" &&
+	cat edited >"$L2" &&
+	test "$(stat -c %s "$L2")" = "$size" &&
+	test "$(total)" = 54000 &&
+	test "$(cache rebuilt)" = True
+'
+
+test_expect_success 'after compactions, summary and budget check agree with the rows' '
+	export TALLY_HOME=$PWD/compacted &&
+	for i in 1 2 3 4 5 6 7; do
+		tally record -p openai -m m --input-tokens 1 -q || return 1
+	done &&
+	id=$(tally record -p openai -m m --input-tokens 1) &&
+	tally record -p openai -m m --input-tokens 7 --entry "$id" -q &&
+	test "$(total)" = 14 &&
+	for round in 1 2 3; do
+		tally compact >/dev/null &&
+		tally record -p openai -m m --input-tokens 1 -q || return 1
+	done &&
+	test "$(total)" = 17 &&
+	test_expect_code 1 tally -c monthly_token_budget=17 budget check >/dev/null
 '
 
 test_done
