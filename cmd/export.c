@@ -55,6 +55,7 @@ static int sink_open(struct sink *s, const char *path, struct strbuf *err)
 	if (!path || !strcmp(path, "-"))
 		return 0;
 	s->path = path;
+	remove_stale_temps(path);
 	strbuf_addf(&s->tmp, "%s.tmp.%ld", path, (long)getpid());
 	unlink(s->tmp.buf);
 	s->fd = open_private(s->tmp.buf, O_WRONLY | O_TRUNC);

@@ -569,6 +569,9 @@ static int build(const struct sources *list, const struct report_spec *spec,
 		report_release(&one);
 		if (ret)
 			return ret;
+		/* Totals of several scopes can leave the range one scope's do not. */
+		if ((ret = report_check(r, src->scope.ledger_path, err)))
+			return ret;
 	}
 	report_sort(r, spec);
 	return 0;

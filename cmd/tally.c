@@ -4,6 +4,7 @@
 #include "tally.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -357,6 +358,11 @@ int main(int argc, const char **argv)
 
 	memset(&ctx, 0, sizeof(ctx));
 	strbuf_init(&ctx.workspace, 0);
+	/*
+	 * Past a file size limit, a write fails with EFBIG instead of
+	 * killing tally mid-row: the row is then taken back whole.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	ret = parse_options(argc, argv, opts, PARSE_OPT_STOP_AT_NON_OPTION,
 			&err);
 	if (ret == PARSE_OPT_HELP) {

@@ -212,6 +212,17 @@ static void rollup_row(struct compaction *c, const struct rollup *r,
 	strbuf_release(&json);
 }
 
+/* Never write a rollup whose sums left the range they are exact in. */
+static int check_rollups(const struct compaction *c, const char *path,
+		struct strbuf *err)
+{
+	for (size_t i = 0; i < c->rollups.nr; i++)
+		if (counters_overflowed(&c->rollups.items[i].c))
+			return fail(err, T_ELEDGER, "not compacting: "
+					COUNTERS_OVERFLOW_ERROR, path);
+	return 0;
+}
+
 /* ---- writing ---- */
 
 static int write_new(struct compaction *c, struct ledger *l,
@@ -275,6 +286,8 @@ int ledger_compact_locked(struct ledger *l, const struct compact_opts *o,
 			classify(&c);
 		if (!ret)
 			ret = gather_excess(&c, err);
+		if (!ret)
+			ret = check_rollups(&c, l->path, err);
 		st->superseded = st->rows - c.f.nr;
 		if (!ret && !o->dry_run && c.rejected.len)
 			ret = ledger_append_beside(l, REJECTED_FILE, c.rejected.buf,

@@ -448,12 +448,17 @@ static int parse_member(struct jscan *s, struct entry *e, int f,
 
 static int check_parsed(struct entry *e, const char **why)
 {
+	/* Counts and durations: 0 to ENTRY_MAX_TOKENS, as writers allow. */
 	static const enum entry_field counts[] = {
 		EF_BILLED_INPUT_TOKENS, EF_BILLED_OUTPUT_TOKENS,
 		EF_TOTAL_BILLED_TOKENS, EF_CACHE_READ_TOKENS,
 		EF_CACHE_WRITE_TOKENS, EF_CACHE_WRITE_1H_TOKENS,
 		EF_REASONING_TOKENS, EF_TOOL_TOKENS,
-		EF_REQUESTS, EF_CHUNKS,
+		EF_REQUESTS, EF_CHUNKS, EF_LATENCY_MS, EF_TTFT_MS,
+		EF_THROTTLE_WAIT_MS, EF_RETRIES,
+	};
+	static const enum entry_field money[] = {
+		EF_BILLED_COST_USD, EF_ESTIMATED_COST_USD,
 	};
 
 	if (!entry_has(e, EF_ENTRY_ID) || !*e->entry_id)
@@ -461,10 +466,26 @@ static int check_parsed(struct entry *e, const char **why)
 	if (entry_has(e, EF_V) && e->v > ENTRY_VERSION)
 		return invalid(e, why, "%s", "written by a newer tally "
 				"(unknown schema version)");
-	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
-		if (entry_has(e, counts[i]) && *int_slot(&fields[counts[i]], e) < 0)
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		int64_t v = *int_slot(&fields[counts[i]], e);
+
+		if (!entry_has(e, counts[i]))
+			continue;
+		if (v < 0)
 			return invalid(e, why, "%s is negative",
 					fields[counts[i]].name);
+		if (v > ENTRY_MAX_TOKENS)
+			return invalid(e, why, "%s is out of range",
+					fields[counts[i]].name);
+	}
+	for (size_t i = 0; i < sizeof(money) / sizeof(money[0]); i++) {
+		int64_t v = *int_slot(&fields[money[i]], e);
+
+		if (entry_has(e, money[i]) &&
+		    (v > ENTRY_MAX_NANO_USD || v < -ENTRY_MAX_NANO_USD))
+			return invalid(e, why, "%s is out of range",
+					fields[money[i]].name);
+	}
 	return 0;
 }
 
@@ -649,6 +670,9 @@ static int check_money(const struct entry *e, enum entry_field f,
 	if (entry_has(e, f) && entry_get_int(e, f) < 0)
 		return fail(err, T_EUSAGE, "%s must not be negative",
 				fields[f].name);
+	if (entry_has(e, f) && entry_get_int(e, f) > ENTRY_MAX_NANO_USD)
+		return fail(err, T_EUSAGE, "%s is out of range (more than "
+				"1,000,000,000 USD)", fields[f].name);
 	return 0;
 }
 

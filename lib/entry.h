@@ -172,8 +172,13 @@ struct entry {
 	char why[128];
 };
 
-/* Largest token count one row may carry, and the limit for durations. */
+/*
+ * Largest token count one row may carry, and the limit for durations;
+ * the largest cost (nano-USD, a billion dollars). Writers refuse more and
+ * readers take a row with more for an invalid line.
+ */
 #define ENTRY_MAX_TOKENS 1000000000000000LL
+#define ENTRY_MAX_NANO_USD 1000000000000000000LL
 
 void entry_init(struct entry *e);
 void entry_release(struct entry *e);

@@ -1,7 +1,11 @@
 #include "fsutil.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,12 +139,58 @@ int fsync_parent_dir(const char *path)
 	return ret;
 }
 
+/* The pid of a "<base>.tmp.<pid>" name, or 0 when it is not one. */
+static pid_t temp_owner(const char *name, const char *base, size_t blen)
+{
+	const char *p = name + blen + 5;
+	char *end;
+	long pid;
+
+	if (strncmp(name, base, blen) || strncmp(name + blen, ".tmp.", 5) ||
+	    !isdigit((unsigned char)*p))
+		return 0;
+	errno = 0;
+	pid = strtol(p, &end, 10);
+	return *end || errno || pid <= 0 || pid > INT_MAX ? 0 : (pid_t)pid;
+}
+
+void remove_stale_temps(const char *path)
+{
+	struct strbuf dir = STRBUF_INIT, p = STRBUF_INIT;
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	size_t blen = strlen(base);
+	struct dirent *de;
+	DIR *d;
+
+	if (slash)
+		strbuf_add(&dir, path, (size_t)(slash - path) + (slash == path));
+	else
+		strbuf_addch(&dir, '.');
+	d = opendir(dir.buf);
+	while (d && (de = readdir(d))) {
+		pid_t pid = temp_owner(de->d_name, base, blen);
+
+		/* A live owner (ours, or a concurrent writer) keeps its file. */
+		if (!pid || pid == getpid() || !kill(pid, 0) || errno != ESRCH)
+			continue;
+		strbuf_reset(&p);
+		path_join(&p, dir.buf, de->d_name);
+		unlink(p.buf);
+	}
+	if (d)
+		closedir(d);
+	strbuf_release(&dir);
+	strbuf_release(&p);
+}
+
 static int write_atomic(const char *path, const void *data, size_t len,
 		int do_sync)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	int fd, saved;
 
+	remove_stale_temps(path);
 	strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
 	unlink(tmp.buf);
 	fd = open_private(tmp.buf, O_WRONLY | O_TRUNC);

@@ -32,6 +32,13 @@ ssize_t pread_all(int fd, void *buf, size_t len, off_t off);
 int fsync_parent_dir(const char *path);
 
 /*
+ * Removes the "<path>.tmp.<pid>" files beside path whose process is gone:
+ * what a writer killed between creating its temporary file and renaming
+ * it left behind. write_file_atomic*() call it first.
+ */
+void remove_stale_temps(const char *path);
+
+/*
  * Writes data to path atomically: a temporary file next to it (0600),
  * fsync, rename over path, fsync of the directory. 0 or -1 (errno).
  */

@@ -67,6 +67,30 @@ static int ends_in_newline(int fd, off_t size)
 	return pread_all(fd, &c, 1, size - 1) == 1 && c == '\n';
 }
 
+/*
+ * Refuses rows that readers would leave out: a line over LEDGER_MAX_LINE
+ * (a response's 17 MiB model name, say) would be written, acknowledged,
+ * and then skipped by every reader.
+ */
+static int check_row_lengths(const struct ledger *l, const char *rows,
+		size_t len, struct strbuf *err)
+{
+	const char *p = rows, *end = rows + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+
+		if (n > LEDGER_MAX_LINE)
+			return fail(err, T_EUSAGE, "refusing to write a row of "
+					"%zu bytes to '%s': readers take rows "
+					"of at most %u bytes", n, l->path,
+					LEDGER_MAX_LINE);
+		p += n + 1;
+	}
+	return 0;
+}
+
 int ledger_append_locked(struct ledger *l, const char *rows, size_t len,
 		struct strbuf *err)
 {
@@ -75,6 +99,8 @@ int ledger_append_locked(struct ledger *l, const char *rows, size_t len,
 
 	if (l->lock.fd < 0)
 		BUG("ledger append without the lock");
+	if ((ret = check_row_lengths(l, rows, len, err)))
+		return ret;
 	fd = open_for_append(l, &created, err);
 	if (fd < 0)
 		return fd;
@@ -96,8 +122,13 @@ int ledger_append_locked(struct ledger *l, const char *rows, size_t len,
 					"be removed)");
 		goto out;
 	}
-	if (l->fsync && (fdatasync(fd) || (created && fsync_parent_dir(l->path))))
+	if (l->fsync && (fdatasync(fd) || (created && fsync_parent_dir(l->path)))) {
 		ret = fail_errno(err, T_ELEDGER, "cannot sync '%s'", l->path);
+		/* Not known to be on disk: not there, as the failure says. */
+		if (ftruncate(fd, st.st_size))
+			strbuf_addstr(err, " (and the row could not be "
+					"removed)");
+	}
 out:
 	close(fd);
 	return ret;
@@ -123,31 +154,6 @@ static void dir_of(const char *path, struct strbuf *dir)
 		strbuf_add(dir, path, (size_t)(slash - path));
 	else
 		strbuf_addch(dir, '.');
-}
-
-/* Temporary files of rewrites that were killed are garbage. */
-static void remove_stale_temps(const char *path)
-{
-	struct strbuf dir = STRBUF_INIT, prefix = STRBUF_INIT, p = STRBUF_INIT;
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	struct dirent *de;
-	DIR *d;
-
-	dir_of(path, &dir);
-	strbuf_addf(&prefix, "%s.tmp.", base);
-	d = opendir(dir.buf);
-	while (d && (de = readdir(d))) {
-		if (strncmp(de->d_name, prefix.buf, prefix.len))
-			continue;
-		strbuf_reset(&p);
-		strbuf_addf(&p, "%s/%s", dir.buf, de->d_name);
-		unlink(p.buf);
-	}
-	if (d)
-		closedir(d);
-	strbuf_release(&dir);
-	strbuf_release(&prefix);
-	strbuf_release(&p);
 }
 
 int ledger_rewrite_begin(struct ledger *l, struct ledger_rewrite *rw,
@@ -234,15 +240,21 @@ int ledger_append_beside(struct ledger *l, const char *name, const char *rows,
 		size_t len, struct strbuf *err)
 {
 	struct strbuf path = STRBUF_INIT;
+	struct stat st;
 	int fd, ret = 0;
 
 	dir_of(l->path, &path);
 	strbuf_addf(&path, "/%s", name);
 	fd = open_private(path.buf, O_WRONLY | O_APPEND);
-	if (fd < 0)
+	if (fd < 0 || fstat(fd, &st)) {
 		ret = fail_errno(err, T_ELEDGER, "cannot open '%s'", path.buf);
-	else if (write_all(fd, rows, len) || fsync(fd))
+	} else if (write_all(fd, rows, len) || fsync(fd)) {
 		ret = fail_errno(err, T_ELEDGER, "cannot write '%s'", path.buf);
+		/* The rows are written again by the next try: not twice. */
+		if (ftruncate(fd, st.st_size))
+			strbuf_addstr(err, " (and the part written could not "
+					"be removed)");
+	}
 	if (fd >= 0)
 		close(fd);
 	strbuf_release(&path);

@@ -386,14 +386,28 @@ int report_from_ledger(const char *ledger_path,
 	return report_foreach(ledger_path, spec, account_entry, &lr, err);
 }
 
+int report_check(const struct report *r, const char *ledger_path,
+		struct strbuf *err)
+{
+	int bad = counters_overflowed(&r->total);
+
+	for (size_t i = 0; !bad && i < r->ngroups; i++)
+		bad = counters_overflowed(&r->groups[i].c);
+	return bad ? fail(err, T_ELEDGER, COUNTERS_OVERFLOW_ERROR,
+			ledger_path) : 0;
+}
+
 int report_build(const struct summary *s, const char *ledger_path,
 		const struct report_spec *spec, struct report *r,
 		struct strbuf *err)
 {
+	int ret = 0;
+
 	if (report_needs_ledger(spec, s))
-		return report_from_ledger(ledger_path, spec, r, err);
-	report_from_rollups(s, spec, r);
-	return 0;
+		ret = report_from_ledger(ledger_path, spec, r, err);
+	else
+		report_from_rollups(s, spec, r);
+	return ret ? ret : report_check(r, ledger_path, err);
 }
 
 void report_merge(struct report *dst, const struct report *src,

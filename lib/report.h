@@ -87,6 +87,13 @@ int report_build(const struct summary *s, const char *ledger_path,
 		const struct report_spec *spec, struct report *r,
 		struct strbuf *err);
 
+/*
+ * T_ELEDGER when a total or group of r is too large to be exact (see
+ * COUNTER_MAX); 0 otherwise. report_build() checks by itself.
+ */
+int report_check(const struct report *r, const char *ledger_path,
+		struct strbuf *err);
+
 /* Adds the totals and groups of src into dst (same dimensions). */
 void report_merge(struct report *dst, const struct report *src,
 		size_t ndims);

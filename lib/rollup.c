@@ -198,10 +198,52 @@ void counters_of_entry(const struct entry *e, struct counters *c)
 	c->v[RC_CHUNKS] = entry_get_int(e, EF_CHUNKS);
 }
 
-void counters_add(struct counters *to, const struct counters *c, int sign)
+static int out_of_range(int64_t v)
+{
+	return v > COUNTER_MAX || v < -COUNTER_MAX;
+}
+
+/* The slow path of counters_add(): which sums went out of range. */
+static void mark_overflows(struct counters *to, const struct counters *was,
+		const struct counters *c)
 {
 	for (int i = 0; i < RC__COUNT; i++)
-		to->v[i] += sign * c->v[i];
+		if (out_of_range(was->v[i]) || out_of_range(c->v[i]) ||
+		    out_of_range(to->v[i]))
+			to->v[i] = COUNTER_OVERFLOW;
+}
+
+/* Whether an unsigned image of a counter lies outside +-COUNTER_MAX. */
+#define OUTSIDE(u) ((u) + (uint64_t)COUNTER_MAX > 2 * (uint64_t)COUNTER_MAX)
+
+void counters_add(struct counters *to, const struct counters *c, int sign)
+{
+	struct counters was = *to;
+	uint64_t bad = 0;
+
+	/*
+	 * In range, both terms are within 2^61, so the sum cannot wrap; it is
+	 * done unsigned so that an out-of-range term is no undefined
+	 * behaviour either. One test after the loop keeps it as fast as an
+	 * unchecked one.
+	 */
+	for (int i = 0; i < RC__COUNT; i++) {
+		uint64_t a = (uint64_t)to->v[i], b = (uint64_t)c->v[i];
+		uint64_t r = sign > 0 ? a + b : a - b;
+
+		bad |= OUTSIDE(a) | OUTSIDE(b) | OUTSIDE(r);
+		to->v[i] = (int64_t)r;
+	}
+	if (bad)
+		mark_overflows(to, &was, c);
+}
+
+int counters_overflowed(const struct counters *c)
+{
+	for (int i = 0; i < RC__COUNT; i++)
+		if (out_of_range(c->v[i]))
+			return 1;
+	return 0;
 }
 
 int counters_empty(const struct counters *c)

@@ -55,6 +55,17 @@ struct counters {
 	int64_t v[RC__COUNT];
 };
 
+/*
+ * Sums are kept within +-COUNTER_MAX (about 2.3e18 tokens, or 2.3 billion
+ * USD in nano-USD), so that the figures reports derive from a few of them
+ * (input + output, billed + estimated) cannot wrap either. A sum that
+ * would leave that range becomes COUNTER_OVERFLOW and stays so, whatever
+ * is added to or taken from it later: tally refuses such totals with an
+ * error (counters_overflowed()) instead of showing a wrapped number.
+ */
+#define COUNTER_MAX (INT64_MAX / 4)
+#define COUNTER_OVERFLOW INT64_MIN
+
 struct rollup_key {
 	int32_t day;        /* local calendar day, days since 1970-01-01 */
 	uint32_t provider;  /* ids in the table's strings */
@@ -86,7 +97,16 @@ struct rollup *rollup_get(struct rollup_table *t, const struct rollup_key *key);
 /* The counters one entry contributes. */
 void counters_of_entry(const struct entry *e, struct counters *c);
 
+/* Adds (sign 1) or subtracts (sign -1) c, checked as above. */
 void counters_add(struct counters *to, const struct counters *c, int sign);
+
+/* Whether a counter left the range it can be trusted in. */
+int counters_overflowed(const struct counters *c);
+
+/* The error for such totals; %s is the ledger's path. */
+#define COUNTERS_OVERFLOW_ERROR "the totals of '%s' are too large to add " \
+	"up exactly (beyond 2.3e18 tokens or 2.3 billion USD): it holds " \
+	"rows with absurd counts or costs"
 
 /*
  * The "rollup" object of a rollup row: counter names (as in the cache

@@ -467,6 +467,25 @@ static int seed_fields_current(const struct summary *s,
 }
 
 /*
+ * Writes the index and the cache. The figures in s are complete either
+ * way, so a cache that cannot be written (a full disk, a quota, a file
+ * size limit) is only a warning, as a read-only scope is no error: the
+ * answer comes from memory, and the next refresh that can write catches
+ * up (an index written without its cache is noticed as a torn refresh).
+ */
+static void save_both(struct summary *s, const struct scope *sc,
+		const struct summary_opts *o, struct id_index *ix,
+		const char *ixpath)
+{
+	struct strbuf err = STRBUF_INIT;
+
+	if (idindex_save(ix, ixpath, o->do_sync, &err) ||
+	    save_cache(s, sc, o, &err))
+		warning("%s; the figures come from memory", err.buf);
+	strbuf_release(&err);
+}
+
+/*
  * Brings s (loaded from the cache) up to date with the ledger. In memory
  * only, it folds the whole ledger and writes nothing (for a scope whose
  * cache cannot be written).
@@ -512,9 +531,7 @@ static int update(struct summary *s, const struct scope *sc,
 		rollup_compact(&s->rollups, SUMMARY_SESSIONS_KEPT);
 		s->generation++;
 		ix.hdr->generation = s->generation;
-		ret = idindex_save(&ix, ixpath.buf, o->do_sync, err);
-		if (!ret)
-			ret = save_cache(s, sc, o, err);
+		save_both(s, sc, o, &ix, ixpath.buf);
 	}
 out:
 	idindex_release(&ix);
@@ -522,6 +539,17 @@ out:
 	strbuf_release(&fs.row);
 	strbuf_release(&ixpath);
 	return ret;
+}
+
+/* Totals that left the range counters are kept in are refused. */
+static int check_sums(const struct summary *s, const char *path,
+		struct strbuf *err)
+{
+	for (size_t i = 0; i < s->rollups.nr; i++)
+		if (counters_overflowed(&s->rollups.items[i].c))
+			return fail(err, T_ELEDGER, COUNTERS_OVERFLOW_ERROR,
+					path);
+	return 0;
 }
 
 int summary_refresh(struct summary *s, const struct scope *sc,
@@ -546,7 +574,7 @@ int summary_refresh(struct summary *s, const struct scope *sc,
 			strbuf_release(&ignored);
 			load_cache(s, sc->summary_path);
 			s->stale = 1;
-			return 0;
+			return check_sums(s, sc->ledger_path, err);
 		}
 		/* A read-only scope: fold in memory, write nothing. */
 		in_memory = 1;
@@ -572,7 +600,7 @@ int summary_refresh(struct summary *s, const struct scope *sc,
 		close(fd);
 	}
 	lock_release(&lk);
-	return ret;
+	return ret ? ret : check_sums(s, sc->ledger_path, err);
 }
 
 /* ---- alerts ---- */

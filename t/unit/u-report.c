@@ -36,6 +36,42 @@ static void add_entry(struct rollup_table *t, const char *provider,
 	entry_release(&e);
 }
 
+/* Sums stay exact or are marked, never wrapped. */
+static void test_counters_overflow(void)
+{
+	struct counters sum = { { 0 } }, row = { { 0 } }, big = { { 0 } };
+
+	row.v[RC_INPUT] = 1000000000000000LL;   /* the most a row may hold */
+	row.v[RC_REQUESTS] = 1;
+	for (int i = 0; i < 2305; i++)
+		counters_add(&sum, &row, 1);
+	is_int(sum.v[RC_INPUT], 2305000000000000000LL,
+			"2305 rows of 1e15 tokens add up exactly");
+	ok(!counters_overflowed(&sum), "and are in range");
+	counters_add(&sum, &row, 1);
+	ok(counters_overflowed(&sum), "one more leaves the range");
+	is_int(sum.v[RC_INPUT], COUNTER_OVERFLOW, "the sum is marked");
+	is_int(sum.v[RC_REQUESTS], 2306, "other counters stay exact");
+	counters_add(&sum, &row, -1);
+	is_int(sum.v[RC_INPUT], COUNTER_OVERFLOW,
+			"taking a row away does not unmark it");
+	big.v[RC_OUTPUT] = INT64_MAX;
+	memset(&sum, 0, sizeof(sum));
+	counters_add(&sum, &big, 1);
+	is_int(sum.v[RC_OUTPUT], COUNTER_OVERFLOW,
+			"a term out of range marks the sum");
+	big.v[RC_OUTPUT] = INT64_MIN + 1;
+	memset(&sum, 0, sizeof(sum));
+	counters_add(&sum, &big, -1);
+	is_int(sum.v[RC_OUTPUT], COUNTER_OVERFLOW,
+			"so does subtracting one");
+	memset(&sum, 0, sizeof(sum));
+	row.v[RC_INPUT] = COUNTER_MAX;
+	counters_add(&sum, &row, -1);
+	is_int(sum.v[RC_INPUT], -COUNTER_MAX, "the range is symmetric");
+	ok(!counters_overflowed(&sum), "and its ends are in it");
+}
+
 int main(void)
 {
 	struct summary s, back;
@@ -46,6 +82,7 @@ int main(void)
 
 	setenv("TZ", "UTC0", 1);
 	timeutil_set_zone("UTC");
+	test_counters_overflow();
 	key_is(day_key, "2026-11-24T10:00:00Z", "2026-11-24");
 	key_is(week_key, "2026-11-24T10:00:00Z", "2026-W48");
 	key_is(week_key, "2026-11-23T00:00:00Z", "2026-W48");
