@@ -20,6 +20,7 @@
 #include "../lib/query.h"
 #include "../lib/table.h"
 #include "../lib/timeutil.h"
+#include "../lib/utf8.h"
 #include "../lib/banned.h"
 
 static const char *const log_usage[] = {
@@ -134,12 +135,13 @@ static void add_table_row(struct log_state *s, const struct entry *e)
 	strbuf_release(&sb);
 }
 
-/* Porcelain fields never contain the separators. */
+/*
+ * Porcelain fields never contain the separators, nor any other control
+ * character: those are escaped as in human output (\x09 for a tab).
+ */
 static void porcelain_field(struct strbuf *out, const char *s)
 {
-	for (; s && *s; s++)
-		strbuf_addch(out, *s == '\t' || *s == '\n' || *s == '\r' ||
-				*s == '\0' ? ' ' : *s);
+	strbuf_addstr_printable(out, s);
 }
 
 static void porcelain_count(struct strbuf *out, const struct entry *e,

@@ -15,6 +15,7 @@
 #include "../lib/table.h"
 #include "../lib/timeutil.h"
 #include "../providers/http.h"
+#include "../lib/utf8.h"
 #include "../lib/banned.h"
 
 static const char *const pricing_usage[] = {
@@ -145,8 +146,10 @@ static int show_all(const struct price_table *pt, int json)
 		if (pt->fetched_at) {
 			strbuf_addstr(&out, "Fetched prices: ");
 			time_format_local(&out, pt->fetched_at);
-			strbuf_addf(&out, " from %s\n", pt->fetched_from ?
+			strbuf_addstr(&out, " from ");
+			strbuf_addstr_printable(&out, pt->fetched_from ?
 					pt->fetched_from : "?");
+			strbuf_addch(&out, '\n');
 		}
 	}
 	flush_out(&out);
@@ -179,7 +182,10 @@ static int show_one(const struct price_table *pt, const char *provider,
 		}
 		jw_object_end(&w);
 	} else if (found) {
-		strbuf_addf(&out, "%s: %s\n", model, m.why);
+		strbuf_addstr_printable(&out, model);
+		strbuf_addstr(&out, ": ");
+		strbuf_addstr_printable(&out, m.why);
+		strbuf_addch(&out, '\n');
 		table_head(&t);
 		table_row(&t, m.price);
 		table_render(&t, &out, want_colour(STDOUT_FILENO));
@@ -188,7 +194,10 @@ static int show_one(const struct price_table *pt, const char *provider,
 			strbuf_addstr(&out, "Estimates at a fallback price are "
 					"marked fallback:<provider>.\n");
 	} else {
-		strbuf_addf(&out, "%s: unpriced (%s)\n", model, m.why);
+		strbuf_addstr_printable(&out, model);
+		strbuf_addstr(&out, ": unpriced (");
+		strbuf_addstr_printable(&out, m.why);
+		strbuf_addstr(&out, ")\n");
 	}
 	flush_out(&out);
 	strbuf_release(&out);

@@ -218,21 +218,23 @@ static void apply_flags(struct entry *e, const struct record_opts *o)
 
 /*
  * Reads the response from path ("-" is stdin). With tee, every byte read
- * is copied to stdout as it arrives; a reader that went away stops the
- * copy, not the recording.
+ * is copied to stdout as it arrives, whatever happens to the recording:
+ * a response too large or a stream too odd to record stops the recording
+ * (the error is returned at the end), never the copy. A reader that went
+ * away stops the copy, not the recording.
  */
 static int read_response(const char *path, int tee, struct strbuf *body,
 		struct stream *st, struct strbuf *err)
 {
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
-	int teeing = tee, ret = 0;
+	int teeing = tee, recording = 1, ret = 0;
 
 	if (fd < 0)
 		return fail_errno(err, T_EFAIL, "cannot read response '%s'",
 				path);
 	if (tee)
 		signal(SIGPIPE, SIG_IGN);
-	for (;;) {
+	while (teeing || recording) {
 		ssize_t n;
 
 		strbuf_grow(body, 65536);
@@ -240,8 +242,9 @@ static int read_response(const char *path, int tee, struct strbuf *body,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			ret = fail_errno(err, T_EFAIL, "cannot read response "
-					"'%s'", path);
+			if (recording)
+				ret = fail_errno(err, T_EFAIL, "cannot read "
+						"response '%s'", path);
 			break;
 		}
 		if (n == 0)
@@ -249,23 +252,27 @@ static int read_response(const char *path, int tee, struct strbuf *body,
 		if (teeing && write_all(STDOUT_FILENO, body->buf + body->len,
 				(size_t)n))
 			teeing = 0;
+		if (!recording)
+			continue;
 		if (st) {
 			/* A stream is read as it comes, in bounded memory. */
 			ret = stream_feed(st, body->buf + body->len, (size_t)n,
 					now_ms(), err);
-			if (ret)
-				break;
+			recording = !ret;
 			continue;
 		}
 		strbuf_setlen(body, body->len + (size_t)n);
-		if (body->len > MAX_RESPONSE && !teeing) {
+		if (body->len > MAX_RESPONSE) {
 			ret = fail(err, T_EFAIL, "response '%s' is larger than "
 					"%u MiB", path, MAX_RESPONSE >> 20);
-			break;
+			strbuf_reset(body);
+			recording = 0;
 		}
 	}
 	if (fd)
 		close(fd);
+	if (ret && tee)
+		strbuf_addstr(err, "; passed through, not recorded");
 	return ret;
 }
 
@@ -461,6 +468,9 @@ static int finish_stream(struct stream *st, const struct record_opts *o,
 
 	if (!p)
 		return T_EFAIL;
+	if (!st->ended && !st->done && !o->quiet)
+		warning("the stream was cut before its end; recorded as "
+				"incomplete, with the counts that had arrived");
 	entry_set_str(e, EF_PROVIDER_ID, p->id);
 	entry_set_str(e, EF_SOURCE, "response");
 	entry_set_int(e, EF_CHUNKS, st->events);
@@ -597,7 +607,8 @@ int cmd_record(int argc, const char **argv, struct tally_ctx *ctx)
 				"attach a tag (repeatable)"),
 		OPT_GROUP("How it went"),
 		OPT_STRING(0, "status", &o.status, "status",
-				"in_progress, completed, failed or cancelled"),
+				"in_progress, completed, incomplete, failed or "
+				"cancelled"),
 		OPT_STRING(0, "started-at", &o.started_at, "time",
 				"when the request started"),
 		OPT_STRING(0, "completed-at", &o.completed_at, "time",

@@ -12,6 +12,7 @@
 #include "../lib/money.h"
 #include "../lib/table.h"
 #include "../lib/timeutil.h"
+#include "../lib/utf8.h"
 #include "../lib/banned.h"
 
 static const char *const status_usage[] = {
@@ -107,7 +108,7 @@ static int expand_field(struct strbuf *out, const char *name, size_t len,
 	else if (IS("req_per_min"))
 		strbuf_addf(out, "%lld", (long long)f->req_per_min);
 	else if (IS("session"))
-		strbuf_addstr(out, f->session_name);
+		strbuf_addstr_printable(out, f->session_name);
 	else if (IS("session_tokens"))
 		fmt_count_short(out, f->session_tokens);
 	else if (IS("session_cost"))
@@ -125,7 +126,7 @@ static int expand_field(struct strbuf *out, const char *name, size_t len,
 	else if (IS("budget_state"))
 		strbuf_addstr(out, f->has_budget ? f->budget_state : "none");
 	else if (IS("budget_name"))
-		strbuf_addstr(out, f->has_budget ? f->budget_name : "");
+		strbuf_addstr_printable(out, f->has_budget ? f->budget_name : "");
 	else if (IS("pending"))
 		strbuf_addf(out, "%lld", (long long)f->pending);
 	else if (IS("failed"))

@@ -15,6 +15,7 @@
 #include "../lib/perf.h"
 #include "../lib/table.h"
 #include "../lib/timeutil.h"
+#include "../lib/utf8.h"
 #include "../lib/banned.h"
 
 static const char *const summary_usage[] = {
@@ -141,7 +142,8 @@ static void window_line(struct strbuf *out, const struct summary_cmd *c,
 {
 	strbuf_addf(out, "Usage \xc2\xb7 %s", c->window_name);
 	if (c->spec.session) {
-		strbuf_addf(out, " %s", *session ? session : "(none)");
+		strbuf_addch(out, ' ');
+		strbuf_addstr_printable(out, *session ? session : "(none)");
 	} else if (c->spec.since >= 0 || c->spec.until >= 0) {
 		strbuf_addstr(out, " (");
 		window_bounds(out, &c->spec);
@@ -887,11 +889,14 @@ static void perf_human(struct strbuf *out, const struct perf_report *pr,
 
 		if (!p->nrecent)
 			continue;
-		strbuf_addf(out, "\nRecent errors of %s\n", p->provider);
+		strbuf_addstr(out, "\nRecent errors of ");
+		strbuf_addstr_printable(out, p->provider);
+		strbuf_addch(out, '\n');
 		for (size_t e = 0; e < p->nrecent; e++) {
 			strbuf_addstr(out, "  ");
 			time_format_local(out, p->recent[e].timestamp);
-			strbuf_addf(out, "  %s", p->recent[e].error);
+			strbuf_addstr(out, "  ");
+			strbuf_addstr_printable(out, p->recent[e].error);
 			if (p->recent[e].duration >= 0)
 				strbuf_addf(out, "  after %lld ms",
 						(long long)p->recent[e].duration);

@@ -18,6 +18,7 @@
 #include "../providers/keys.h"
 #include "../providers/provider.h"
 #include "../providers/sync.h"
+#include "../lib/utf8.h"
 #include "../lib/banned.h"
 
 static const char *const sync_usage[] = {
@@ -320,7 +321,9 @@ static void report_text(struct strbuf *out, struct job *jobs, size_t n,
 			continue;
 		}
 		if (j->ret) {
-			strbuf_addf(out, "failed: %s\n", j->error.buf);
+			strbuf_addstr(out, "failed: ");
+			strbuf_addstr_printable(out, j->error.buf);
+			strbuf_addch(out, '\n');
 			continue;
 		}
 		strbuf_addf(out, "%lld requests, %lld synced, %lld failed, "

@@ -687,7 +687,8 @@ int entry_validate(const struct entry *e, struct strbuf *err)
 		EF_REMAINING_PROVIDER_TOKENS,
 	};
 	static const char *const statuses[] = {
-		"in_progress", "completed", "failed", "cancelled", NULL,
+		"in_progress", "completed", "incomplete", "failed",
+		"cancelled", NULL,
 	};
 	int ret = 0;
 
@@ -716,7 +717,7 @@ int entry_validate(const struct entry *e, struct strbuf *err)
 		if (!strcmp(*s, e->status))
 			return 0;
 	return fail(err, T_EUSAGE, "unknown status '%s' (expected in_progress, "
-			"completed, failed or cancelled)", e->status);
+			"completed, incomplete, failed or cancelled)", e->status);
 }
 
 /* ---- copying ---- */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "utf8.h"
 #include "banned.h"
 
 int quiet_warnings;
@@ -35,10 +36,13 @@ int fail_errno(struct strbuf *err, int code, const char *fmt, ...)
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, msg = STRBUF_INIT;
 
 	strbuf_addstr(&sb, prefix);
-	strbuf_vaddf(&sb, fmt, ap);
+	/* Messages quote responses, ledgers and paths: escape their controls. */
+	strbuf_vaddf(&msg, fmt, ap);
+	strbuf_add_printable(&sb, msg.buf, msg.len);
+	strbuf_release(&msg);
 	strbuf_addch(&sb, '\n');
 	/* One write, so messages of concurrent processes do not interleave. */
 	fflush(stdout);

@@ -62,6 +62,13 @@ static void csv_field(struct strbuf *out, const struct entry *e,
 			jw_kv_string(&w, e->tags[i].key, e->tags[i].value);
 		jw_object_end(&w);
 	} else if ((s = entry_get_str(e, f))) {
+		/*
+		 * A text cell a spreadsheet would take for a formula is
+		 * neutralised with a leading apostrophe, as OWASP's CSV
+		 * injection guidance says; numbers are written as numbers.
+		 */
+		if (strchr("=+-@\t\r", *s) && *s)
+			strbuf_addch(tmp, '\'');
 		strbuf_addstr(tmp, s);
 	} else if (f == EF_BILLED_COST_USD || f == EF_ESTIMATED_COST_USD) {
 		money_format(tmp, entry_get_int(e, f));

@@ -34,13 +34,16 @@ void table_release(struct table *t)
 
 void table_cell_styled(struct table *t, enum table_style style, const char *s)
 {
+	struct strbuf sb = STRBUF_INIT;
 	size_t old = t->alloc;
 
 	ALLOC_GROW(t->cells, t->nr + 1, t->alloc);
 	if (t->alloc != old)
 		t->styles = xrealloc(t->styles, sizeof(*t->styles) * t->alloc);
 	t->styles[t->nr] = style;
-	t->cells[t->nr++] = xstrdup(s);
+	/* Cells show ledger and provider text: never raw control bytes. */
+	strbuf_addstr_printable(&sb, s);
+	t->cells[t->nr++] = strbuf_detach(&sb, NULL);
 }
 
 void table_cell_str(struct table *t, const char *s)

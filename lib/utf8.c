@@ -1,6 +1,61 @@
 #include "utf8.h"
 
+#include <string.h>
+
+#include "strbuf.h"
 #include "banned.h"
+
+/* Code points shown escaped although they are valid UTF-8. */
+static int hidden(unsigned cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) ||      /* C1 controls */
+	       (cp >= 0x202a && cp <= 0x202e) ||  /* bidi embeddings */
+	       (cp >= 0x2066 && cp <= 0x2069) ||  /* bidi isolates */
+	       cp == 0x200e || cp == 0x200f;      /* bidi marks */
+}
+
+static unsigned decode(const unsigned char *p, size_t n)
+{
+	static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	unsigned cp = p[0] & lead_mask[n];
+
+	for (size_t i = 1; i < n; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	return cp;
+}
+
+void strbuf_add_printable(struct strbuf *sb, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		const unsigned char *run = p;
+		size_t n;
+
+		while (p < end && *p >= 0x20 && *p < 0x7f)
+			p++;
+		strbuf_add(sb, run, (size_t)(p - run));
+		if (p == end)
+			break;
+		n = *p < 0x80 ? 1 : utf8_valid_prefix(p, (size_t)(end - p));
+		if (!n || *p < 0x20 || *p == 0x7f) {
+			strbuf_addf(sb, "\\x%02x", *p);
+			p++;
+		} else if (hidden(decode(p, n))) {
+			strbuf_addf(sb, "\\u%04x", decode(p, n));
+			p += n;
+		} else {
+			strbuf_add(sb, p, n);
+			p += n;
+		}
+	}
+}
+
+void strbuf_addstr_printable(struct strbuf *sb, const char *s)
+{
+	if (s)
+		strbuf_add_printable(sb, s, strlen(s));
+}
 
 size_t utf8_valid_prefix(const unsigned char *p, size_t len)
 {

@@ -16,6 +16,17 @@ int utf8_valid(const char *s, size_t len);
 /* Appends code point cp as UTF-8 to out (4 bytes at most); returns its length. */
 size_t utf8_encode(unsigned cp, char *out);
 
+/*
+ * Appends s for a terminal: control characters (C0, DEL, C1), the
+ * bidirectional overrides and isolates, and bytes that are not UTF-8 are
+ * written as visible escapes (\x1b, \u0085, \u202e), so that text from a
+ * ledger, a response or a provider cannot set the terminal's title,
+ * clear its screen, forge a line or reorder what is shown.
+ */
+struct strbuf;
+void strbuf_add_printable(struct strbuf *sb, const char *s, size_t len);
+void strbuf_addstr_printable(struct strbuf *sb, const char *s);
+
 /* Display width in columns, counting each code point as one column. */
 size_t utf8_width(const char *s, size_t len);
 

@@ -60,8 +60,11 @@ static int chat_chunk(struct stream *st, struct json_object *ev)
 
 	keep_string(&st->id, jstr(ev, "id"));
 	keep_string(&st->model, jstr(ev, "model"));
-	if (usage && !json_object_is_type(usage, json_type_null))
+	if (usage && !json_object_is_type(usage, json_type_null)) {
+		/* With include_usage, the usage chunk is the last one. */
 		keep_usage_event(st, ev);
+		st->ended = 1;
+	}
 	return has_text(jpath(delta, "content", NULL)) ||
 	       has_text(jpath(delta, "reasoning", NULL)) ||
 	       jpath(delta, "tool_calls", NULL);
@@ -76,8 +79,10 @@ static int responses_event(struct stream *st, struct json_object *ev)
 		return 0;
 	if (resp && (!strcmp(type, "response.completed") ||
 		     !strcmp(type, "response.incomplete") ||
-		     !strcmp(type, "response.failed")))
+		     !strcmp(type, "response.failed"))) {
 		keep_usage_event(st, resp);
+		st->ended = 1;
+	}
 	return strlen(type) > 6 && !strcmp(type + strlen(type) - 6, ".delta");
 }
 
@@ -117,6 +122,8 @@ static int anthropic_event(struct stream *st, struct json_object *ev)
 				json_object_object_add(st->anthropic, "usage",
 						json_object_get(usage));
 		}
+	} else if (!strcmp(type, "message_stop")) {
+		st->ended = 1;
 	} else if (!strcmp(type, "content_block_delta")) {
 		return 1;
 	}
@@ -131,6 +138,11 @@ static int gemini_chunk(struct stream *st, struct json_object *ev)
 	keep_string(&st->model, jstr(ev, "modelVersion"));
 	if (jpath(ev, "usageMetadata", NULL))
 		keep_usage_event(st, ev);
+	/* The last chunk says why the candidate finished. */
+	if (cands && json_object_is_type(cands, json_type_array) &&
+	    json_object_array_length(cands) > 0 &&
+	    jstr(json_object_array_get_idx(cands, 0), "finishReason"))
+		st->ended = 1;
 	return cands && json_object_is_type(cands, json_type_array) &&
 	       json_object_array_length(cands) > 0;
 }
@@ -211,9 +223,15 @@ static int on_line(struct stream *st, const char *line, size_t len,
 	if (value < line + len && *value == ' ')
 		value++;
 	if (flen == 4 && !strncmp(line, "data", 4)) {
+		size_t vlen = (size_t)(line + len - value);
+
+		/* An event of many data lines is bounded as one line is. */
+		if (st->data.len + vlen + 1 > STREAM_MAX_EVENT)
+			return fail(err, T_EFAIL, "an event of the stream is "
+					"larger than %u MiB", STREAM_MAX_EVENT >> 20);
 		if (st->data.len)
 			strbuf_addch(&st->data, '\n');
-		strbuf_add(&st->data, value, (size_t)(line + len - value));
+		strbuf_add(&st->data, value, vlen);
 	} else if (flen == 5 && !strncmp(line, "event", 5)) {
 		strbuf_reset(&st->event);
 		strbuf_add(&st->event, value, (size_t)(line + len - value));
@@ -228,9 +246,10 @@ int stream_feed(struct stream *st, const char *buf, size_t len, int64_t now,
 	for (size_t i = 0; i < len; i++) {
 		if (buf[i] != '\n') {
 			strbuf_addch(&st->line, buf[i]);
-			if (st->line.len > (8u << 20))
+			if (st->line.len > STREAM_MAX_EVENT)
 				return fail(err, T_EFAIL, "a line of the stream "
-						"is longer than 8 MiB");
+						"is longer than %u MiB",
+						STREAM_MAX_EVENT >> 20);
 			continue;
 		}
 		if (st->line.len && st->line.buf[st->line.len - 1] == '\r')
@@ -298,6 +317,8 @@ const struct provider *stream_finish(struct stream *st, struct entry *e,
 		fail(err, T_EFAIL, "cannot read the usage of the stream%s%s",
 				why.len ? ": " : "", why.buf);
 		p = NULL;
+	} else if (!st->ended && !st->done) {
+		entry_set_str(e, EF_STATUS, "incomplete");
 	}
 	strbuf_release(&why);
 	return p;

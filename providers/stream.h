@@ -18,6 +18,9 @@
  * reads, so a stream and a plain response are read by the same code.
  */
 
+/* The largest line, and the largest event (its data lines together). */
+#define STREAM_MAX_EVENT (8u << 20)
+
 enum stream_format {
 	STREAM_UNKNOWN,
 	STREAM_CHAT,       /* OpenAI-compatible chat completion chunks */
@@ -36,7 +39,8 @@ struct stream {
 	int64_t first_content;           /* ms of the first content, or -1 */
 	int64_t last_feed;               /* ms of the latest bytes */
 	struct strbuf line, event, data;
-	int done;
+	int done;                        /* "[DONE]" came */
+	int ended;                       /* the format's own end came */
 };
 
 void stream_init(struct stream *st, const struct provider *forced);
@@ -49,7 +53,8 @@ int stream_feed(struct stream *st, const char *buf, size_t len, int64_t now,
 /*
  * Reads the gathered usage into e (provider, model, counts, id). Returns
  * the provider, or NULL with a message in err when the stream carried no
- * usage.
+ * usage. A stream cut before its end (no message_stop, no final chunk)
+ * gets status "incomplete": its counts are only what had arrived.
  */
 const struct provider *stream_finish(struct stream *st, struct entry *e,
 		struct strbuf *err);
