@@ -293,17 +293,21 @@ static int push(const char *url, const struct strbuf *metrics,
 		const struct tally_ctx *ctx, struct strbuf *err)
 {
 	struct strbuf target = STRBUF_INIT, why = STRBUF_INIT;
+	struct strbuf shown = STRBUF_INIT;
 	struct http_options o;
 	struct http_job job;
 	char host[256] = "localhost";
 	size_t ulen = strlen(url);
 	int ret;
 
-	if (http_check_url(url, &why)) {
-		ret = fail(err, T_EUSAGE, "--push: %s", why.buf);
+	if ((ret = http_check_url(url, &why))) {
+		ret = fail(err, ret == T_ECONFIG ? T_EUSAGE : ret, "%s%s",
+				ret == T_ECONFIG ? "--push: " : "", why.buf);
 		strbuf_release(&why);
 		return ret;
 	}
+	/* Messages name the gateway without the credentials of its URL. */
+	http_url_redacted(url, &shown);
 	gethostname(host, sizeof(host) - 1);
 	while (ulen && url[ulen - 1] == '/')
 		ulen--;
@@ -324,13 +328,13 @@ static int push(const char *url, const struct strbuf *metrics,
 	ret = http_run(&job, 1, &o, err);
 	if (!ret && !job.status)
 		ret = fail(err, T_EPROVIDER, "cannot reach the Pushgateway at "
-				"%s: %s", url, job.error.buf);
+				"%s: %s", shown.buf, job.error.buf);
 	else if (!ret && (job.status == 401 || job.status == 403))
 		ret = fail(err, T_EAUTH, "the Pushgateway at %s refused the "
-				"push: HTTP %ld", url, job.status);
+				"push: HTTP %ld", shown.buf, job.status);
 	else if (!ret && job.status != 200 && job.status != 202)
 		ret = fail(err, T_EPROVIDER, "the Pushgateway at %s answered "
-				"HTTP %ld%s%.*s", url, job.status,
+				"HTTP %ld%s%.*s", shown.buf, job.status,
 				job.body.len ? ": " : "",
 				(int)strcspn(job.body.buf, "\r\n") > 200 ? 200 :
 				(int)strcspn(job.body.buf, "\r\n"),
@@ -338,6 +342,7 @@ static int push(const char *url, const struct strbuf *metrics,
 	http_job_release(&job);
 	strbuf_release(&target);
 	strbuf_release(&why);
+	strbuf_release(&shown);
 	return ret;
 }
 

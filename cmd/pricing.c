@@ -222,8 +222,9 @@ static int fetch(const char *url, const struct tally_ctx *ctx,
 	struct http_job job;
 	int ret;
 
-	if (http_check_url(url, &why)) {
-		ret = fail(err, T_EUSAGE, "--from: %s", why.buf);
+	if ((ret = http_check_url(url, &why))) {
+		ret = fail(err, ret == T_ECONFIG ? T_EUSAGE : ret, "%s%s",
+				ret == T_ECONFIG ? "--from: " : "", why.buf);
 		strbuf_release(&why);
 		return ret;
 	}
@@ -232,12 +233,13 @@ static int fetch(const char *url, const struct tally_ctx *ctx,
 	o.max_retries = (int)config_get_int(&ctx->cfg, "http_max_retries", 4);
 	http_job_init(&job, url);
 	ret = http_run(&job, 1, &o, err);
+	http_url_redacted(url, &why);
 	if (!ret && !job.status)
-		ret = fail(err, T_EPROVIDER, "cannot fetch %s: %s", url,
+		ret = fail(err, T_EPROVIDER, "cannot fetch %s: %s", why.buf,
 				job.error.buf);
 	else if (!ret && job.status != 200)
-		ret = fail(err, T_EPROVIDER, "cannot fetch %s: HTTP %ld", url,
-				job.status);
+		ret = fail(err, T_EPROVIDER, "cannot fetch %s: HTTP %ld",
+				why.buf, job.status);
 	if (!ret)
 		strbuf_addbuf(body, &job.body);
 	http_job_release(&job);
@@ -249,11 +251,15 @@ static int update(const char *from, const struct tally_ctx *ctx)
 {
 	struct strbuf src = STRBUF_INIT, tsv = STRBUF_INIT, path = STRBUF_INIT;
 	struct strbuf err = STRBUF_INIT, why = STRBUF_INIT;
+	struct strbuf shown = STRBUF_INIT;
 	int ret = 0, n = 0;
 
-	if (is_url(from))
+	if (is_url(from)) {
 		ret = fetch(from, ctx, &src, &err);
-	else if (strbuf_read_file(&src, from) < 0)
+		/* What is stored and shown is the URL without credentials. */
+		http_url_redacted(from, &shown);
+		from = shown.buf;
+	} else if (strbuf_read_file(&src, from) < 0)
 		ret = fail_errno(&err, T_EFAIL, "cannot read '%s'", from);
 	if (!ret && (n = pricing_from_litellm(src.buf, src.len, from,
 				now_ms(), &tsv, &why)) < 0)
@@ -276,6 +282,7 @@ static int update(const char *from, const struct tally_ctx *ctx)
 	strbuf_release(&tsv);
 	strbuf_release(&path);
 	strbuf_release(&why);
+	strbuf_release(&shown);
 	return report(ret, &err);
 }
 

@@ -48,7 +48,7 @@ static int ask(const struct provider *p, const struct tally_ctx *ctx,
 			60000);
 	run.http.max_retries = (int)config_get_int(&ctx->cfg,
 			"http_max_retries", 4);
-	ret = http_check_url(run.base_url, err) ? T_ECONFIG : 0;
+	ret = http_check_url(run.base_url, err);
 	if (!ret)
 		ret = provider_key(p->key_env, setting(ctx, p->id,
 				"api_key_command", &name), &key, err);

@@ -23,7 +23,7 @@
 
 static const char *const sync_usage[] = {
 	"tally sync [--provider <id>...] [--since <time>] [--until <time>] "
-		"[-n | --dry-run] [--force] [--json]",
+		"[--max-wait <duration>] [-n | --dry-run] [--force] [--json]",
 	NULL,
 };
 
@@ -31,6 +31,8 @@ struct sync_cmd {
 	struct string_list providers;
 	const char *since, *until;
 	int dry_run, force, json;
+	const char *max_wait;
+	int64_t max_wait_ms;
 };
 
 struct job {
@@ -101,6 +103,7 @@ static void setup_job(struct job *j, const struct provider *p,
 			60000);
 	run->http.max_retries = (int)config_get_int(&ctx->cfg,
 			"http_max_retries", 4);
+	run->http.max_retry_after_ms = c->max_wait_ms;
 	if (conc)
 		run->http.max_concurrency = (int)strtol(conc, NULL, 10);
 }
@@ -215,9 +218,13 @@ static int run_job(struct job *j, const struct tally_ctx *ctx,
 	}
 	if (!needs_network(j, c))
 		return 0;
-	if (http_check_url(j->run.base_url, &err)) {
-		ret = fail(&j->error, T_ECONFIG, "providers.%s.base_url: %s",
-				j->p->id, err.buf);
+	ret = http_check_url(j->run.base_url, &err);
+	if (ret == T_ECONFIG)
+		fail(&j->error, ret, "providers.%s.base_url: %s", j->p->id,
+				err.buf);
+	else if (ret)
+		strbuf_addbuf(&j->error, &err);
+	if (ret) {
 		strbuf_release(&err);
 		return ret;
 	}
@@ -434,6 +441,9 @@ int cmd_sync(int argc, const char **argv, struct tally_ctx *ctx)
 				"print the requests it would make; no network"),
 		OPT_BOOL(0, "force", &c.force, "ask again about synced entries"),
 		OPT_BOOL(0, "json", &c.json, "print a JSON report"),
+		OPT_STRING(0, "max-wait", &c.max_wait, "duration",
+				"wait at most this long when a provider asks "
+				"(60s)"),
 		OPT_END(),
 	};
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, rows = STRBUF_INIT;
@@ -448,6 +458,11 @@ int cmd_sync(int argc, const char **argv, struct tally_ctx *ctx)
 				argv[1]);
 	if (window(&c, ctx, now, &since, &until, &err))
 		usage_error(sync_usage, opts, "%s", err.buf);
+	c.max_wait_ms = 60000;
+	if (c.max_wait && duration_parse(c.max_wait, strlen(c.max_wait),
+			&c.max_wait_ms))
+		usage_error(sync_usage, opts, "--max-wait expects a duration "
+				"such as 30s or 5m, not '%s'", c.max_wait);
 	n = pick_providers(&jobs, &c, ctx, since, until, now, opts);
 	ret = read_ledger(ctx, jobs, n, since, until, &err);
 	for (size_t i = 0; !ret && i < n; i++) {

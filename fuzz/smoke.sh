@@ -15,7 +15,7 @@ build=$1
 seconds=${2:-20}
 shift $(($# < 2 ? $# : 2))
 top=$(cd "$(dirname "$0")/.." && pwd)
-targets=${*:-"fuzz-agent-logs fuzz-config fuzz-config-layers fuzz-headers fuzz-ledger-row fuzz-reports fuzz-response fuzz-sse fuzz-time"}
+targets=${*:-"fuzz-agent-logs fuzz-config fuzz-config-layers fuzz-headers fuzz-ledger-row fuzz-reports fuzz-response fuzz-sse fuzz-time fuzz-url"}
 # FUZZ_WORKDIR keeps the corpora, logs and crashing inputs of a long run.
 if test -n "${FUZZ_WORKDIR:-}"; then
 	scratch=$FUZZ_WORKDIR
@@ -36,6 +36,7 @@ seeds() {
 	fuzz-response) echo "$top/contrib/examples/responses" ;;
 	fuzz-sse) echo "$top/contrib/examples/streams" ;;
 	fuzz-time) echo "" ;;
+	fuzz-url) echo "$top/fuzz/seeds/fuzz-url" ;;
 	esac
 }
 

@@ -59,6 +59,11 @@ int curl_load(struct strbuf *err)
 	LOAD(multi_poll, "curl_multi_poll");
 	LOAD(multi_info_read, "curl_multi_info_read");
 	LOAD(multi_cleanup, "curl_multi_cleanup");
+	LOAD(url, "curl_url");
+	LOAD(url_cleanup, "curl_url_cleanup");
+	LOAD(url_set, "curl_url_set");
+	LOAD(url_get, "curl_url_get");
+	LOAD(free, "curl_free");
 	state = 1;
 	return 0;
 fail:

@@ -36,6 +36,14 @@ struct curl_fns {
 			unsigned int n, int timeout_ms, int *numfds);
 	CURLMsg *(*multi_info_read)(CURLM *m, int *left);
 	CURLMcode (*multi_cleanup)(CURLM *m);
+	/* The URL API: how tally reads a URL is how libcurl will. */
+	CURLU *(*url)(void);
+	void (*url_cleanup)(CURLU *u);
+	CURLUcode (*url_set)(CURLU *u, CURLUPart what, const char *part,
+			unsigned int flags);
+	CURLUcode (*url_get)(CURLU *u, CURLUPart what, char **part,
+			unsigned int flags);
+	void (*free)(void *p);
 };
 
 extern struct curl_fns lc;

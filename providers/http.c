@@ -54,30 +54,101 @@ static int64_t monotonic_ms(void)
 
 /* ---- URLs ---- */
 
+/*
+ * For a URL libcurl cannot read (or when libcurl is not loaded): keeps
+ * the scheme and what follows the last '@', so that no user information
+ * is left however leniently the URL is read ("https:/user@host" is read as
+ * a URL too). An '@' in a path is over-redacted; that is the price.
+ */
+static void redact_by_hand(const char *url, struct strbuf *out)
+{
+	const char *at = strrchr(url, '@');
+	size_t scheme = strspn(url, "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+
+	if (!at) {
+		strbuf_addstr(out, url);
+		return;
+	}
+	if (scheme && url[scheme] == ':' && url + scheme < at) {
+		strbuf_add(out, url, scheme);
+		strbuf_addstr(out, "://");
+	}
+	strbuf_addstr(out, at + 1);
+}
+
+void http_url_redacted(const char *url, struct strbuf *out)
+{
+	struct strbuf ignored = STRBUF_INIT;
+	CURLU *u = NULL;
+	char *clean = NULL;
+
+	if (!curl_load(&ignored) && (u = lc.url()) &&
+	    !lc.url_set(u, CURLUPART_URL, url, 0) &&
+	    !lc.url_set(u, CURLUPART_USER, NULL, 0) &&
+	    !lc.url_set(u, CURLUPART_PASSWORD, NULL, 0) &&
+	    !lc.url_set(u, CURLUPART_OPTIONS, NULL, 0) &&
+	    !lc.url_get(u, CURLUPART_URL, &clean, 0))
+		strbuf_addstr(out, clean);
+	else
+		redact_by_hand(url, out);
+	if (clean)
+		lc.free(clean);
+	if (u)
+		lc.url_cleanup(u);
+	strbuf_release(&ignored);
+}
+
+/* Whether a host libcurl parsed out of a URL is this machine's loopback. */
+static int is_loopback(const char *host)
+{
+	static const char *const names[] = { "localhost", "[::1]", NULL };
+	unsigned a, b, c, d;
+	char tail;
+
+	for (const char *const *n = names; *n; n++)
+		if (!strcasecmp(host, *n))
+			return 1;
+	/* 127.0.0.0/8, written out in full as libcurl normalises it. */
+	return sscanf(host, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 &&
+	       a == 127 && b < 256 && c < 256 && d < 256;
+}
+
 int http_check_url(const char *url, struct strbuf *err)
 {
-	static const char *const loopback[] = { "127.0.0.1", "localhost",
-		"[::1]", NULL };
-	const char *host, *end;
+	struct strbuf shown = STRBUF_INIT;
+	char *scheme = NULL, *host = NULL;
+	CURLU *u = NULL;
+	int ret = T_ECONFIG;
 
-	if (!strncmp(url, "https://", 8))
-		return 0;
-	if (strncmp(url, "http://", 7)) {
-		strbuf_addf(err, "'%s' is not an http(s) URL", url);
-		return -1;
+	http_url_redacted(url, &shown);
+	if (curl_load(err)) {
+		ret = T_EPROVIDER;
+		goto out;
 	}
-	host = url + 7;
-	end = host + strcspn(host, ":/?#");
-	if (*host == '[')
-		end = strchr(host, ']') ? strchr(host, ']') + 1 : end;
-	for (const char *const *l = loopback; *l; l++)
-		if ((size_t)(end - host) == strlen(*l) &&
-		    !strncasecmp(host, *l, strlen(*l)))
-			return 0;
-	strbuf_addf(err, "refusing plain http to '%.*s': only https, or http "
-			"to a loopback address, is allowed", (int)(end - host),
-			host);
-	return -1;
+	u = lc.url();
+	if (!u || lc.url_set(u, CURLUPART_URL, url, 0) ||
+	    lc.url_get(u, CURLUPART_SCHEME, &scheme, 0))
+		strbuf_addf(err, "'%s' is not a URL", shown.buf);
+	else if (strcmp(scheme, "https") && strcmp(scheme, "http"))
+		strbuf_addf(err, "'%s' is not an http(s) URL", shown.buf);
+	else if (lc.url_get(u, CURLUPART_HOST, &host, 0))
+		strbuf_addf(err, "'%s' names no host", shown.buf);
+	else if (!strcmp(scheme, "https") || is_loopback(host))
+		ret = 0;
+	else
+		strbuf_addf(err, "refusing plain http to '%s': only https, "
+				"or http to a loopback address, is allowed",
+				host);
+out:
+	if (scheme)
+		lc.free(scheme);
+	if (host)
+		lc.free(host);
+	if (u)
+		lc.url_cleanup(u);
+	strbuf_release(&shown);
+	return ret;
 }
 
 void url_escape(struct strbuf *out, const char *s)
@@ -356,19 +427,45 @@ static int64_t backoff(const struct http_options *o, int attempt)
 	return ms - (int64_t)((double)ms * 0.25 * rand() / RAND_MAX);
 }
 
+/* Says on stderr what a long wait is for. */
+static void announce_wait(const struct http_job *job, int64_t delay,
+		int asked)
+{
+	struct strbuf where = STRBUF_INIT, how = STRBUF_INIT;
+
+	http_url_redacted(job->url, &where);
+	strbuf_setlen(&where, strcspn(where.buf, "?"));
+	duration_format_short(&how, delay);
+	if (job->status)
+		warning("%s answered HTTP %ld; trying again in %s%s", where.buf,
+				job->status, how.buf, asked ?
+				", as it asked" : "");
+	else
+		warning("%s: %s; trying again in %s", where.buf,
+				job->error.buf, how.buf);
+	strbuf_release(&where);
+	strbuf_release(&how);
+}
+
 /* After an attempt: done, or back in the queue with a time to retry. */
 static int settle(struct http_job *job, const struct http_options *o,
 		int64_t now)
 {
 	int64_t delay;
+	int asked;
 
 	if (job->attempts > o->max_retries || !retryable(job))
 		return JOB_DONE;
 	delay = job->status ? http_retry_after(job, now_ms()) : -1;
-	if (delay < 0)
+	asked = delay >= 0;
+	if (!asked)
 		delay = backoff(o, job->attempts);
-	else if (delay > o->max_retry_after_ms)
-		delay = o->max_retry_after_ms;
+	if (asked && delay > o->max_retry_after_ms) {
+		job->refused_wait_ms = delay;
+		return JOB_DONE;
+	}
+	if (delay >= 1000)
+		announce_wait(job, delay, asked);
 	job->not_before = now + delay;
 	job->waited_ms += delay;
 	return JOB_PENDING;

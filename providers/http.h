@@ -15,10 +15,13 @@
  *
  * Retries: 408, 409, 429 and 5xx are retried (and connection failures),
  * up to max_retries times, after the delay the server asks for
- * (retry-after-ms, then Retry-After in seconds or as an HTTP date) when it
- * is between 0 and the cap, else after exponential backoff with jitter. An
- * x-should-retry header overrides the status. A job's no_retry callback
- * can veto a retry (OpenAI's insufficient_quota is never retried).
+ * (retry-after-ms, then Retry-After in seconds or as an HTTP date), else
+ * after exponential backoff with jitter. A server that asks for longer
+ * than max_retry_after_ms is not retried at all (the response stands and
+ * refused_wait_ms says how long it asked for), as the official SDKs do;
+ * a wait of a second or more is announced on stderr. An x-should-retry
+ * header overrides the status. A job's no_retry callback can veto a
+ * retry (OpenAI's insufficient_quota is never retried).
  */
 
 #define HTTP_MAX_HEADERS 8
@@ -42,6 +45,8 @@ struct http_job {
 	struct strbuf error;       /* transport error, when status is 0 */
 	int attempts;
 	int64_t waited_ms;         /* spent waiting between attempts */
+	/* A wait the server asked for that was longer than tally waits. */
+	int64_t refused_wait_ms;
 
 	/* Private. */
 	struct strbuf resp_headers;
@@ -55,7 +60,7 @@ struct http_options {
 	int max_retries;
 	int64_t connect_timeout_ms;
 	int64_t timeout_ms;        /* per attempt */
-	int64_t max_retry_after_ms;/* cap on a server-requested delay */
+	int64_t max_retry_after_ms;/* the longest server-requested delay */
 	int64_t backoff_base_ms;   /* first backoff, doubled each retry */
 	int64_t backoff_max_ms;
 };
@@ -67,10 +72,20 @@ void http_job_init(struct http_job *job, const char *url);
 void http_job_release(struct http_job *job);
 
 /*
- * Whether url may be fetched: https, or http to a loopback host. Returns
- * 0, or -1 with the reason in err.
+ * Whether url may be fetched: https, or http to a loopback host, the host
+ * being the one libcurl will connect to (its URL API parses it, so that
+ * "http://127.0.0.1:1@192.0.2.2/" is 192.0.2.2, and "http://user:pw@
+ * 127.0.0.1/" is loopback). Returns 0; T_ECONFIG with the reason in err,
+ * which never repeats credentials; or T_EPROVIDER when libcurl cannot be
+ * loaded.
  */
 int http_check_url(const char *url, struct strbuf *err);
+
+/*
+ * Appends url without its user name, password and login options: the
+ * only form of a URL tally prints or stores.
+ */
+void http_url_redacted(const char *url, struct strbuf *out);
 
 /*
  * Runs the jobs to completion (each ends with a status, or status 0 and

@@ -126,6 +126,20 @@ static void not_yet(struct sync_run *run, struct entry *e)
 	sync_emit(run, e);
 }
 
+static void refused_wait_warning(const struct sync_run *run,
+		const struct http_job *job)
+{
+	struct strbuf asked = STRBUF_INIT, cap = STRBUF_INIT;
+
+	duration_format_short(&asked, job->refused_wait_ms);
+	duration_format_short(&cap, run->http.max_retry_after_ms);
+	warning("openrouter answered HTTP %ld and asked to wait %s, longer "
+			"than --max-wait %s: the entries it holds up stay pending",
+			job->status, asked.buf, cap.buf);
+	strbuf_release(&asked);
+	strbuf_release(&cap);
+}
+
 static void settle_lookup(struct sync_run *run, struct lookup *lk,
 		struct http_job *job)
 {
@@ -155,6 +169,8 @@ static void settle_lookup(struct sync_run *run, struct lookup *lk,
 		/* Network trouble, throttling, server errors: try later. */
 		run->stats.errors++;
 		run->stats.pending++;
+		if (job->refused_wait_ms > 0 && !run->told_wait++)
+			refused_wait_warning(run, job);
 	}
 	strbuf_release(&why);
 }
@@ -204,7 +220,7 @@ static int sync_generations(struct sync_run *run, struct strbuf *err)
 				run->base_url);
 		url_escape(&lk[i].url, lk[i].e.provider_request_id);
 		if (run->dry_run) {
-			strbuf_addf(&run->plan, "GET %s\n", lk[i].url.buf);
+			sync_plan(run, lk[i].url.buf);
 			continue;
 		}
 		strbuf_addf(&lk[i].auth, "Authorization: Bearer %s", run->key);
@@ -255,8 +271,8 @@ static int quota_key(struct sync_run *run, struct strbuf *err)
 	strbuf_addf(&url_key, "%s/api/v1/key", run->base_url);
 	strbuf_addf(&url_credits, "%s/api/v1/credits", run->base_url);
 	if (run->dry_run) {
-		strbuf_addf(&run->plan, "GET %s\nGET %s\n", url_key.buf,
-				url_credits.buf);
+		sync_plan(run, url_key.buf);
+		sync_plan(run, url_credits.buf);
 		goto out;
 	}
 	strbuf_addf(&auth, "Authorization: Bearer %s", run->key);

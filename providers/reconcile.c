@@ -7,6 +7,7 @@
 #include "jsonc.h"
 #include "../lib/error.h"
 #include "../lib/ids.h"
+#include "../lib/parse-options.h"
 #include "../lib/timeutil.h"
 #include "../lib/banned.h"
 
@@ -118,9 +119,65 @@ static int http_failure(struct sync_run *run, const struct http_job *job,
 		run->stats.errors++;
 	fail(err, code, "%s answered HTTP %ld%s%s", run->provider_id,
 			job->status, msg ? ": " : "", msg ? msg : "");
+	if (job->refused_wait_ms > 0) {
+		strbuf_addstr(err, " (it asked to wait ");
+		duration_format_short(err, job->refused_wait_ms);
+		strbuf_addstr(err, ", longer than --max-wait ");
+		duration_format_short(err, run->http.max_retry_after_ms);
+		strbuf_addch(err, ')');
+	}
 	json_object_put(root);
 	strbuf_release(&why);
 	return code;
+}
+
+/* Whether cursor is among the ones seen, which it then joins. */
+static int cursor_seen(struct string_list *seen, const char *cursor)
+{
+	for (size_t i = 0; i < seen->nr; i++)
+		if (!strcmp(seen->items[i], cursor))
+			return 1;
+	string_list_append(seen, xstrdup(cursor));
+	return 0;
+}
+
+/*
+ * What to do after a page: 0 when it was the last, 1 when next holds the
+ * next page's URL, or an error: a report that never ends (more than
+ * MAX_PAGES pages), that comes back to a page it sent (a cursor seen
+ * before), or that says there is more without saying where, was cut
+ * short, and a sync cut short is no success.
+ */
+static int next_page(struct sync_run *run, struct json_object *root,
+		const char *url, int pages, struct string_list *seen,
+		struct strbuf *next, struct strbuf *err)
+{
+	struct json_object *more = jpath(root, "has_more", NULL);
+	const char *cursor = jstr(root, "next_page");
+	int ret = 0;
+
+	if (!more || !json_object_get_boolean(more))
+		return 0;
+	if (!cursor || !*cursor)
+		ret = fail(err, T_EPROVIDER, "%s said there were more pages "
+				"but not where; the report was cut short",
+				run->provider_id);
+	else if (cursor_seen(seen, cursor))
+		ret = fail(err, T_EPROVIDER, "%s sent a page cursor it had "
+				"sent before; the report was cut short",
+				run->provider_id);
+	else if (pages >= MAX_PAGES)
+		ret = fail(err, T_EPROVIDER, "%s still had more after %d "
+				"pages; the report was cut short",
+				run->provider_id, MAX_PAGES);
+	if (ret) {
+		run->stats.errors++;
+		return ret;
+	}
+	strbuf_reset(next);
+	strbuf_addf(next, "%s&page=", url);
+	url_escape(next, cursor);
+	return 1;
 }
 
 int fetch_pages(struct sync_run *run, const char *url,
@@ -130,17 +187,17 @@ int fetch_pages(struct sync_run *run, const char *url,
 		void *data, struct strbuf *err)
 {
 	struct strbuf next = STRBUF_INIT, why = STRBUF_INIT;
-	struct strbuf last_cursor = STRBUF_INIT;
-	int ret = 0;
+	struct string_list seen = STRING_LIST_INIT;
+	int ret = 1;
 
 	strbuf_addstr(&next, url);
-	for (int n = 0; !ret && n < MAX_PAGES; n++) {
+	for (int n = 1; ret == 1; n++) {
 		struct http_job job;
-		struct json_object *root, *more;
-		const char *cursor;
+		struct json_object *root;
 
 		if (run->dry_run) {
-			strbuf_addf(&run->plan, "GET %s\n", next.buf);
+			sync_plan(run, next.buf);
+			ret = 0;
 			break;
 		}
 		http_job_init(&job, next.buf);
@@ -158,29 +215,16 @@ int fetch_pages(struct sync_run *run, const char *url,
 		}
 		if (!ret)
 			ret = page(root, data, err);
-		more = root ? jpath(root, "has_more", NULL) : NULL;
-		cursor = root ? jstr(root, "next_page") : NULL;
-		if (!ret && more && json_object_get_boolean(more) && cursor &&
-		    !strcmp(cursor, last_cursor.buf)) {
-			run->stats.errors++;
-			ret = fail(err, T_EPROVIDER, "%s sent the same page "
-					"cursor twice", run->provider_id);
-		} else if (!ret && more && json_object_get_boolean(more) &&
-			   cursor) {
-			strbuf_reset(&last_cursor);
-			strbuf_addstr(&last_cursor, cursor);
-			strbuf_reset(&next);
-			strbuf_addf(&next, "%s&page=", url);
-			url_escape(&next, cursor);
-		} else {
-			n = MAX_PAGES;
-		}
+		if (!ret)
+			ret = next_page(run, root, url, n, &seen, &next, err);
 		json_object_put(root);
 		http_job_release(&job);
 	}
+	for (size_t i = 0; i < seen.nr; i++)
+		free((char *)seen.items[i]);
+	string_list_release(&seen);
 	strbuf_release(&next);
 	strbuf_release(&why);
-	strbuf_release(&last_cursor);
 	return ret;
 }
 

@@ -36,6 +36,13 @@ void sync_run_release(struct sync_run *run)
 	strbuf_release(&run->plan);
 }
 
+void sync_plan(struct sync_run *run, const char *url)
+{
+	strbuf_addstr(&run->plan, "GET ");
+	http_url_redacted(url, &run->plan);
+	strbuf_addch(&run->plan, '\n');
+}
+
 void sync_emit(struct sync_run *run, struct entry *e)
 {
 	entry_set_int(e, EF_RECORDED_AT, run->now);

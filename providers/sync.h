@@ -57,10 +57,14 @@ struct sync_run {
 	struct strbuf plan;      /* a dry run's requests, one per line */
 	struct sync_stats stats;
 	int auth_failed;         /* the provider refused the key */
+	int told_wait;           /* a refused wait was reported */
 };
 
 void sync_run_init(struct sync_run *run);
 void sync_run_release(struct sync_run *run);
+
+/* Notes a request a dry run would make (its URL without credentials). */
+void sync_plan(struct sync_run *run, const char *url);
 
 /* Appends the updated entry e as a row (recordedAt set to now). */
 void sync_emit(struct sync_run *run, struct entry *e);

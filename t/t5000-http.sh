@@ -72,11 +72,35 @@ test_expect_success 'Retry-After as an HTTP date' '
 	fake_provider_stop
 '
 
-test_expect_success 'a delay beyond the cap is cut to the cap (a minute)' '
+test_expect_success 'a wait longer than --max-wait is not waited: exit 4 at once, and why' '
 	setup_entry &&
-	serve "[{\"status\": 429, \"headers\": {\"retry-after-ms\": \"100\"}}, {\"status\": 429, \"headers\": {\"Retry-After\": \"0\"}}, $GEN]" &&
-	sync_it >out &&
-	test "$(requests)" = 3 &&
+	serve "[{\"status\": 429, \"headers\": {\"Retry-After\": \"999999\"}}, $GEN]" &&
+	start=$(date +%s) &&
+	test_expect_code 4 sync_it >out 2>err &&
+	test $(($(date +%s) - start)) -lt 10 &&
+	test "$(requests)" = 1 &&
+	test_grep "openrouter answered HTTP 429 and asked to wait 11d, longer than --max-wait 1m" err &&
+	tally log --porcelain --status pending_sync >p &&
+	test_line_count = 1 p &&
+	fake_provider_stop
+'
+
+test_expect_success 'a wait within --max-wait is announced, then waited' '
+	setup_entry &&
+	serve "[{\"status\": 429, \"headers\": {\"Retry-After\": \"1\"}}, $GEN]" &&
+	tally -c providers.openrouter.base_url=$FAKE_URL sync -p openrouter \
+		--max-wait 2s >out 2>err &&
+	test "$(requests)" = 2 &&
+	test_grep "^tally: warning: $FAKE_URL/api/v1/generation answered HTTP 429; trying again in 1s, as it asked$" err &&
+	test_grep "1 synced" out &&
+	setup_entry &&
+	serve "[{\"status\": 429, \"headers\": {\"Retry-After\": \"3\"}}, $GEN]" &&
+	test_expect_code 4 tally -c providers.openrouter.base_url=$FAKE_URL \
+		sync -p openrouter --max-wait 2s >out 2>err &&
+	test "$(requests)" = 1 &&
+	test_grep "asked to wait 3s, longer than --max-wait 2s" err &&
+	test_expect_code 2 tally sync --max-wait soon 2>err &&
+	test_grep "expects a duration" err &&
 	fake_provider_stop
 '
 
