@@ -27,21 +27,21 @@ test_expect_success 'once the lock is free, recording works again' '
 	cp "$L" before
 '
 
-test_expect_success 'a read-only ledger directory: exit 6, nothing written' '
-	mkdir -p ro &&
-	cp -r "$TALLY_HOME/profile" ro/ &&
-	chown -R 65534:65534 ro 2>/dev/null || true &&
-	chmod 500 ro/profile &&
-	chmod 400 ro/profile/usage-ledger.jsonl ro/profile/usage-ledger.lock &&
-	chmod 755 . &&
-	cp ro/profile/usage-ledger.jsonl ro-before &&
-	TALLY_HOME=$PWD/ro test_expect_code 6 run_unprivileged tally record -p openai -m m --input-tokens 3 2>err &&
+test_expect_success UNPRIV 'a read-only ledger directory: exit 6, nothing written' '
+	ro=$UNPRIV_DIR/ro &&
+	mkdir -p "$ro" &&
+	cp -r "$TALLY_HOME/profile" "$ro"/ &&
+	{ chown -R 65534:65534 "$ro" 2>/dev/null || true; } &&
+	chmod 500 "$ro/profile" &&
+	chmod 400 "$ro/profile/usage-ledger.jsonl" "$ro/profile/usage-ledger.lock" &&
+	cp "$ro/profile/usage-ledger.jsonl" ro-before &&
+	TALLY_HOME=$ro test_expect_code 6 run_unprivileged tally record -p openai -m m --input-tokens 3 2>err &&
 	test_grep "tally: cannot open .*usage-ledger" err &&
-	test_cmp ro-before ro/profile/usage-ledger.jsonl
+	test_cmp ro-before "$ro/profile/usage-ledger.jsonl"
 '
 
-test_expect_success 'a read-only ledger can still be read' '
-	TALLY_HOME=$PWD/ro run_unprivileged tally log --porcelain >out &&
+test_expect_success UNPRIV 'a read-only ledger can still be read' '
+	TALLY_HOME=$UNPRIV_DIR/ro run_unprivileged tally log --porcelain >out &&
 	test_line_count = 2 out
 '
 

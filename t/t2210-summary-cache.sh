@@ -142,14 +142,15 @@ test_expect_success 'concurrent summaries and records never corrupt the cache' '
 	test "$(total --rebuild)" = 1055
 '
 
-test_expect_success 'the ledger of a read-only scope is summarised in memory' '
-	cp -r "$TALLY_HOME" ro-home &&
-	rm -f ro-home/profile/usage-summary.* &&
-	{ chown -R 65534:65534 ro-home 2>/dev/null || true; } &&
-	chmod 555 ro-home/profile &&
-	TALLY_HOME=$PWD/ro-home run_unprivileged tally summary --window workspace --json >ro.json &&
+test_expect_success UNPRIV 'the ledger of a read-only scope is summarised in memory' '
+	ro=$UNPRIV_DIR/ro-home &&
+	cp -r "$TALLY_HOME" "$ro" &&
+	rm -f "$ro"/profile/usage-summary.* &&
+	{ chown -R 65534:65534 "$ro" 2>/dev/null || true; } &&
+	chmod 555 "$ro/profile" &&
+	TALLY_HOME=$ro run_unprivileged tally summary --window workspace --json >ro.json 2>err &&
 	test "$(json_get ro.json "d[\"totalTokens\"]")" = 1055 &&
-	! test -e ro-home/profile/usage-summary.json
+	! test -e "$ro/profile/usage-summary.json"
 '
 
 # The acceptance check: cost over a million rows is an exact integer sum.

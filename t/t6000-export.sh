@@ -162,15 +162,18 @@ test_expect_success '-o writes the file whole, leaving no temporary file' '
 	test_cmp plain.csv dash.csv
 '
 
-test_expect_success '-o into a missing or read-only directory fails cleanly' '
+test_expect_success '-o into a missing directory fails cleanly' '
 	test_expect_code 1 tally export -o nowhere/x.csv 2>err &&
-	test_grep "^tally: cannot write .nowhere/x.csv.: No such file or directory" err &&
-	mkdir ro && chmod 555 ro && cp -R .tally-data ro-data && chmod -R a+rX ro-data &&
-	test_expect_code 1 run_unprivileged env TALLY_HOME=$PWD/ro-data \
-		tally export -o ro/x.csv 2>err &&
-	test_grep "cannot write .ro/x.csv.: Permission denied" err &&
-	test_must_be_empty_dir() { test -z "$(ls -A "$1")"; } &&
-	test_must_be_empty_dir ro
+	test_grep "^tally: cannot write .nowhere/x.csv.: No such file or directory" err
+'
+
+test_expect_success UNPRIV '-o into a read-only directory fails cleanly' '
+	ro=$UNPRIV_DIR/ro && mkdir "$ro" && chmod 555 "$ro" &&
+	cp -R .tally-data "$UNPRIV_DIR/ro-data" && chmod -R a+rX "$UNPRIV_DIR/ro-data" &&
+	test_expect_code 1 run_unprivileged env TALLY_HOME=$UNPRIV_DIR/ro-data \
+		tally export -o "$ro/x.csv" 2>err &&
+	test_grep "cannot write .$ro/x.csv.: Permission denied" err &&
+	test -z "$(ls -A "$ro")"
 '
 
 test_expect_success 'exporting works while another process holds the lock' '

@@ -149,8 +149,8 @@ test_expect_success 'a locked ledger: exit 6 after lock_timeout_ms, nothing chan
 	test_cmp orig "$(ledger)"
 '
 
-test_expect_success 'a read-only scope directory: exit 6, nothing changed' '
-	export TALLY_HOME=$PWD/ro &&
+test_expect_success UNPRIV 'a read-only scope directory: exit 6, nothing changed' '
+	export TALLY_HOME=$UNPRIV_DIR/ro &&
 	$GEN "$(ledger)" --rows 50 --days 60 &&
 	: >"$TALLY_HOME/profile/usage-ledger.lock" &&
 	cp "$(ledger)" orig &&

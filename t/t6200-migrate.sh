@@ -114,8 +114,8 @@ test_expect_success 'a locked ledger: exit 6, nothing changed' '
 	test_cmp orig "$(ledger)"
 '
 
-test_expect_success 'a read-only scope: exit 6, nothing changed' '
-	export TALLY_HOME=$PWD/ro &&
+test_expect_success UNPRIV 'a read-only scope: exit 6, nothing changed' '
+	export TALLY_HOME=$UNPRIV_DIR/ro &&
 	$GEN "$(ledger)" --rows 20 --days 5 --legacy 1 &&
 	: >"$TALLY_HOME/profile/usage-ledger.lock" &&
 	cp "$(ledger)" orig &&

@@ -65,10 +65,20 @@ say() {
 	fi
 }
 
-# test_expect_success <title> <script>
+# test_expect_success [<prereq>] <title> <script>: with a prerequisite
+# (see test_have_prereq) that does not hold, the test is reported as
+# skipped, with the reason, instead of run.
 test_expect_success() {
+	if test "$#" = 3; then
+		if ! test_have_prereq "$1"; then
+			test_count=$((test_count + 1))
+			echo "ok $test_count # SKIP $2 ($(prereq_reason "$1"))"
+			return 0
+		fi
+		shift
+	fi
 	test "$#" = 2 || {
-		echo "Bail out! test_expect_success needs 2 arguments" >&2
+		echo "Bail out! test_expect_success needs 2 or 3 arguments" >&2
 		exit 1
 	}
 	test_count=$((test_count + 1))
@@ -98,6 +108,7 @@ test_expect_success() {
 test_done() {
 	echo "1..$test_count"
 	fake_provider_stop
+	unprivileged_cleanup
 	if test "$test_failures" = 0; then
 		cd / && rm -rf "$TRASH_DIRECTORY"
 		exit 0
@@ -185,11 +196,76 @@ ledger() {
 	echo "$TALLY_HOME/profile/usage-ledger.jsonl"
 }
 
+# Permission tests need a user that permissions apply to. As root, that
+# is nobody (uid 65534), who must reach what it is given: the trash
+# directory may lie in a private clone (mode 0700, as mktemp -d and root's
+# home make it), so UNPRIV_DIR is a directory nobody can reach, with a
+# copy of tally and a home of its own; tests put the files nobody works on
+# there. Not as root, the tests' own user is unprivileged enough and
+# UNPRIV_DIR is in the trash directory. The UNPRIV prerequisite says
+# whether such a place exists (git's SANITY, in spirit).
+unprivileged_setup() {
+	if test "$(id -u)" != 0; then
+		UNPRIV_DIR=$TRASH_DIRECTORY/unpriv
+		mkdir -p "$UNPRIV_DIR/home" && UNPRIV_OK=yes
+		return 0
+	fi
+	UNPRIV_OK=
+	if ! command -v setpriv >/dev/null 2>&1; then
+		UNPRIV_WHY="setpriv is missing"
+		return 0
+	fi
+	UNPRIV_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tally-unpriv.XXXXXX") || {
+		UNPRIV_WHY="no temporary directory"
+		return 0
+	}
+	echo "$UNPRIV_DIR" >"$TRASH_DIRECTORY/.unpriv-dir"
+	chmod 755 "$UNPRIV_DIR" &&
+	mkdir -p "$UNPRIV_DIR/bin" "$UNPRIV_DIR/home" &&
+	chmod 755 "$UNPRIV_DIR/bin" "$UNPRIV_DIR/home" &&
+	cp "$TALLY_BUILD_DIR/tally" "$UNPRIV_DIR/bin/tally" &&
+	chmod 755 "$UNPRIV_DIR/bin/tally" || {
+		UNPRIV_WHY="cannot prepare $UNPRIV_DIR"
+		return 0
+	}
+	if setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$UNPRIV_DIR/bin/tally" version >/dev/null 2>&1; then
+		UNPRIV_OK=yes
+	else
+		UNPRIV_WHY="uid 65534 cannot run tally from $UNPRIV_DIR"
+	fi
+}
+
+unprivileged_cleanup() {
+	if test -f "$TRASH_DIRECTORY/.unpriv-dir"; then
+		rm -rf "$(cat "$TRASH_DIRECTORY/.unpriv-dir")"
+		rm -f "$TRASH_DIRECTORY/.unpriv-dir"
+	fi
+}
+
+# test_have_prereq <name>: whether a prerequisite holds (UNPRIV, ROOT).
+test_have_prereq() {
+	case $1 in
+	UNPRIV) test -n "$UNPRIV_OK" ;;
+	ROOT) test "$(id -u)" = 0 ;;
+	*) echo "Bail out! unknown prerequisite $1" >&2; exit 1 ;;
+	esac
+}
+
+prereq_reason() {
+	case $1 in
+	UNPRIV) echo "no unprivileged user can be used here: $UNPRIV_WHY" ;;
+	ROOT) echo "needs root" ;;
+	esac
+}
+
 # run_unprivileged <command>: runs as an unprivileged user even when the
-# tests run as root, so permission checks apply.
+# tests run as root, so permission checks apply; tally is the copy in
+# UNPRIV_DIR and HOME is nobody's own there.
 run_unprivileged() {
 	if test "$(id -u)" = 0; then
-		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		HOME=$UNPRIV_DIR/home PATH=$UNPRIV_DIR/bin:$PATH \
+			setpriv --reuid=65534 --regid=65534 --clear-groups \
 			--inh-caps=-all "$@"
 	else
 		"$@"
@@ -245,4 +321,5 @@ time.sleep(600)
 	done
 }
 
-trap 'fake_provider_stop' EXIT
+trap 'fake_provider_stop; unprivileged_cleanup' EXIT
+unprivileged_setup
