@@ -3,10 +3,10 @@ test_description='crash and concurrency: everything at once, random SIGKILLs, in
 . ./test-lib.sh
 
 # The short run of bench/crash-harness.py (bench/crash.sh is the long
-# one): writers, readers, log -f, compact, migrate and sync against a fake
-# OpenRouter, with random processes killed; after every round, no row a
-# record confirmed is lost or doubled, every line parses and the summary
-# cache equals a fresh fold.
+# one): writers, readers, log -f, compact, migrate, clear and sync against
+# a fake OpenRouter, with random processes killed; after every round, no
+# row a record confirmed since the last clear is lost or doubled, every
+# line parses and the summary cache equals a fresh fold.
 test_expect_success 'two rounds, at least 100 kills, invariants hold' '
 	"$PYTHON" "$TALLY_SOURCE_DIR/bench/crash-harness.py" "$(command -v tally)" \
 		"$TEST_DIRECTORY/lib/fake-provider.py" --rounds 2 --seconds 5 \
