@@ -183,7 +183,7 @@ class Harness:
             threading.Thread(target=self.looper, args=("migrate", ["migrate"], 0.1)),
             threading.Thread(target=self.looper, args=("sync", ["sync", "-p", "openrouter"], 0.2)),
             threading.Thread(target=self.clearer, args=(
-                self.a.seconds / 5, time.monotonic() + self.a.seconds * 0.6)),
+                self.a.seconds / 15, time.monotonic() + self.a.seconds * 0.6)),
             threading.Thread(target=self.follower),
             threading.Thread(target=self.killer),
         ]
