@@ -53,7 +53,7 @@ class Harness:
 
     def tally(self, *args):
         return [self.a.tally] + LIMITS + ["-c",
-            "providers.openrouter.base_url=" + self.url] + list(args)
+            "providers.openrouter.base_url=" + self.url + "/api/v1"] + list(args)
 
     def spawn(self, kind, args, **kw):
         p = subprocess.Popen(self.tally(*args), env=self.env, cwd=self.work,

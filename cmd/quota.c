@@ -19,7 +19,7 @@
 #include "../lib/banned.h"
 
 static const char *const quota_usage[] = {
-	"tally quota [--refresh] [--json]",
+	"tally quota [--refresh [-n | --dry-run]] [--json]",
 	NULL,
 };
 
@@ -31,24 +31,41 @@ static const char *setting(const struct tally_ctx *ctx, const char *id,
 	return config_get(&ctx->cfg, key->buf);
 }
 
-/* Asks one provider; appends its quota row to rows. */
+/*
+ * Asks one provider; appends its quota row to rows, or in a dry run the
+ * requests it would make to plan.
+ */
 static int ask(const struct provider *p, const struct tally_ctx *ctx,
-		struct strbuf *rows, int *asked, struct strbuf *err)
+		int dry_run, struct strbuf *rows, int *asked,
+		struct strbuf *err)
 {
 	struct strbuf key = STRBUF_INIT, name = STRBUF_INIT;
-	const char *base = setting(ctx, p->id, "base_url", &name);
+	struct strbuf base = STRBUF_INIT;
+	const char *set = setting(ctx, p->id, "base_url", &name);
 	struct sync_run run;
 	int ret;
 
 	sync_run_init(&run);
 	run.provider_id = p->id;
-	run.base_url = base ? base : p->base_url;
+	/* A trailing slash would double the one every path starts with. */
+	strbuf_addstr(&base, set ? set : p->base_url);
+	while (base.len && base.buf[base.len - 1] == '/')
+		strbuf_setlen(&base, base.len - 1);
+	run.base_url = base.buf;
 	run.now = now_ms();
+	run.dry_run = dry_run;
 	run.http.timeout_ms = config_get_int(&ctx->cfg, "http_timeout_ms",
 			60000);
 	run.http.max_retries = (int)config_get_int(&ctx->cfg,
 			"http_max_retries", 4);
-	ret = http_check_url(run.base_url, err);
+	ret = provider_check_base_url(p, run.base_url, err);
+	if (!ret && dry_run) {
+		ret = p->quota(&run, err);
+		strbuf_addbuf(rows, &run.plan);
+		goto out;
+	}
+	if (!ret)
+		ret = http_check_url(run.base_url, err);
 	if (!ret)
 		ret = provider_key(p->key_env, setting(ctx, p->id,
 				"api_key_command", &name), &key, err);
@@ -61,9 +78,26 @@ static int ask(const struct provider *p, const struct tally_ctx *ctx,
 		strbuf_addbuf(rows, &run.rows);
 		*asked += 1;
 	}
+out:
 	sync_run_release(&run);
 	strbuf_release(&key);
 	strbuf_release(&name);
+	strbuf_release(&base);
+	return ret;
+}
+
+/* Prints the requests --refresh would make. */
+static int refresh_plan(const struct tally_ctx *ctx, struct strbuf *err)
+{
+	struct strbuf plan = STRBUF_INIT;
+	int ret = 0, asked = 0;
+
+	for (const struct provider *const *p = provider_table; *p && !ret; p++)
+		if ((*p)->quota)
+			ret = ask(*p, ctx, 1, &plan, &asked, err);
+	if (!ret)
+		flush_out(&plan);
+	strbuf_release(&plan);
 	return ret;
 }
 
@@ -75,7 +109,7 @@ static int refresh(const struct tally_ctx *ctx, struct strbuf *err)
 
 	for (const struct provider *const *p = provider_table; *p && !ret; p++)
 		if ((*p)->quota)
-			ret = ask(*p, ctx, &rows, &asked, err);
+			ret = ask(*p, ctx, 0, &rows, &asked, err);
 	if (!ret && !asked)
 		ret = fail(err, T_EAUTH, "no provider could be asked: set "
 				"OPENROUTER_API_KEY");
@@ -196,10 +230,13 @@ static void print_json(struct strbuf *out, const struct summary *s,
 
 int cmd_quota(int argc, const char **argv, struct tally_ctx *ctx)
 {
-	int refresh_first = 0, json = 0;
+	int refresh_first = 0, json = 0, dry_run = 0;
 	struct option opts[] = {
 		OPT_BOOL(0, "refresh", &refresh_first,
 				"ask the providers that can be asked first"),
+		OPT_BOOL('n', "dry-run", &dry_run,
+				"with --refresh: print the requests it would "
+				"make; no network"),
 		OPT_BOOL(0, "json", &json, "print JSON"),
 		OPT_END(),
 	};
@@ -212,6 +249,10 @@ int cmd_quota(int argc, const char **argv, struct tally_ctx *ctx)
 	if (argc > 1)
 		usage_error(quota_usage, opts, "unexpected argument '%s'",
 				argv[1]);
+	if (dry_run && !refresh_first)
+		usage_error(quota_usage, opts, "--dry-run goes with --refresh");
+	if (dry_run)
+		return report(refresh_plan(ctx, &err), &err);
 	summary_init(&s);
 	if (refresh_first)
 		ret = refresh(ctx, &err);

@@ -218,6 +218,8 @@ static int run_job(struct job *j, const struct tally_ctx *ctx,
 	}
 	if (!needs_network(j, c))
 		return 0;
+	if ((ret = provider_check_base_url(j->p, j->run.base_url, &j->error)))
+		return ret;
 	ret = http_check_url(j->run.base_url, &err);
 	if (ret == T_ECONFIG)
 		fail(&j->error, ret, "providers.%s.base_url: %s", j->p->id,

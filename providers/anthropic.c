@@ -233,8 +233,10 @@ static int sync_reports(struct sync_run *run, struct strbuf *err)
 	add_time_param(&url, "starting_at", from);
 	strbuf_addch(&url, '&');
 	add_time_param(&url, "ending_at", today + MS_PER_DAY);
+	/* cost_report takes at most 31 daily buckets a page; pages follow. */
 	strbuf_addf(&url, "&group_by[]=description&limit=%lld",
-			(long long)((today - from) / MS_PER_DAY + 1));
+			(long long)page_size((today - from) / MS_PER_DAY + 1,
+				31));
 	if (!ret)
 		ret = fetch_pages(run, url.buf, headers, cost_page, &rc, err);
 	if (!ret && !run->dry_run)
@@ -255,6 +257,7 @@ const struct provider provider_anthropic = {
 	.id = "anthropic",
 	.name = "Anthropic",
 	.base_url = "https://api.anthropic.com",
+	.request_roots = { "v1" },
 	.sync_kind = SYNC_RECONCILE,
 	.detect_response = detect,
 	.parse_response = parse_response,

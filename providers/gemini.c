@@ -83,6 +83,7 @@ const struct provider provider_gemini = {
 	.id = "gemini",
 	.name = "Google Gemini",
 	.base_url = "https://generativelanguage.googleapis.com",
+	.request_roots = { "v1beta", "v1" },
 	.sync_kind = SYNC_NONE,
 	.detect_response = detect,
 	.parse_response = parse_response,

@@ -216,25 +216,26 @@ static int sync_organization(struct sync_run *run, struct strbuf *err)
 	strbuf_addf(&auth, "Authorization: Bearer %s", run->key ? run->key : "");
 	headers[0] = auth.buf;
 	if (from < today) {
-		strbuf_addf(&url, "%s/v1/organization/usage/completions?"
+		strbuf_addf(&url, "%s/organization/usage/completions?"
 				"start_time=%lld&end_time=%lld&bucket_width=1d&"
 				"group_by[]=model&limit=31", run->base_url,
 				(long long)(from / 1000), (long long)(today / 1000));
 		ret = fetch_pages(run, url.buf, headers, usage_page, &rc, err);
 	}
 	strbuf_reset(&url);
-	strbuf_addf(&url, "%s/v1/organization/usage/completions?start_time=%lld"
+	strbuf_addf(&url, "%s/organization/usage/completions?start_time=%lld"
 			"&end_time=%lld&bucket_width=1h&group_by[]=model&limit=24",
 			run->base_url, (long long)(today / 1000),
 			(long long)(run->now / 1000));
 	if (!ret)
 		ret = fetch_pages(run, url.buf, headers, usage_page, &rc, err);
 	strbuf_reset(&url);
-	strbuf_addf(&url, "%s/v1/organization/costs?start_time=%lld&"
+	strbuf_addf(&url, "%s/organization/costs?start_time=%lld&"
 			"end_time=%lld&bucket_width=1d&group_by[]=line_item&"
 			"limit=%lld", run->base_url, (long long)(from / 1000),
 			(long long)(run->now / 1000),
-			(long long)((today - from) / MS_PER_DAY + 1));
+			(long long)page_size((today - from) / MS_PER_DAY + 1,
+				180));
 	if (!ret)
 		ret = fetch_pages(run, url.buf, headers, cost_page, &rc, err);
 	if (!ret && !run->dry_run)
@@ -254,7 +255,8 @@ static const struct report_reader readers[] = {
 const struct provider provider_openai = {
 	.id = "openai",
 	.name = "OpenAI",
-	.base_url = "https://api.openai.com",
+	.base_url = "https://api.openai.com/v1",
+	.request_roots = { "organization" },
 	.sync_kind = SYNC_RECONCILE,
 	.detect_response = detect,
 	.parse_response = parse_response,

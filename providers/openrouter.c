@@ -216,8 +216,7 @@ static int sync_generations(struct sync_run *run, struct strbuf *err)
 		strbuf_init(&lk[i].auth, 0);
 		if (!wants_lookup(run, run->entries.rows[i], &lk[i]))
 			continue;
-		strbuf_addf(&lk[i].url, "%s/api/v1/generation?id=",
-				run->base_url);
+		strbuf_addf(&lk[i].url, "%s/generation?id=", run->base_url);
 		url_escape(&lk[i].url, lk[i].e.provider_request_id);
 		if (run->dry_run) {
 			sync_plan(run, lk[i].url.buf);
@@ -268,8 +267,8 @@ static int quota_key(struct sync_run *run, struct strbuf *err)
 	struct entry e;
 	int ret = 0, have = 0;
 
-	strbuf_addf(&url_key, "%s/api/v1/key", run->base_url);
-	strbuf_addf(&url_credits, "%s/api/v1/credits", run->base_url);
+	strbuf_addf(&url_key, "%s/key", run->base_url);
+	strbuf_addf(&url_credits, "%s/credits", run->base_url);
 	if (run->dry_run) {
 		sync_plan(run, url_key.buf);
 		sync_plan(run, url_credits.buf);
@@ -340,7 +339,8 @@ static const struct report_reader readers[] = {
 const struct provider provider_openrouter = {
 	.id = "openrouter",
 	.name = "OpenRouter",
-	.base_url = "https://openrouter.ai/api",
+	.base_url = "https://openrouter.ai/api/v1",
+	.request_roots = { "generation", "key", "credits" },
 	.sync_kind = SYNC_PER_REQUEST,
 	.key_env = "OPENROUTER_API_KEY",
 	.detect_response = detect,

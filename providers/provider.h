@@ -38,7 +38,16 @@ struct report_reader {
 struct provider {
 	const char *id;
 	const char *name;
+	/*
+	 * The base URL as the provider's own SDK writes it (OpenAI
+	 * https://api.openai.com/v1, OpenRouter https://openrouter.ai/api/v1,
+	 * Anthropic https://api.anthropic.com), so users paste the value they
+	 * already use; request paths are appended to it. request_roots are
+	 * the first segments of those paths, which a configured base URL must
+	 * not end with (the path would hold them twice).
+	 */
 	const char *base_url;
+	const char *request_roots[4];
 	enum sync_kind sync_kind;
 	const char *key_env;   /* the environment variable with the API key */
 
@@ -89,6 +98,15 @@ const struct provider *provider_detect(struct json_object *root);
  * ({"error": ...} or {"type": "error", ...}) of any provider; 0 otherwise.
  */
 int provider_error_body(struct json_object *root, struct strbuf *err);
+
+/*
+ * Checks a configured base URL of p (without trailing slashes): on the
+ * provider's own host its path must be the SDK's; on any host it must not
+ * end with a segment that every request path starts with, nor repeat the
+ * SDK's path. Returns 0, or T_ECONFIG with what was expected in err.
+ */
+int provider_check_base_url(const struct provider *p, const char *url,
+		struct strbuf *err);
 
 /* Whether entries of this provider id start as pending_sync. */
 int provider_can_sync(const char *id);

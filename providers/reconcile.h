@@ -59,6 +59,15 @@ void reconcile_apply(struct sync_run *run, struct reconcile *rc);
 int64_t reconcile_start(const struct sync_run *run);
 
 /*
+ * The page size to ask for: the buckets wanted, at most the endpoint's
+ * documented maximum (more come on the next pages).
+ */
+static inline int64_t page_size(int64_t wanted, int64_t max)
+{
+	return wanted < 1 ? 1 : wanted > max ? max : wanted;
+}
+
+/*
  * GETs url and every following page (has_more / next_page), calling page
  * for each parsed body. headers are the auth headers. Returns 0,
  * T_EAUTH, or T_EPROVIDER with the provider's message.

@@ -1,7 +1,11 @@
 #include "provider.h"
 
 #include <string.h>
+#include <strings.h>
 
+#include "curl-load.h"
+#include "http.h"
+#include "../lib/error.h"
 #include "../lib/banned.h"
 
 /* Keep alphabetized. */
@@ -45,4 +49,86 @@ int provider_can_sync(const char *id)
 	const struct provider *p = provider_by_id(id);
 
 	return p && p->sync_kind != SYNC_NONE;
+}
+
+/* ---- base URLs ---- */
+
+/* The host and path (without trailing slashes) of url, as libcurl reads it. */
+static int host_and_path(const char *url, struct strbuf *host,
+		struct strbuf *path)
+{
+	struct strbuf ignored = STRBUF_INIT;
+	char *h = NULL, *p = NULL;
+	CURLU *u = NULL;
+	int ret = -1;
+
+	if (!curl_load(&ignored) && (u = lc.url()) &&
+	    !lc.url_set(u, CURLUPART_URL, url, 0) &&
+	    !lc.url_get(u, CURLUPART_HOST, &h, 0) &&
+	    !lc.url_get(u, CURLUPART_PATH, &p, 0)) {
+		strbuf_addstr(host, h);
+		strbuf_addstr(path, p);
+		while (path->len && path->buf[path->len - 1] == '/')
+			strbuf_setlen(path, path->len - 1);
+		ret = 0;
+	}
+	if (h)
+		lc.free(h);
+	if (p)
+		lc.free(p);
+	if (u)
+		lc.url_cleanup(u);
+	strbuf_release(&ignored);
+	return ret;
+}
+
+/* Whether path ends with the segment seg. */
+static int ends_with_segment(const char *path, const char *seg)
+{
+	size_t n = strlen(path), m = strlen(seg);
+
+	return n > m && path[n - m - 1] == '/' && !strcmp(path + n - m, seg);
+}
+
+static int check_path(const struct provider *p, const char *host,
+		const char *path, const char *sdk_host, const char *sdk_path)
+{
+	struct strbuf twice = STRBUF_INIT;
+	int bad;
+
+	if (!strcasecmp(host, sdk_host))
+		return strcmp(path, sdk_path) != 0;
+	for (int i = 0; i < 4 && p->request_roots[i]; i++)
+		if (ends_with_segment(path, p->request_roots[i]))
+			return 1;
+	strbuf_addf(&twice, "%s%s", sdk_path, sdk_path);
+	bad = *sdk_path && strstr(path, twice.buf) != NULL;
+	strbuf_release(&twice);
+	return bad;
+}
+
+int provider_check_base_url(const struct provider *p, const char *url,
+		struct strbuf *err)
+{
+	struct strbuf host = STRBUF_INIT, path = STRBUF_INIT;
+	struct strbuf sdk_host = STRBUF_INIT, sdk_path = STRBUF_INIT;
+	struct strbuf shown = STRBUF_INIT;
+	int ret = 0;
+
+	if (host_and_path(p->base_url, &sdk_host, &sdk_path))
+		return 0; /* no libcurl: the request itself will say so */
+	if (host_and_path(url, &host, &path) ||
+	    check_path(p, host.buf, path.buf, sdk_host.buf, sdk_path.buf)) {
+		http_url_redacted(url, &shown);
+		ret = fail(err, T_ECONFIG, "providers.%s.base_url: '%s' is not "
+				"a base URL as %s's SDK writes it; expected "
+				"the form %s", p->id, shown.buf, p->name,
+				p->base_url);
+	}
+	strbuf_release(&shown);
+	strbuf_release(&host);
+	strbuf_release(&path);
+	strbuf_release(&sdk_host);
+	strbuf_release(&sdk_path);
+	return ret;
 }

@@ -10,7 +10,7 @@ test_expect_success 'defaults are listed with their origin' '
 	test_grep -x "default	persist_scope=workspace" out &&
 	test_grep -x "default	alert_threshold_percent=80" out &&
 	test_grep -x "default	cost_mode=auto" out &&
-	test_grep -x "default	providers.openai.base_url=https://api.openai.com" out
+	test_grep -x "default	providers.openai.base_url=https://api.openai.com/v1" out
 '
 
 test_expect_success 'every DESIGN setting has a default' '

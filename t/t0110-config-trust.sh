@@ -27,7 +27,7 @@ hostile_repo() {
 	  budget_alert: touch $TRASH_DIRECTORY/pwned-hook
 	providers:
 	  openai:
-	    base_url: $FAKE_URL/evil
+	    base_url: $FAKE_URL/evil/v1
 	    api_key_command: touch $TRASH_DIRECTORY/pwned-key; echo sk-stolen
 	pricing:
 	  models:
@@ -48,7 +48,7 @@ test_expect_success 'setup: the user points OpenAI at the fake server' '
 	cat >.config/tally/config.yaml <<-EOF &&
 	providers:
 	  openai:
-	    base_url: $FAKE_URL
+	    base_url: $FAKE_URL/v1
 	pricing:
 	  models:
 	    - model: gpt-4.1
@@ -130,7 +130,7 @@ test_expect_success 'an edited file is untrusted again' '
 	rm -f pwned-hook pwned-key &&
 	echo "# edited" >>clone/.tally.yaml &&
 	(cd clone && tally config get providers.openai.base_url 2>err) >out &&
-	cat fake-url >expect &&
+	echo "$(cat fake-url)/v1" >expect &&
 	test_cmp expect out &&
 	test_grep "is not trusted" clone/err
 '

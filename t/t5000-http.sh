@@ -22,7 +22,7 @@ setup_entry() {
 }
 
 sync_it() {
-	tally -c providers.openrouter.base_url=$FAKE_URL "$@" sync -p openrouter
+	tally -c providers.openrouter.base_url=$FAKE_URL/api/v1 "$@" sync -p openrouter
 }
 
 requests() {
@@ -88,14 +88,14 @@ test_expect_success 'a wait longer than --max-wait is not waited: exit 4 at once
 test_expect_success 'a wait within --max-wait is announced, then waited' '
 	setup_entry &&
 	serve "[{\"status\": 429, \"headers\": {\"Retry-After\": \"1\"}}, $GEN]" &&
-	tally -c providers.openrouter.base_url=$FAKE_URL sync -p openrouter \
+	tally -c providers.openrouter.base_url=$FAKE_URL/api/v1 sync -p openrouter \
 		--max-wait 2s >out 2>err &&
 	test "$(requests)" = 2 &&
 	test_grep "^tally: warning: $FAKE_URL/api/v1/generation answered HTTP 429; trying again in 1s, as it asked$" err &&
 	test_grep "1 synced" out &&
 	setup_entry &&
 	serve "[{\"status\": 429, \"headers\": {\"Retry-After\": \"3\"}}, $GEN]" &&
-	test_expect_code 4 tally -c providers.openrouter.base_url=$FAKE_URL \
+	test_expect_code 4 tally -c providers.openrouter.base_url=$FAKE_URL/api/v1 \
 		sync -p openrouter --max-wait 2s >out 2>err &&
 	test "$(requests)" = 1 &&
 	test_grep "asked to wait 3s, longer than --max-wait 2s" err &&
@@ -224,7 +224,7 @@ test_expect_success 'the key can come from api_key_command' '
 	setup_entry &&
 	serve "[$GEN]" &&
 	(unset OPENROUTER_API_KEY &&
-	 tally -c providers.openrouter.base_url=$FAKE_URL \
+	 tally -c providers.openrouter.base_url=$FAKE_URL/api/v1 \
 		-c "providers.openrouter.api_key_command=echo sk-from-command" \
 		sync -p openrouter >out) &&
 	test_grep "\"authorization\": \"Bearer sk-from-command\"" "$FAKE_LOG" &&

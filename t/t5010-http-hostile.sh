@@ -40,7 +40,7 @@ test_expect_success 'setup: an entry to reconcile' '
 test_expect_success 'a report whose pages never end is an error, not "0 failed"' '
 	python3 pages.py endless.json endless &&
 	fake_provider_start endless.json &&
-	test_expect_code 4 tally -c providers.openai.base_url=$FAKE_URL \
+	test_expect_code 4 tally -c providers.openai.base_url=$FAKE_URL/v1 \
 		sync -p openai >out 2>err &&
 	test_grep "openai still had more after 200 pages; the report was cut short" out err &&
 	test "$(grep -c usage/completions "$FAKE_LOG")" -le 201 &&
@@ -52,7 +52,7 @@ test_expect_success 'a report whose pages never end is an error, not "0 failed"'
 test_expect_success 'a cursor that comes back is noticed' '
 	python3 pages.py cycle.json cycle &&
 	fake_provider_start cycle.json &&
-	test_expect_code 4 tally -c providers.openai.base_url=$FAKE_URL \
+	test_expect_code 4 tally -c providers.openai.base_url=$FAKE_URL/v1 \
 		sync -p openai >out 2>err &&
 	test_grep "sent a page cursor it had sent before" out err &&
 	test "$(grep -c usage/completions "$FAKE_LOG")" = 3 &&
@@ -62,7 +62,7 @@ test_expect_success 'a cursor that comes back is noticed' '
 test_expect_success '"more" without a cursor is noticed too' '
 	python3 pages.py nocursor.json nocursor &&
 	fake_provider_start nocursor.json &&
-	test_expect_code 4 tally -c providers.openai.base_url=$FAKE_URL \
+	test_expect_code 4 tally -c providers.openai.base_url=$FAKE_URL/v1 \
 		sync -p openai --json >out.json 2>err &&
 	test_grep "said there were more pages but not where" out.json err &&
 	fake_provider_stop
@@ -83,7 +83,7 @@ test_expect_success 'loopback with user information is loopback; it is never pri
 	python3 pages.py ok.json nocursor &&
 	fake_provider_start ok.json &&
 	port=${FAKE_URL##*:} &&
-	tally -c providers.openai.base_url=http://user:s3cretpw@127.0.0.1:$port \
+	tally -c providers.openai.base_url=http://user:s3cretpw@127.0.0.1:$port/v1 \
 		sync -p openai -n >plan 2>err &&
 	test_grep "^GET http://127.0.0.1:$port/v1/organization/usage/completions" plan &&
 	! grep s3cretpw plan err &&

@@ -27,7 +27,7 @@ cat >script.json <<'EOF'
  }}
 EOF
 fake_provider_start script.json
-SYNC="tally -c providers.openrouter.base_url=$FAKE_URL sync -p openrouter"
+SYNC="tally -c providers.openrouter.base_url=$FAKE_URL/api/v1 sync -p openrouter"
 
 test_expect_success 'setup: pending entries' '
 	tally record -q -p openrouter -m anthropic/claude-sonnet-4 --provider-request-id gen-1 \
@@ -126,7 +126,7 @@ test_expect_success '--force asks again about synced entries' '
 
 test_expect_success 'providers without a usage API are reported as such' '
 	tally record -q -p gemini -m g --input-tokens 1 &&
-	tally -c providers.openrouter.base_url=$FAKE_URL sync >out &&
+	tally -c providers.openrouter.base_url=$FAKE_URL/api/v1 sync >out &&
 	test_grep "^gemini .*no usage API" out
 '
 
@@ -151,7 +151,7 @@ test_expect_success '500 entries, 429 on every fifth request, 3 at a time' '
 	    "generations": gens}, open(sys.argv[2], "w"))
 	PY
 	fake_provider_start many.json &&
-	TALLY_HOME=$PWD/many tally -c providers.openrouter.base_url=$FAKE_URL \
+	TALLY_HOME=$PWD/many tally -c providers.openrouter.base_url=$FAKE_URL/api/v1 \
 		-c providers.openrouter.concurrency=3 -c http_max_retries=10 \
 		sync -p openrouter --json >r.json &&
 	test "$(json_get r.json "d[\"providers\"][0][\"synced\"]")" = 500 &&

@@ -37,7 +37,7 @@ cat >script.json <<'EOF'
 ]}
 EOF
 fake_provider_start script.json
-SYNC="tally -c providers.openai.base_url=$FAKE_URL sync -p openai"
+SYNC="tally -c providers.openai.base_url=$FAKE_URL/v1 sync -p openai"
 
 test_expect_success 'setup: entries recorded here' '
 	tally record -q -p openai -m gpt-4.1 --started-at 2026-11-22T10:00:00Z \
@@ -133,7 +133,7 @@ test_expect_success 'a day report replaces that day'"'"'s hour rows' '
 	]}
 	EOF
 	fake_provider_start next.json &&
-	TALLY_NOW=2026-11-25T01:00:00Z tally -c providers.openai.base_url=$FAKE_URL \
+	TALLY_NOW=2026-11-25T01:00:00Z tally -c providers.openai.base_url=$FAKE_URL/v1 \
 		sync -p openai --since 2026-11-24 >out &&
 	tally log --kind provider_bucket --ndjson >b &&
 	python3 -c "
@@ -163,7 +163,7 @@ test_expect_success 'an older payload with six token fields, and nulls' '
 	fake_provider_start old.json &&
 	TALLY_HOME=$PWD/old tally record -q -p openai -m gpt-4o-mini --started-at 2026-11-23T09:00:00Z \
 		--input-tokens 10 --output-tokens 2 &&
-	TALLY_HOME=$PWD/old tally -c providers.openai.base_url=$FAKE_URL sync -p openai >out &&
+	TALLY_HOME=$PWD/old tally -c providers.openai.base_url=$FAKE_URL/v1 sync -p openai >out &&
 	TALLY_HOME=$PWD/old tally log --porcelain >l &&
 	test_grep "gpt-4o-mini	10	2	12	0.0000027	estimated	completed	synced" l
 '
@@ -184,11 +184,11 @@ test_expect_success 'no usage for a model a day after its bucket: sync_failed' '
 	export TALLY_HOME=$PWD/missing &&
 	tally record -q -p openai -m m --started-at 2026-11-22T09:00:00Z --input-tokens 3 &&
 	tally record -q -p openai -m m --started-at 2026-11-23T09:00:00Z --input-tokens 4 &&
-	tally -c fail_on_missing_provider_usage=false -c providers.openai.base_url=$FAKE_URL \
+	tally -c fail_on_missing_provider_usage=false -c providers.openai.base_url=$FAKE_URL/v1 \
 		sync -p openai >out &&
 	tally log --porcelain --status pending_sync >p &&
 	test_line_count = 2 p &&
-	tally -c providers.openai.base_url=$FAKE_URL sync -p openai >out &&
+	tally -c providers.openai.base_url=$FAKE_URL/v1 sync -p openai >out &&
 	tally log --ndjson --status sync_failed >f &&
 	test "$(json_get f "(d[\"startedAt\"], d[\"syncErrorCode\"])")" = "[1795338000000, \"missing_provider_usage\"]" &&
 	tally log --porcelain --status pending_sync >p &&
@@ -203,7 +203,7 @@ test_expect_success 'a report that is garbage: exit 4, entries stay pending' '
 	EOF
 	fake_provider_start bad.json &&
 	TALLY_HOME=$PWD/bad tally record -q -p openai -m m --input-tokens 1 &&
-	TALLY_HOME=$PWD/bad test_expect_code 4 tally -c providers.openai.base_url=$FAKE_URL \
+	TALLY_HOME=$PWD/bad test_expect_code 4 tally -c providers.openai.base_url=$FAKE_URL/v1 \
 		sync -p openai 2>err &&
 	test_grep "a usage bucket without start_time" err &&
 	TALLY_HOME=$PWD/bad tally log --porcelain --status pending_sync >p &&

@@ -24,7 +24,7 @@ test_expect_success 'no quota known yet' '
 
 test_expect_success '--refresh: the key limit left' '
 	fake_provider_start key.json &&
-	tally -c providers.openrouter.base_url=$FAKE_URL quota --refresh >q &&
+	tally -c providers.openrouter.base_url=$FAKE_URL/api/v1 quota --refresh >q &&
 	test_grep "^openrouter  *\$74.50 left  *-  *0s ago$" q &&
 	tally quota --json >q.json &&
 	test "$(json_get q.json "d")" = \
@@ -50,7 +50,7 @@ test_expect_success 'an unlimited key falls back to the credits' '
 	]}
 	EOF
 	fake_provider_start credits.json &&
-	TALLY_NOW=2026-11-24T12:05:00Z tally -c providers.openrouter.base_url=$FAKE_URL quota --refresh --json >q.json &&
+	TALLY_NOW=2026-11-24T12:05:00Z tally -c providers.openrouter.base_url=$FAKE_URL/api/v1 quota --refresh --json >q.json &&
 	test "$(json_get q.json "d[0][\"remainingUsd\"]")" = 74.75 &&
 	tally log --kind quota --porcelain >l &&
 	test_line_count = 1 l &&
@@ -68,13 +68,13 @@ test_expect_success 'a refused key: exit 5' '
 	            {"path": "/api/v1/credits", "replies": [{"status": 401, "body": {"error": {"code": 401}}}]}]}
 	EOF
 	fake_provider_start denied.json &&
-	test_expect_code 5 tally -c providers.openrouter.base_url=$FAKE_URL quota --refresh 2>err &&
+	test_expect_code 5 tally -c providers.openrouter.base_url=$FAKE_URL/api/v1 quota --refresh 2>err &&
 	test_grep "openrouter refused the key" err
 '
 
 test_expect_success 'keys are in no file and no trace' '
 	fake_provider_start key.json &&
-	TALLY_TRACE_HTTP=1 tally -c providers.openrouter.base_url=$FAKE_URL quota --refresh >q 2>trace &&
+	TALLY_TRACE_HTTP=1 tally -c providers.openrouter.base_url=$FAKE_URL/api/v1 quota --refresh >q 2>trace &&
 	test_grep "tally: http: > GET /api/v1/key" trace &&
 	! grep -r "sk-or-v1-quota" "$TALLY_HOME" trace q
 '

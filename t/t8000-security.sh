@@ -25,7 +25,7 @@ EOF
 
 test_expect_success 'keys appear in no file, no output and no trace' '
 	fake_provider_start server.json &&
-	cfg="-c providers.openai.base_url=$FAKE_URL -c providers.anthropic.base_url=$FAKE_URL -c providers.openrouter.base_url=$FAKE_URL" &&
+	cfg="-c providers.openai.base_url=$FAKE_URL/v1 -c providers.anthropic.base_url=$FAKE_URL -c providers.openrouter.base_url=$FAKE_URL/api/v1" &&
 	tally record -q -p openai -m gpt-4.1 --input-tokens 10 --started-at 2026-11-24T09:00:00Z &&
 	tally record -q -p anthropic -m claude-sonnet-4 --input-tokens 10 --started-at 2026-11-24T09:00:00Z &&
 	tally record -q -p openrouter -m m --provider-request-id gen-1 --input-tokens 10 --started-at 2026-11-24T09:00:00Z &&
@@ -55,7 +55,7 @@ test_expect_success 'a key from api_key_command is not written either' '
 	fake_provider_start server.json &&
 	printf "providers:\n  openrouter:\n    api_key_command: echo sk-or-v1-FROMCOMMAND42\n" >keycmd.yaml &&
 	{ env -u OPENROUTER_API_KEY TALLY_CONFIG=$PWD/keycmd.yaml TALLY_TRACE_HTTP=1 \
-		tally -c providers.openrouter.base_url=$FAKE_URL quota --refresh >kc.out 2>kc.err; true; } &&
+		tally -c providers.openrouter.base_url=$FAKE_URL/api/v1 quota --refresh >kc.out 2>kc.err; true; } &&
 	test_grep "\"authorization\": \"Bearer sk-or-v1-FROMCOMMAND42\"" "$FAKE_LOG" &&
 	! grep -r FROMCOMMAND42 "$TALLY_HOME" kc.out kc.err &&
 	fake_provider_stop

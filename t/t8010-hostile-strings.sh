@@ -146,7 +146,7 @@ test_expect_success 'provider error messages are escaped in sync output and mess
 	fake_provider_start server.json &&
 	tally record -q -p openai -m gpt-4.1 --input-tokens 1 --started-at 2026-11-24T09:00:00Z &&
 	OPENAI_ADMIN_KEY=sk-admin-x test_must_fail tally \
-		-c providers.openai.base_url=$FAKE_URL sync -p openai >sync.out 2>sync.err &&
+		-c providers.openai.base_url=$FAKE_URL/v1 sync -p openai >sync.out 2>sync.err &&
 	no_raw_controls sync.out &&
 	no_raw_controls sync.err &&
 	cat sync.out sync.err >both &&
