@@ -54,7 +54,8 @@ static void print_text(struct strbuf *out, const struct agent *a,
 		const struct import_stats *st, int dry_run)
 {
 	static const char *const skip_text[] = { "without usage", "synthetic",
-		"malformed", "incomplete", "with zero usage" };
+		"malformed", "incomplete", "with zero usage", "repeated totals",
+		"replayed from the parent session" };
 	const char *sep = "; skipped ";
 
 	strbuf_addf(out, "%s%s: %llu files (%llu unchanged), %llu lines "

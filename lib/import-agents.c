@@ -502,44 +502,143 @@ static void cx_remember_model(struct import_file *f, const struct js_span *m)
 	f->model[n] = '\0';
 }
 
+/* Reads one rollout line into ev. 0, or -1 when it is not valid JSON. */
+static int cx_parse(const char *text, size_t len, struct cx_event *ev)
+{
+	struct jscan s;
+	struct js_span key;
+	int ret;
+
+	memset(ev, 0, sizeof(*ev));
+	js_init(&s, text, len);
+	if (js_object_begin(&s) < 0)
+		return -1;
+	while ((ret = js_member(&s, &key)) > 0) {
+		if (js_key_is(&key, "timestamp"))
+			ret = string_or_skip(&s, &ev->timestamp);
+		else if (js_key_is(&key, "type"))
+			ret = string_or_skip(&s, &ev->type);
+		else if (js_key_is(&key, "payload"))
+			ret = cx_payload(&s, ev);
+		else
+			ret = js_skip(&s);
+		if (ret < 0)
+			return -1;
+	}
+	return ret < 0 || !js_at_end(&s) ? -1 : 0;
+}
+
+static int cx_counts(const struct cx_event *ev)
+{
+	return span_is(&ev->payload_type, "token_count") &&
+	       (ev->total.present || ev->last.present);
+}
+
+/* Whether ev is a token count at the second of a parent's replay. */
+static int cx_in_replay(const struct import_file *f, const struct cx_event *ev)
+{
+	return ev->timestamp.p && ev->timestamp.len >= 19 &&
+	       !memcmp(ev->timestamp.p, f->replay_second, 19);
+}
+
+/*
+ * A subagent's rollout (one that mentions thread_spawn near its start)
+ * begins by replaying the parent's history: several token counts stamped
+ * with the same second. When its first two token counts share a second,
+ * the counts of that second are the replay: they set the baseline of the
+ * totals and count nothing (as ccusage reads such files).
+ */
+#define CX_HEAD (16u << 10)
+#define CX_REPLAY_SCAN (1u << 20)
+
+static int has_bytes(const char *buf, size_t n, const char *needle)
+{
+	size_t m = strlen(needle);
+
+	for (const char *p = buf; (size_t)(p - buf) + m <= n; p++) {
+		p = memchr(p, *needle, n - m + 1 - (size_t)(p - buf));
+		if (!p)
+			return 0;
+		if (!memcmp(p, needle, m))
+			return 1;
+	}
+	return 0;
+}
+
+static void cx_begin(struct import_file *f, int fd)
+{
+	char *buf = xmalloc(CX_REPLAY_SCAN);
+	ssize_t n = pread_all(fd, buf, CX_REPLAY_SCAN, 0);
+	char first[20] = "";
+	const char *p, *end;
+
+	f->replay_second[0] = '\0';
+	if (n <= 0 || !has_bytes(buf, (size_t)n < CX_HEAD ? (size_t)n : CX_HEAD,
+			"thread_spawn"))
+		goto out;
+	for (p = buf, end = buf + n; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		struct cx_event ev;
+
+		if (!nl)
+			break;
+		if (!cx_parse(p, (size_t)(nl - p), &ev) && cx_counts(&ev) &&
+		    ev.timestamp.p && ev.timestamp.len >= 19) {
+			if (!first[0]) {
+				memcpy(first, ev.timestamp.p, 19);
+				first[19] = '\0';
+			} else {
+				if (!memcmp(first, ev.timestamp.p, 19))
+					memcpy(f->replay_second, first, 20);
+				break;
+			}
+		}
+		p = nl + 1;
+	}
+out:
+	free(buf);
+}
+
 static int cx_line(struct import_file *f, const char *text, size_t len,
 		struct import_item *it, enum import_skip *skip)
 {
 	struct cx_event ev;
-	struct jscan s;
-	struct js_span key;
 	struct entry *e = it->e;
 	int64_t when, d[5];
-	int ret;
+	int reset;
 
-	memset(&ev, 0, sizeof(ev));
-	js_init(&s, text, len);
-	if (js_object_begin(&s) < 0)
-		goto malformed;
-	while ((ret = js_member(&s, &key)) > 0) {
-		if (js_key_is(&key, "timestamp"))
-			ret = string_or_skip(&s, &ev.timestamp);
-		else if (js_key_is(&key, "type"))
-			ret = string_or_skip(&s, &ev.type);
-		else if (js_key_is(&key, "payload"))
-			ret = cx_payload(&s, &ev);
-		else
-			ret = js_skip(&s);
-		if (ret < 0)
-			goto malformed;
-	}
-	if (ret < 0 || !js_at_end(&s))
+	if (cx_parse(text, len, &ev))
 		goto malformed;
 	if (span_is(&ev.type, "turn_context")) {
 		cx_remember_model(f, &ev.model);
 		*skip = SKIP_NO_USAGE;
 		return 0;
 	}
-	if (!span_is(&ev.payload_type, "token_count") ||
-	    (!ev.total.present && !ev.last.present)) {
+	if (!cx_counts(&ev)) {
 		*skip = SKIP_NO_USAGE;
 		return 0;
 	}
+	if (f->replay_second[0] && cx_in_replay(f, &ev)) {
+		if (ev.total.present) {
+			memcpy(f->prev, ev.total.v, sizeof(f->prev));
+			f->has_prev = 1;
+		}
+		*skip = SKIP_REPLAY;
+		return 0;
+	}
+	f->replay_second[0] = '\0';
+	/*
+	 * Codex emits the same token count again now and then: a total that
+	 * did not grow is a repeat and counts nothing, even though it carries
+	 * a last_token_usage. A total that shrank starts counting anew.
+	 */
+	if (ev.total.present && f->has_prev &&
+	    !memcmp(ev.total.v, f->prev, sizeof(f->prev))) {
+		*skip = SKIP_REPEAT;
+		return 0;
+	}
+	reset = ev.total.present && f->has_prev &&
+		ev.total.v[CX_TOTAL] < f->prev[CX_TOTAL];
 	cx_remember_model(f, &ev.model);
 	if (!ev.timestamp.p || time_parse_iso(ev.timestamp.p, ev.timestamp.len,
 			&when)) {
@@ -548,7 +647,7 @@ static int cx_line(struct import_file *f, const char *text, size_t len,
 	}
 	/* The delta: the last turn's usage, or the growth of the total. */
 	for (int i = 0; i < 5; i++) {
-		int64_t prev = f->has_prev ? f->prev[i] : 0;
+		int64_t prev = f->has_prev && !reset ? f->prev[i] : 0;
 
 		d[i] = ev.last.present ? ev.last.v[i] :
 			ev.total.v[i] > prev ? ev.total.v[i] - prev : 0;
@@ -608,6 +707,7 @@ static void cx_state_reset(struct import_file *f)
 	memset(f->prev, 0, sizeof(f->prev));
 	f->has_prev = 0;
 	f->model[0] = '\0';
+	f->replay_second[0] = '\0';
 }
 
 static void cx_state_save(const struct import_file *f, struct strbuf *out)
@@ -625,6 +725,10 @@ static void cx_state_save(const struct import_file *f, struct strbuf *out)
 				strbuf_addch(out, *c);
 		strbuf_addch(out, '"');
 	}
+	/* A replay still going on where this run stopped reading. */
+	if (f->replay_second[0])
+		strbuf_addf(out, "%s\"replay\":\"%s\"", f->has_prev ||
+				f->model[0] ? "," : "", f->replay_second);
 	strbuf_addch(out, '}');
 }
 
@@ -653,6 +757,12 @@ static void cx_state_load(struct import_file *f, const char *text)
 		} else if (js_key_is(&key, "model") &&
 			   js_string(&s, &v) == 0) {
 			cx_remember_model(f, &v);
+		} else if (js_key_is(&key, "replay") &&
+			   js_string(&s, &v) == 0) {
+			if (v.len == 19 && !v.escaped) {
+				memcpy(f->replay_second, v.p, 19);
+				f->replay_second[19] = '\0';
+			}
 		} else if (js_skip(&s) < 0) {
 			return;
 		}
@@ -683,6 +793,7 @@ const struct agent agent_codex = {
 	.subdirs = cx_subdirs,
 	.suffix = ".jsonl",
 	.line = cx_line,
+	.begin = cx_begin,
 	.state_load = cx_state_load,
 	.state_save = cx_state_save,
 	.state_reset = cx_state_reset,

@@ -25,7 +25,7 @@
 const char *import_skip_name(enum import_skip s)
 {
 	static const char *const names[] = { "noUsage", "synthetic",
-		"malformed", "incomplete", "zero" };
+		"malformed", "incomplete", "zero", "repeat", "replay" };
 
 	return names[s];
 }
@@ -717,6 +717,8 @@ static int import_file(struct run *r, const struct found *f,
 	from = start_offset(r, fs, &st, fd);
 	if (r->a->state_reset)
 		r->a->state_reset(&in);
+	if (!from && r->a->begin)
+		r->a->begin(&in, fd);
 	if (from && fs->parser && r->a->state_load)
 		r->a->state_load(&in, fs->parser);
 	ledger_reader_open_fd(&rd, fd, from);

@@ -33,6 +33,8 @@ enum import_skip {
 	SKIP_MALFORMED,    /* not JSON, or fields of the wrong type */
 	SKIP_INCOMPLETE,   /* no timestamp, empty ids, a bad version */
 	SKIP_ZERO,         /* all counts zero */
+	SKIP_REPEAT,       /* Codex: a total that did not grow, re-emitted */
+	SKIP_REPLAY,       /* Codex: a parent's history replayed by a subagent */
 	SKIP__COUNT
 };
 
@@ -83,6 +85,11 @@ struct agent {
 	 */
 	int (*line)(struct import_file *f, const char *text, size_t len,
 			struct import_item *item, enum import_skip *skip);
+	/*
+	 * Looks at the head of a file that is read from its start, before
+	 * its first line (may be NULL): what a parser must know first.
+	 */
+	void (*begin)(struct import_file *f, int fd);
 	/* Per-file parser state, kept across runs (may be NULL). */
 	void (*state_load)(struct import_file *f, const char *text);
 	void (*state_save)(const struct import_file *f, struct strbuf *out);
@@ -96,10 +103,15 @@ struct import_file {
 	const char *path;
 	const char *rel;           /* path below the directory searched */
 	struct mempool *pool;      /* for strings of the current entry */
-	/* Codex: the running totals and the model of the rollout. */
+	/* Codex: the running totals and the model of the rollout... */
 	int64_t prev[5];
 	int has_prev;
 	char model[128];
+	/*
+	 * ...and, in a subagent's rollout, the second (YYYY-MM-DDThh:mm:ss)
+	 * whose token counts at the start replay the parent's history.
+	 */
+	char replay_second[20];
 	void *run;                 /* the import's, for import_wanted() */
 };
 

@@ -162,7 +162,7 @@ test_expect_success 'no default place exists: a warning naming them, nothing to 
 
 test_expect_success 'Codex: token_count deltas, cached inside input, reasoning inside output' '
 	TALLY_HOME=$PWD/cx tally import codex "$FIXTURES/codex" >out &&
-	test_grep "^codex: 1 files (0 unchanged), 8 lines read: 3 entries added, 0 updated, 0 duplicates; skipped 4 without usage, 1 with zero usage$" out &&
+	test_grep "^codex: 1 files (0 unchanged), 8 lines read: 3 entries added, 0 updated, 0 duplicates; skipped 4 without usage, 1 repeated totals$" out &&
 	TALLY_HOME=$PWD/cx tally log --porcelain >l &&
 	cut -f4-9 l >actual &&
 	printf "gpt-5-mini\t500\t100\t600\t0.0003025\testimated\ngpt-5\t1800\t300\t2100\t0.004125\testimated\ngpt-5\t1200\t500\t1700\t0.006275\testimated\n" >expect &&
@@ -185,6 +185,78 @@ test_expect_success 'Codex: a grown rollout continues from its saved totals' '
 	test "$(json_get a.json "d[\"added\"]") $(json_get b.json "d[\"added\"]")" = "2 1" &&
 	TALLY_HOME=$PWD/cx2h tally summary --window workspace --json >s.json &&
 	test "$(json_get s.json "[d[\"inputTokens\"], d[\"outputTokens\"]]")" = "[3500, 900]"
+'
+
+# cx <ts> <in> <cached> <out> <reasoning> <total-in> <total-cached>
+# <total-out> <total-reasoning>: a token_count line with both usages.
+cx() {
+	printf '{"timestamp":"%s","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":%s,"cached_input_tokens":%s,"output_tokens":%s,"reasoning_output_tokens":%s,"total_tokens":%s},"last_token_usage":{"input_tokens":%s,"cached_input_tokens":%s,"output_tokens":%s,"reasoning_output_tokens":%s,"total_tokens":%s},"model_context_window":272000},"rate_limits":null}}\n' \
+		"$1" "$6" "$7" "$8" "$9" "$(($6 + $8))" "$2" "$3" "$4" "$5" "$(($2 + $4))"
+}
+
+test_expect_success 'Codex: a re-emitted token count is counted once, last usage or not' '
+	mkdir -p cx3/sessions &&
+	{
+		printf "{\"timestamp\":\"2026-11-20T08:00:01.000Z\",\"type\":\"turn_context\",\"payload\":{\"model\":\"gpt-5\"}}\n" &&
+		cx 2026-11-20T08:00:10.000Z 100 0 10 0 100 0 10 0 &&
+		cx 2026-11-20T08:00:11.000Z 100 0 10 0 100 0 10 0 &&
+		cx 2026-11-20T08:00:40.000Z 100 0 10 0 100 0 10 0 &&
+		cx 2026-11-20T08:01:10.000Z 50 0 5 0 150 0 15 0 &&
+		cx 2026-11-20T08:02:10.000Z 50 0 5 0 150 0 15 0
+	} >cx3/sessions/rollout-2026-11-20T08-00-00-r.jsonl &&
+	TALLY_HOME=$PWD/cx3h tally import codex cx3 >out &&
+	test_grep "2 entries added.*skipped 1 without usage, 3 repeated totals$" out &&
+	TALLY_HOME=$PWD/cx3h tally summary --window workspace --json >s.json &&
+	test "$(json_get s.json "[d[\"inputTokens\"], d[\"outputTokens\"]]")" = "[150, 15]"
+'
+
+test_expect_success 'Codex: a total that starts over counts anew' '
+	mkdir -p cx4/sessions &&
+	{
+		cx 2026-11-20T08:00:10.000Z 100 0 10 0 100 0 10 0 &&
+		cx 2026-11-20T09:00:10.000Z 30 0 3 0 30 0 3 0
+	} >cx4/sessions/rollout-2026-11-20T08-00-00-q.jsonl &&
+	TALLY_HOME=$PWD/cx4h tally import codex cx4 >out &&
+	TALLY_HOME=$PWD/cx4h tally summary --window workspace --json >s.json &&
+	test "$(json_get s.json "[d[\"inputTokens\"], d[\"outputTokens\"]]")" = "[130, 13]"
+'
+
+# A subagent (its rollout names thread_spawn) starts by replaying the
+# parent: token counts stamped with one second, which count nothing but
+# set the baseline of the totals.
+test_expect_success 'Codex: the parent history a subagent replays is not counted again' '
+	mkdir -p cx5/sessions &&
+	{
+		printf "{\"timestamp\":\"2026-11-20T10:00:00.000Z\",\"type\":\"session_meta\",\"payload\":{\"id\":\"sub-1\",\"source\":{\"subagent\":\"thread_spawn\"}}}\n" &&
+		cx 2026-11-20T10:00:00.100Z 1000 0 100 0 1000 0 100 0 &&
+		cx 2026-11-20T10:00:00.200Z 500 0 50 0 1500 0 150 0 &&
+		cx 2026-11-20T10:00:30.000Z 40 0 4 0 1540 0 154 0
+	} >cx5/sessions/rollout-2026-11-20T10-00-00-sub.jsonl &&
+	TALLY_HOME=$PWD/cx5h tally import codex cx5 >out &&
+	test_grep "1 entries added.*2 replayed from the parent session$" out &&
+	TALLY_HOME=$PWD/cx5h tally summary --window workspace --json >s.json &&
+	test "$(json_get s.json "[d[\"inputTokens\"], d[\"outputTokens\"]]")" = "[40, 4]" &&
+	mkdir -p cx6/sessions &&
+	sed 1d cx5/sessions/rollout-2026-11-20T10-00-00-sub.jsonl \
+		>cx6/sessions/rollout-2026-11-20T10-00-00-main.jsonl &&
+	TALLY_HOME=$PWD/cx6h tally import codex cx6 >out &&
+	test_grep "3 entries added" out
+'
+
+test_expect_success 'Codex: a replay cut by the end of a read goes on in the next one' '
+	mkdir -p cx7/sessions &&
+	head -n 3 cx5/sessions/rollout-2026-11-20T10-00-00-sub.jsonl \
+		>cx7/sessions/rollout-2026-11-20T10-00-00-sub.jsonl &&
+	TALLY_HOME=$PWD/cx7h tally import codex cx7 >out &&
+	test_grep "0 entries added.*2 replayed from the parent session$" out &&
+	{
+		cx 2026-11-20T10:00:00.300Z 100 0 10 0 1600 0 160 0 &&
+		cx 2026-11-20T10:00:30.000Z 40 0 4 0 1640 0 164 0
+	} >>cx7/sessions/rollout-2026-11-20T10-00-00-sub.jsonl &&
+	TALLY_HOME=$PWD/cx7h tally import codex cx7 >out &&
+	test_grep "1 entries added.*1 replayed from the parent session$" out &&
+	TALLY_HOME=$PWD/cx7h tally summary --window workspace --json >s.json &&
+	test "$(json_get s.json "[d[\"inputTokens\"], d[\"outputTokens\"]]")" = "[40, 4]"
 '
 
 test_expect_success 'codingbuddy: the plugin log, its USD estimates, bad lines skipped' '
