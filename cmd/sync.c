@@ -78,7 +78,7 @@ static void setup_job(struct job *j, const struct provider *p,
 	struct sync_run *run = &j->run;
 	const char *conc = provider_setting(ctx, p->id, "concurrency");
 	const char *base = provider_setting(ctx, p->id, "base_url");
-	size_t blen = base ? strlen(base) : 0;
+	size_t blen;
 
 	memset(j, 0, sizeof(*j));
 	j->p = p;
@@ -87,10 +87,12 @@ static void setup_job(struct job *j, const struct provider *p,
 	sync_run_init(run);
 	run->provider_id = p->id;
 	/* A trailing slash would double the one every path starts with. */
+	if (!base)
+		base = p->base_url ? p->base_url : "";
+	blen = strlen(base);
 	while (blen && base[blen - 1] == '/')
 		blen--;
-	j->base_url = xstrndup(base ? base : p->base_url,
-			base ? blen : strlen(p->base_url));
+	j->base_url = xstrndup(base, blen);
 	run->base_url = j->base_url;
 	run->since = since;
 	run->until = until;
@@ -383,9 +385,12 @@ static size_t pick_providers(struct job **out, const struct sync_cmd *c,
 		const struct tally_ctx *ctx, int64_t since, int64_t until,
 		int64_t now, const struct option *opts)
 {
-	struct job *jobs = xcalloc(8, sizeof(*jobs));
-	size_t n = 0;
+	size_t n = 0, max = 0;
+	struct job *jobs;
 
+	while (provider_table[max])
+		max++;
+	jobs = xcalloc(max, sizeof(*jobs));
 	for (size_t i = 0; i < c->providers.nr; i++)
 		if (!provider_by_id(c->providers.items[i]))
 			usage_error(sync_usage, opts, "--provider: unknown "

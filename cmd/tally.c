@@ -153,6 +153,8 @@ static void add_provider_defaults(struct config *c)
 		strbuf_reset(&key);
 		strbuf_addf(&key, "providers.%s.sync", (*p)->id);
 		config_add_default(c, key.buf, "true");
+		if (!(*p)->base_url)
+			continue;
 		strbuf_reset(&key);
 		strbuf_addf(&key, "providers.%s.base_url", (*p)->id);
 		config_add_default(c, key.buf, (*p)->base_url);

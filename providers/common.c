@@ -72,14 +72,37 @@ static int count_into(struct entry *e, enum entry_field f,
 	return r;
 }
 
+/*
+ * Reasoning is inside completion_tokens by OpenAI's convention, but some
+ * services count it apart (xAI: total = prompt + completion + reasoning).
+ * The numbers say which: then output is completion plus reasoning.
+ */
+static void reasoning_outside(struct entry *e, struct json_object *usage)
+{
+	struct json_object *tot = jpath(usage, "total_tokens", NULL);
+	int64_t in = entry_get_int(e, EF_BILLED_INPUT_TOKENS);
+	int64_t out = entry_get_int(e, EF_BILLED_OUTPUT_TOKENS);
+	int64_t reasoning = entry_get_int(e, EF_REASONING_TOKENS);
+
+	if (!reasoning || !tot || !json_object_is_type(tot, json_type_int) ||
+	    json_object_get_int64(tot) != in + out + reasoning)
+		return;
+	entry_set_int(e, EF_BILLED_OUTPUT_TOKENS, out + reasoning);
+}
+
 int parse_chat_completion(struct json_object *root, struct entry *e,
 		struct strbuf *err)
 {
-	struct json_object *usage = jpath(root, "usage", NULL);
-	int r;
-
 	if (reject_error_body(root, err))
 		return T_EPROVIDER;
+	return parse_chat_usage(root, jpath(root, "usage", NULL), e, err);
+}
+
+int parse_chat_usage(struct json_object *root, struct json_object *usage,
+		struct entry *e, struct strbuf *err)
+{
+	int r;
+
 	if (!usage || json_object_is_type(usage, json_type_null))
 		return fail(err, T_EPROVIDER, "the response has no usage block "
 				"(a stream needs stream_options.include_usage)");
@@ -96,6 +119,7 @@ int parse_chat_completion(struct json_object *root, struct entry *e,
 	    count_into(e, EF_REASONING_TOKENS, usage,
 			"completion_tokens_details", "reasoning_tokens", err) < 0)
 		return T_EPROVIDER;
+	reasoning_outside(e, usage);
 	set_str_from(e, EF_PROVIDER_REQUEST_ID, root, "id");
 	set_str_from(e, EF_MODEL_ID, root, "model");
 	return set_time_from_unix(e, EF_STARTED_AT, root, "created", err);

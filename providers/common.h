@@ -35,4 +35,8 @@ void set_time_from_iso(struct entry *e, enum entry_field f,
 int parse_chat_completion(struct json_object *root, struct entry *e,
 		struct strbuf *err);
 
+/* The same, with the usage block found elsewhere than root.usage. */
+int parse_chat_usage(struct json_object *root, struct json_object *usage,
+		struct entry *e, struct strbuf *err);
+
 #endif

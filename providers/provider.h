@@ -84,6 +84,11 @@ extern const struct provider provider_openai;
 extern const struct provider provider_anthropic;
 extern const struct provider provider_gemini;
 extern const struct provider provider_openrouter;
+extern const struct provider provider_azure;
+extern const struct provider provider_deepseek;
+extern const struct provider provider_groq;
+extern const struct provider provider_mistral;
+extern const struct provider provider_xai;
 
 /* NULL-terminated, in a stable order. */
 extern const struct provider *const provider_table[];

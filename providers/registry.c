@@ -11,9 +11,14 @@
 /* Keep alphabetized. */
 const struct provider *const provider_table[] = {
 	&provider_anthropic,
+	&provider_azure,
+	&provider_deepseek,
 	&provider_gemini,
+	&provider_groq,
+	&provider_mistral,
 	&provider_openai,
 	&provider_openrouter,
+	&provider_xai,
 	NULL,
 };
 
