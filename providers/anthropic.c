@@ -59,6 +59,43 @@ static int64_t cache_writes_1h(struct json_object *u)
 		json_object_get_int64(h) : 0;
 }
 
+/*
+ * With context compaction, usage.iterations lists each sampling step; the
+ * top-level counts cover only the non-compaction ones, and the request is
+ * billed for all (Anthropic's compaction guide: "sum across all entries
+ * in the usage.iterations array"). Adds the compaction steps' counts.
+ */
+static int add_compactions(struct json_object *u, int64_t *in, int64_t *out,
+		int64_t *cw, int64_t *cr, struct strbuf *err)
+{
+	struct json_object *its = jpath(u, "iterations", NULL);
+	size_t n = its && json_object_is_type(its, json_type_array) ?
+		json_object_array_length(its) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *it = json_object_array_get_idx(its, i);
+		const char *type = jstr(it, "type");
+		int64_t v[4] = { 0, 0, 0, 0 };
+
+		if (!type || strcmp(type, "compaction"))
+			continue;
+		if (jcount(jpath(it, "input_tokens", NULL),
+				"usage.iterations[].input_tokens", &v[0], err) < 0 ||
+		    jcount(jpath(it, "output_tokens", NULL),
+				"usage.iterations[].output_tokens", &v[1], err) < 0 ||
+		    cache_writes(it, &v[2], err) < 0 ||
+		    jcount(jpath(it, "cache_read_input_tokens", NULL),
+				"usage.iterations[].cache_read_input_tokens",
+				&v[3], err) < 0)
+			return T_EPROVIDER;
+		*in += v[0];
+		*out += v[1];
+		*cw += v[2];
+		*cr += v[3];
+	}
+	return 0;
+}
+
 static int parse_response(struct json_object *root, struct entry *e,
 		struct strbuf *err)
 {
@@ -81,7 +118,8 @@ static int parse_response(struct json_object *root, struct entry *e,
 			"usage.cache_read_input_tokens", &cr, err)) < 0 ||
 	    (r = jcount(jpath(u, "output_tokens_details", "thinking_tokens",
 			NULL), "usage.output_tokens_details.thinking_tokens",
-			&thinking, err)) < 0)
+			&thinking, err)) < 0 ||
+	    add_compactions(u, &in, &out, &cw, &cr, err))
 		return T_EPROVIDER;
 	entry_set_int(e, EF_BILLED_INPUT_TOKENS, in + cw + cr);
 	entry_set_int(e, EF_BILLED_OUTPUT_TOKENS, out);

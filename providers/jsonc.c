@@ -100,12 +100,18 @@ int jmoney(struct json_object *v, const char *name, int64_t *out,
 
 	if (!v || json_object_is_type(v, json_type_null))
 		return 0;
-	if (!json_object_is_type(v, json_type_int) &&
-	    !json_object_is_type(v, json_type_double))
+	/* Some reports write amounts as decimal strings ("0.0600000"). */
+	if (json_object_is_type(v, json_type_string))
+		text = json_object_get_string(v);
+	else if (json_object_is_type(v, json_type_int) ||
+		 json_object_is_type(v, json_type_double))
+		/* json-c keeps a number's original text: read that, exactly. */
+		text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	else
 		return fail(err, T_EPROVIDER, "%s is not a number", name);
-	/* json-c keeps a parsed number's original text: read that, exactly. */
-	text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
 	r = money_parse(text, strlen(text), out);
+	if (r == -1)
+		return fail(err, T_EPROVIDER, "%s is not a number", name);
 	if (r)
 		return fail(err, T_EPROVIDER, "%s is out of range", name);
 	return 1;

@@ -163,12 +163,18 @@ static int usage_page(struct json_object *root, void *data, struct strbuf *err)
 	return 0;
 }
 
-/* "gpt-4o-mini-2024-07-18, input" is a cost of that model. */
+/*
+ * "gpt-4o-mini-2024-07-18, input" is a cost of that model. Other line
+ * items ("Web search tool calls", "Text tokens") name no model: their
+ * cost counts for the bucket as a whole, never as a model of that name.
+ */
 static void model_of_line_item(const char *item, struct strbuf *model)
 {
+	size_t n = item ? strcspn(item, ",") : 0;
+
 	strbuf_reset(model);
-	if (item)
-		strbuf_add(model, item, strcspn(item, ","));
+	if (item && item[n] == ',' && n && !memchr(item, ' ', n))
+		strbuf_add(model, item, n);
 }
 
 static int cost_page(struct json_object *root, void *data, struct strbuf *err)

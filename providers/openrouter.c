@@ -27,16 +27,52 @@ static int detect(struct json_object *root)
 	return 0;
 }
 
+/*
+ * The cost of a request: OpenRouter's own cost, plus, with a key of the
+ * user's own at the upstream provider (BYOK), what that provider charged
+ * the key (upstream_inference_cost): OpenRouter's cost is then only its
+ * fee, and the user pays both. 1 with *nano set, 0 when no cost is known.
+ */
+struct cost_fields {
+	struct json_object *cost, *is_byok, *upstream;
+	const char *cost_name, *upstream_name;
+};
+
+static int billed_cost(const struct cost_fields *f, int64_t *nano,
+		struct strbuf *err)
+{
+	int64_t up = 0;
+	int r = jmoney(f->cost, f->cost_name, nano, err), u = 0;
+
+	if (r < 0)
+		return r;
+	if (f->is_byok && json_object_is_type(f->is_byok, json_type_boolean) &&
+	    json_object_get_boolean(f->is_byok))
+		u = jmoney(f->upstream, f->upstream_name, &up, err);
+	if (u < 0)
+		return u;
+	if (!r && !u)
+		return 0;
+	*nano = (r ? *nano : 0) + up;
+	return 1;
+}
+
 static int parse_response(struct json_object *root, struct entry *e,
 		struct strbuf *err)
 {
+	struct cost_fields f = {
+		jpath(root, "usage", "cost", NULL),
+		jpath(root, "usage", "is_byok", NULL),
+		jpath(root, "usage", "cost_details", "upstream_inference_cost",
+			NULL),
+		"usage.cost", "usage.cost_details.upstream_inference_cost",
+	};
 	int64_t cost;
 	int r = parse_chat_completion(root, e, err);
 
 	if (r)
 		return r;
-	r = jmoney(jpath(root, "usage", "cost", NULL), "usage.cost", &cost,
-			err);
+	r = billed_cost(&f, &cost, err);
 	if (r < 0)
 		return r;
 	if (r)
@@ -76,6 +112,11 @@ static int count_from(struct entry *e, enum entry_field f,
 static int apply_generation(struct entry *e, struct json_object *data,
 		struct strbuf *err)
 {
+	struct cost_fields f = {
+		jpath(data, "total_cost", NULL), jpath(data, "is_byok", NULL),
+		jpath(data, "upstream_inference_cost", NULL),
+		"total_cost", "upstream_inference_cost",
+	};
 	int64_t cost;
 	int r;
 
@@ -90,7 +131,7 @@ static int apply_generation(struct entry *e, struct json_object *data,
 	    count_from(e, EF_CACHE_READ_TOKENS, data, "native_tokens_cached",
 			err) < 0)
 		return T_EPROVIDER;
-	r = jmoney(jpath(data, "total_cost", NULL), "total_cost", &cost, err);
+	r = billed_cost(&f, &cost, err);
 	if (r < 0)
 		return r;
 	if (r)

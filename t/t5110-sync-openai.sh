@@ -210,6 +210,38 @@ test_expect_success 'a report that is garbage: exit 4, entries stay pending' '
 	test_line_count = 1 p
 '
 
+# Costs as the API also sends them: amounts as decimal strings, and line
+# items that are no model ("Web search tool calls", null).
+test_expect_success 'cost amounts as decimal strings; line items that name no model' '
+	fake_provider_stop &&
+	cat >strings.json <<-\EOF &&
+	{"routes": [
+	  {"path": "/v1/organization/usage/completions",
+	   "replies": [{"status": 200, "body": {"object": "page", "has_more": false, "next_page": null, "data": []}}]},
+	  {"path": "/v1/organization/costs",
+	   "replies": [{"status": 200, "body": {"object": "page", "has_more": false, "next_page": null,
+	     "data": [{"object": "bucket", "start_time": 1795305600, "end_time": 1795392000,
+	       "results": [{"object": "organization.costs.result", "amount": {"value": "0.0600000000000000", "currency": "usd"},
+	         "line_item": "gpt-4.1-2025-04-14, input", "project_id": null},
+	        {"object": "organization.costs.result", "amount": {"value": "0.0125", "currency": "usd"},
+	         "line_item": "Web search tool calls", "project_id": null},
+	        {"object": "organization.costs.result", "amount": {"value": 0.5, "currency": "usd"},
+	         "line_item": null, "project_id": null}]}]}}]}
+	]}
+	EOF
+	fake_provider_start strings.json &&
+	export TALLY_HOME=$PWD/strings &&
+	tally record -q -p openai -m gpt-4.1 --started-at 2026-11-22T10:00:00Z --input-tokens 5 &&
+	tally -c providers.openai.base_url=$FAKE_URL/v1 sync -p openai >out &&
+	tally log --ndjson --kind provider_cost >rows &&
+	python3 -c "
+import json
+rows = [json.loads(l) for l in open(\"rows\")]
+got = sorted((r.get(\"modelId\", \"\"), r[\"billedCostUsd\"]) for r in rows)
+assert got == [(\"\", 0.5125), (\"gpt-4.1-2025-04-14\", 0.06)], got
+"
+'
+
 test_expect_success 'a missing admin key names the variable' '
 	(unset OPENAI_ADMIN_KEY && TALLY_HOME=$PWD/bad test_expect_code 5 tally sync -p openai) 2>err &&
 	test_grep "set OPENAI_ADMIN_KEY" err
