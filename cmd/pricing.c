@@ -4,6 +4,7 @@
  */
 #include "tally.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,7 +21,8 @@
 
 static const char *const pricing_usage[] = {
 	"tally pricing show [-p <provider>] [--at <time>] [--json] [<model>]",
-	"tally pricing update --from <url-or-file>",
+	"tally pricing update [--from <url-or-file>]",
+	"tally pricing check [--json]",
 	NULL,
 };
 
@@ -82,11 +84,15 @@ static void write_price_json(struct jsonw *w, const struct price *p)
 			jw_kv_money(w, rate_json[r], p->rate[r]);
 	jw_object_end(w);
 	if (p->has_tier) {
-		jw_key(w, "above200kTokensUsd");
+		jw_key(w, "tier");
+		jw_object_begin(w);
+		jw_kv_int(w, "aboveInputTokens", p->tier_tokens);
+		jw_key(w, "perMillionTokensUsd");
 		jw_object_begin(w);
 		for (int r = 0; r < PR__COUNT; r++)
 			if (p->above[r] >= 0)
 				jw_kv_money(w, rate_json[r], p->above[r]);
+		jw_object_end(w);
 		jw_object_end(w);
 	}
 	strbuf_release(&sb);
@@ -106,6 +112,10 @@ static void table_row(struct table *t, const struct price *p)
 		}
 		table_cell_str(t, sb.buf);
 	}
+	strbuf_reset(&sb);
+	if (p->has_tier)
+		strbuf_addf(&sb, "%lldk", (long long)(p->tier_tokens / 1000));
+	table_cell_str(t, p->has_tier ? sb.buf : "-");
 	table_cell_str(t, price_source_name(p->source));
 	strbuf_release(&sb);
 }
@@ -113,9 +123,9 @@ static void table_row(struct table *t, const struct price *p)
 static void table_head(struct table *t)
 {
 	static const char *const head[] = { "PRICE", "INPUT", "OUTPUT",
-		"CACHE READ", "CACHE WRITE", "WRITE 1H", "SOURCE" };
+		"CACHE READ", "CACHE WRITE", "WRITE 1H", "TIER", "SOURCE" };
 
-	table_init(t, "lrrrrrl");
+	table_init(t, "lrrrrrrl");
 	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
 		table_cell_styled(t, TABLE_BOLD, head[i]);
 }
@@ -142,7 +152,8 @@ static int show_all(const struct price_table *pt, int json)
 		table_render(&t, &out, want_colour(STDOUT_FILENO));
 		table_release(&t);
 		strbuf_addstr(&out, "USD per million tokens; \"a / b\": up to "
-				"and above 200k input tokens per request.\n");
+				"and above the TIER of input tokens per "
+				"request.\n");
 		if (pt->fetched_at) {
 			strbuf_addstr(&out, "Fetched prices: ");
 			time_format_local(&out, pt->fetched_at);
@@ -247,12 +258,32 @@ static int fetch(const char *url, const struct tally_ctx *ctx,
 	return ret;
 }
 
+/* Says what the new table changes of the one before. */
+static void print_changes(const struct strbuf *old, const struct strbuf *new)
+{
+	struct price_diff d;
+
+	pricing_diff(old->buf, new->buf, &d);
+	printf("%zu new, %zu changed, %zu no longer listed, %zu as before\n",
+			d.added, d.changed, d.removed, d.kept);
+	for (size_t i = 0; i < d.changed && i < PRICE_DIFF_NAMES; i++)
+		printf("  changed: %s\n", d.changed_names[i]);
+	if (d.changed > PRICE_DIFF_NAMES)
+		printf("  and %zu more\n", d.changed - PRICE_DIFF_NAMES);
+	price_diff_release(&d);
+}
+
 static int update(const char *from, const struct tally_ctx *ctx)
 {
 	struct strbuf src = STRBUF_INIT, tsv = STRBUF_INIT, path = STRBUF_INIT;
 	struct strbuf err = STRBUF_INIT, why = STRBUF_INIT;
-	struct strbuf shown = STRBUF_INIT;
+	struct strbuf shown = STRBUF_INIT, old = STRBUF_INIT;
 	int ret = 0, n = 0;
+
+	if (!from)
+		from = config_get(&ctx->cfg, "pricing.update_url");
+	if (!from || !*from)
+		from = PRICING_DEFAULT_URL;
 
 	if (is_url(from)) {
 		ret = fetch(from, ctx, &src, &err);
@@ -265,6 +296,8 @@ static int update(const char *from, const struct tally_ctx *ctx)
 				now_ms(), &tsv, &why)) < 0)
 		ret = fail(&err, T_EFAIL, "%s: %s", from, why.buf);
 	pricing_cache_path(&path);
+	if (!ret && strbuf_read_file(&old, path.buf) && errno != ENOENT)
+		strbuf_reset(&old);
 	if (!ret) {
 		char *slash = strrchr(path.buf, '/');
 
@@ -276,8 +309,11 @@ static int update(const char *from, const struct tally_ctx *ctx)
 	}
 	if (!ret && write_file_atomic(path.buf, tsv.buf, tsv.len))
 		ret = fail_errno(&err, T_EFAIL, "cannot write '%s'", path.buf);
-	if (!ret)
+	if (!ret) {
 		printf("%d prices from %s saved to %s\n", n, from, path.buf);
+		print_changes(&old, &tsv);
+	}
+	strbuf_release(&old);
 	strbuf_release(&src);
 	strbuf_release(&tsv);
 	strbuf_release(&path);
@@ -310,12 +346,16 @@ int cmd_pricing(int argc, const char **argv, struct tally_ctx *ctx)
 		usage_error(pricing_usage, opts, "pricing needs a subcommand: "
 				"show or update");
 	if (!strcmp(argv[1], "update")) {
-		if (!from)
-			usage_error(pricing_usage, opts, "update needs --from");
 		if (argc > 2 || provider || at_text || json)
 			usage_error(pricing_usage, opts, "update takes --from "
 					"only");
 		return update(from, ctx);
+	}
+	if (!strcmp(argv[1], "check")) {
+		if (argc > 2 || provider || at_text || from)
+			usage_error(pricing_usage, opts, "check takes --json "
+					"only");
+		return pricing_check(ctx, json);
 	}
 	if (strcmp(argv[1], "show"))
 		usage_error(pricing_usage, opts, "unknown subcommand '%s'",

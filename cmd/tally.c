@@ -34,7 +34,7 @@ const struct cmd_struct commands[] = {
 	{ "log", cmd_log, NEED_SCOPE, "list, search and follow recorded usage" },
 	{ "migrate", cmd_migrate, NEED_SCOPE,
 		"upgrade ledger rows to the current schema" },
-	{ "pricing", cmd_pricing, NEED_CONFIG,
+	{ "pricing", cmd_pricing, NEED_SCOPE,
 		"model prices: which applies and why; updating them" },
 	{ "quota", cmd_quota, NEED_SCOPE,
 		"the providers' remaining quota, with its age" },

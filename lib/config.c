@@ -10,6 +10,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "money.h"
+#include "pricing.h"
 #include "timeutil.h"
 #include "trust.h"
 #include "banned.h"
@@ -58,6 +59,7 @@ static const struct key_desc schema[] = {
 	{ "budgets.#.model", CT_STRING, NULL, NULL, 0, 0 },
 	{ "budgets.#.tag", CT_STRING, NULL, NULL, 0, 0 },
 	INT_KEY("budgets.#.warn_percent", NULL, 1, 100),
+	{ "pricing.update_url", CT_STRING, PRICING_DEFAULT_URL, NULL, 0, 0 },
 	{ "pricing.models.#.model", CT_STRING, NULL, NULL, 0, 0 },
 	{ "pricing.models.#.provider", CT_STRING, NULL, NULL, 0, 0 },
 	{ "pricing.models.#.input", CT_MONEY, NULL, NULL, 0, 0 },

@@ -760,11 +760,21 @@ void entry_copy(struct entry *dst, const struct entry *src)
 
 /* ---- cost ---- */
 
+int entry_has_estimate(const struct entry *e)
+{
+	if (!entry_has(e, EF_ESTIMATED_COST_USD))
+		return 0;
+	/* $0 estimated for tokens is a price table's gap, not a gift. */
+	return e->estimated_cost_usd != 0 ||
+	       (!entry_get_int(e, EF_BILLED_INPUT_TOKENS) &&
+		!entry_get_int(e, EF_BILLED_OUTPUT_TOKENS));
+}
+
 enum cost_kind entry_cost(const struct entry *e, enum cost_mode mode,
 		int64_t *nano)
 {
 	int billed = entry_has(e, EF_BILLED_COST_USD);
-	int estimated = entry_has(e, EF_ESTIMATED_COST_USD);
+	int estimated = entry_has_estimate(e);
 
 	*nano = 0;
 	if (billed && mode != COST_MODE_ESTIMATE) {

@@ -238,6 +238,14 @@ int entry_is_usage(const struct entry *e);
 int64_t entry_time(const struct entry *e);
 
 /*
+ * Whether e carries an estimate that counts: an estimate of $0 for
+ * nonzero tokens (a price table with a zero or missing price) does not:
+ * such usage is unpriced, never free. A provider's own bill of $0 (a free
+ * model on OpenRouter) is the provider's word and stands.
+ */
+int entry_has_estimate(const struct entry *e);
+
+/*
  * Which cost figure an entry shows under a cost mode (config cost_mode):
  * auto prefers the provider's bill and falls back to the estimate,
  * provider shows bills only, estimate shows estimates only. Usage with no

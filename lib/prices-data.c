@@ -7,8 +7,16 @@
  * extra name patterns (space-separated globs, besides the model name
  * itself, date-suffixed names and provider-prefixed names, which always
  * match), then input, output, cache read, cache write (5 minutes), cache
- * write (1 hour); then the same five above 200,000 input tokens per
- * request, or NULL where the price has no such tier. "" is unknown.
+ * write (1 hour); then the long-context tier: the input tokens per
+ * request it starts above (200,000 for most, 272,000 for gpt-5.4) and
+ * the same five prices, or NULL where the price has no such tier. "" is
+ * unknown.
+ *
+ * The rows were checked against Pydantic's genai-prices (npm package
+ * @pydantic/genai-prices 0.1.8), which cites the providers' pricing
+ * pages. A model's first `since` is no later than its release (earlier is
+ * harmless: no usage precedes it). `tally pricing update` adds LiteLLM's
+ * current table on top of these.
  *
  * A price change is a new row with a later `since`; the old row stays,
  * so usage is priced with the price of its own day. Each row's id is
@@ -18,6 +26,25 @@
 
 const struct builtin_price builtin_prices[] = {
 	/* Anthropic: cache writes 1.25x (5 min) and 2x (1 h) input, reads 0.1x. */
+	/*
+	 * Opus and Sonnet 4.6 billed requests above 200k input tokens at the
+	 * long-context rates until 2026-03-13, when the 1M window became
+	 * generally available at the standard rates.
+	 */
+	{ "anthropic", "claude-opus-4-7", "2026-02-05", "claude-opus-4.7*",
+	  { "5", "25", "0.50", "6.25", "10" }, NULL },
+	{ "anthropic", "claude-opus-4-6", "2026-02-05", "claude-opus-4.6*",
+	  { "5", "25", "0.50", "6.25", "10" },
+	  &(const struct builtin_tier){ 200000, { "10", "37.50", "1", "12.50",
+		  "20" } } },
+	{ "anthropic", "claude-opus-4-6", "2026-03-13", "claude-opus-4.6*",
+	  { "5", "25", "0.50", "6.25", "10" }, NULL },
+	{ "anthropic", "claude-sonnet-4-6", "2026-02-05", "claude-sonnet-4.6*",
+	  { "3", "15", "0.30", "3.75", "6" },
+	  &(const struct builtin_tier){ 200000, { "6", "22.50", "0.60", "7.50",
+		  "12" } } },
+	{ "anthropic", "claude-sonnet-4-6", "2026-03-13", "claude-sonnet-4.6*",
+	  { "3", "15", "0.30", "3.75", "6" }, NULL },
 	{ "anthropic", "claude-opus-4-5", "2025-11-24", "claude-opus-4.5*",
 	  { "5", "25", "0.50", "6.25", "10" }, NULL },
 	{ "anthropic", "claude-opus-4-1", "2025-08-05", "claude-opus-4.1*",
@@ -26,10 +53,10 @@ const struct builtin_price builtin_prices[] = {
 	  { "15", "75", "1.50", "18.75", "30" }, NULL },
 	{ "anthropic", "claude-sonnet-4-5", "2025-09-29", "claude-sonnet-4.5*",
 	  { "3", "15", "0.30", "3.75", "6" },
-	  &(const struct builtin_tier){ { "6", "22.50", "0.60", "7.50", "12" } } },
+	  &(const struct builtin_tier){ 200000, { "6", "22.50", "0.60", "7.50", "12" } } },
 	{ "anthropic", "claude-sonnet-4", "2025-05-22", "claude-4-sonnet*",
 	  { "3", "15", "0.30", "3.75", "6" },
-	  &(const struct builtin_tier){ { "6", "22.50", "0.60", "7.50", "12" } } },
+	  &(const struct builtin_tier){ 200000, { "6", "22.50", "0.60", "7.50", "12" } } },
 	{ "anthropic", "claude-3-7-sonnet", "2025-02-24", "claude-3.7-sonnet*",
 	  { "3", "15", "0.30", "3.75", "6" }, NULL },
 	{ "anthropic", "claude-3-5-sonnet", "2024-06-20", "claude-3.5-sonnet*",
@@ -44,6 +71,16 @@ const struct builtin_price builtin_prices[] = {
 	  { "15", "75", "1.50", "18.75", "30" }, NULL },
 
 	/* OpenAI: cached input is the cache-read price; no cache writes. */
+	{ "openai", "gpt-5.4", "2025-12-11", NULL,
+	  { "2.50", "15", "0.25", "", "" },
+	  &(const struct builtin_tier){ 272000, { "5", "22.50", "0.50", "",
+		  "" } } },
+	{ "openai", "gpt-5.4-mini", "2025-12-11", NULL,
+	  { "0.75", "4.50", "0.075", "", "" }, NULL },
+	{ "openai", "gpt-5.4-nano", "2025-12-11", NULL,
+	  { "0.20", "1.25", "0.02", "", "" }, NULL },
+	{ "openai", "gpt-5.2", "2025-12-11", "gpt-5.2-chat* gpt-5.2-codex",
+	  { "1.75", "14", "0.175", "", "" }, NULL },
 	{ "openai", "gpt-5.1", "2025-11-13", "gpt-5.1-chat* gpt-5.1-codex",
 	  { "1.25", "10", "0.125", "", "" }, NULL },
 	{ "openai", "gpt-5", "2025-08-07", "gpt-5-chat* gpt-5-codex",
@@ -58,8 +95,21 @@ const struct builtin_price builtin_prices[] = {
 	  { "0.40", "1.60", "0.10", "", "" }, NULL },
 	{ "openai", "gpt-4.1-nano", "2025-04-14", NULL,
 	  { "0.10", "0.40", "0.025", "", "" }, NULL },
-	{ "openai", "gpt-4o", "2024-10-01", "chatgpt-4o-latest",
+	/*
+	 * gpt-4o: the alias named the 2024-05-13 snapshot (5/15) until it
+	 * moved to 2024-08-06 (2.50/10) on 2024-10-02; each dated snapshot
+	 * keeps its own price. chatgpt-4o-latest is priced on its own.
+	 */
+	{ "openai", "gpt-4o", "2024-05-13", NULL,
+	  { "5", "15", "", "", "" }, NULL },
+	{ "openai", "gpt-4o", "2024-10-02", NULL,
 	  { "2.50", "10", "1.25", "", "" }, NULL },
+	{ "openai", "gpt-4o-2024-05-13", "2024-05-13", NULL,
+	  { "5", "15", "", "", "" }, NULL },
+	{ "openai", "gpt-4o-2024-08-06", "2024-08-06", NULL,
+	  { "2.50", "10", "1.25", "", "" }, NULL },
+	{ "openai", "chatgpt-4o-latest", "2024-08-13", NULL,
+	  { "5", "15", "", "", "" }, NULL },
 	{ "openai", "gpt-4o-mini", "2024-07-18", NULL,
 	  { "0.15", "0.60", "0.075", "", "" }, NULL },
 	{ "openai", "o3", "2025-04-16", NULL,
@@ -74,13 +124,21 @@ const struct builtin_price builtin_prices[] = {
 	  { "15", "60", "7.50", "", "" }, NULL },
 
 	/* Google: the higher tier applies to prompts above 200k tokens. */
+	{ "gemini", "gemini-3-pro-preview", "2025-11-18", "gemini-3-pro",
+	  { "2", "12", "0.20", "", "" },
+	  &(const struct builtin_tier){ 200000, { "4", "18", "0.40", "", "" } } },
+	{ "gemini", "gemini-3.1-pro-preview", "2025-11-18", "gemini-3.1-pro",
+	  { "2", "12", "0.20", "", "" },
+	  &(const struct builtin_tier){ 200000, { "4", "18", "0.40", "", "" } } },
+	{ "gemini", "gemini-3-flash-preview", "2025-11-18", "gemini-3-flash",
+	  { "0.50", "3", "0.05", "", "" }, NULL },
 	{ "gemini", "gemini-2.5-pro", "2025-06-17", "gemini-2.5-pro-preview*",
-	  { "1.25", "10", "0.31", "", "" },
-	  &(const struct builtin_tier){ { "2.50", "15", "0.625", "", "" } } },
+	  { "1.25", "10", "0.125", "", "" },
+	  &(const struct builtin_tier){ 200000, { "2.50", "15", "0.25", "", "" } } },
 	{ "gemini", "gemini-2.5-flash", "2025-06-17", "gemini-2.5-flash-preview*",
-	  { "0.30", "2.50", "0.075", "", "" }, NULL },
+	  { "0.30", "2.50", "0.03", "", "" }, NULL },
 	{ "gemini", "gemini-2.5-flash-lite", "2025-07-22", NULL,
-	  { "0.10", "0.40", "0.025", "", "" }, NULL },
+	  { "0.10", "0.40", "0.01", "", "" }, NULL },
 	{ "gemini", "gemini-2.0-flash", "2025-02-05", "gemini-2.0-flash-001",
 	  { "0.10", "0.40", "0.025", "", "" }, NULL },
 

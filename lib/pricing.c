@@ -1,5 +1,6 @@
 #include "pricing.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -110,6 +111,7 @@ static void load_builtin(struct price_table *t)
 				BUG("bad built-in tier price for %s", b->model);
 		}
 		p->has_tier = b->above != NULL;
+		p->tier_tokens = b->above ? b->above->tokens : 0;
 	}
 }
 
@@ -204,17 +206,21 @@ static int parse_int_field(const char *s, int64_t *out)
 	return 0;
 }
 
-/* One row: key, provider, then input..cache_write_1h, then the tier. */
-static int parse_fetched_row(struct price_table *t, char *line)
+/*
+ * One row: key, provider, then input..cache_write_1h, then the tier, then
+ * (format 2) the input tokens the tier starts above.
+ */
+static int parse_fetched_row(struct price_table *t, char *line, int format)
 {
 	char *p = line, *key = next_field(&p), *provider = next_field(&p);
 	struct price *pr;
-	int64_t v[2 * PR__COUNT];
+	int64_t v[2 * PR__COUNT + 1];
 	struct strbuf id = STRBUF_INIT;
 
 	if (!key || !*key || !provider)
 		return -1;
-	for (int i = 0; i < 2 * PR__COUNT; i++)
+	v[2 * PR__COUNT] = PRICE_TIER_TOKENS;
+	for (int i = 0; i < 2 * PR__COUNT + (format >= 2); i++)
 		if (parse_int_field(next_field(&p), &v[i]))
 			return -1;
 	if (v[PR_INPUT] < 0 || v[PR_OUTPUT] < 0)
@@ -240,6 +246,8 @@ static int parse_fetched_row(struct price_table *t, char *line)
 		if (v[PR__COUNT + i] >= 0)
 			pr->has_tier = 1;
 	}
+	pr->tier_tokens = v[2 * PR__COUNT] > 0 ? v[2 * PR__COUNT] :
+		PRICE_TIER_TOKENS;
 	return 0;
 }
 
@@ -247,7 +255,7 @@ static void load_fetched(struct price_table *t)
 {
 	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
 	char *line, *next;
-	int lineno = 0;
+	int lineno = 0, format = 1;
 
 	pricing_cache_path(&path);
 	if (strbuf_read_file(&text, path.buf) < 0) {
@@ -266,18 +274,20 @@ static void load_fetched(struct price_table *t)
 		if (lineno == 1) {
 			char *f = strstr(line, "\tfetched="), *from;
 
-			if (strncmp(line, "# tally prices 1\t", 17) || !f) {
+			if ((strncmp(line, "# tally prices 1\t", 17) &&
+			     strncmp(line, "# tally prices 2\t", 17)) || !f) {
 				warning("%s is not a tally price table; "
 						"left out", path.buf);
 				break;
 			}
+			format = line[15] - '0';
 			t->fetched_at = strtoll(f + 9, NULL, 10);
 			if ((from = strstr(line, "\tfrom=")))
 				t->fetched_from = mempool_strdup(&t->pool,
 						from + 6);
 			continue;
 		}
-		if (*line && parse_fetched_row(t, line))
+		if (*line && parse_fetched_row(t, line, format))
 			warning("%s:%d: not a price row; left out", path.buf,
 					lineno);
 	}
@@ -399,6 +409,55 @@ struct spelling {
 	const char *how;
 };
 
+#define SPELLINGS_MAX 8
+
+/*
+ * A cloud's id of a vendor's model, reduced to the vendor's name: Amazon
+ * Bedrock's "us.anthropic.claude-sonnet-4-20250514-v1:0" (a region, the
+ * vendor, a "-v1:0" version) and Google Vertex's "claude-sonnet-4@20250514"
+ * are "claude-sonnet-4-20250514". Returns 0 when name is no such id.
+ */
+static int cloud_name(const char *name, char *out, size_t size)
+{
+	static const char *const regions[] = { "us.", "eu.", "apac.", "jp.",
+		"au.", "ca.", "us-gov.", "global.", NULL };
+	static const char *const vendors[] = { "anthropic.", "meta.",
+		"amazon.", "mistral.", "deepseek.", "openai.", NULL };
+	const char *p = name, *at;
+	size_t n;
+
+	for (const char *const *r = regions; *r; r++)
+		if (!strncmp(p, *r, strlen(*r))) {
+			p += strlen(*r);
+			break;
+		}
+	for (const char *const *v = vendors; *v; v++)
+		if (!strncmp(p, *v, strlen(*v))) {
+			p += strlen(*v);
+			break;
+		}
+	n = strlen(p);
+	if ((at = strchr(p, '@'))) {
+		/* Vertex: "<model>@<YYYYMMDD>" is the dated model. */
+		n = (size_t)(at - p);
+		if (strspn(at + 1, "0123456789") == 8 && !at[9]) {
+			snprintf(out, size, "%.*s-%s", (int)n, p, at + 1);
+			return 1;
+		}
+	} else {
+		/* Bedrock: a "-v<N>" or "-v<N>:<M>" version at the end. */
+		const char *v = strrchr(p, '-');
+
+		if (v && v[1] == 'v' && isdigit((unsigned char)v[2]) &&
+		    strspn(v + 2, "0123456789:") == strlen(v + 2))
+			n = (size_t)(v - p);
+	}
+	if (p == name && n == strlen(name))
+		return 0;
+	snprintf(out, size, "%.*s", (int)n, p);
+	return 1;
+}
+
 static void copy_name(char *dst, const char *src, size_t len)
 {
 	if (len > 255)
@@ -424,13 +483,15 @@ static size_t spellings(const char *model, struct spelling *out)
 		copy_name(out[n].name, tail, strlen(tail));
 		out[n++].how = "without its provider prefix";
 	}
+	if (cloud_name(out[n - 1].name, out[n].name, sizeof(out[n].name)))
+		out[n++].how = "as the model of a cloud's id";
 	len = n;
 	for (size_t i = 0; i < len; i++) {
 		if (!(cut = version_suffix(out[i].name)))
 			continue;
 		copy_name(out[n].name, out[i].name, strlen(out[i].name) - cut);
-		out[n++].how = i ? "without its provider prefix and version "
-			"suffix" : "without its version suffix";
+		out[n++].how = i ? "without its prefix and version suffix" :
+			"without its version suffix";
 	}
 	return n;
 }
@@ -582,7 +643,7 @@ static int too_early(const struct price_table *t, const char *provider,
 static int resolve(const struct price_table *t, const char *provider,
 		const char *model, int32_t day, struct price_match *m)
 {
-	struct spelling names[4];
+	struct spelling names[SPELLINGS_MAX];
 	size_t n;
 
 	memset(m, 0, sizeof(*m));
@@ -631,7 +692,7 @@ int pricing_cost(const struct price *p, const struct entry *e, int64_t *nano)
 	int64_t cr = entry_get_int(e, EF_CACHE_READ_TOKENS);
 	int64_t cw = entry_get_int(e, EF_CACHE_WRITE_TOKENS);
 	int64_t cw1h = entry_get_int(e, EF_CACHE_WRITE_1H_TOKENS);
-	int tier = p->has_tier && in > PRICE_TIER_TOKENS;
+	int tier = p->has_tier && in > p->tier_tokens;
 	int64_t r_in = rate_or(p, tier, PR_INPUT, -1);
 	int64_t r_out = rate_or(p, tier, PR_OUTPUT, -1);
 	int anthropic = p->provider && !strcmp(p->provider, "anthropic");
@@ -686,6 +747,7 @@ int pricing_estimate_entry(const struct price_table *t, struct entry *e)
 struct litellm_row {
 	struct js_span provider, mode;
 	int64_t rate[PR__COUNT], above[PR__COUNT];
+	int64_t tier_tokens;
 };
 
 static const struct {
@@ -698,12 +760,38 @@ static const struct {
 	{ "cache_read_input_token_cost", PR_CACHE_READ, 0 },
 	{ "cache_creation_input_token_cost", PR_CACHE_WRITE, 0 },
 	{ "cache_creation_input_token_cost_above_1hr", PR_CACHE_WRITE_1H, 0 },
-	{ "input_cost_per_token_above_200k_tokens", PR_INPUT, 1 },
-	{ "output_cost_per_token_above_200k_tokens", PR_OUTPUT, 1 },
-	{ "cache_read_input_token_cost_above_200k_tokens", PR_CACHE_READ, 1 },
-	{ "cache_creation_input_token_cost_above_200k_tokens", PR_CACHE_WRITE,
-	  1 },
+	/* With a tier, "<key>_above_<N>k_tokens" (200k, 272k...). */
+	{ "input_cost_per_token", PR_INPUT, 1 },
+	{ "output_cost_per_token", PR_OUTPUT, 1 },
+	{ "cache_read_input_token_cost", PR_CACHE_READ, 1 },
+	{ "cache_creation_input_token_cost", PR_CACHE_WRITE, 1 },
 };
+
+/*
+ * Whether key is field f: the key itself, or for a tier field the key
+ * followed by "_above_<N>k_tokens" (*tokens is then N thousand).
+ */
+static int litellm_key_is(const struct js_span *key, size_t f,
+		int64_t *tokens)
+{
+	const char *name = litellm_fields[f].key, *p, *end;
+	size_t n = strlen(name);
+	int64_t k = 0;
+
+	if (!litellm_fields[f].above)
+		return js_key_is(key, name);
+	if (key->escaped || key->len <= n + 7 || memcmp(key->p, name, n) ||
+	    memcmp(key->p + n, "_above_", 7))
+		return 0;
+	p = key->p + n + 7;
+	end = key->p + key->len;
+	while (p < end && *p >= '0' && *p <= '9' && k < 100000000)
+		k = k * 10 + (*p++ - '0');
+	if (!k || end - p != 8 || memcmp(p, "k_tokens", 8))
+		return 0;
+	*tokens = k * 1000;
+	return 1;
+}
 
 /* One model's object; 1 when it is a priced chat model, 0 when not. */
 static int litellm_model(struct jscan *s, struct litellm_row *row)
@@ -714,11 +802,12 @@ static int litellm_model(struct jscan *s, struct litellm_row *row)
 	memset(row, 0, sizeof(*row));
 	for (int i = 0; i < PR__COUNT; i++)
 		row->rate[i] = row->above[i] = -1;
+	row->tier_tokens = 0;
 	if ((r = js_object_or_skip(s)) <= 0)
 		return r;
 	while ((r = js_member(s, &key)) > 0) {
 		size_t f, nf = sizeof(litellm_fields) / sizeof(litellm_fields[0]);
-		int64_t v;
+		int64_t v, tokens = 0;
 
 		if (js_key_is(&key, "litellm_provider") &&
 		    js_peek(s) == JS_STRING) {
@@ -732,7 +821,7 @@ static int litellm_model(struct jscan *s, struct litellm_row *row)
 			continue;
 		}
 		for (f = 0; f < nf; f++)
-			if (js_key_is(&key, litellm_fields[f].key))
+			if (litellm_key_is(&key, f, &tokens))
 				break;
 		if (f == nf || js_peek(s) != JS_NUMBER) {
 			if (js_skip(s) < 0)
@@ -744,9 +833,17 @@ static int litellm_model(struct jscan *s, struct litellm_row *row)
 		/* USD per token into nano-USD per million tokens. */
 		if (decimal_parse(num.p, num.len, 15, RATE_MAX, &v) || v < 0)
 			continue;
-		if (litellm_fields[f].above)
-			row->above[litellm_fields[f].rate] = v;
-		else
+		/* Of several tiers, the first one above the base price. */
+		if (litellm_fields[f].above && (!row->tier_tokens ||
+				tokens < row->tier_tokens)) {
+			for (int i = 0; i < PR__COUNT; i++)
+				row->above[i] = -1;
+			row->tier_tokens = tokens;
+		}
+		if (litellm_fields[f].above) {
+			if (tokens == row->tier_tokens)
+				row->above[litellm_fields[f].rate] = v;
+		} else
 			row->rate[litellm_fields[f].rate] = v;
 	}
 	if (r < 0)
@@ -799,7 +896,7 @@ int pricing_from_litellm(const char *json, size_t len, const char *from,
 		strbuf_addf(err, "not a LiteLLM price table: %s", s.error);
 		return -1;
 	}
-	strbuf_addf(out, "# tally prices 1\tfetched=%lld\tfrom=",
+	strbuf_addf(out, "# tally prices 2\tfetched=%lld\tfrom=",
 			(long long)now);
 	for (const char *c = from; *c; c++)
 		if (*c != '\t' && *c != '\n')
@@ -832,6 +929,8 @@ int pricing_from_litellm(const char *json, size_t len, const char *from,
 			tsv_int(out, row.rate[i]);
 		for (int i = 0; i < PR__COUNT; i++)
 			tsv_int(out, row.above[i]);
+		tsv_int(out, row.tier_tokens ? row.tier_tokens :
+				PRICE_TIER_TOKENS);
 		strbuf_addch(out, '\n');
 		n++;
 		mempool_reset(&pool);
@@ -847,4 +946,90 @@ int pricing_from_litellm(const char *json, size_t len, const char *from,
 		return -1;
 	}
 	return n;
+}
+
+/* ---- comparing fetched tables ---- */
+
+struct tsv_line {
+	const char *name, *rest;
+	size_t n, rlen;
+};
+
+/* The rows of a fetched table (comments left out), sorted by name. */
+static size_t tsv_rows(const char *tsv, struct tsv_line **out)
+{
+	size_t nr = 0, alloc = 0;
+
+	*out = NULL;
+	for (const char *p = tsv; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		size_t n = strcspn(p, "\t\n");
+
+		if (*p != '#' && n < len) {
+			ALLOC_GROW(*out, nr + 1, alloc);
+			(*out)[nr++] = (struct tsv_line){ p, p + n, n, len - n };
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return nr;
+}
+
+static int cmp_span(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	return c ? c : an < bn ? -1 : an > bn;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const struct tsv_line *x = a, *y = b;
+
+	return cmp_span(x->name, x->n, y->name, y->n);
+}
+
+void pricing_diff(const char *old_tsv, const char *new_tsv,
+		struct price_diff *d)
+{
+	struct tsv_line *o, *n;
+	size_t no = tsv_rows(old_tsv, &o), nn = tsv_rows(new_tsv, &n);
+	size_t i = 0, j = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (no)
+		qsort(o, no, sizeof(*o), by_name);
+	if (nn)
+		qsort(n, nn, sizeof(*n), by_name);
+	while (i < no || j < nn) {
+		int c = i == no ? 1 : j == nn ? -1 :
+			cmp_span(o[i].name, o[i].n, n[j].name, n[j].n);
+
+		if (c < 0) {
+			d->removed++;
+			i++;
+		} else if (c > 0) {
+			d->added++;
+			j++;
+		} else if (cmp_span(o[i].rest, o[i].rlen, n[j].rest,
+				n[j].rlen)) {
+			if (d->changed < PRICE_DIFF_NAMES)
+				d->changed_names[d->changed] =
+					xstrndup(n[j].name, n[j].n);
+			d->changed++;
+			i++, j++;
+		} else {
+			d->kept++;
+			i++, j++;
+		}
+	}
+	free(o);
+	free(n);
+}
+
+void price_diff_release(struct price_diff *d)
+{
+	for (size_t i = 0; i < PRICE_DIFF_NAMES; i++)
+		free(d->changed_names[i]);
+	memset(d, 0, sizeof(*d));
 }

@@ -41,6 +41,11 @@ enum price_rate {
 	PR__COUNT
 };
 
+/*
+ * A long-context tier applies to a request whose input is above the
+ * price's tier_tokens: 200,000 for most models that have one, 272,000 for
+ * some (gpt-5.4). A fetched table of the first format knows only 200k.
+ */
 #define PRICE_TIER_TOKENS 200000
 
 enum price_source { PS_CONFIG, PS_BUILTIN, PS_FETCHED, PS_FALLBACK };
@@ -53,8 +58,9 @@ struct price {
 	int32_t since;          /* local-independent day number (UTC) */
 	enum price_source source;
 	int64_t rate[PR__COUNT];   /* -1: unknown */
-	int64_t above[PR__COUNT];  /* above PRICE_TIER_TOKENS; -1: no tier */
+	int64_t above[PR__COUNT];  /* above tier_tokens; -1: no tier */
 	int has_tier;
+	int64_t tier_tokens;       /* input tokens the tier starts above */
 };
 
 struct price_memo;
@@ -72,6 +78,7 @@ struct price_table {
 
 /* The built-in rows, as text (see lib/prices-data.c). */
 struct builtin_tier {
+	int64_t tokens;            /* applies above this many input tokens */
 	const char *rate[PR__COUNT];
 };
 
@@ -132,6 +139,23 @@ void pricing_cache_path(struct strbuf *out);
  */
 int pricing_from_litellm(const char *json, size_t len, const char *from,
 		int64_t now, struct strbuf *out, struct strbuf *err);
+
+/* What a new fetched table changes of the one it replaces. */
+#define PRICE_DIFF_NAMES 10
+struct price_diff {
+	size_t added, changed, removed, kept;
+	/* The first changed models' names (owned). */
+	char *changed_names[PRICE_DIFF_NAMES];
+};
+
+/* Compares two fetched tables (TSV text; old may be empty). */
+void pricing_diff(const char *old_tsv, const char *new_tsv,
+		struct price_diff *d);
+void price_diff_release(struct price_diff *d);
+
+/* LiteLLM's published price table: pricing update's default source. */
+#define PRICING_DEFAULT_URL "https://raw.githubusercontent.com/BerriAI/" \
+	"litellm/main/model_prices_and_context_window.json"
 
 const char *price_rate_name(enum price_rate r);
 const char *price_source_name(enum price_source s);

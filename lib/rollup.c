@@ -159,7 +159,7 @@ static void provider_counters(const struct entry *e, struct counters *c)
 void counters_of_entry(const struct entry *e, struct counters *c)
 {
 	int billed = entry_has(e, EF_BILLED_COST_USD);
-	int estimated = entry_has(e, EF_ESTIMATED_COST_USD);
+	int estimated = entry_has_estimate(e);
 	int usage = entry_has(e, EF_BILLED_INPUT_TOKENS) ||
 		    entry_has(e, EF_BILLED_OUTPUT_TOKENS);
 

@@ -19,12 +19,12 @@ for r in map(json.loads, open("all.ndjson")):
 test_expect_success 'show: how a model name resolves, and why' '
 	tally pricing show claude-sonnet-4-20250514 >out &&
 	test_grep "^claude-sonnet-4-20250514: without its version suffix .claude-sonnet-4. matched the built-in price table$" out &&
-	test_grep "^anthropic/claude-sonnet-4@2025-05-22  *\$3.00 / \$6.00  *\$15.00 / \$22.50  *\$0.30 / \$0.60  *\$3.75 / \$7.50  *\$6.00 / \$12.00  *built-in$" out &&
+	test_grep "^anthropic/claude-sonnet-4@2025-05-22  *\$3.00 / \$6.00  *\$15.00 / \$22.50  *\$0.30 / \$0.60  *\$3.75 / \$7.50  *\$6.00 / \$12.00  *200k  *built-in$" out &&
 	tally pricing show -p openrouter anthropic/claude-sonnet-4.5 >out &&
 	test_grep "without its provider prefix .claude-sonnet-4.5. matched" out &&
 	test_grep "^anthropic/claude-sonnet-4-5@2025-09-29 " out &&
 	tally pricing show models/gemini-2.5-flash >out &&
-	test_grep "^gemini/gemini-2.5-flash@2025-06-17 .*\$0.075 " out &&
+	test_grep "^gemini/gemini-2.5-flash@2025-06-17 .*\$0.03 " out &&
 	tally pricing show gpt-4.1-2025-04-14 >out &&
 	test_grep "^openai/gpt-4.1@2025-04-14 " out
 '
@@ -77,6 +77,87 @@ test_expect_success 'a usage is priced with the price of its own day' '
 	test "$(cost_of $id)" = "[10, \"openai/o3@2025-04-16\"]" &&
 	id=$(tally record -p openai -m o3 --input-tokens 1000000 --started-at 2025-07-01T12:00:00Z) &&
 	test "$(cost_of $id)" = "[2, \"openai/o3@2025-06-10\"]"
+'
+
+# price_at <provider> <model> <when> <in> <out>: the estimate and price id
+# of such a usage.
+price_at() {
+	id=$(tally record -p "$1" -m "$2" --started-at "$3" --input-tokens "$4" \
+		--output-tokens "$5") &&
+	cost_of "$id"
+}
+
+test_expect_success 'current models are priced (as Pydantic genai-prices 0.1.8 lists them)' '
+	test "$(price_at anthropic claude-sonnet-4-6 2026-11-01T12:00:00Z 1000000 1000000)" = "[18, \"anthropic/claude-sonnet-4-6@2026-03-13\"]" &&
+	test "$(price_at anthropic claude-opus-4-6 2026-11-01T12:00:00Z 1000000 1000000)" = "[30, \"anthropic/claude-opus-4-6@2026-03-13\"]" &&
+	test "$(price_at anthropic claude-opus-4-7 2026-11-01T12:00:00Z 1000000 1000000)" = "[30, \"anthropic/claude-opus-4-7@2026-02-05\"]" &&
+	test "$(price_at openai gpt-5.2 2026-11-01T12:00:00Z 1000000 1000000)" = "[15.75, \"openai/gpt-5.2@2025-12-11\"]" &&
+	test "$(price_at openai gpt-5.4 2026-11-01T12:00:00Z 100000 100000)" = "[1.75, \"openai/gpt-5.4@2025-12-11\"]" &&
+	test "$(price_at gemini gemini-3-pro-preview 2026-11-01T12:00:00Z 100000 100000)" = "[1.4, \"gemini/gemini-3-pro-preview@2025-11-18\"]" &&
+	test "$(price_at gemini gemini-3-flash-preview 2026-11-01T12:00:00Z 1000000 1000000)" = "[3.5, \"gemini/gemini-3-flash-preview@2025-11-18\"]"
+'
+
+test_expect_success 'long-context tiers start where each model says: 200k, 272k' '
+	test "$(price_at openai gpt-5.4 2026-11-01T12:00:00Z 272000 0)" = "[0.68, \"openai/gpt-5.4@2025-12-11\"]" &&
+	test "$(price_at openai gpt-5.4 2026-11-01T12:00:00Z 272001 0)" = "[1.360005, \"openai/gpt-5.4@2025-12-11\"]" &&
+	test "$(price_at anthropic claude-sonnet-4-6 2026-02-20T12:00:00Z 200001 0)" = "[1.200006, \"anthropic/claude-sonnet-4-6@2026-02-05\"]" &&
+	test "$(price_at anthropic claude-sonnet-4-6 2026-03-20T12:00:00Z 200001 0)" = "[0.600003, \"anthropic/claude-sonnet-4-6@2026-03-13\"]" &&
+	tally pricing show gpt-5.4 >out &&
+	test_grep "272k  *built-in" out &&
+	tally pricing show --json gpt-5.4 >p.json &&
+	test "$(json_get p.json "d[\"price\"][\"tier\"][\"aboveInputTokens\"]")" = 272000
+'
+
+test_expect_success 'gpt-4o: the alias, its dated snapshots and chatgpt-4o-latest each at their price' '
+	test "$(price_at openai gpt-4o 2024-06-01T12:00:00Z 1000000 1000000)" = "[20, \"openai/gpt-4o@2024-05-13\"]" &&
+	test "$(price_at openai gpt-4o 2024-11-01T12:00:00Z 1000000 1000000)" = "[12.5, \"openai/gpt-4o@2024-10-02\"]" &&
+	test "$(price_at openai gpt-4o-2024-08-06 2024-08-20T12:00:00Z 1000000 1000000)" = "[12.5, \"openai/gpt-4o-2024-08-06@2024-08-06\"]" &&
+	test "$(price_at openai gpt-4o-2024-05-13 2025-06-01T12:00:00Z 1000000 1000000)" = "[20, \"openai/gpt-4o-2024-05-13@2024-05-13\"]" &&
+	test "$(price_at openai gpt-4o-2024-11-20 2025-06-01T12:00:00Z 1000000 1000000)" = "[12.5, \"openai/gpt-4o@2024-10-02\"]" &&
+	test "$(price_at openai chatgpt-4o-latest 2025-06-01T12:00:00Z 1000000 1000000)" = "[20, \"openai/chatgpt-4o-latest@2024-08-13\"]"
+'
+
+test_expect_success 'Gemini 2.5 cache reads at a tenth of the input price' '
+	id=$(tally record -p gemini -m gemini-2.5-flash --input-tokens 1000000 \
+		--cache-read-tokens 1000000 --started-at 2026-11-01T12:00:00Z) &&
+	test "$(cost_of $id)" = "[0.03, \"gemini/gemini-2.5-flash@2025-06-17\"]" &&
+	id=$(tally record -p gemini -m gemini-2.5-pro --input-tokens 1000000 \
+		--cache-read-tokens 1000000 --started-at 2026-11-01T12:00:00Z) &&
+	test "$(cost_of $id)" = "[0.25, \"gemini/gemini-2.5-pro@2025-06-17\"]" &&
+	id=$(tally record -p gemini -m gemini-2.5-flash-lite --input-tokens 1000000 \
+		--cache-read-tokens 1000000 --started-at 2026-11-01T12:00:00Z) &&
+	test "$(cost_of $id)" = "[0.01, \"gemini/gemini-2.5-flash-lite@2025-07-22\"]"
+'
+
+test_expect_success 'a new model version never takes an older family price' '
+	test "$(price_at anthropic claude-opus-4-5-20251101 2026-01-01T12:00:00Z 1000000 0)" = "[5, \"anthropic/claude-opus-4-5@2025-11-24\"]" &&
+	test_expect_code 1 tally pricing show claude-opus-4-9 >out &&
+	test_grep "unpriced" out &&
+	id=$(tally record -p anthropic -m claude-opus-4-9 --input-tokens 10) &&
+	test "$(cost_of $id)" = "[null, null]"
+'
+
+test_expect_success 'Bedrock and Vertex ids are priced as their model' '
+	for m in us.anthropic.claude-sonnet-4-20250514-v1:0 \
+		anthropic.claude-sonnet-4-20250514-v1:0 \
+		global.anthropic.claude-sonnet-4-20250514-v1:0 \
+		claude-sonnet-4@20250514; do
+		tally pricing show --at 2026-01-01 "$m" >out || return 1
+		test_grep "anthropic/claude-sonnet-4@2025-05-22" out || return 1
+	done &&
+	tally pricing show --at 2026-11-01 eu.anthropic.claude-opus-4-6-v1 >out &&
+	test_grep "anthropic/claude-opus-4-6@2026-03-13" out
+'
+
+test_expect_success 'a stored $0 estimate beside tokens is unpriced, never free' '
+	export TALLY_HOME=$PWD/zero &&
+	tally record -q -p openai -m some-model --input-tokens 1000 --estimated-cost 0 &&
+	tally record -q -p openai -m some-model --input-tokens 0 --estimated-cost 0 &&
+	tally summary --window workspace --json >s.json &&
+	test "$(json_get s.json "d[\"unpricedCount\"]")" = 1 &&
+	tally log --porcelain | cut -f9 | sort >kinds &&
+	printf "estimated\nunpriced\n" >expect &&
+	test_cmp expect kinds
 '
 
 test_expect_success 'a given estimate is kept; an update is priced again' '
@@ -214,13 +295,74 @@ test_expect_success 'a damaged fetched table is warned about and left out' '
 	test_grep "is not a tally price table" err
 '
 
+cat >litellm2.json <<'EOF'
+{
+  "claude-sonnet-4-5": {"cache_creation_input_token_cost": 3.75e-06, "cache_creation_input_token_cost_above_1hr": 6e-06,
+    "cache_read_input_token_cost": 3e-07, "input_cost_per_token": 3e-06, "input_cost_per_token_above_200k_tokens": 6e-06,
+    "output_cost_per_token": 1.5e-05, "output_cost_per_token_above_200k_tokens": 2.25e-05,
+    "cache_creation_input_token_cost_above_200k_tokens": 7.5e-06, "cache_read_input_token_cost_above_200k_tokens": 6e-07,
+    "litellm_provider": "anthropic", "mode": "chat"},
+  "brand-new-model": {"input_cost_per_token": 2e-06, "output_cost_per_token": 4e-06, "litellm_provider": "openai", "mode": "chat"},
+  "gpt-long": {"input_cost_per_token": 2.5e-06, "input_cost_per_token_above_272k_tokens": 5e-06,
+    "output_cost_per_token": 1.5e-05, "output_cost_per_token_above_272k_tokens": 2.25e-05,
+    "litellm_provider": "openai", "mode": "chat"}
+}
+EOF
+
+test_expect_success 'update with no --from fetches the configured URL (LiteLLM by default) and says what changed' '
+	tally config get pricing.update_url >url &&
+	echo "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json" >expect &&
+	test_cmp expect url &&
+	python3 -c "
+import json
+doc = json.load(open(\"litellm2.json\"))
+json.dump({\"routes\": [{\"path\": \"/model_prices.json\", \"replies\": [{\"status\": 200, \"body\": doc}]}]},
+          open(\"server2.json\", \"w\"))
+" &&
+	fake_provider_start server2.json &&
+	export XDG_CACHE_HOME=$PWD/xdg2 &&
+	tally pricing update --from litellm.json >/dev/null &&
+	tally -c pricing.update_url=$FAKE_URL/model_prices.json pricing update >out &&
+	test_grep "^3 prices from $FAKE_URL/model_prices.json saved" out &&
+	test_grep "^1 new, 1 changed, 1 no longer listed, 1 as before$" out &&
+	test_grep "^  changed: brand-new-model$" out &&
+	fake_provider_stop
+'
+
+test_expect_success 'a fetched tier above 272k tokens is kept as such' '
+	export XDG_CACHE_HOME=$PWD/xdg2 &&
+	tally pricing show --json gpt-long >t.json &&
+	test "$(json_get t.json "d[\"price\"][\"tier\"][\"aboveInputTokens\"]")" = 272000 &&
+	id=$(tally record -p openai -m gpt-long --input-tokens 272001 --output-tokens 0) &&
+	test "$(cost_of $id)" = "[1.360005, \"fetched:gpt-long@2026-11-24\"]"
+'
+
+test_expect_success 'check lists the models of the ledger that have no price' '
+	export TALLY_HOME=$PWD/check &&
+	tally pricing check >out &&
+	test_grep "every model in the ledger has a price" out &&
+	tally record -q -p openai -m gpt-4.1 --input-tokens 10 &&
+	tally record -q -p openrouter -m acme-7b --input-tokens 100 --output-tokens 5 &&
+	tally record -q -p openrouter -m acme-7b --input-tokens 200 --output-tokens 5 &&
+	test_expect_code 1 tally pricing check >out &&
+	test_grep "^openrouter  *acme-7b  *2  *300  *10  *none$" out &&
+	test_grep -v gpt-4.1 out &&
+	test_expect_code 1 tally pricing check --json >c.json &&
+	test "$(json_get c.json "[(x[\"modelId\"], x[\"requests\"], x[\"inputTokens\"], x[\"pricedNowBy\"]) for x in d]")" = "[[\"acme-7b\", 2, 300, null]]" &&
+	TALLY_CONFIG=$PWD/overrides.yaml tally pricing check >out;
+	test $? = 1 &&
+	test_grep "config:acme-\*" out
+'
+
 test_expect_success 'usage errors' '
 	test_expect_code 2 tally pricing 2>err &&
 	test_grep "needs a subcommand" err &&
 	test_expect_code 2 tally pricing list 2>err &&
 	test_grep "unknown subcommand .list." err &&
-	test_expect_code 2 tally pricing update 2>err &&
-	test_grep "update needs --from" err &&
+	test_expect_code 2 tally pricing update --json 2>err &&
+	test_grep "update takes --from only" err &&
+	test_expect_code 2 tally pricing check extra 2>err &&
+	test_grep "check takes --json only" err &&
 	test_expect_code 2 tally pricing show --from x 2>err &&
 	test_expect_code 2 tally pricing show --at never gpt-4.1 2>err &&
 	test_grep "^tally: --at: invalid time" err

@@ -101,7 +101,7 @@ test_expect_success 'subcommand words come from the usage lines' '
 	grep -v "^-" h >actual &&
 	test_cmp expect actual &&
 	tally pricing --completion-helper | grep -v "^-" >actual &&
-	printf "show\nupdate\n" >expect &&
+	printf "show\nupdate\ncheck\n" >expect &&
 	test_cmp expect actual
 '
 
