@@ -224,9 +224,13 @@ static void cost_counters(struct strbuf *out, const struct report *r)
 	}
 }
 
+/*
+ * Budget gauges. A metric a budget has no limit for is absent, never
+ * +Inf or 0: without a token limit there is no remaining token count.
+ */
 enum budget_metric {
-	BM_RATIO, BM_STATE, BM_USED_TOKENS, BM_LIMIT_TOKENS, BM_USED_USD,
-	BM_LIMIT_USD, BM_UNPRICED,
+	BM_RATIO, BM_STATE, BM_USED_TOKENS, BM_LIMIT_TOKENS, BM_REMAINING_TOKENS,
+	BM_USED_USD, BM_LIMIT_USD, BM_REMAINING_USD, BM_UNPRICED,
 };
 
 static const struct {
@@ -241,10 +245,15 @@ static const struct {
 		"budget's current period." },
 	[BM_LIMIT_TOKENS] = { "tally_budget_limit_tokens", "The budget's "
 		"token limit." },
+	[BM_REMAINING_TOKENS] = { "tally_budget_remaining_tokens", "Tokens "
+		"left in the budget's current period (below 0 when over)." },
 	[BM_USED_USD] = { "tally_budget_used_usd", "Known cost in USD in the "
 		"budget's current period (see tally_budget_unpriced_requests)." },
 	[BM_LIMIT_USD] = { "tally_budget_limit_usd", "The budget's cost "
 		"limit in USD." },
+	[BM_REMAINING_USD] = { "tally_budget_remaining_usd", "USD left in the "
+		"budget's current period, of the known cost (below 0 when "
+		"over)." },
 	[BM_UNPRICED] = { "tally_budget_unpriced_requests", "Requests in the "
 		"budget's current period with usage but no cost: the known "
 		"cost is a lower bound while this is above 0." },
@@ -273,16 +282,21 @@ static int budget_value(struct strbuf *out, const struct budget_status *st,
 		return 1;
 	case BM_USED_TOKENS:
 	case BM_LIMIT_TOKENS:
+	case BM_REMAINING_TOKENS:
 		if (!b->tokens)
 			return 0;
 		strbuf_addf(out, "%lld", (long long)(m == BM_USED_TOKENS ?
-					st->used_tokens : b->tokens));
+				st->used_tokens : m == BM_LIMIT_TOKENS ?
+				b->tokens : b->tokens - st->used_tokens));
 		return 1;
 	case BM_USED_USD:
 	case BM_LIMIT_USD:
+	case BM_REMAINING_USD:
 		if (!b->usd)
 			return 0;
-		money_format(out, m == BM_USED_USD ? st->used_usd : b->usd);
+		money_format(out, m == BM_USED_USD ? st->used_usd :
+				m == BM_LIMIT_USD ? b->usd :
+				b->usd - st->used_usd);
 		return 1;
 	case BM_UNPRICED:
 		if (!b->usd)

@@ -233,6 +233,17 @@ test_expect_success 'Prometheus: GenAI labels and the right values' '
 	test_grep "^tally_budget_unpriced_requests{budget=\"month\",period=\"month\"} 3$" m.prom
 '
 
+test_expect_success 'Prometheus: a remaining budget gauge only where the budget has that limit' '
+	TALLY_CONFIG=$PWD/budgets.yaml tally export -f prometheus >m.prom &&
+	test_grep "^tally_budget_remaining_tokens{budget=\"daily tokens\",period=\"day\"} [-0-9]" m.prom &&
+	test_grep "^tally_budget_remaining_usd{budget=\"month\",period=\"month\"} [-0-9]" m.prom &&
+	test_grep -v "^tally_budget_remaining_usd{budget=\"daily tokens\"" m.prom &&
+	test_grep -v "^tally_budget_remaining_tokens{budget=\"month\"" m.prom &&
+	tally export -f prometheus >none.prom &&
+	test_grep -v "^tally_budget_" none.prom &&
+	test_grep -v -i "inf\|nan" none.prom m.prom
+'
+
 test_expect_success 'Prometheus: unpriced usage is never a $0 cost series' '
 	tally export -f prometheus >m.prom &&
 	! grep "^tally_gen_ai_cost_usd_total{gen_ai_provider_name=\"anthropic\"" m.prom &&
