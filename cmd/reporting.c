@@ -19,7 +19,6 @@ void reporting_summary_opts(const struct tally_ctx *ctx,
 	memset(o, 0, sizeof(*o));
 	o->do_sync = c->fsync;
 	o->lock_timeout_ms = c->lock_timeout_ms;
-	o->timezone = c->timezone;
 	o->budget.tokens = c->monthly_token_budget;
 	o->budget.usd = c->monthly_cost_budget_usd;
 	o->budget.warn_percent = c->alert_threshold_percent;

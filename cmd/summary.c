@@ -994,7 +994,7 @@ static void print_json(struct strbuf *out, const struct summary_cmd *c,
 	json_time_or_null(&w, "until", c->spec.until);
 	if (c->spec.session)
 		jw_kv_string(&w, "session", c->spec.session);
-	jw_kv_string(&w, "timezone", c->tz ? c->tz : ctx->cfg.timezone);
+	jw_kv_string(&w, "timezone", timeutil_zone_name());
 	jw_kv_string(&w, "scope", c->all_workspaces ? "all" :
 			ctx->scope.is_workspace ? "workspace" : "profile");
 	if (!c->all_workspaces && ctx->scope.is_workspace)
@@ -1127,11 +1127,19 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	check_options(&c, opts);
 	c.colour = want_colour(STDOUT_FILENO);
 	memset(&rs, 0, sizeof(rs));
+	if (c.tz && !timeutil_zone_exists(c.tz))
+		usage_error(summary_usage, opts, "--tz: unknown time zone '%s'",
+				c.tz);
 	ret = reporting_open(&rp, ctx, c.rebuild ? REPORTING_REBUILD : 0, &err);
+	/*
+	 * The caches keep the days of the configured zone: they are brought
+	 * up to date first, then --tz takes over, and the report is made
+	 * from the ledger's entries, whose times have no zone.
+	 */
+	if (!ret)
+		ret = collect_sources(&list, &c, &rp, ctx, &err);
 	if (!ret && c.tz) {
-		if (timeutil_set_zone(c.tz))
-			usage_error(summary_usage, opts, "--tz: unknown time "
-					"zone '%s'", c.tz);
+		timeutil_set_zone(c.tz);
 		c.spec.force_ledger = 1;
 	}
 	if (!ret && (ret = set_window(&c, rp.session.buf, rp.now, &err)))
@@ -1139,8 +1147,6 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	c.spec.provider = c.provider;
 	c.spec.model = c.model;
 	c.spec.tags = &c.tags;
-	if (!ret)
-		ret = collect_sources(&list, &c, &rp, ctx, &err);
 	if (!ret)
 		ret = build_reports(&rs, &list, &c, rp.now, &err);
 	if (!ret) {

@@ -508,7 +508,7 @@ static int update(struct summary *s, const struct scope *sc,
 	fs.ix = &ix;
 	summary_index_path(sc, &ixpath);
 	incremental = !o->rebuild && !in_memory &&
-		      cache_matches(s, st, o->timezone);
+		      cache_matches(s, st, timeutil_zone_id());
 	if (incremental) {
 		ret = idindex_load(&ix, ixpath.buf, err);
 		if (ret < 0)
@@ -524,7 +524,7 @@ static int update(struct summary *s, const struct scope *sc,
 	else
 		ret = 1;
 	if (ret > 0)
-		ret = rebuild(&fs, st, o->timezone, err);
+		ret = rebuild(&fs, st, timeutil_zone_id(), err);
 	if (!ret)
 		remember_seen(s, st);
 	if (!ret && dirty && !in_memory) {
@@ -563,7 +563,7 @@ int summary_refresh(struct summary *s, const struct scope *sc,
 	summary_reset(s);
 	if (access(sc->dir, F_OK)) {
 		/* Nothing was ever recorded here: nothing to cache. */
-		s->timezone = xstrdup(o->timezone);
+		s->timezone = xstrdup(timeutil_zone_id());
 		return 0;
 	}
 	summary_lock_path(sc, &lockpath);
@@ -588,9 +588,9 @@ int summary_refresh(struct summary *s, const struct scope *sc,
 		/* No ledger (yet, or any more): an empty summary. */
 		memset(&st, 0, sizeof(st));
 		if (s->offset || s->rollups.nr)
-			start_over(s, &st, o->timezone);
+			start_over(s, &st, timeutil_zone_id());
 		else if (!s->timezone)
-			s->timezone = xstrdup(o->timezone);
+			s->timezone = xstrdup(timeutil_zone_id());
 	} else if (!ret) {
 		if (fstat(fd, &st))
 			ret = fail_errno(err, T_ELEDGER, "cannot stat '%s'",

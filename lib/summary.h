@@ -72,6 +72,11 @@ struct summary {
 	uint64_t seen_size;
 	uint64_t seen_mtime_ns, seen_ctime_ns;
 	uint64_t tail_hash;     /* of the bytes before offset, tail_of() */
+	/*
+	 * The zone the day keys were made in (timeutil_zone_id()): a
+	 * refresh in another zone folds again, so that a cron job in UTC and
+	 * a shell in Berlin each see their own days.
+	 */
 	char *timezone;
 	int64_t last_synced_at;
 	struct rollup_table rollups;
@@ -93,7 +98,6 @@ struct summary {
 struct summary_opts {
 	int do_sync;            /* fsync the cache and index (config fsync) */
 	int64_t lock_timeout_ms;
-	const char *timezone;   /* config timezone: a change means a rebuild */
 	int quiet;              /* do not warn about invalid ledger lines */
 	int rebuild;            /* fold from the start whatever the cache says */
 	struct summary_budget budget;

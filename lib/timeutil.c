@@ -2,12 +2,15 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "error.h"
+#include "sha256.h"
 #include "banned.h"
 
 int64_t days_from_civil(int64_t y, int m, int d)
@@ -426,6 +429,62 @@ int timeutil_zone_exists(const char *name)
 	ok = !stat(path.buf, &st) && S_ISREG(st.st_mode);
 	strbuf_release(&path);
 	return ok;
+}
+
+/* The zone /etc/localtime links to, or NULL. */
+static const char *localtime_link(char *buf, size_t size)
+{
+	ssize_t n = readlink("/etc/localtime", buf, size - 1);
+	const char *z;
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	z = strstr(buf, "zoneinfo/");
+	return z ? z + 9 : buf;
+}
+
+const char *timeutil_zone_name(void)
+{
+	static char buf[256];
+	const char *tz = getenv("TZ"), *link;
+
+	if (tz && *tz) {
+		if (*tz == ':')
+			tz++;
+		return !strcmp(tz, "UTC0") ? "UTC" : tz;
+	}
+	link = localtime_link(buf, sizeof(buf));
+	return link ? link : "local";
+}
+
+const char *timeutil_zone_id(void)
+{
+	static char id[300];
+	const char *tz = getenv("TZ");
+	char buf[256];
+	struct strbuf text = STRBUF_INIT;
+	const char *link;
+
+	if (tz && *tz) {
+		snprintf(id, sizeof(id), "TZ=%s", tz);
+		return id;
+	}
+	if ((link = localtime_link(buf, sizeof(buf)))) {
+		snprintf(id, sizeof(id), "localtime=%s", link);
+		return id;
+	}
+	/* A copied zone file: what its rules are, by their bytes. */
+	if (!strbuf_read_file(&text, "/etc/localtime")) {
+		char hex[17];
+
+		sha256_hex(text.buf, text.len, hex, 16);
+		snprintf(id, sizeof(id), "localtime#%s", hex);
+	} else {
+		snprintf(id, sizeof(id), "UTC");
+	}
+	strbuf_release(&text);
+	return id;
 }
 
 int timeutil_set_zone(const char *name)

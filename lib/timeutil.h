@@ -57,6 +57,20 @@ void duration_format_short(struct strbuf *sb, int64_t ms);
  */
 int timeutil_set_zone(const char *name);
 
+/*
+ * The zone in force, as a name for people: TZ's value ("UTC" for UTC0),
+ * else the zone /etc/localtime links to ("Europe/Berlin"), else "local".
+ */
+const char *timeutil_zone_name(void);
+
+/*
+ * What identifies the zone in force, for caches of day keys: two
+ * processes with the same id count days alike. "local" is no id: a cron
+ * job under TZ=UTC and a shell in Berlin both say "local" and count days
+ * differently. Valid until the zone changes.
+ */
+const char *timeutil_zone_id(void);
+
 /* Whether name is a zone timeutil_set_zone() accepts. */
 int timeutil_zone_exists(const char *name);
 
