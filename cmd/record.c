@@ -468,7 +468,11 @@ static int finish_stream(struct stream *st, const struct record_opts *o,
 
 	if (!p)
 		return T_EFAIL;
-	if (!st->ended && !st->done && !o->quiet)
+	if (st->usage_unknown && !o->quiet)
+		warning("the stream carried no usage (an OpenAI-compatible "
+				"stream needs stream_options.include_usage); "
+				"recorded with its usage unknown, never as zero");
+	else if (!st->ended && !st->done && !o->quiet)
 		warning("the stream was cut before its end; recorded as "
 				"incomplete, with the counts that had arrived");
 	entry_set_str(e, EF_PROVIDER_ID, p->id);

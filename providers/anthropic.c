@@ -27,26 +27,37 @@ static int detect(struct json_object *root)
 	return 0;
 }
 
-/* Cache writes: the total field, else the sum of the per-TTL fields. */
+/*
+ * Cache writes: the sum of the per-TTL split when there is one, else the
+ * total field. With server tools the two have been seen to disagree; the
+ * split is what is billed per TTL, so it wins, and the disagreement is
+ * said.
+ */
 static int cache_writes(struct json_object *u, int64_t *out, struct strbuf *err)
 {
-	int64_t m5 = 0, h1 = 0;
+	int64_t m5 = 0, h1 = 0, total = 0;
 	int r, a, b;
 
 	r = jcount(jpath(u, "cache_creation_input_tokens", NULL),
-			"usage.cache_creation_input_tokens", out, err);
-	if (r)
-		return r;
+			"usage.cache_creation_input_tokens", &total, err);
 	a = jcount(jpath(u, "cache_creation", "ephemeral_5m_input_tokens", NULL),
 			"usage.cache_creation.ephemeral_5m_input_tokens", &m5,
 			err);
 	b = jcount(jpath(u, "cache_creation", "ephemeral_1h_input_tokens", NULL),
 			"usage.cache_creation.ephemeral_1h_input_tokens", &h1,
 			err);
-	if (a < 0 || b < 0)
+	if (r < 0 || a < 0 || b < 0)
 		return T_EPROVIDER;
+	if (!a && !b) {
+		*out = total;
+		return r;
+	}
+	if (r && total != m5 + h1)
+		warning("usage.cache_creation_input_tokens (%lld) disagrees with "
+				"its 5m and 1h split (%lld); the split is used",
+				(long long)total, (long long)(m5 + h1));
 	*out = m5 + h1;
-	return a || b;
+	return 1;
 }
 
 /* The part of the cache writes kept for an hour, priced higher. */

@@ -283,6 +283,38 @@ static const struct provider *provider_of(const struct stream *st,
 	}
 }
 
+/*
+ * A chat stream without a usage chunk: the request happened, its tokens
+ * are unknown. The provider is told from what the stream did say.
+ */
+static const struct provider *usage_unknown(struct stream *st,
+		struct entry *e)
+{
+	struct json_object *seen = json_object_new_object();
+	const struct provider *p = st->forced;
+
+	json_object_object_add(seen, "object",
+			json_object_new_string("chat.completion"));
+	if (st->id)
+		json_object_object_add(seen, "id", json_object_new_string(st->id));
+	if (st->model)
+		json_object_object_add(seen, "model",
+				json_object_new_string(st->model));
+	json_object_object_add(seen, "choices", json_object_new_array());
+	if (!p)
+		p = provider_detect(seen);
+	if (!p)
+		p = &provider_openai;
+	json_object_put(seen);
+	if (st->id)
+		entry_set_str(e, EF_PROVIDER_REQUEST_ID, st->id);
+	if (st->model)
+		entry_set_str(e, EF_MODEL_ID, st->model);
+	entry_set_str(e, EF_STATUS, st->done ? "completed" : "incomplete");
+	st->usage_unknown = 1;
+	return p;
+}
+
 const struct provider *stream_finish(struct stream *st, struct entry *e,
 		struct strbuf *err)
 {
@@ -295,6 +327,8 @@ const struct provider *stream_finish(struct stream *st, struct entry *e,
 		on_line(st, st->line.buf, st->line.len, st->last_feed, err);
 	dispatch(st, st->last_feed, err);
 	root = final_object(st);
+	if (!root && st->format == STREAM_CHAT && st->events)
+		return usage_unknown(st, e);
 	if (!root) {
 		fail(err, T_EFAIL, "the stream carried no usage (an OpenAI "
 				"stream needs stream_options.include_usage)");

@@ -41,6 +41,7 @@ struct stream {
 	struct strbuf line, event, data;
 	int done;                        /* "[DONE]" came */
 	int ended;                       /* the format's own end came */
+	int usage_unknown;               /* read whole, but without usage */
 };
 
 void stream_init(struct stream *st, const struct provider *forced);
@@ -54,7 +55,10 @@ int stream_feed(struct stream *st, const char *buf, size_t len, int64_t now,
  * Reads the gathered usage into e (provider, model, counts, id). Returns
  * the provider, or NULL with a message in err when the stream carried no
  * usage. A stream cut before its end (no message_stop, no final chunk)
- * gets status "incomplete": its counts are only what had arrived.
+ * gets status "incomplete": its counts are only what had arrived. An
+ * OpenAI-compatible stream sent without stream_options.include_usage
+ * carries no usage at all: e gets its id and model and no counts (usage
+ * unknown, never zero), and st->usage_unknown is set.
  */
 const struct provider *stream_finish(struct stream *st, struct entry *e,
 		struct strbuf *err);

@@ -85,16 +85,26 @@ test_expect_success 'without --tee no timing is invented' '
 	test "$(json_get o.json "\"ttftMs\" in d or \"latencyMs\" in d")" = False
 '
 
-test_expect_success 'a stream without usage, or with a broken event, fails' '
-	cp "$(ledger)" before &&
+test_expect_success 'a chat stream without usage is recorded with its usage unknown, never zero' '
 	grep -v prompt_tokens "$S/openai-chat.sse" >nousage.sse &&
-	test_expect_code 1 tally record --stream --response nousage.sse 2>err &&
-	test_grep "the stream carried no usage (an OpenAI stream needs stream_options.include_usage)" err &&
+	tally record --stream --response nousage.sse --json >o.json 2>err &&
+	test_grep "the stream carried no usage (an OpenAI-compatible stream needs stream_options.include_usage); recorded with its usage unknown, never as zero" err &&
+	test "$(json_get o.json "[k for k in (\"billedInputTokens\", \"billedOutputTokens\", \"totalBilledTokens\", \"estimatedCostUsd\") if k in d]")" = "[]" &&
+	test "$(json_get o.json "[d[\"providerId\"], d[\"modelId\"], d[\"status\"]]")" = "[\"openai\", \"gpt-4.1-2025-04-14\", \"completed\"]" &&
+	id=$(json_get o.json "d[\"entryId\"]") &&
+	tally log --porcelain | grep "^$id" | cut -f5-9 >row &&
+	printf "\t\t\t\tnone\n" >expect &&
+	test_cmp expect row
+'
+
+test_expect_success 'a broken or empty stream fails, nothing recorded' '
+	cp "$(ledger)" before &&
 	printf "data: {\"object\":\"chat.completion.chunk\",\n\n" >broken.sse &&
 	test_expect_code 1 tally record --stream --response broken.sse 2>err &&
 	test_grep "an event of the stream is not valid JSON" err &&
 	: >empty.sse &&
 	test_expect_code 1 tally record --stream --response empty.sse 2>err &&
+	test_grep "the stream carried no usage" err &&
 	test_cmp before "$(ledger)"
 '
 
