@@ -130,7 +130,32 @@ static int xai_detect(struct json_object *root)
 {
 	static const char *const models[] = { "grok-", NULL };
 
+	if (jpath(root, "usage", "cost_in_usd_ticks", NULL))
+		return 88;
 	return is_chat(root) && model_starts(root, models) ? 85 : 0;
+}
+
+/*
+ * xAI states what each request was billed, after cache discounts and
+ * including server-side tools, in ticks of 1e-10 USD: ten ticks to the
+ * nano-dollar the ledger counts in, rounded to the nearest.
+ */
+static int xai_parse(struct json_object *root, struct entry *e,
+		struct strbuf *err)
+{
+	struct json_object *ticks = jpath(root, "usage", "cost_in_usd_ticks",
+			NULL);
+	int64_t n;
+	int r = parse_chat_completion(root, e, err);
+
+	if (r)
+		return r;
+	r = jcount(ticks, "usage.cost_in_usd_ticks", &n, err);
+	if (r < 0)
+		return T_EPROVIDER;
+	if (r > 0)
+		entry_set_int(e, EF_BILLED_COST_USD, (n + 5) / 10);
+	return 0;
 }
 
 const struct provider provider_xai = {
@@ -139,16 +164,23 @@ const struct provider provider_xai = {
 	.base_url = "https://api.x.ai/v1",
 	.sync_kind = SYNC_NONE,
 	.detect_response = xai_detect,
-	.parse_response = parse_chat_completion,
+	.parse_response = xai_parse,
 };
 
 /* ---- Azure OpenAI ---- */
 
-/* Azure's content filters annotate every response: OpenAI's never. */
+/*
+ * Azure's content filters annotate every response, OpenAI's never: a
+ * chat completion's prompt_filter_results and content_filter_results, a
+ * Responses API object's content_filters (which must outscore OpenAI's
+ * own mark for that object, 90).
+ */
 static int azure_detect(struct json_object *root)
 {
 	struct json_object *choices = jpath(root, "choices", NULL);
 
+	if (jpath(root, "content_filters", NULL))
+		return 92;
 	if (jpath(root, "prompt_filter_results", NULL))
 		return 88;
 	if (choices && json_object_is_type(choices, json_type_array) &&
@@ -159,6 +191,13 @@ static int azure_detect(struct json_object *root)
 	return 0;
 }
 
+/* Both of OpenAI's formats, chat completions and the Responses API. */
+static int azure_parse(struct json_object *root, struct entry *e,
+		struct strbuf *err)
+{
+	return provider_openai.parse_response(root, e, err);
+}
+
 const struct provider provider_azure = {
 	.id = "azure",
 	.name = "Azure OpenAI",
@@ -166,5 +205,5 @@ const struct provider provider_azure = {
 	.base_url = NULL,
 	.sync_kind = SYNC_NONE,
 	.detect_response = azure_detect,
-	.parse_response = parse_chat_completion,
+	.parse_response = azure_parse,
 };

@@ -97,6 +97,9 @@ const struct provider *provider_by_id(const char *id);
 
 /* The adapter most sure about root, or NULL when none recognises it. */
 const struct provider *provider_detect(struct json_object *root);
+/* The same, also giving the winning score (0 when nothing matched). */
+const struct provider *provider_detect_scored(struct json_object *root,
+		int *score);
 
 /*
  * Fails with the provider's own message when root is an error body

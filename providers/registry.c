@@ -32,6 +32,14 @@ const struct provider *provider_by_id(const char *id)
 
 const struct provider *provider_detect(struct json_object *root)
 {
+	int score;
+
+	return provider_detect_scored(root, &score);
+}
+
+const struct provider *provider_detect_scored(struct json_object *root,
+		int *score_out)
+{
 	const struct provider *best = NULL;
 	int best_score = 0;
 
@@ -46,6 +54,7 @@ const struct provider *provider_detect(struct json_object *root)
 			best_score = score;
 		}
 	}
+	*score_out = best_score;
 	return best;
 }
 

@@ -58,8 +58,20 @@ static int chat_chunk(struct stream *st, struct json_object *ev)
 		json_object_array_length(choices) ?
 		jpath(json_object_array_get_idx(choices, 0), "delta", NULL) : NULL;
 
+	const struct provider *p;
+	int score;
+
 	keep_string(&st->id, jstr(ev, "id"));
 	keep_string(&st->model, jstr(ev, "model"));
+	/*
+	 * A service's marks need not be on the usage chunk: Azure annotates
+	 * only the first chunks, Groq's x_groq comes on the first and last.
+	 */
+	p = provider_detect_scored(ev, &score);
+	if (p && score > st->seen_score) {
+		st->seen = p;
+		st->seen_score = score;
+	}
 	if (usage && !json_object_is_type(usage, json_type_null)) {
 		/* With include_usage, the usage chunk is the last one. */
 		keep_usage_event(st, ev);
@@ -86,9 +98,17 @@ static int responses_event(struct stream *st, struct json_object *ev)
 	return strlen(type) > 6 && !strcmp(type + strlen(type) - 6, ".delta");
 }
 
-/* message_delta usage is cumulative: later fields replace earlier ones. */
+/*
+ * message_delta usage is cumulative: later fields replace earlier ones.
+ * A new cache-write total without its 5m/1h split makes the split of
+ * message_start stale (it counted the first step of a server-tool loop
+ * only), so that split is dropped rather than trusted over the total.
+ */
 static void merge_usage(struct json_object *into, struct json_object *from)
 {
+	if (jpath(from, "cache_creation_input_tokens", NULL) &&
+	    !jpath(from, "cache_creation", NULL))
+		json_object_object_del(into, "cache_creation");
 	json_object_object_foreach(from, key, val) {
 		if (json_object_is_type(val, json_type_null))
 			continue;
@@ -276,10 +296,19 @@ static const struct provider *provider_of(const struct stream *st,
 	if (st->forced && st->forced->parse_response)
 		return st->forced;
 	switch (st->format) {
-	case STREAM_RESPONSES: return &provider_openai;
+	case STREAM_RESPONSES:
+		/* OpenAI's, unless the response bears another's marks (Azure). */
+		return provider_detect(root) ? provider_detect(root) :
+			&provider_openai;
 	case STREAM_ANTHROPIC: return &provider_anthropic;
 	case STREAM_GEMINI: return &provider_gemini;
-	default: return provider_detect(root);
+	default: break;
+	}
+	{
+		int score;
+		const struct provider *p = provider_detect_scored(root, &score);
+
+		return st->seen && st->seen_score > score ? st->seen : p;
 	}
 }
 
@@ -301,8 +330,13 @@ static const struct provider *usage_unknown(struct stream *st,
 		json_object_object_add(seen, "model",
 				json_object_new_string(st->model));
 	json_object_object_add(seen, "choices", json_object_new_array());
-	if (!p)
-		p = provider_detect(seen);
+	if (!p) {
+		int score;
+
+		p = provider_detect_scored(seen, &score);
+		if (st->seen && st->seen_score > score)
+			p = st->seen;
+	}
 	if (!p)
 		p = &provider_openai;
 	json_object_put(seen);

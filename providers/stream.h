@@ -35,6 +35,9 @@ struct stream {
 	struct json_object *usage_event; /* the latest event with usage */
 	struct json_object *anthropic;   /* the message, with merged usage */
 	char *id, *model;
+	/* Chat streams: the service the marks of any chunk point to. */
+	const struct provider *seen;
+	int seen_score;
 	int64_t events;
 	int64_t first_content;           /* ms of the first content, or -1 */
 	int64_t last_feed;               /* ms of the latest bytes */
