@@ -44,7 +44,7 @@ static const char *const record_usage[] = {
 struct record_opts {
 	const char *provider, *model, *session, *request_id;
 	const char *provider_request_id, *entry_id;
-	const char *counts[6];
+	const char *counts[7];
 	const char *cost, *estimated_cost;
 	const char *started_at, *completed_at;
 	const char *durations[3];
@@ -55,13 +55,15 @@ struct record_opts {
 	int tee, json, quiet, stream;
 };
 
-static const enum entry_field count_fields[6] = {
+static const enum entry_field count_fields[7] = {
 	EF_BILLED_INPUT_TOKENS, EF_BILLED_OUTPUT_TOKENS, EF_CACHE_READ_TOKENS,
 	EF_CACHE_WRITE_TOKENS, EF_REASONING_TOKENS, EF_TOOL_TOKENS,
+	EF_WEB_SEARCHES,
 };
-static const char *const count_names[6] = {
+static const char *const count_names[7] = {
 	"--input-tokens", "--output-tokens", "--cache-read-tokens",
 	"--cache-write-tokens", "--reasoning-tokens", "--tool-tokens",
+	"--web-searches",
 };
 static const enum entry_field duration_fields[3] = {
 	EF_LATENCY_MS, EF_TTFT_MS, EF_THROTTLE_WAIT_MS,
@@ -185,7 +187,7 @@ static void apply_flags(struct entry *e, const struct record_opts *o)
 			o->provider_request_id);
 	set_text(e, EF_ERROR_CODE, "--error", o->error_code);
 	set_text(e, EF_STATUS, "--status", o->status);
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 7; i++)
 		if (o->counts[i])
 			entry_set_int(e, count_fields[i], parse_count(
 				count_names[i], o->counts[i], ENTRY_MAX_TOKENS));
@@ -526,6 +528,7 @@ static int estimate(struct entry *e, const struct entry *given,
 		return 0;
 	if (entry_has(e, EF_PRICE_ID)) {
 		entry_unset(e, EF_ESTIMATED_COST_USD);
+		entry_unset(e, EF_TOOL_FEES_USD);
 		entry_unset(e, EF_PRICE_ID);
 	}
 	ret = pricing_load(&pt, &ctx->cfg, err);
@@ -594,6 +597,8 @@ int cmd_record(int argc, const char **argv, struct tally_ctx *ctx)
 				"output tokens spent reasoning"),
 		OPT_STRING(0, "tool-tokens", &o.counts[5], "n",
 				"input tokens of tool use"),
+		OPT_STRING(0, "web-searches", &o.counts[6], "n",
+				"server-side web searches, billed apiece"),
 		OPT_STRING(0, "cost", &o.cost, "usd",
 				"cost billed by the provider"),
 		OPT_STRING(0, "estimated-cost", &o.estimated_cost, "usd",

@@ -155,6 +155,28 @@ static void window_line(struct strbuf *out, const struct summary_cmd *c,
 	strbuf_addstr(out, "\n\n");
 }
 
+/*
+ * Server-side web searches are a part of the cost no token count shows:
+ * how many, and what the estimate holds for them.
+ */
+static void web_search_note(struct strbuf *out, const struct counters *t,
+		enum cost_mode mode, int estimated)
+{
+	int64_t n = t->v[RC_WEB_SEARCHES];
+	int64_t fees = t->v[mode == COST_MODE_AUTO ? RC_TOOL_FEES_UNBILLED :
+			RC_TOOL_FEES];
+
+	if (!n)
+		return;
+	strbuf_addf(out, "; %lld web search%s", (long long)n,
+			n == 1 ? "" : "es");
+	if (estimated && fees) {
+		strbuf_addstr(out, " (~");
+		money_format_human(out, fees);
+		strbuf_addstr(out, " of the estimate)");
+	}
+}
+
 /* Billed and estimated apart, then the total; unpriced counted apart. */
 static void cost_line(struct strbuf *out, const struct counters *t,
 		enum cost_mode mode, int64_t unpriced)
@@ -184,6 +206,7 @@ static void cost_line(struct strbuf *out, const struct counters *t,
 	}
 	if (!billed && !estimated)
 		strbuf_addstr(out, "none priced");
+	web_search_note(out, t, mode, estimated);
 	if (unpriced)
 		strbuf_addf(out, "; %lld request%s unpriced", (long long)unpriced,
 				unpriced == 1 ? "" : "s");
@@ -605,9 +628,13 @@ static void json_counters(struct jsonw *w, const struct counters *c,
 	jw_kv_int(w, "cacheWriteTokens", c->v[RC_CACHE_WRITE]);
 	jw_kv_int(w, "reasoningTokens", c->v[RC_REASONING]);
 	jw_kv_int(w, "toolTokens", c->v[RC_TOOL]);
+	jw_kv_int(w, "webSearchRequests", c->v[RC_WEB_SEARCHES]);
 	jw_kv_money(w, "billedCostUsd", c->v[RC_BILLED]);
 	jw_kv_money(w, "estimatedCostUsd", mode == COST_MODE_AUTO ?
 			c->v[RC_EST_UNBILLED] : c->v[RC_ESTIMATED]);
+	/* The web searches' part of estimatedCostUsd. */
+	jw_kv_money(w, "toolFeesUsd", mode == COST_MODE_AUTO ?
+			c->v[RC_TOOL_FEES_UNBILLED] : c->v[RC_TOOL_FEES]);
 	/* Usage with no price at all has no cost to show: null, not 0. */
 	if (unpriced && unpriced >= c->v[RC_N_USAGE])
 		jw_kv_null(w, "costUsd");

@@ -56,8 +56,11 @@ static const struct field_desc fields[EF__COUNT] = {
 			cache_write_1h_tokens),
 	F(EF_REASONING_TOKENS, "reasoningTokens", FT_INT, reasoning_tokens),
 	F(EF_TOOL_TOKENS, "toolTokens", FT_INT, tool_tokens),
+	F(EF_AUDIO_TOKENS, "audioTokens", FT_INT, audio_tokens),
+	F(EF_WEB_SEARCHES, "webSearchRequests", FT_INT, web_searches),
 	F(EF_ESTIMATED_COST_USD, "estimatedCostUsd", FT_MONEY,
 			estimated_cost_usd),
+	F(EF_TOOL_FEES_USD, "toolFeesUsd", FT_MONEY, tool_fees_usd),
 	F(EF_PRICE_ID, "priceId", FT_STR, price_id),
 	F(EF_LATENCY_MS, "latencyMs", FT_INT, latency_ms),
 	F(EF_TTFT_MS, "ttftMs", FT_INT, ttft_ms),
@@ -453,12 +456,13 @@ static int check_parsed(struct entry *e, const char **why)
 		EF_BILLED_INPUT_TOKENS, EF_BILLED_OUTPUT_TOKENS,
 		EF_TOTAL_BILLED_TOKENS, EF_CACHE_READ_TOKENS,
 		EF_CACHE_WRITE_TOKENS, EF_CACHE_WRITE_1H_TOKENS,
-		EF_REASONING_TOKENS, EF_TOOL_TOKENS,
+		EF_REASONING_TOKENS, EF_TOOL_TOKENS, EF_AUDIO_TOKENS,
+		EF_WEB_SEARCHES,
 		EF_REQUESTS, EF_CHUNKS, EF_LATENCY_MS, EF_TTFT_MS,
 		EF_THROTTLE_WAIT_MS, EF_RETRIES,
 	};
 	static const enum entry_field money[] = {
-		EF_BILLED_COST_USD, EF_ESTIMATED_COST_USD,
+		EF_BILLED_COST_USD, EF_ESTIMATED_COST_USD, EF_TOOL_FEES_USD,
 	};
 
 	if (!entry_has(e, EF_ENTRY_ID) || !*e->entry_id)
@@ -682,7 +686,8 @@ int entry_validate(const struct entry *e, struct strbuf *err)
 		EF_BILLED_INPUT_TOKENS, EF_BILLED_OUTPUT_TOKENS,
 		EF_TOTAL_BILLED_TOKENS, EF_CACHE_READ_TOKENS,
 		EF_CACHE_WRITE_TOKENS, EF_CACHE_WRITE_1H_TOKENS,
-		EF_REASONING_TOKENS, EF_TOOL_TOKENS,
+		EF_REASONING_TOKENS, EF_TOOL_TOKENS, EF_AUDIO_TOKENS,
+		EF_WEB_SEARCHES,
 		EF_LATENCY_MS, EF_TTFT_MS, EF_THROTTLE_WAIT_MS, EF_RETRIES,
 		EF_REMAINING_PROVIDER_TOKENS,
 	};
@@ -711,6 +716,8 @@ int entry_validate(const struct entry *e, struct strbuf *err)
 		ret = check_money(e, EF_BILLED_COST_USD, err);
 	if (!ret)
 		ret = check_money(e, EF_ESTIMATED_COST_USD, err);
+	if (!ret)
+		ret = check_money(e, EF_TOOL_FEES_USD, err);
 	if (ret || !entry_has(e, EF_STATUS))
 		return ret;
 	for (const char *const *s = statuses; *s; s++)

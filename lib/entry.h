@@ -56,7 +56,10 @@ enum entry_field {
 	EF_CACHE_WRITE_1H_TOKENS,
 	EF_REASONING_TOKENS,
 	EF_TOOL_TOKENS,
+	EF_AUDIO_TOKENS,
+	EF_WEB_SEARCHES,
 	EF_ESTIMATED_COST_USD,
+	EF_TOOL_FEES_USD,
 	EF_PRICE_ID,
 	EF_LATENCY_MS,
 	EF_TTFT_MS,
@@ -147,7 +150,10 @@ struct entry {
 	int64_t cache_write_1h_tokens; /* part of cache_write_tokens */
 	int64_t reasoning_tokens;
 	int64_t tool_tokens;
+	int64_t audio_tokens;        /* part of input and output, unpriced */
+	int64_t web_searches;        /* server-side searches, billed apiece */
 	int64_t estimated_cost_usd;
+	int64_t tool_fees_usd;       /* the searches' part of the estimate */
 	const char *price_id;
 	int64_t latency_ms;
 	int64_t ttft_ms;

@@ -14,8 +14,9 @@ static const enum entry_field csv_fields[] = {
 	EF_PROVIDER_ID, EF_MODEL_ID, EF_BILLED_INPUT_TOKENS,
 	EF_BILLED_OUTPUT_TOKENS, EF_TOTAL_BILLED_TOKENS, EF_CACHE_READ_TOKENS,
 	EF_CACHE_WRITE_TOKENS, EF_CACHE_WRITE_1H_TOKENS, EF_REASONING_TOKENS,
-	EF_TOOL_TOKENS,
-	EF_BILLED_COST_USD, EF_ESTIMATED_COST_USD, EF_PRICE_ID, EF_SOURCE,
+	EF_TOOL_TOKENS, EF_AUDIO_TOKENS, EF_WEB_SEARCHES,
+	EF_BILLED_COST_USD, EF_ESTIMATED_COST_USD, EF_TOOL_FEES_USD,
+	EF_PRICE_ID, EF_SOURCE,
 	EF_SYNC_STATUS, EF_SYNC_ERROR_CODE, EF_SYNCED_AT, EF_STATUS,
 	EF_LATENCY_MS, EF_TTFT_MS, EF_THROTTLE_WAIT_MS, EF_RETRIES,
 	EF_HTTP_STATUS, EF_ERROR_CODE, EF_CHUNKS, EF_TAGS,
@@ -70,7 +71,8 @@ static void csv_field(struct strbuf *out, const struct entry *e,
 		if (strchr("=+-@\t\r", *s) && *s)
 			strbuf_addch(tmp, '\'');
 		strbuf_addstr(tmp, s);
-	} else if (f == EF_BILLED_COST_USD || f == EF_ESTIMATED_COST_USD) {
+	} else if (f == EF_BILLED_COST_USD || f == EF_ESTIMATED_COST_USD ||
+		   f == EF_TOOL_FEES_USD) {
 		money_format(tmp, entry_get_int(e, f));
 	} else {
 		strbuf_addf(tmp, "%lld", (long long)entry_get_int(e, f));

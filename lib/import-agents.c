@@ -77,7 +77,7 @@ struct cc_rec {
 	struct js_span timestamp, session, request, cwd, version, uuid;
 	struct js_span msg_id, model, cost, speed;
 	int sidechain, api_error, has_usage, has_cc_object;
-	int64_t in, out, cw, cr, cw5, cw1h;
+	int64_t in, out, cw, cr, cw5, cw1h, searches;
 };
 
 static int cc_cache_creation(struct jscan *s, struct cc_rec *r)
@@ -95,6 +95,22 @@ static int cc_cache_creation(struct jscan *s, struct cc_rec *r)
 			ret = count(s, &r->cw1h);
 		else
 			ret = js_skip(s);
+		if (ret < 0)
+			return -1;
+	}
+	return ret;
+}
+
+static int cc_server_tools(struct jscan *s, struct cc_rec *r)
+{
+	struct js_span key;
+	int ret;
+
+	if ((ret = js_object_or_skip(s)) <= 0)
+		return ret;
+	while ((ret = js_member(s, &key)) > 0) {
+		ret = js_key_is(&key, "web_search_requests") ?
+			count(s, &r->searches) : js_skip(s);
 		if (ret < 0)
 			return -1;
 	}
@@ -119,6 +135,8 @@ static int cc_usage(struct jscan *s, struct cc_rec *r)
 			ret = count(s, &r->cr);
 		else if (js_key_is(&key, "cache_creation"))
 			ret = cc_cache_creation(s, r);
+		else if (js_key_is(&key, "server_tool_use"))
+			ret = cc_server_tools(s, r);
 		else if (js_key_is(&key, "speed"))
 			ret = string_or_skip(s, &r->speed);
 		else
@@ -304,6 +322,8 @@ static int cc_line(struct import_file *f, const char *text, size_t len,
 	entry_set_int(e, EF_CACHE_WRITE_TOKENS, cw);
 	if (r.has_cc_object && r.cw1h > 0)
 		entry_set_int(e, EF_CACHE_WRITE_1H_TOKENS, r.cw1h);
+	if (r.searches > 0)
+		entry_set_int(e, EF_WEB_SEARCHES, r.searches);
 	entry_set_str(e, EF_STATUS, r.api_error ? "failed" : "completed");
 	if (session) {
 		struct strbuf sr = STRBUF_INIT;

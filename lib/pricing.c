@@ -724,20 +724,55 @@ int pricing_cost(const struct price *p, const struct entry *e, int64_t *nano)
 	return 0;
 }
 
+/*
+ * Server-side web search, billed per search on top of the tokens: $10
+ * per 1,000 at Anthropic (usage.server_tool_use.web_search_requests,
+ * since the tool came out on 2025-05-07) and at OpenAI (each
+ * web_search_call of a response). -1 where tally knows no such fee.
+ */
+int64_t pricing_web_search_fee(const char *provider, int64_t when)
+{
+	if (!provider)
+		return -1;
+	if (!strcmp(provider, "anthropic"))
+		return when >= 1746576000000LL ? 10000000 : -1;
+	if (!strcmp(provider, "openai"))
+		return 10000000;
+	return -1;
+}
+
 int pricing_estimate_entry(const struct price_table *t, struct entry *e)
 {
 	struct price_match m;
-	int64_t cost;
+	int64_t cost, searches = entry_get_int(e, EF_WEB_SEARCHES), fees = 0;
 
 	if (entry_has(e, EF_ESTIMATED_COST_USD) ||
 	    (!entry_has(e, EF_BILLED_INPUT_TOKENS) &&
 	     !entry_has(e, EF_BILLED_OUTPUT_TOKENS)))
 		return 0;
+	/*
+	 * Audio tokens cost several times text tokens and the table has no
+	 * audio rates: priced as text they would be 4 to 16 times too cheap,
+	 * so such a request stays unpriced instead.
+	 */
+	if (entry_get_int(e, EF_AUDIO_TOKENS) > 0)
+		return 0;
 	if (!pricing_resolve(t, e->provider_id, e->model_id, entry_time(e), &m))
 		return 0;
 	if (pricing_cost(m.price, e, &cost))
 		return 0;
-	entry_set_int(e, EF_ESTIMATED_COST_USD, cost);
+	if (searches > 0) {
+		int64_t fee = pricing_web_search_fee(e->provider_id,
+				entry_time(e));
+
+		/* A fee tally cannot price leaves the whole request unpriced. */
+		if (fee < 0 || searches > MONEY_MAX_NANO / fee ||
+		    cost > MONEY_MAX_NANO - searches * fee)
+			return 0;
+		fees = searches * fee;
+		entry_set_int(e, EF_TOOL_FEES_USD, fees);
+	}
+	entry_set_int(e, EF_ESTIMATED_COST_USD, cost + fees);
 	entry_set_str(e, EF_PRICE_ID, m.price->id);
 	return 1;
 }

@@ -123,9 +123,14 @@ int pricing_cost(const struct price *p, const struct entry *e,
 
 /*
  * Sets estimatedCostUsd and priceId on e from the table, unless e has
- * an estimate already or no token counts. Returns 1 when it did.
+ * an estimate already or no token counts. Server-side web searches are
+ * added at their fee, which is also set apart in toolFeesUsd. Returns 1
+ * when it did.
  */
 int pricing_estimate_entry(const struct price_table *t, struct entry *e);
+
+/* nano-USD per server-side web search at provider on day when, or -1. */
+int64_t pricing_web_search_fee(const char *provider, int64_t when);
 
 /* Where `pricing update` keeps the fetched table. */
 void pricing_cache_path(struct strbuf *out);

@@ -37,6 +37,9 @@ const char *const rollup_counter_names[RC__COUNT] = {
 	[RC_PROV_INPUT] = "providerInput",
 	[RC_PROV_OUTPUT] = "providerOutput",
 	[RC_PROV_COST] = "providerCostNanoUsd",
+	[RC_WEB_SEARCHES] = "webSearches",
+	[RC_TOOL_FEES] = "toolFeesNanoUsd",
+	[RC_TOOL_FEES_UNBILLED] = "toolFeesUnbilledNanoUsd",
 };
 
 void rollup_table_init(struct rollup_table *t)
@@ -178,6 +181,11 @@ void counters_of_entry(const struct entry *e, struct counters *c)
 	c->v[RC_BILLED] = billed ? e->billed_cost_usd : 0;
 	c->v[RC_ESTIMATED] = estimated ? e->estimated_cost_usd : 0;
 	c->v[RC_EST_UNBILLED] = estimated && !billed ? e->estimated_cost_usd : 0;
+	c->v[RC_WEB_SEARCHES] = entry_get_int(e, EF_WEB_SEARCHES);
+	if (estimated && entry_has(e, EF_TOOL_FEES_USD)) {
+		c->v[RC_TOOL_FEES] = e->tool_fees_usd;
+		c->v[RC_TOOL_FEES_UNBILLED] = billed ? 0 : e->tool_fees_usd;
+	}
 	c->v[RC_N_BILLED] = billed;
 	c->v[RC_N_ESTIMATED] = estimated;
 	c->v[RC_N_UNPRICED] = usage && !billed && !estimated;

@@ -48,6 +48,10 @@ enum rollup_counter {
 	RC_PROV_INPUT,
 	RC_PROV_OUTPUT,
 	RC_PROV_COST,
+	/* Server-side web searches, and their fees inside the estimates. */
+	RC_WEB_SEARCHES,
+	RC_TOOL_FEES,
+	RC_TOOL_FEES_UNBILLED, /* those of entries that have no bill */
 	RC__COUNT
 };
 

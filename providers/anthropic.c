@@ -111,8 +111,8 @@ static int parse_response(struct json_object *root, struct entry *e,
 		struct strbuf *err)
 {
 	struct json_object *u = jpath(root, "usage", NULL);
-	int64_t in, out, cw = 0, cr = 0, thinking;
-	int r, has_cw, has_cr;
+	int64_t in, out, cw = 0, cr = 0, thinking, searches;
+	int r, s, has_cw, has_cr;
 
 	if (reject_error_body(root, err))
 		return T_EPROVIDER;
@@ -130,8 +130,14 @@ static int parse_response(struct json_object *root, struct entry *e,
 	    (r = jcount(jpath(u, "output_tokens_details", "thinking_tokens",
 			NULL), "usage.output_tokens_details.thinking_tokens",
 			&thinking, err)) < 0 ||
+	    (s = jcount(jpath(u, "server_tool_use", "web_search_requests",
+			NULL), "usage.server_tool_use.web_search_requests",
+			&searches, err)) < 0 ||
 	    add_compactions(u, &in, &out, &cw, &cr, err))
 		return T_EPROVIDER;
+	/* Billed at $10 per 1,000 on top of the tokens. */
+	if (s && searches)
+		entry_set_int(e, EF_WEB_SEARCHES, searches);
 	entry_set_int(e, EF_BILLED_INPUT_TOKENS, in + cw + cr);
 	entry_set_int(e, EF_BILLED_OUTPUT_TOKENS, out);
 	entry_set_int(e, EF_CACHE_WRITE_TOKENS, cw);

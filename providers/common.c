@@ -37,8 +37,19 @@ int set_time_from_unix(struct entry *e, enum entry_field f,
 {
 	struct json_object *v = jpath(root, key, NULL);
 	int64_t secs;
-	int r = jcount(v, key, &secs, err);
+	int r;
 
+	/* SDKs that rewrite a body may give the seconds as 1767735399.0. */
+	if (v && json_object_is_type(v, json_type_double)) {
+		double d = json_object_get_double(v);
+
+		if (!(d >= 0 && d < 1e11))
+			return fail(err, T_EPROVIDER, "%s is out of range", key);
+		secs = (int64_t)d;
+		r = 1;
+	} else {
+		r = jcount(v, key, &secs, err);
+	}
 	if (r > 0)
 		entry_set_int(e, f, secs * 1000);
 	return r < 0 ? r : 0;
@@ -90,6 +101,22 @@ static void reasoning_outside(struct entry *e, struct json_object *usage)
 	entry_set_int(e, EF_BILLED_OUTPUT_TOKENS, out + reasoning);
 }
 
+int audio_tokens(struct entry *e, struct json_object *usage,
+		const char *in_details, const char *out_details,
+		struct strbuf *err)
+{
+	int64_t a = 0, b = 0;
+
+	if (jcount(jpath(usage, in_details, "audio_tokens", NULL),
+			"usage.*.audio_tokens", &a, err) < 0 ||
+	    jcount(jpath(usage, out_details, "audio_tokens", NULL),
+			"usage.*.audio_tokens", &b, err) < 0)
+		return T_EPROVIDER;
+	if (a + b > 0)
+		entry_set_int(e, EF_AUDIO_TOKENS, a + b);
+	return 0;
+}
+
 int parse_chat_completion(struct json_object *root, struct entry *e,
 		struct strbuf *err)
 {
@@ -120,6 +147,9 @@ int parse_chat_usage(struct json_object *root, struct json_object *usage,
 			"completion_tokens_details", "reasoning_tokens", err) < 0)
 		return T_EPROVIDER;
 	reasoning_outside(e, usage);
+	if (audio_tokens(e, usage, "prompt_tokens_details",
+			"completion_tokens_details", err))
+		return T_EPROVIDER;
 	set_str_from(e, EF_PROVIDER_REQUEST_ID, root, "id");
 	set_str_from(e, EF_MODEL_ID, root, "model");
 	return set_time_from_unix(e, EF_STARTED_AT, root, "created", err);

@@ -36,6 +36,14 @@ int parse_chat_completion(struct json_object *root, struct entry *e,
 		struct strbuf *err);
 
 /* The same, with the usage block found elsewhere than root.usage. */
+/*
+ * Audio tokens (in the two *_tokens_details objects of usage) into
+ * audioTokens: 0, or T_EPROVIDER for a count that is not one.
+ */
+int audio_tokens(struct entry *e, struct json_object *usage,
+		const char *in_details, const char *out_details,
+		struct strbuf *err);
+
 int parse_chat_usage(struct json_object *root, struct json_object *usage,
 		struct entry *e, struct strbuf *err);
 

@@ -52,6 +52,38 @@ static int count(struct entry *e, enum entry_field f, struct json_object *v,
 	return r;
 }
 
+/*
+ * Web searches are billed apiece. A response states the billed count in
+ * tool_usage.web_search.num_requests; without it, the web_search_call
+ * items that searched are counted: opening or reading a page found is a
+ * web_search_call too, and is not a search.
+ */
+static int count_web_searches(struct json_object *root, struct entry *e,
+		struct strbuf *err)
+{
+	struct json_object *items = jpath(root, "output", NULL);
+	size_t n = items && json_object_is_type(items, json_type_array) ?
+		json_object_array_length(items) : 0;
+	int64_t searches = 0;
+	int r = jcount(jpath(root, "tool_usage", "web_search", "num_requests",
+			NULL), "tool_usage.web_search.num_requests", &searches,
+			err);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; !r && i < n; i++) {
+		struct json_object *it = json_object_array_get_idx(items, i);
+		const char *type = jstr(it, "type");
+		const char *action = jstr(jpath(it, "action", NULL), "type");
+
+		searches += type && !strcmp(type, "web_search_call") &&
+			    (!action || !strcmp(action, "search"));
+	}
+	if (searches)
+		entry_set_int(e, EF_WEB_SEARCHES, searches);
+	return 0;
+}
+
 static int parse_responses(struct json_object *root, struct entry *e,
 		struct strbuf *err)
 {
@@ -76,6 +108,10 @@ static int parse_responses(struct json_object *root, struct entry *e,
 	    count(e, EF_REASONING_TOKENS, jpath(u, "output_tokens_details",
 			"reasoning_tokens", NULL),
 			"usage.output_tokens_details.reasoning_tokens", err) < 0)
+		return T_EPROVIDER;
+	if (count_web_searches(root, e, err) ||
+	    audio_tokens(e, u, "input_tokens_details", "output_tokens_details",
+			err))
 		return T_EPROVIDER;
 	set_str_from(e, EF_PROVIDER_REQUEST_ID, root, "id");
 	set_str_from(e, EF_MODEL_ID, root, "model");

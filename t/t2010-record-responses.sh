@@ -162,4 +162,70 @@ test_expect_success 'a body whose counts contradict each other is refused' '
 	test_grep "tally: the response does not add up: cacheReadTokens (9) exceeds billedInputTokens (5)" err
 '
 
+test_expect_success 'web searches: their fee joins the estimate and is kept apart' '
+	TALLY_HOME=$PWD/ws tally record -p anthropic -m claude-sonnet-4-20250514 \
+		--input-tokens 100000 --output-tokens 0 --web-searches 3 \
+		--started-at 2026-11-20T10:00:00Z --json >w.json &&
+	check w.json webSearchRequests=3 toolFeesUsd=0.03 estimatedCostUsd=0.33 &&
+	TALLY_HOME=$PWD/ws tally summary --window workspace >sum &&
+	test_grep "^Cost  *~\$0.3300 estimated; 3 web searches (~\$0.0300 of the estimate)" sum &&
+	TALLY_HOME=$PWD/ws tally summary --window workspace --json >s.json &&
+	check s.json webSearchRequests=3 toolFeesUsd=0.03 estimatedCostUsd=0.33 &&
+	TALLY_HOME=$PWD/ws tally export --format csv >w.csv &&
+	head -n 1 w.csv | tr -d "\r" | tr , "\n" >cols &&
+	test_grep "^webSearchRequests$" cols && test_grep "^toolFeesUsd$" cols
+'
+
+test_expect_success 'web searches before Anthropic had the tool, or at an unknown fee: unpriced' '
+	TALLY_HOME=$PWD/ws2 tally record -p anthropic -m claude-3-5-sonnet-20241022 \
+		--input-tokens 10 --output-tokens 1 --web-searches 1 \
+		--started-at 2025-01-10T10:00:00Z --json >u.json &&
+	check u.json webSearchRequests=1 &&
+	! json_get u.json "d[\"estimatedCostUsd\"]" &&
+	TALLY_HOME=$PWD/ws2 tally record -p mistral -m mistral-small-latest \
+		--input-tokens 10 --output-tokens 1 --web-searches 1 --json >m.json &&
+	! json_get m.json "d[\"estimatedCostUsd\"]"
+'
+
+test_expect_success 'a web search call that only opened a page is not a search' '
+	python3 - <<-\EOF &&
+	import json
+	body = {"object": "response", "id": "resp_ws", "model": "gpt-5-mini",
+	        "status": "completed",
+	        "output": [{"type": "web_search_call", "action": {"type": "search"}},
+	                   {"type": "web_search_call", "action": {"type": "open_page"}},
+	                   {"type": "web_search_call", "action": {"type": "find_in_page"}},
+	                   {"type": "web_search_call"}],
+	        "usage": {"input_tokens": 10, "output_tokens": 2}}
+	json.dump(body, open("ws.json", "w"))
+	body["id"] = "resp_ws2"
+	body["tool_usage"] = {"web_search": {"num_requests": 5}}
+	json.dump(body, open("ws2.json", "w"))
+	body["id"] = "resp_ws3"
+	body["tool_usage"] = {"web_search": {"num_requests": "5"}}
+	json.dump(body, open("ws3.json", "w"))
+	EOF
+	tally record --response ws.json --json >a.json &&
+	check a.json webSearchRequests=2 &&
+	tally record --response ws2.json --json >b.json &&
+	check b.json webSearchRequests=5 &&
+	test_must_fail tally record --response ws3.json 2>err &&
+	test_grep "tool_usage.web_search.num_requests is not a whole number" err
+'
+
+test_expect_success 'audio tokens: counted, and the request left unpriced' '
+	tally record --response "$TALLY_SOURCE_DIR/t/fixtures/third-party/openai-chat-audio.json" --json >au.json &&
+	check au.json audioTokens=482 billedOutputTokens=592 &&
+	! json_get au.json "d[\"estimatedCostUsd\"]"
+'
+
+test_expect_success 'xAI: the cost in ticks is the bill' '
+	tally record --response "$TALLY_SOURCE_DIR/t/fixtures/third-party/xai-text.json" --json >x.json &&
+	check x.json providerId=xai billedCostUsd=0.00011765 billedOutputTokens=229 &&
+	sed "s/\"cost_in_usd_ticks\": 1176500/\"cost_in_usd_ticks\": -3/" \
+		"$TALLY_SOURCE_DIR/t/fixtures/third-party/xai-text.json" >neg.json &&
+	test_must_fail tally record --response neg.json 2>err &&
+	test_grep "cost_in_usd_ticks is out of range" err
+'
+
 test_done
