@@ -31,6 +31,12 @@ const struct builtin_price builtin_prices[] = {
 	 * long-context rates until 2026-03-13, when the 1M window became
 	 * generally available at the standard rates.
 	 */
+	{ "anthropic", "claude-opus-5", "2026-03-14", "claude-opus-5.0*",
+	  { "5", "25", "0.50", "6.25", "10" }, NULL },
+	{ "anthropic", "claude-sonnet-5", "2026-03-14", "claude-sonnet-5.0*",
+	  { "2", "10", "0.20", "2.50", "4" }, NULL },
+	{ "anthropic", "claude-opus-4-8", "2026-03-14", "claude-opus-4.8*",
+	  { "5", "25", "0.50", "6.25", "10" }, NULL },
 	{ "anthropic", "claude-opus-4-7", "2026-02-05", "claude-opus-4.7*",
 	  { "5", "25", "0.50", "6.25", "10" }, NULL },
 	{ "anthropic", "claude-opus-4-6", "2026-02-05", "claude-opus-4.6*",
@@ -81,7 +87,8 @@ const struct builtin_price builtin_prices[] = {
 	  { "0.20", "1.25", "0.02", "", "" }, NULL },
 	{ "openai", "gpt-5.2", "2025-12-11", "gpt-5.2-chat* gpt-5.2-codex",
 	  { "1.75", "14", "0.175", "", "" }, NULL },
-	{ "openai", "gpt-5.1", "2025-11-13", "gpt-5.1-chat* gpt-5.1-codex",
+	{ "openai", "gpt-5.1", "2025-11-13",
+	  "gpt-5.1-chat* gpt-5.1-codex gpt-5.1-codex-max",
 	  { "1.25", "10", "0.125", "", "" }, NULL },
 	{ "openai", "gpt-5", "2025-08-07", "gpt-5-chat* gpt-5-codex",
 	  { "1.25", "10", "0.125", "", "" }, NULL },
@@ -149,5 +156,18 @@ const struct builtin_price builtin_prices[] = {
 	  { "0.56", "1.68", "0.07", "", "" }, NULL },
 	{ "deepseek", "deepseek-chat", "2025-09-29", "deepseek-chat-v3*",
 	  { "0.28", "0.42", "0.028", "", "" }, NULL },
+	/* Since V3.2 the reasoner costs what the chat model costs. */
+	{ "deepseek", "deepseek-reasoner", "2025-09-29", NULL,
+	  { "0.28", "0.42", "0.028", "", "" }, NULL },
+	{ "xai", "grok-3-mini", "2025-04-03", "grok-3-mini-beta",
+	  { "0.30", "0.50", "0.075", "", "" }, NULL },
+	{ "groq", "llama-3.3-70b-versatile", "2024-12-06", NULL,
+	  { "0.59", "0.79", "", "", "" }, NULL },
+	{ "groq", "qwen/qwen3-32b", "2025-05-13", NULL,
+	  { "0.29", "0.59", "", "", "" }, NULL },
+	{ "mistral", "mistral-small-latest", "2025-03-17", NULL,
+	  { "0.10", "0.30", "", "", "" }, NULL },
+	{ "mistral", "magistral-medium", "2025-06-10", "magistral-medium-*",
+	  { "2", "5", "", "", "" }, NULL },
 	{ NULL, NULL, NULL, NULL, { NULL }, NULL },
 };
