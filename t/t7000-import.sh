@@ -138,6 +138,55 @@ test_expect_success 'default places: CLAUDE_CONFIG_DIR, a comma-separated list' 
 	test "$(json_get h.json "[d[\"files\"], d[\"added\"]]")" = "[1, 1]"
 '
 
+# cc_line <msg id> <request id or -> <output tokens> [<sidechain>]: one
+# assistant line as Claude Code writes it.
+cc_line() {
+	req=
+	test "$2" = - || req="\"requestId\":\"$2\","
+	printf '{"type":"assistant","timestamp":"2026-11-22T10:00:0%s.000Z","sessionId":"44444444-4444-4444-8444-444444444444",%s"isSidechain":%s,"message":{"id":"%s","model":"claude-sonnet-4-20250514","usage":{"input_tokens":7,"output_tokens":%s}}}\n' \
+		"$3" "$req" "${4:-false}" "$1" "$3" | cut -c1-2000
+}
+
+test_expect_success 'Claude Code: a message without requestId (dropped by a proxy) counts once' '
+	mkdir -p noreq/projects/p &&
+	{ cc_line msg_N - 1 && cc_line msg_N - 5 && cc_line msg_N - 9; } \
+		>noreq/projects/p/44444444-4444-4444-8444-444444444444.jsonl &&
+	TALLY_HOME=$PWD/nr tally import claude-code noreq --json >n.json &&
+	test "$(json_get n.json "[d[\"added\"], d[\"updated\"]]")" = "[1, 2]" &&
+	TALLY_HOME=$PWD/nr tally log --ndjson >rows &&
+	test_line_count = 1 rows &&
+	test "$(json_get rows "d[\"billedOutputTokens\"]")" = 9
+'
+
+test_expect_success 'Claude Code: subagent logs (subagents/*.jsonl) count once beside the sidechain lines' '
+	mkdir -p sub/projects/p/44444444-4444-4444-8444-444444444444/subagents &&
+	{ cc_line msg_P req_P 3 && cc_line msg_Q req_Q 4 true; } \
+		>sub/projects/p/44444444-4444-4444-8444-444444444444.jsonl &&
+	{ cc_line msg_Q req_Q 4 true && cc_line msg_R req_R 6 true; } \
+		>sub/projects/p/44444444-4444-4444-8444-444444444444/subagents/agent-a1.jsonl &&
+	TALLY_HOME=$PWD/sa tally import claude-code sub --json >s.json &&
+	test "$(json_get s.json "[d[\"files\"], d[\"added\"], d[\"duplicates\"]]")" = "[2, 3, 1]" &&
+	TALLY_HOME=$PWD/sa tally summary --window workspace --json >sum.json &&
+	test "$(json_get sum.json "[d[\"requests\"], d[\"outputTokens\"]]")" = "[3, 13]"
+'
+
+test_expect_success 'Claude Code: a huge line without usage is skipped, what follows is read' '
+	mkdir -p huge/projects/p &&
+	python3 - <<-\EOF &&
+	import json
+	with open("huge/projects/p/44444444-4444-4444-8444-444444444444.jsonl", "w") as f:
+	    snap = {"type": "file-history-snapshot", "messageId": "m",
+	            "snapshot": {"trackedFileBackups": {"big.txt": "x" * (17 << 20)}}}
+	    f.write(json.dumps(snap) + "\n")
+	    f.write(json.dumps({"type": "file-history-snapshot", "snapshot": {}}) + "\n")
+	EOF
+	cc_line msg_H req_H 2 >>huge/projects/p/44444444-4444-4444-8444-444444444444.jsonl &&
+	TALLY_HOME=$PWD/hg tally import claude-code huge --json >h.json &&
+	test "$(json_get h.json "[d[\"lines\"], d[\"added\"]]")" = "[3, 1]" &&
+	TALLY_HOME=$PWD/hg tally import claude-code huge >again &&
+	test_grep "1 files (1 unchanged), 0 lines read" again
+'
+
 test_expect_success 'no default place exists: a warning naming them, nothing to import' '
 	mkdir -p home3 &&
 	(
