@@ -67,19 +67,26 @@ int provider_can_sync(const char *id)
 
 /* ---- base URLs ---- */
 
-/* The host and path (without trailing slashes) of url, as libcurl reads it. */
+/*
+ * The host and path (without trailing slashes) of url, as libcurl reads
+ * it; -1 also for a URL with a query or a fragment, which a base URL
+ * cannot have: paths are appended to it
+ * (http://localhost#@192.0.2.2/ would send them to localhost's "/").
+ */
 static int host_and_path(const char *url, struct strbuf *host,
 		struct strbuf *path)
 {
 	struct strbuf ignored = STRBUF_INIT;
-	char *h = NULL, *p = NULL;
+	char *h = NULL, *p = NULL, *q = NULL, *f = NULL;
 	CURLU *u = NULL;
 	int ret = -1;
 
 	if (!curl_load(&ignored) && (u = lc.url()) &&
 	    !lc.url_set(u, CURLUPART_URL, url, 0) &&
 	    !lc.url_get(u, CURLUPART_HOST, &h, 0) &&
-	    !lc.url_get(u, CURLUPART_PATH, &p, 0)) {
+	    !lc.url_get(u, CURLUPART_PATH, &p, 0) &&
+	    lc.url_get(u, CURLUPART_QUERY, &q, 0) &&
+	    lc.url_get(u, CURLUPART_FRAGMENT, &f, 0)) {
 		strbuf_addstr(host, h);
 		strbuf_addstr(path, p);
 		while (path->len && path->buf[path->len - 1] == '/')
@@ -90,6 +97,10 @@ static int host_and_path(const char *url, struct strbuf *host,
 		lc.free(h);
 	if (p)
 		lc.free(p);
+	if (q)
+		lc.free(q);
+	if (f)
+		lc.free(f);
 	if (u)
 		lc.url_cleanup(u);
 	strbuf_release(&ignored);

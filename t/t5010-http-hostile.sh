@@ -73,7 +73,7 @@ test_expect_success 'user information never makes another host loopback' '
 		sync -p openai >out 2>err &&
 	test_grep "refusing plain http to .192.0.2.2." out err &&
 	test_expect_code 3 tally -c "providers.openai.base_url=http://localhost#@192.0.2.2/" \
-		sync -p openai -n >/dev/null 2>&1;
+		sync -p openai -n >/dev/null 2>&1 &&
 	test_expect_code 3 tally -c providers.openai.base_url=http://127.0.0.1.example.com \
 		sync -p openai >out 2>err &&
 	test_grep "refusing plain http" out err
@@ -121,7 +121,7 @@ test_expect_success 'URLs that are not http(s), or not URLs, are refused with ex
 	test_grep "is not an http(s) URL" err &&
 	test_expect_code 2 tally export --push "http://" 2>err &&
 	test_grep "is not a URL\|names no host" err &&
-	test_expect_code 3 tally -c "providers.openai.base_url=gopher://x" sync -p openai 2>err >out;
+	test_expect_code 3 tally -c "providers.openai.base_url=gopher://x" sync -p openai 2>err >out &&
 	test_grep "is not an http(s) URL" out err
 '
 
