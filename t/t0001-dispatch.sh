@@ -71,7 +71,7 @@ test_expect_success '-C to a missing directory fails' '
 '
 
 test_expect_success 'a full disk on stdout is an error' '
-	test -w /dev/full || { echo "no /dev/full here" >&2; false; } &&
+	if ! test -w /dev/full; then echo "no /dev/full here" >&2; false; fi &&
 	tally record -p openai -m m --input-tokens 5 -q &&
 	test_expect_code 1 tally log >/dev/full 2>err &&
 	test_grep "tally: write error on standard output" err
@@ -86,7 +86,7 @@ test_expect_success 'a reader that goes away is not an error' '
 '
 
 test_expect_success 'a closed stdout is not reported as an error' '
-	tally version >&- 2>err;
+	tally version >&- 2>err &&
 	test_must_be_empty err
 '
 

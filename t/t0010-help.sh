@@ -14,7 +14,7 @@ test_expect_success 'help for an unknown command fails' '
 '
 
 test_expect_success 'help shows the manual page of a command' '
-	command -v man >/dev/null || { echo "man is not installed" >&2; false; } &&
+	test_need man &&
 	MANPAGER=cat MANWIDTH=80 tally help record >out &&
 	test_grep "tally-record - record one request" out &&
 	test_grep "EXIT STATUS" out

@@ -151,8 +151,8 @@ test_expect_success 'a cache that cannot be written: the answer comes from memor
 	test_grep "No space left on device; the figures come from memory" err &&
 	with_fail_writes usage-summary 0 tally status >out 2>err &&
 	test_grep "15" out &&
-	with_fail_writes usage-summary 0 tally -c monthly_token_budget=10 budget check >out 2>err;
-	test $? = 1 &&
+	test_expect_code 1 with_fail_writes usage-summary 0 \
+		tally -c monthly_token_budget=10 budget check >out 2>err &&
 	test_grep "exceeded" out &&
 	tally summary --window workspace --json >s.json 2>err &&
 	test "$(json_get s.json "d[\"inputTokens\"]")" = 15 &&

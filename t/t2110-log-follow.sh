@@ -17,12 +17,13 @@ wait_for() {
 test_expect_success 'follow prints the last entries, then new ones' '
 	for i in 1 2 3; do
 		tally record -p openai -m m$i --input-tokens $i -q || return 1
-	done
-	tally log -f -n 2 --porcelain >out 2>err &
+	done &&
+	{ tally log -f -n 2 --porcelain >out 2>err & } &&
 	pid=$! &&
 	wait_for out "	m3	" &&
 	test_line_count = 2 out &&
-	head -n 1 out | test_grep "	m2	" &&
+	head -n 1 out >first &&
+	test_grep "	m2	" first &&
 	tally record -p anthropic -m new --input-tokens 9 -q &&
 	wait_for out "	new	" &&
 	kill $pid &&
@@ -30,7 +31,7 @@ test_expect_success 'follow prints the last entries, then new ones' '
 '
 
 test_expect_success 'a new row appears within a second' '
-	tally log -f -n 0 --ndjson >out &
+	{ tally log -f -n 0 --ndjson >out & } &&
 	pid=$! &&
 	sleep 0.3 &&
 	tally record -p openai -m quick --input-tokens 1 -q &&
@@ -40,7 +41,7 @@ test_expect_success 'a new row appears within a second' '
 '
 
 test_expect_success 'follow survives a rewrite of the ledger' '
-	tally log -f -n 0 --porcelain >out &
+	{ tally log -f -n 0 --porcelain >out & } &&
 	pid=$! &&
 	sleep 0.3 &&
 	tally record -p openai -m before-rewrite --input-tokens 1 -q &&
@@ -58,7 +59,7 @@ test_expect_success 'follow survives a rewrite of the ledger' '
 '
 
 test_expect_success 'follow applies the filters to new rows' '
-	tally log -f -n 0 -p gemini --porcelain >out &
+	{ tally log -f -n 0 -p gemini --porcelain >out & } &&
 	pid=$! &&
 	sleep 0.3 &&
 	tally record -p openai -m skipped --input-tokens 1 -q &&
@@ -69,7 +70,7 @@ test_expect_success 'follow applies the filters to new rows' '
 '
 
 test_expect_success 'follow waits for a ledger that does not exist yet' '
-	TALLY_HOME=$PWD/later tally log -f --porcelain >out &
+	{ TALLY_HOME=$PWD/later tally log -f --porcelain >out & } &&
 	pid=$! &&
 	sleep 0.3 &&
 	TALLY_HOME=$PWD/later tally record -p openai -m first --input-tokens 1 -q &&

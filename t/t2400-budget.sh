@@ -42,7 +42,7 @@ test_expect_success 'budget shows used, limit, remaining and state' '
 	test_grep "^daily  *day 2026-11-24  *\$0.7000  *\$1.00  *\$0.3000  *70%  .* under$" out &&
 	test_grep "^openai-tokens  *month 2026-11  *3,000 tok  *10,000 tok  *7,000 tok  *30%  .* under$" out &&
 	test_grep "^team-a  *week 2026-W48  *3,000 tok " out &&
-	test_must_be_empty hooks.log 2>/dev/null || ! test -e hooks.log
+	{ ! test -e hooks.log || test_must_be_empty hooks.log; }
 '
 
 test_expect_success 'check: all under is exit 0 and quiet' '
@@ -67,8 +67,7 @@ test_expect_success 'crossing 100% fires it once more' '
 	tally record -q -p openai -m m --input-tokens 4000 --cost 0.20 &&
 	test_expect_code 1 tally budget check -q >out &&
 	test_must_be_empty out &&
-	tally budget check --json >b.json;
-	test $? = 1 &&
+	test_expect_code 1 tally budget check --json >b.json &&
 	tally status >/dev/null &&
 	cat >expect <<-\EOF &&
 	daily warning 2026-11-24 85 0.85 1 12010
@@ -82,11 +81,9 @@ test_expect_success 'crossing 100% fires it once more' '
 '
 
 test_expect_success 'a new period starts afresh and fires again' '
-	TALLY_NOW=2026-11-25T09:00:00Z tally budget check -q;
-	test $? = 10 &&
+	TALLY_NOW=2026-11-25T09:00:00Z test_expect_code 10 tally budget check -q &&
 	TALLY_NOW=2026-11-25T09:00:00Z tally record -q -p openai -m m --input-tokens 1 --cost 2 &&
-	TALLY_NOW=2026-11-25T09:00:00Z tally budget check -q;
-	test $? = 1 &&
+	TALLY_NOW=2026-11-25T09:00:00Z test_expect_code 1 tally budget check -q &&
 	tail -n 1 hooks.log >last &&
 	echo "daily exceeded 2026-11-25 200 2 1 1" >expect &&
 	test_cmp expect last

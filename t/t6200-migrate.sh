@@ -123,7 +123,7 @@ test_expect_success UNPRIV 'a read-only scope: exit 6, nothing changed' '
 	test_expect_code 6 run_unprivileged tally migrate 2>err &&
 	test_grep "^tally: cannot create" err &&
 	test_cmp orig "$(ledger)" &&
-	run_unprivileged tally migrate --check; test $? = 1
+	test_expect_code 1 run_unprivileged tally migrate --check
 '
 
 test_expect_success 'bad usage' '

@@ -142,8 +142,8 @@ test_expect_success 'a held lock: exit 6 after lock_timeout_ms, nothing removed'
 
 test_expect_success 'clear waits for the lock rather than cut a writer short' '
 	tally record -q -p openai -m m --input-tokens 1 &&
-	hold_lock "$TALLY_HOME/profile/usage-ledger.lock" || return 1
-	(sleep 0.3 && kill $HOLD_PID) &
+	hold_lock "$TALLY_HOME/profile/usage-ledger.lock" &&
+	{ (sleep 0.3 && kill $HOLD_PID) & } &&
 	tally clear --yes >out &&
 	test_grep "^removed" out &&
 	ls -A "$TALLY_HOME/profile" >left &&

@@ -42,16 +42,18 @@ test_expect_success 'writers appending while compact and migrate run again and a
 	cp template.jsonl "$(ledger)" &&
 	tally summary --window workspace --json >before.json 2>/dev/null &&
 	for w in 1 2; do
-		(
-			i=0
-			while test $i -lt 200; do
-				tally record -p openai -m writer$w --input-tokens 1 \
-					--started-at 2026-11-24T11:00:00Z || exit 1
-				i=$((i + 1))
-			done >ids.$w
-			echo done >writer.$w
-		) &
-	done
+		{
+			(
+				i=0
+				while test $i -lt 200; do
+					tally record -p openai -m writer$w --input-tokens 1 \
+						--started-at 2026-11-24T11:00:00Z || exit 1
+					i=$((i + 1))
+				done >ids.$w
+				echo done >writer.$w
+			) &
+		} || return 1
+	done &&
 	rounds=0 &&
 	while ! test -e writer.1 || ! test -e writer.2; do
 		tally compact >/dev/null || return 1

@@ -77,7 +77,7 @@ test_expect_success 'every page lists the exit statuses it can return' '
 '
 
 test_expect_success 'the pages build with scdoc' '
-	command -v scdoc >/dev/null || { echo "scdoc is not installed" >&2; false; } &&
+	test_need scdoc &&
 	for page in "$DOC"/*.scd; do
 		scdoc <"$page" >/dev/null || { echo "scdoc rejects $page" >&2; return 1; }
 	done

@@ -50,7 +50,7 @@ test_expect_success 'bash: options of the command, from its table' '
 '
 
 test_expect_success 'zsh: the completion loads and completes tally rec<TAB>' '
-	command -v zsh >/dev/null || { echo "zsh is not installed" >&2; false; } &&
+	test_need zsh &&
 	zsh -f -c "
 		compadd() {
 			local -a words
@@ -88,7 +88,7 @@ test_expect_success 'zsh: the completion loads and completes tally rec<TAB>' '
 '
 
 test_expect_success 'fish: complete -C completes tally rec and options' '
-	command -v fish >/dev/null || { echo "fish is not installed" >&2; false; } &&
+	test_need fish &&
 	fish --no-config -c "source $COMP/tally.fish; complete -C \"tally rec\"" >out &&
 	test_grep "^record" out &&
 	fish --no-config -c "source $COMP/tally.fish; complete -C \"tally log --fol\"" >out &&

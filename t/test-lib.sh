@@ -84,6 +84,30 @@ test_expect_success() {
 	test_count=$((test_count + 1))
 	out=$TRASH_DIRECTORY/.test-output
 	rm -f "$TRASH_DIRECTORY/.say"
+	# git's chain lint: run behind a failing "(exit 117) &&", a body
+	# whose commands are all joined by && runs none of them and ends
+	# with 117. Anything else means a link is missing, and a failure
+	# before it would go unnoticed: the test fails without running.
+	# What follows a missing link does run here, so a watchdog ends it
+	# should it wait for something that never comes.
+	(
+		IN_TEST=1 &&
+		cd "$TRASH_DIRECTORY" &&
+		eval "(exit 117) && $2"
+	) >/dev/null 2>&1 </dev/null &
+	lint_pid=$!
+	(sleep 10 && kill -9 "$lint_pid") >/dev/null 2>&1 </dev/null &
+	dog_pid=$!
+	wait "$lint_pid"
+	lint_status=$?
+	kill "$dog_pid" 2>/dev/null
+	if test "$lint_status" != 117; then
+		test_failures=$((test_failures + 1))
+		echo "not ok $test_count - $1"
+		echo "$2" | sed 's/^/#	/'
+		echo "# broken &&-chain: a command of this test is not joined by &&"
+		return 0
+	fi
 	(
 		IN_TEST=1 &&
 		cd "$TRASH_DIRECTORY" &&
@@ -150,8 +174,14 @@ test_expect_code() {
 	return 0
 }
 
-# test_grep [-v] [grep options] <pattern> <file>
+# test_grep [-v] [grep options] <pattern> <file>: the file must exist,
+# so that "-v" never passes for want of a file.
 test_grep() {
+	eval "file=\${$#}"
+	if ! test -f "$file"; then
+		echo "test_grep: no file '$file'" >&2
+		return 1
+	fi
 	if test "$1" = "-v"; then
 		shift
 		if grep "$@"; then
@@ -161,7 +191,6 @@ test_grep() {
 		return 0
 	fi
 	grep "$@" || {
-		eval "file=\${$#}"
 		echo "test_grep: no match for '$*'; the file holds:" >&2
 		sed 's/^/| /' "$file" >&2
 		return 1
@@ -177,8 +206,20 @@ test_line_count() {
 	}
 }
 
-# test_must_be_empty <file>
+# test_need <program>: fails, saying so, when the program is missing.
+test_need() {
+	command -v "$1" >/dev/null || {
+		echo "$1 is not installed" >&2
+		return 1
+	}
+}
+
+# test_must_be_empty <file>: the file exists and is empty.
 test_must_be_empty() {
+	if ! test -f "$1"; then
+		echo "test_must_be_empty: no file '$1'" >&2
+		return 1
+	fi
 	if test -s "$1"; then
 		echo "test_must_be_empty: '$1' is not empty:" >&2
 		sed 's/^/| /' "$1" >&2
