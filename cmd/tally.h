@@ -16,7 +16,7 @@
  *  2. one line in the commands[] table in cmd/tally.c (keep it sorted);
  *  3. the file in meson.build;
  *  4. Documentation/tally-<name>.1.scd whose SYNOPSIS equals the usage
- *     lines (t/t0450-doc-synopsis.sh checks this);
+ *     lines (t/t9000-docs.sh checks this);
  *  5. tests in t/.
  * Completion picks the options up from the option table by itself.
  */

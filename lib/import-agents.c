@@ -1,7 +1,7 @@
 /*
- * The log formats of the coding agents tally imports; see
- * reference section 6 for the fields. Each parser turns one line into at
- * most one entry, with the natural key that deduplicates it.
+ * The log formats of the coding agents tally imports (tally-import(1)
+ * says which fields are read and how). Each parser turns one line into
+ * at most one entry, with the natural key that deduplicates it.
  */
 #include "import.h"
 

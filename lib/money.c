@@ -173,13 +173,3 @@ void money_format_human(struct strbuf *sb, int64_t nano)
 		strbuf_addf(sb, ".%02llu", (unsigned long long)(cents % 100));
 	}
 }
-
-int money_add(int64_t *a, int64_t b)
-{
-	int64_t r;
-
-	if (__builtin_add_overflow(*a, b, &r))
-		return -1;
-	*a = r;
-	return 0;
-}

@@ -40,7 +40,4 @@ void money_format(struct strbuf *sb, int64_t nano);
  */
 void money_format_human(struct strbuf *sb, int64_t nano);
 
-/* Adds b to *a; returns -1 (and leaves *a) when the sum would overflow. */
-int money_add(int64_t *a, int64_t b);
-
 #endif

@@ -19,7 +19,7 @@
  *	};
  *	argc = parse_options(argc, argv, opts, usage, 0, &err);
  *
- * parse_options() never prints or exits; cmd/ decides (see cmd/common.h).
+ * parse_options() never prints or exits; cmd/ decides (see cmd/common.c).
  * It returns the number of arguments left in argv (argv[0] stays the
  * command name), PARSE_OPT_HELP for -h/--help, PARSE_OPT_COMPLETE for the
  * hidden --completion-helper, or T_EUSAGE with a message in err.

@@ -34,14 +34,10 @@ struct price_memo {
 	unsigned next;
 };
 
+/* The configuration's names of the rates (pricing.models.N.<name>). */
 static const char *const rate_names[PR__COUNT] = {
 	"input", "output", "cache_read", "cache_write", "cache_write_1h",
 };
-
-const char *price_rate_name(enum price_rate r)
-{
-	return rate_names[r];
-}
 
 const char *price_source_name(enum price_source s)
 {

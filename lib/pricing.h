@@ -162,7 +162,6 @@ void price_diff_release(struct price_diff *d);
 #define PRICING_DEFAULT_URL "https://raw.githubusercontent.com/BerriAI/" \
 	"litellm/main/model_prices_and_context_window.json"
 
-const char *price_rate_name(enum price_rate r);
 const char *price_source_name(enum price_source s);
 
 #endif

@@ -56,15 +56,6 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
-void free_string_array(char **p)
-{
-	if (!p)
-		return;
-	for (char **q = p; *q; q++)
-		free(*q);
-	free(p);
-}
-
 void strbuf_init(struct strbuf *sb, size_t hint)
 {
 	sb->alloc = sb->len = 0;

@@ -71,9 +71,6 @@ void strbuf_rtrim(struct strbuf *sb);
 int strbuf_read_fd(struct strbuf *sb, int fd);
 int strbuf_read_file(struct strbuf *sb, const char *path);
 
-/* Frees p and every string in the NULL-terminated array. */
-void free_string_array(char **p);
-
 /* Allocation helpers that abort on failure. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);

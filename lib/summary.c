@@ -121,12 +121,6 @@ static struct quota_state *find_quota(const struct summary *s,
 	return NULL;
 }
 
-const struct quota_state *summary_quota(const struct summary *s,
-		const char *provider)
-{
-	return find_quota(s, provider);
-}
-
 static void note_quota(struct summary *s, const struct entry *e)
 {
 	const struct quota_snapshot *q = &e->quota;

@@ -122,10 +122,6 @@ int summary_refresh(struct summary *s, const struct scope *sc,
 int summary_claim_alert(const struct scope *sc, const struct summary_opts *o,
 		const char *key, struct strbuf *err);
 
-/* The most recent quota snapshot of a provider, or NULL. */
-const struct quota_state *summary_quota(const struct summary *s,
-		const char *provider);
-
 /* Tokens of the recent entries in [since, until). */
 int64_t summary_recent_tokens(const struct summary *s, int64_t since,
 		int64_t until, int64_t *requests);
