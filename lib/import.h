@@ -6,7 +6,7 @@
 
 #include "entry.h"
 #include "ledger.h"
-#include "parse-options.h"
+#include "string-list.h"
 #include "pricing.h"
 #include "scope.h"
 #include "strbuf.h"

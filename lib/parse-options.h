@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "strbuf.h"
+#include "string-list.h"
 
 /*
  * Table-driven command-line options, in the spirit of git's parse-options.
@@ -62,15 +63,6 @@ struct option {
 	parse_opt_cb callback;
 	intptr_t defval;
 };
-
-/* A growable list of strings, for repeatable options. Strings are borrowed. */
-struct string_list {
-	const char **items;
-	size_t nr, alloc;
-};
-#define STRING_LIST_INIT { NULL, 0, 0 }
-void string_list_append(struct string_list *l, const char *s);
-void string_list_release(struct string_list *l);
 
 #define OPT_END() { .type = OPTION_END }
 #define OPT_GROUP(h) { .type = OPTION_GROUP, .help = (h) }

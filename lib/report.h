@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "entry.h"
-#include "parse-options.h"
+#include "string-list.h"
 #include "rollup.h"
 #include "summary.h"
 
