@@ -65,11 +65,9 @@ static struct price *add_price(struct price_table *t)
 
 static int32_t day_of_date(const char *s)
 {
-	int y, m, d;
+	int32_t day;
 
-	if (!s || sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
-		return INT32_MIN;
-	return (int32_t)days_from_civil(y, m, d);
+	return time_parse_day(s, &day) ? INT32_MIN : day;
 }
 
 static int parse_rate(const char *text, int64_t *out)

@@ -219,6 +219,49 @@ int time_parse_iso(const char *s, size_t len, int64_t *out)
 	return 0;
 }
 
+int time_parse_day(const char *s, int32_t *day)
+{
+	const char *end;
+	int y, m, d;
+
+	if (!s)
+		return -1;
+	end = s + strlen(s);
+	if (end - s != 10 || s[4] != '-' || s[7] != '-' ||
+	    digits(s, end, 4, &y) || digits(s + 5, end, 2, &m) ||
+	    digits(s + 8, end, 2, &d) || m < 1 || m > 12 || d < 1 ||
+	    d > days_in_month(y, m))
+		return -1;
+	*day = (int32_t)days_from_civil(y, m, d);
+	return 0;
+}
+
+int time_parse_http_date(const char *s, int64_t *out)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	const char *end;
+	int d, y, h, mi, sec, m;
+
+	/* IMF-fixdate (RFC 9110): "Wed, 21 Oct 2015 07:28:00 GMT". */
+	if (!s || strlen(s) != 29)
+		return -1;
+	end = s + 29;
+	if (s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
+	    s[16] != ' ' || s[19] != ':' || s[22] != ':' ||
+	    strcmp(s + 25, " GMT") || digits(s + 5, end, 2, &d) ||
+	    digits(s + 12, end, 4, &y) || digits(s + 17, end, 2, &h) ||
+	    digits(s + 20, end, 2, &mi) || digits(s + 23, end, 2, &sec))
+		return -1;
+	for (m = 0; m < 12 && strncmp(s + 8, months + 3 * m, 3); m++)
+		;
+	if (m == 12 || d < 1 || d > days_in_month(y, m + 1) || h > 23 ||
+	    mi > 59 || sec > 60)
+		return -1;
+	*out = days_from_civil(y, m + 1, d) * MS_PER_DAY + h * MS_PER_HOUR +
+	       mi * MS_PER_MIN + sec * MS_PER_SEC;
+	return 0;
+}
+
 static int64_t unit_ms(const char *u, size_t n)
 {
 	if (n == 2 && !strncmp(u, "ms", 2))

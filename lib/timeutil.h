@@ -35,6 +35,12 @@ int time_parse(const char *s, int64_t *out, struct strbuf *err);
 /* Parses only the ISO 8601 forms (for timestamps inside payloads). */
 int time_parse_iso(const char *s, size_t len, int64_t *out);
 
+/* Parses exactly "YYYY-MM-DD" into days since 1970-01-01; 0 or -1. */
+int time_parse_day(const char *s, int32_t *day);
+
+/* Parses an HTTP date (IMF-fixdate, "Wed, 21 Oct 2015 07:28:00 GMT"). */
+int time_parse_http_date(const char *s, int64_t *out);
+
 /*
  * Parses a duration: one or more <number><unit> with units ms, s, m, h, d,
  * w, numbers possibly fractional ("1h30m", "6m0s", "18.642s", "12ms").

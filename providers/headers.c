@@ -118,21 +118,9 @@ static void set_quota(struct entry *e, enum quota_field f, int64_t v)
 /* The time the response was sent, from its Date header, else now. */
 static int64_t captured_at(const struct header_set *h, int64_t now)
 {
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
-		"May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	const char *v = headers_get(h, "date");
-	int d, y, hh, mi, s, m;
-	char mon[4];
+	int64_t at;
 
-	if (!v || sscanf(v, "%*3s, %d %3s %d %d:%d:%d GMT", &d, mon, &y, &hh,
-			&mi, &s) != 6)
-		return now;
-	for (m = 0; m < 12 && strcmp(mon, months[m]); m++)
-		;
-	if (m == 12)
-		return now;
-	return (days_from_civil(y, m + 1, d) * 86400 + hh * 3600 + mi * 60 +
-		s) * 1000LL;
+	return time_parse_http_date(headers_get(h, "date"), &at) ? now : at;
 }
 
 static void openai_limits(const struct header_set *h, struct entry *e,

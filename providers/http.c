@@ -199,22 +199,9 @@ const char *http_header(const struct http_job *job, const char *name,
 
 static int64_t parse_http_date(const char *s)
 {
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
-		"May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	int d, y, h, mi, sec, m;
-	char mon[4];
+	int64_t at;
 
-	/* IMF-fixdate: "Wed, 21 Oct 2015 07:28:00 GMT" */
-	if (sscanf(s, "%*3s, %d %3s %d %d:%d:%d GMT", &d, mon, &y, &h, &mi,
-			&sec) != 6)
-		return -1;
-	for (m = 0; m < 12; m++)
-		if (!strcmp(mon, months[m]))
-			break;
-	if (m == 12)
-		return -1;
-	return (days_from_civil(y, m + 1, d) * 86400 + h * 3600 + mi * 60 +
-		sec) * 1000LL;
+	return time_parse_http_date(s, &at) ? -1 : at;
 }
 
 int64_t http_retry_after(const struct http_job *job, int64_t now)

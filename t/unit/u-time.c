@@ -54,6 +54,30 @@ int main(void)
 	ok(time_parse_iso("2026-13-01", 10, &t), "month 13 is refused");
 	ok(time_parse_iso("2026-11-24T25:00Z", 17, &t), "hour 25 is refused");
 
+	ok(!time_parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT", &t) &&
+			t == 1445412480000LL, "an HTTP date");
+	ok(!time_parse_http_date("Thu, 29 Feb 2024 23:59:60 GMT", &t) &&
+			t == 1709251200000LL, "a leap day and a leap second");
+	ok(time_parse_http_date("Wed, 31 Sep 2015 07:28:00 GMT", &t),
+			"Sep 31 is refused");
+	ok(time_parse_http_date("Wed, 21 Foo 2015 07:28:00 GMT", &t),
+			"an unknown month is refused");
+	ok(time_parse_http_date("Wed, 21 Oct 2015 07:28:00 UTC", &t),
+			"only GMT");
+	ok(time_parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT junk", &t),
+			"nothing after it");
+	ok(time_parse_http_date(NULL, &t), "no header");
+	{
+		int32_t day;
+
+		ok(!time_parse_day("2025-05-22", &day) && day == 20230,
+				"a day");
+		ok(time_parse_day("2025-5-22", &day) &&
+		   time_parse_day("2025-05-22x", &day) &&
+		   time_parse_day("2025-02-29", &day),
+				"only YYYY-MM-DD of a real day");
+	}
+
 	dur_is("90m", 90 * 60000LL);
 	dur_is("24h", 86400000LL);
 	dur_is("7d", 7 * 86400000LL);
