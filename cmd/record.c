@@ -24,8 +24,8 @@
 #include "../lib/timeutil.h"
 #include "../lib/utf8.h"
 #include "../providers/headers.h"
-#include "../providers/jsonc.h"
 #include "../providers/provider.h"
+#include "../providers/response.h"
 #include "../providers/stream.h"
 #include "../lib/pricing.h"
 #include "../lib/banned.h"
@@ -278,43 +278,6 @@ static int read_response(const char *path, int tee, struct strbuf *body,
 	return ret;
 }
 
-static int parse_response(const char *text, size_t len, const char *forced,
-		struct entry *e, struct strbuf *err)
-{
-	struct strbuf why = STRBUF_INIT;
-	const struct provider *p = forced ? provider_by_id(forced) : NULL;
-	struct json_object *root = json_parse_text(text, len, &why);
-	int ret = 0;
-
-	if (!root) {
-		ret = fail(err, T_EFAIL, "the response is not valid JSON: %s",
-				why.buf);
-		goto out;
-	}
-	if (provider_error_body(root, &why)) {
-		ret = fail(err, T_EFAIL, "%s", why.buf);
-		goto out;
-	}
-	if (!p || !p->parse_response)
-		p = provider_detect(root);
-	if (!p) {
-		ret = fail(err, T_EFAIL, "cannot tell which provider wrote this "
-				"response; name it with --provider");
-		goto out;
-	}
-	if (p->parse_response(root, e, &why)) {
-		ret = fail(err, T_EFAIL, "cannot read the %s response: %s",
-				p->name, why.buf);
-		goto out;
-	}
-	entry_set_str(e, EF_PROVIDER_ID, p->id);
-	entry_set_str(e, EF_SOURCE, "response");
-out:
-	json_object_put(root);
-	strbuf_release(&why);
-	return ret;
-}
-
 /* ---- new entries and updates ---- */
 
 static int assign_session(struct entry *e, const struct record_opts *o,
@@ -551,7 +514,7 @@ static int build_entry(struct entry *e, const struct record_opts *o,
 	if (st)
 		ret = finish_stream(st, o, started, now, &given, err);
 	else if (o->response)
-		ret = parse_response(body->buf, body->len, o->provider, &given,
+		ret = provider_read_response(body->buf, body->len, o->provider, &given,
 				err);
 	if (!ret && o->headers)
 		ret = apply_headers(&given, o->headers, now, err);
