@@ -47,15 +47,11 @@ static void rate_text(struct strbuf *sb, int64_t rate)
 
 static void since_text(struct strbuf *sb, const struct price *p)
 {
-	int64_t y;
-	int m, d;
-
 	if (p->since == INT32_MIN) {
 		strbuf_addch(sb, '-');
 		return;
 	}
-	civil_from_days(p->since, &y, &m, &d);
-	strbuf_addf(sb, "%04lld-%02d-%02d", (long long)y, m, d);
+	day_key(sb, p->since);
 }
 
 static const char *const rate_json[PR__COUNT] = {

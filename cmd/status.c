@@ -55,9 +55,9 @@ static int gather(struct status_fields *f, const struct reporting *rp,
 		const struct tally_ctx *ctx, struct strbuf *err)
 {
 	const char *ledger = ctx->scope.ledger_path;
-	int32_t today = local_day(rp->now);
-	int64_t y, requests;
-	int m, d, ret;
+	int32_t today = local_day(rp->now), month, month_end;
+	int64_t requests;
+	int ret;
 	struct counters all;
 
 	memset(f, 0, sizeof(*f));
@@ -67,13 +67,13 @@ static int gather(struct status_fields *f, const struct reporting *rp,
 			rp->now - RATE_MINUTES * MS_PER_MIN, rp->now + 1,
 			&requests) / RATE_MINUTES;
 	f->req_per_min = requests / RATE_MINUTES;
-	civil_from_days(today, &y, &m, &d);
+	calendar_bounds(CAL_MONTH, today, &month, &month_end);
 	ret = window_counters(rp, ledger, local_day_to_ms(today),
 			local_day_to_ms(today + 1), NULL, &f->today, err);
 	if (!ret)
 		ret = window_counters(rp, ledger,
-				local_day_to_ms((int32_t)days_from_civil(y, m, 1)),
-				-1, NULL, &f->month, err);
+				local_day_to_ms(month), -1, NULL, &f->month,
+				err);
 	if (!ret && *rp->session.buf)
 		ret = window_counters(rp, ledger, -1, -1, rp->session.buf,
 				&f->session, err);

@@ -39,22 +39,12 @@ struct summary_cmd {
 
 /* ---- the window ---- */
 
-static int32_t month_first(int32_t day, int months_ahead)
+static void calendar_window(struct summary_cmd *c, enum calendar_period p,
+		int32_t day)
 {
-	int64_t y;
-	int m, d;
+	int32_t from, to;
 
-	civil_from_days(day, &y, &m, &d);
-	m += months_ahead;
-	while (m > 12) {
-		m -= 12;
-		y++;
-	}
-	return (int32_t)days_from_civil(y, m, 1);
-}
-
-static void calendar_window(struct summary_cmd *c, int32_t from, int32_t to)
-{
+	calendar_bounds(p, day, &from, &to);
 	c->spec.since = local_day_to_ms(from);
 	c->spec.until = local_day_to_ms(to);
 }
@@ -86,11 +76,11 @@ static int set_window(struct summary_cmd *c, const char *session,
 	}
 	snprintf(c->window_name, sizeof(c->window_name), "%s", w);
 	if (!strcmp(w, "day"))
-		calendar_window(c, today, today + 1);
+		calendar_window(c, CAL_DAY, today);
 	else if (!strcmp(w, "week"))
-		calendar_window(c, week_start(today), week_start(today) + 7);
+		calendar_window(c, CAL_WEEK, today);
 	else if (!strcmp(w, "month"))
-		calendar_window(c, month_first(today, 0), month_first(today, 1));
+		calendar_window(c, CAL_MONTH, today);
 	else if (!strcmp(w, "session"))
 		c->spec.session = session;
 	else if (strcmp(w, "workspace"))

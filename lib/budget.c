@@ -149,34 +149,16 @@ int budgets_load(const struct config *c, struct budget **out, size_t *n,
 	return 0;
 }
 
-/* The calendar period holding now, as days [from, to). */
+/* The calendar period holding now, as days [from, to), and its key. */
 static void period_days(enum budget_period p, int64_t now, int32_t *from,
 		int32_t *to, char *name, size_t size)
 {
 	struct strbuf sb = STRBUF_INIT;
-	int32_t today = local_day(now);
-	int64_t y;
-	int m, d;
+	enum calendar_period cal = p == PERIOD_DAY ? CAL_DAY :
+				   p == PERIOD_WEEK ? CAL_WEEK : CAL_MONTH;
 
-	switch (p) {
-	case PERIOD_DAY:
-		*from = today;
-		*to = today + 1;
-		day_key(&sb, today);
-		break;
-	case PERIOD_WEEK:
-		*from = week_start(today);
-		*to = *from + 7;
-		week_key(&sb, today);
-		break;
-	default:
-		civil_from_days(today, &y, &m, &d);
-		*from = (int32_t)days_from_civil(y, m, 1);
-		*to = m == 12 ? (int32_t)days_from_civil(y + 1, 1, 1) :
-				(int32_t)days_from_civil(y, m + 1, 1);
-		month_key(&sb, today);
-		break;
-	}
+	calendar_bounds(cal, local_day(now), from, to);
+	calendar_key(&sb, cal, local_day(now));
 	snprintf(name, size, "%s", sb.buf);
 	strbuf_release(&sb);
 }

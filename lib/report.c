@@ -51,46 +51,6 @@ int report_add_dim(struct report_spec *spec, const char *name)
 	return -1;
 }
 
-/* ---- time keys ---- */
-
-int32_t week_start(int32_t day)
-{
-	/* 1970-01-01 was a Thursday: day 0 is weekday 3 counting from Monday. */
-	int32_t weekday = ((day % 7) + 7 + 3) % 7;
-
-	return day - weekday;
-}
-
-void day_key(struct strbuf *sb, int32_t day)
-{
-	int64_t y;
-	int m, d;
-
-	civil_from_days(day, &y, &m, &d);
-	strbuf_addf(sb, "%04lld-%02d-%02d", (long long)y, m, d);
-}
-
-void week_key(struct strbuf *sb, int32_t day)
-{
-	/* ISO 8601: the week belongs to the year of its Thursday. */
-	int32_t thursday = week_start(day) + 3;
-	int64_t y;
-	int m, d;
-
-	civil_from_days(thursday, &y, &m, &d);
-	strbuf_addf(sb, "%04lld-W%02d", (long long)y,
-			(int)((thursday - days_from_civil(y, 1, 1)) / 7 + 1));
-}
-
-void month_key(struct strbuf *sb, int32_t day)
-{
-	int64_t y;
-	int m, d;
-
-	civil_from_days(day, &y, &m, &d);
-	strbuf_addf(sb, "%04lld-%02d", (long long)y, m);
-}
-
 /* ---- costs ---- */
 
 int64_t counters_cost(const struct counters *c, enum cost_mode mode,

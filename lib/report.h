@@ -105,12 +105,4 @@ void report_sort(struct report *r, const struct report_spec *spec);
 int64_t counters_cost(const struct counters *c, enum cost_mode mode,
 		int64_t *unpriced);
 
-/* Names for group keys of time dimensions. */
-void day_key(struct strbuf *sb, int32_t day);
-void week_key(struct strbuf *sb, int32_t day);
-void month_key(struct strbuf *sb, int32_t day);
-
-/* The first day (Monday) of the ISO week holding day. */
-int32_t week_start(int32_t day);
-
 #endif

@@ -543,3 +543,74 @@ int timeutil_set_zone(const char *name)
 	zone_generation++;
 	return 0;
 }
+
+/* ---- calendar periods ---- */
+
+int32_t week_start(int32_t day)
+{
+	/* 1970-01-01 was a Thursday: day 0 is weekday 3 counting from Monday. */
+	int32_t weekday = ((day % 7) + 7 + 3) % 7;
+
+	return day - weekday;
+}
+
+void calendar_bounds(enum calendar_period p, int32_t day, int32_t *from,
+		int32_t *to)
+{
+	int64_t y;
+	int m, d;
+
+	switch (p) {
+	case CAL_DAY:
+		*from = day;
+		*to = day + 1;
+		return;
+	case CAL_WEEK:
+		*from = week_start(day);
+		*to = *from + 7;
+		return;
+	case CAL_MONTH:
+		civil_from_days(day, &y, &m, &d);
+		*from = (int32_t)days_from_civil(y, m, 1);
+		*to = m == 12 ? (int32_t)days_from_civil(y + 1, 1, 1) :
+				(int32_t)days_from_civil(y, m + 1, 1);
+		return;
+	}
+}
+
+void calendar_key(struct strbuf *sb, enum calendar_period p, int32_t day)
+{
+	int64_t y;
+	int m, d;
+
+	if (p == CAL_WEEK) {
+		/* ISO 8601: the week belongs to the year of its Thursday. */
+		int32_t thursday = week_start(day) + 3;
+
+		civil_from_days(thursday, &y, &m, &d);
+		strbuf_addf(sb, "%04lld-W%02d", (long long)y,
+				(int)((thursday - days_from_civil(y, 1, 1)) / 7 +
+				      1));
+		return;
+	}
+	civil_from_days(day, &y, &m, &d);
+	if (p == CAL_DAY)
+		strbuf_addf(sb, "%04lld-%02d-%02d", (long long)y, m, d);
+	else
+		strbuf_addf(sb, "%04lld-%02d", (long long)y, m);
+}
+
+void day_key(struct strbuf *sb, int32_t day)
+{
+	calendar_key(sb, CAL_DAY, day);
+}
+
+void week_key(struct strbuf *sb, int32_t day)
+{
+	calendar_key(sb, CAL_WEEK, day);
+}
+
+void month_key(struct strbuf *sb, int32_t day)
+{
+	calendar_key(sb, CAL_MONTH, day);
+}

@@ -97,4 +97,26 @@ int32_t local_day(int64_t ms);
 /* Local midnight that starts a local calendar day. */
 int64_t local_day_to_ms(int32_t day);
 
+/*
+ * Calendar periods of local days (days since 1970-01-01 in the zone in
+ * force): the day, the ISO week (Monday to Sunday) and the month. Every
+ * window, budget period and group key is computed here.
+ */
+enum calendar_period { CAL_DAY, CAL_WEEK, CAL_MONTH };
+
+/* The period holding day, as days [*from, *to). */
+void calendar_bounds(enum calendar_period p, int32_t day, int32_t *from,
+		int32_t *to);
+
+/* The period's key: 2026-11-24, 2026-W48 (ISO week-year), 2026-11. */
+void calendar_key(struct strbuf *sb, enum calendar_period p, int32_t day);
+
+/* The first day (Monday) of the ISO week holding day. */
+int32_t week_start(int32_t day);
+
+/* Shorthands of calendar_key(). */
+void day_key(struct strbuf *sb, int32_t day);
+void week_key(struct strbuf *sb, int32_t day);
+void month_key(struct strbuf *sb, int32_t day);
+
 #endif

@@ -136,6 +136,21 @@ int main(void)
 			1772946000000LL, "a 23-hour day ends an hour early");
 	is_int(local_day_start(1772946000000LL + 23 * 3600000LL),
 			1772946000000LL + 23 * 3600000LL, "where the next begins");
+	{
+		int32_t from, to;
+
+		calendar_bounds(CAL_MONTH, 20818, &from, &to);
+		ok(from == 20788 && to == 20819, "December ends at New Year");
+		calendar_bounds(CAL_WEEK, 20819, &from, &to);
+		ok(from == 20815 && to == 20822,
+				"the week of 2027-01-01 runs Monday to Monday");
+		calendar_bounds(CAL_DAY, 20819, &from, &to);
+		ok(from == 20819 && to == 20820, "a day is one day");
+		strbuf_reset(&sb);
+		calendar_key(&sb, CAL_WEEK, 20087);
+		ok(!strcmp(sb.buf, "2025-W01"),
+				"2024-12-30 is in the ISO year 2025");
+	}
 	ok(timeutil_set_zone("Not/AZone") != 0, "an unknown zone is refused");
 	ok(timeutil_set_zone("../../etc/passwd") != 0,
 			"a path is not a zone");
