@@ -259,22 +259,13 @@ static void totals_block(struct strbuf *out, const struct counters *t,
 
 static const char *dim_title(const struct report_spec *spec, size_t d)
 {
-	switch (spec->dims[d]) {
-	case DIM_PROVIDER: return "PROVIDER";
-	case DIM_MODEL: return "MODEL";
-	case DIM_DAY: return "DAY";
-	case DIM_WEEK: return "WEEK";
-	case DIM_MONTH: return "MONTH";
-	case DIM_SESSION: return "SESSION";
-	default: return "TAG";
-	}
+	return report_dims[spec->dims[d]].title;
 }
 
 static int has_time_dim(const struct report_spec *spec)
 {
 	for (size_t d = 0; d < spec->ndims; d++)
-		if (spec->dims[d] == DIM_DAY || spec->dims[d] == DIM_WEEK ||
-		    spec->dims[d] == DIM_MONTH)
+		if (report_dims[spec->dims[d]].is_time)
 			return 1;
 	return 0;
 }
@@ -645,14 +636,10 @@ static void json_counters(struct jsonw *w, const struct counters *c,
 static const char *dim_name(const struct report_spec *spec, size_t d,
 		struct strbuf *sb)
 {
-	static const char *const names[] = { "provider", "model", "day",
-		"week", "month", "session" };
-
 	strbuf_reset(sb);
+	strbuf_addstr(sb, report_dims[spec->dims[d]].name);
 	if (spec->dims[d] == DIM_TAG)
-		strbuf_addf(sb, "tag:%s", spec->tag_keys[d]);
-	else
-		strbuf_addstr(sb, names[spec->dims[d]]);
+		strbuf_addf(sb, ":%s", spec->tag_keys[d]);
 	return sb->buf;
 }
 

@@ -26,13 +26,18 @@ void report_release(struct report *r)
 	memset(r, 0, sizeof(*r));
 }
 
+const struct report_dim_info report_dims[DIM__COUNT] = {
+	[DIM_PROVIDER] = { "provider", "PROVIDER", 0 },
+	[DIM_MODEL] = { "model", "MODEL", 0 },
+	[DIM_DAY] = { "day", "DAY", 1 },
+	[DIM_WEEK] = { "week", "WEEK", 1 },
+	[DIM_MONTH] = { "month", "MONTH", 1 },
+	[DIM_SESSION] = { "session", "SESSION", 0 },
+	[DIM_TAG] = { "tag", "TAG", 0 },
+};
+
 int report_add_dim(struct report_spec *spec, const char *name)
 {
-	static const struct { const char *name; enum report_dim dim; } dims[] = {
-		{ "provider", DIM_PROVIDER }, { "model", DIM_MODEL },
-		{ "day", DIM_DAY }, { "week", DIM_WEEK }, { "month", DIM_MONTH },
-		{ "session", DIM_SESSION },
-	};
 
 	if (spec->ndims == REPORT_MAX_DIMS)
 		return -1;
@@ -41,10 +46,10 @@ int report_add_dim(struct report_spec *spec, const char *name)
 		spec->dims[spec->ndims++] = DIM_TAG;
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(dims) / sizeof(dims[0]); i++) {
-		if (!strcmp(name, dims[i].name)) {
+	for (int d = 0; d < DIM__COUNT; d++) {
+		if (d != DIM_TAG && !strcmp(name, report_dims[d].name)) {
 			spec->tag_keys[spec->ndims] = NULL;
-			spec->dims[spec->ndims++] = dims[i].dim;
+			spec->dims[spec->ndims++] = (enum report_dim)d;
 			return 0;
 		}
 	}
@@ -139,6 +144,8 @@ static void group_keys(const struct report_spec *spec,
 		case DIM_TAG:
 			tag = v->e ? entry_tag(v->e, spec->tag_keys[d]) : NULL;
 			strbuf_addstr(sb, tag ? tag : "");
+			break;
+		case DIM__COUNT:
 			break;
 		}
 		keys[d] = sb->buf;
@@ -389,7 +396,7 @@ static const struct report_spec *sort_spec;
 
 static int is_time_dim(enum report_dim d)
 {
-	return d == DIM_DAY || d == DIM_WEEK || d == DIM_MONTH;
+	return report_dims[d].is_time;
 }
 
 static int compare_groups(const void *a, const void *b)

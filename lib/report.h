@@ -25,7 +25,16 @@ enum report_dim {
 	DIM_MONTH,
 	DIM_SESSION,
 	DIM_TAG,
+	DIM__COUNT
 };
+
+/* What each dimension is called: on the command line, in table headers. */
+struct report_dim_info {
+	const char *name;   /* --by provider, the JSON group key */
+	const char *title;  /* the column of human tables */
+	int is_time;        /* groups are sorted by time, not by size */
+};
+extern const struct report_dim_info report_dims[DIM__COUNT];
 
 #define REPORT_MAX_DIMS 4
 
