@@ -291,6 +291,7 @@ static int state_save(const struct state *s, const char *path,
 		struct strbuf *err)
 {
 	struct strbuf buf = STRBUF_INIT;
+	struct jsonw w;
 	int ret = 0;
 
 	/*
@@ -298,13 +299,14 @@ static int state_save(const struct state *s, const char *path,
 	 * thousands of files, before it can tell that nothing changed.
 	 */
 	strbuf_grow(&buf, s->nr * 256);
-	strbuf_addstr(&buf, "{\"version\":1,\"files\":[");
+	jw_init(&w, &buf, JW_LINES);
+	jw_object_begin(&w);
+	jw_kv_int(&w, "version", 1);
+	jw_key(&w, "files");
+	jw_array_begin(&w);
 	for (size_t i = 0; i < s->nr; i++) {
 		const struct file_state *f = &s->files[i];
-		struct jsonw w;
 
-		strbuf_addstr(&buf, i ? ",\n" : "\n");
-		jw_init(&w, &buf, JW_COMPACT);
 		jw_object_begin(&w);
 		jw_kv_string(&w, "path", f->path);
 		jw_kv_int(&w, "dev", (int64_t)f->dev);
@@ -319,7 +321,8 @@ static int state_save(const struct state *s, const char *path,
 		}
 		jw_object_end(&w);
 	}
-	strbuf_addstr(&buf, "\n]}\n");
+	jw_array_end(&w);
+	jw_object_end(&w);
 	if (write_file_atomic(path, buf.buf, buf.len))
 		ret = fail_errno(err, T_ELEDGER, "cannot write '%s'", path);
 	strbuf_release(&buf);

@@ -16,8 +16,11 @@ void jw_init(struct jsonw *w, struct strbuf *out, enum jw_style style)
 	w->style = style;
 }
 
-static void newline_indent(struct jsonw *w)
+/* A line break before an item (or the end) of the container at depth. */
+static void newline_indent(struct jsonw *w, int depth)
 {
+	if (w->style == JW_LINES && depth == 2)
+		strbuf_addch(w->out, '\n');
 	if (w->style != JW_PRETTY)
 		return;
 	strbuf_addch(w->out, '\n');
@@ -29,7 +32,7 @@ static void before_member(struct jsonw *w)
 	if (w->has_items[w->depth - 1])
 		strbuf_addch(w->out, ',');
 	w->has_items[w->depth - 1] = 1;
-	newline_indent(w);
+	newline_indent(w, w->depth);
 }
 
 /* Everything that starts a value goes through here. */
@@ -56,9 +59,9 @@ static void close_container(struct jsonw *w, char c)
 		BUG("unbalanced JSON writer");
 	w->depth--;
 	if (w->has_items[w->depth])
-		newline_indent(w);
+		newline_indent(w, w->depth + 1);
 	strbuf_addch(w->out, c);
-	if (!w->depth && w->style == JW_PRETTY)
+	if (!w->depth && w->style != JW_COMPACT)
 		strbuf_addch(w->out, '\n');
 }
 

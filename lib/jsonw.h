@@ -24,7 +24,12 @@
 
 #define JW_MAX_DEPTH 32
 
-enum jw_style { JW_COMPACT, JW_PRETTY };
+/*
+ * JW_LINES is compact, but each item of a container inside the top-level
+ * one goes on a line of its own ({"files":[\n{...},\n{...}\n]}): a file
+ * with many records stays diffable and cheap to read back.
+ */
+enum jw_style { JW_COMPACT, JW_PRETTY, JW_LINES };
 
 struct jsonw {
 	struct strbuf *out;
