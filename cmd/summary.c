@@ -365,29 +365,39 @@ static void by_one(struct strbuf *out, const char *title,
  */
 static void provider_reports_block(struct strbuf *out, const struct report *r)
 {
-	int any = 0;
+	struct strbuf line = STRBUF_INIT;
+	struct table t;
 
+	table_init(&t, "ll");
+	t.indent = 2;
 	for (size_t i = 0; i < r->ngroups; i++) {
 		const struct counters *c = &r->groups[i].c;
 		int64_t prov = c->v[RC_PROV_INPUT] + c->v[RC_PROV_OUTPUT];
 
 		if (!prov && !c->v[RC_PROV_COST])
 			continue;
-		if (!any++)
-			strbuf_addstr(out, "\nProvider reports (tally sync)\n");
-		strbuf_addf(out, "  %-11s reported ", r->groups[i].key[0]);
-		fmt_count(out, prov);
-		strbuf_addstr(out, " tokens");
+		strbuf_reset(&line);
+		strbuf_addstr(&line, "reported ");
+		fmt_count(&line, prov);
+		strbuf_addstr(&line, " tokens");
 		if (c->v[RC_PROV_COST]) {
-			strbuf_addstr(out, ", ");
-			money_format_human(out, c->v[RC_PROV_COST]);
+			strbuf_addstr(&line, ", ");
+			money_format_human(&line, c->v[RC_PROV_COST]);
 		}
-		strbuf_addstr(out, "; recorded here ");
-		fmt_count(out, tokens_of(c));
-		strbuf_addstr(out, "; unattributed ");
-		fmt_count(out, prov - tokens_of(c));
-		strbuf_addstr(out, " tokens\n");
+		strbuf_addstr(&line, "; recorded here ");
+		fmt_count(&line, tokens_of(c));
+		strbuf_addstr(&line, "; unattributed ");
+		fmt_count(&line, prov - tokens_of(c));
+		strbuf_addstr(&line, " tokens");
+		table_cell_str(&t, r->groups[i].key[0]);
+		table_cell_str(&t, line.buf);
 	}
+	if (t.nr) {
+		strbuf_addstr(out, "\nProvider reports (tally sync)\n");
+		table_render(&t, out, 0);
+	}
+	table_release(&t);
+	strbuf_release(&line);
 }
 
 static void budgets_block(struct strbuf *out, const struct reporting *rp)
@@ -440,33 +450,42 @@ static void budgets_block(struct strbuf *out, const struct reporting *rp)
 static void quota_block(struct strbuf *out, const struct summary *s,
 		int64_t now)
 {
+	struct strbuf line = STRBUF_INIT;
+	struct table t;
+
 	if (!s->nquotas)
 		return;
-	strbuf_addstr(out, "\nProvider quota\n");
+	table_init(&t, "ll");
+	t.indent = 2;
 	for (size_t i = 0; i < s->nquotas; i++) {
 		const struct quota_state *q = &s->quotas[i];
 
-		strbuf_addf(out, "  %-12s", q->provider);
+		strbuf_reset(&line);
 		if (q->has & (1u << QF_REMAINING_USD)) {
-			money_format_human(out, q->remaining_usd);
-			strbuf_addstr(out, " left  ");
+			money_format_human(&line, q->remaining_usd);
+			strbuf_addstr(&line, " left  ");
 		}
 		if (q->has & (1u << QF_REMAINING_TOKENS)) {
-			fmt_count(out, q->remaining_tokens);
-			strbuf_addstr(out, " tokens left  ");
+			fmt_count(&line, q->remaining_tokens);
+			strbuf_addstr(&line, " tokens left  ");
 		}
 		if (q->has & (1u << QF_REMAINING_REQUESTS)) {
-			fmt_count(out, q->remaining_requests);
-			strbuf_addstr(out, " requests left  ");
+			fmt_count(&line, q->remaining_requests);
+			strbuf_addstr(&line, " requests left  ");
 		}
 		if (q->has & (1u << QF_CAPTURED_AT)) {
-			strbuf_addstr(out, "(");
-			duration_format_short(out, now - q->captured_at);
-			strbuf_addstr(out, " ago)");
+			strbuf_addstr(&line, "(");
+			duration_format_short(&line, now - q->captured_at);
+			strbuf_addstr(&line, " ago)");
 		}
-		strbuf_rtrim(out);
-		strbuf_addch(out, '\n');
+		strbuf_rtrim(&line);
+		table_cell_str(&t, q->provider);
+		table_cell_str(&t, line.buf);
 	}
+	strbuf_addstr(out, "\nProvider quota\n");
+	table_render(&t, out, 0);
+	table_release(&t);
+	strbuf_release(&line);
 }
 
 static void sync_block(struct strbuf *out, const struct counters *all,

@@ -312,12 +312,42 @@ static int had_work(const struct job *j, const struct sync_cmd *c)
 	       j->run.stats.requests;
 }
 
+/* What one provider's sync did, in one line. */
+static void job_line(struct strbuf *line, const struct job *j)
+{
+	const struct sync_stats *st = &j->run.stats;
+
+	if (j->unsupported) {
+		strbuf_addstr(line, "no usage API: entries stay "
+				"unsupported_provider");
+		return;
+	}
+	if (j->ret) {
+		strbuf_addstr(line, "failed: ");
+		strbuf_addstr(line, j->error.buf);
+		return;
+	}
+	strbuf_addf(line, "%lld requests, %lld synced, %lld failed, "
+			"%lld pending", (long long)st->requests,
+			(long long)st->synced, (long long)st->failed,
+			(long long)st->pending);
+	if (st->reconciled && j->run.entries.n) {
+		strbuf_addstr(line, ", unattributed ");
+		fmt_count(line, st->provider_tokens - st->local_tokens);
+		strbuf_addstr(line, " tokens / ");
+		money_format_human(line, st->provider_cost - st->local_cost);
+	}
+}
+
 static void report_text(struct strbuf *out, struct job *jobs, size_t n,
 		const struct sync_cmd *c, int dry_run)
 {
+	struct strbuf line = STRBUF_INIT;
+	struct table t;
+
+	table_init(&t, "ll");
 	for (size_t i = 0; i < n; i++) {
 		const struct job *j = &jobs[i];
-		const struct sync_stats *st = &j->run.stats;
 
 		if (!had_work(j, c))
 			continue;
@@ -325,31 +355,14 @@ static void report_text(struct strbuf *out, struct job *jobs, size_t n,
 			strbuf_addbuf(out, &j->run.plan);
 			continue;
 		}
-		strbuf_addf(out, "%-11s", j->p->id);
-		if (j->unsupported) {
-			strbuf_addstr(out, "no usage API: entries stay "
-					"unsupported_provider\n");
-			continue;
-		}
-		if (j->ret) {
-			strbuf_addstr(out, "failed: ");
-			strbuf_addstr_printable(out, j->error.buf);
-			strbuf_addch(out, '\n');
-			continue;
-		}
-		strbuf_addf(out, "%lld requests, %lld synced, %lld failed, "
-				"%lld pending", (long long)st->requests,
-				(long long)st->synced, (long long)st->failed,
-				(long long)st->pending);
-		if (st->reconciled && j->run.entries.n) {
-			strbuf_addstr(out, ", unattributed ");
-			fmt_count(out, st->provider_tokens - st->local_tokens);
-			strbuf_addstr(out, " tokens / ");
-			money_format_human(out, st->provider_cost -
-					st->local_cost);
-		}
-		strbuf_addch(out, '\n');
+		strbuf_reset(&line);
+		job_line(&line, j);
+		table_cell_str(&t, j->p->id);
+		table_cell_str(&t, line.buf);
 	}
+	table_render(&t, out, 0);
+	table_release(&t);
+	strbuf_release(&line);
 }
 
 /* ---- the command ---- */

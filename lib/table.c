@@ -96,6 +96,8 @@ void table_render(struct table *t, struct strbuf *out, int colour)
 
 		if (col)
 			strbuf_addstr(out, "  ");
+		else
+			strbuf_addchars(out, ' ', t->indent);
 		if (t->align[col] == 'r')
 			strbuf_addchars(out, ' ', pad);
 		if (code)

@@ -24,6 +24,7 @@ struct table {
 	size_t nr, alloc;
 	unsigned *styles; /* per cell: 0 plain, or a TABLE_* colour */
 	size_t *width;    /* widest cell so far, per column */
+	size_t indent;    /* spaces before each row; 0 unless set */
 };
 
 enum table_style { TABLE_PLAIN, TABLE_BOLD, TABLE_DIM, TABLE_RED, TABLE_YELLOW,

@@ -114,7 +114,7 @@ test_expect_success 'the summary shows the provider report apart' '
 	test "$(json_get s.json "d[\"totalTokens\"]")" = 4973 &&
 	test "$(json_get s.json "(d[\"byProvider\"][0][\"providerReportedTokens\"], d[\"byProvider\"][0][\"unattributedTokens\"])")" = "[6330, 1357]" &&
 	tally summary --window workspace >s &&
-	test_grep "^  openai      reported 6,330 tokens, \$0.1000; recorded here 4,973; unattributed 1,357 tokens$" s
+	test_grep "^  openai  reported 6,330 tokens, \$0.1000; recorded here 4,973; unattributed 1,357 tokens$" s
 '
 
 test_expect_success 'a day report replaces that day'"'"'s hour rows' '
