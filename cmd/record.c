@@ -16,7 +16,7 @@
 #include "../lib/compact.h"
 #include "../lib/entry.h"
 #include "../lib/fsutil.h"
-#include "../lib/ids.h"
+#include "../lib/entry-id.h"
 #include "../lib/jsonw.h"
 #include "../lib/ledger.h"
 #include "../lib/money.h"

@@ -19,42 +19,42 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static int has_part(CURLU *u, CURLUPart part)
 {
 	char *v = NULL;
-	int has = !lc.url_get(u, part, &v, 0) && v && *v;
+	int has = !curl_api.url_get(u, part, &v, 0) && v && *v;
 
 	if (v)
-		lc.free(v);
+		curl_api.free(v);
 	return has;
 }
 
 static void check_printed(const char *printed)
 {
-	CURLU *u = lc.url();
+	CURLU *u = curl_api.url();
 
-	if (u && !lc.url_set(u, CURLUPART_URL, printed, 0) &&
+	if (u && !curl_api.url_set(u, CURLUPART_URL, printed, 0) &&
 	    (has_part(u, CURLUPART_USER) || has_part(u, CURLUPART_PASSWORD)))
 		abort();
 	if (u)
-		lc.url_cleanup(u);
+		curl_api.url_cleanup(u);
 }
 
 static void check_accepted(const char *url)
 {
-	CURLU *u = lc.url();
+	CURLU *u = curl_api.url();
 	char *scheme = NULL, *host = NULL;
 
-	if (u && !lc.url_set(u, CURLUPART_URL, url, 0) &&
-	    !lc.url_get(u, CURLUPART_SCHEME, &scheme, 0) &&
+	if (u && !curl_api.url_set(u, CURLUPART_URL, url, 0) &&
+	    !curl_api.url_get(u, CURLUPART_SCHEME, &scheme, 0) &&
 	    !strcmp(scheme, "http") &&
-	    !lc.url_get(u, CURLUPART_HOST, &host, 0) &&
+	    !curl_api.url_get(u, CURLUPART_HOST, &host, 0) &&
 	    strcasecmp(host, "localhost") && strcmp(host, "[::1]") &&
 	    strncmp(host, "127.", 4))
 		abort();
 	if (scheme)
-		lc.free(scheme);
+		curl_api.free(scheme);
 	if (host)
-		lc.free(host);
+		curl_api.free(host);
 	if (u)
-		lc.url_cleanup(u);
+		curl_api.url_cleanup(u);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

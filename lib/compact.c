@@ -10,7 +10,7 @@
 #include "error.h"
 #include "fold.h"
 #include "fsutil.h"
-#include "ids.h"
+#include "entry-id.h"
 #include "rollup.h"
 #include "timeutil.h"
 #include "banned.h"

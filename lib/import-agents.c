@@ -12,7 +12,7 @@
 
 #include "fsutil.h"
 #include "jsonscan.h"
-#include "swar.h"
+#include "json-simd.h"
 #include "money.h"
 #include "timeutil.h"
 #include "banned.h"

@@ -11,7 +11,7 @@
 
 #include "error.h"
 #include "fsutil.h"
-#include "ids.h"
+#include "entry-id.h"
 #include "intern.h"
 #include "jsonscan.h"
 #include "jsonw.h"

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "swar.h"
+#include "json-simd.h"
 #include "utf8.h"
 #include "banned.h"
 

@@ -5,7 +5,7 @@
 
 #include "error.h"
 #include "money.h"
-#include "swar.h"
+#include "json-simd.h"
 #include "utf8.h"
 #include "banned.h"
 

@@ -11,7 +11,7 @@
 #include "error.h"
 #include "fold.h"
 #include "fsutil.h"
-#include "idindex.h"
+#include "summary-index.h"
 #include "ledger.h"
 #include "lock.h"
 #include "sha256.h"
@@ -199,8 +199,8 @@ static int find_entry(struct fold_state *fs, const struct entry *e,
 {
 	const char *why;
 
-	for (*pos = idindex_first(fs->ix, hash); fs->ix->slots[*pos].off;
-	     *pos = idindex_next(fs->ix, *pos)) {
+	for (*pos = summary_index_first(fs->ix, hash); fs->ix->slots[*pos].off;
+	     *pos = summary_index_next(fs->ix, *pos)) {
 		uint64_t off = fs->ix->slots[*pos].off - 1;
 
 		if (fs->ix->slots[*pos].hash != hash)
@@ -233,7 +233,7 @@ static int fold_row(struct fold_state *fs, const struct entry *e,
 	 * The index is large and probed at random: start loading the slot,
 	 * then do the work that does not depend on it.
 	 */
-	__builtin_prefetch(&fs->ix->slots[idindex_first(fs->ix, hash)]);
+	__builtin_prefetch(&fs->ix->slots[summary_index_first(fs->ix, hash)]);
 	rollup_apply(&s->rollups, e, 1);
 	found = find_entry(fs, e, hash, &pos);
 	if (found < 0)
@@ -245,7 +245,7 @@ static int fold_row(struct fold_state *fs, const struct entry *e,
 		recent_remove(s, hash);
 		fs->ix->slots[pos].off = off + 1;
 	} else {
-		idindex_fill(fs->ix, pos, hash, off);
+		summary_index_fill(fs->ix, pos, hash, off);
 	}
 	if (entry_is_usage(e) && entry_time(e) >= fs->recent_from)
 		recent_add(s, e, hash);
@@ -437,8 +437,8 @@ static int rebuild(struct fold_state *fs, const struct stat *st,
 	int ret;
 
 	start_over(fs->s, st, tz);
-	idindex_release(fs->ix);
-	idindex_new(fs->ix, (size_t)(st->st_size / 256), fs->s->dev,
+	summary_index_release(fs->ix);
+	summary_index_new(fs->ix, (size_t)(st->st_size / 256), fs->s->dev,
 			fs->s->ino);
 	ret = fold_from(fs, err);
 	if (ret > 0)
@@ -473,7 +473,7 @@ static void save_both(struct summary *s, const struct scope *sc,
 {
 	struct strbuf err = STRBUF_INIT;
 
-	if (idindex_save(ix, ixpath, o->do_sync, &err) ||
+	if (summary_index_save(ix, ixpath, o->do_sync, &err) ||
 	    save_cache(s, sc, o, &err))
 		warning("%s; the figures come from memory", err.buf);
 	strbuf_release(&err);
@@ -504,7 +504,7 @@ static int update(struct summary *s, const struct scope *sc,
 	incremental = !o->rebuild && !in_memory &&
 		      cache_matches(s, st, timeutil_zone_id());
 	if (incremental) {
-		ret = idindex_load(&ix, ixpath.buf, err);
+		ret = summary_index_load(&ix, ixpath.buf, err);
 		if (ret < 0)
 			goto out;
 		incremental = !ret && index_matches(&ix, s);
@@ -528,7 +528,7 @@ static int update(struct summary *s, const struct scope *sc,
 		save_both(s, sc, o, &ix, ixpath.buf);
 	}
 out:
-	idindex_release(&ix);
+	summary_index_release(&ix);
 	entry_release(&fs.old);
 	strbuf_release(&fs.row);
 	strbuf_release(&ixpath);

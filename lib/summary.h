@@ -15,7 +15,7 @@
  *
  * It remembers which ledger it folded (device, inode) and up to which
  * byte, so a refresh reads only the rows appended since; with the entry
- * index (idindex.h) a row that supersedes an earlier one moves that
+ * index (summary-index.h) a row that supersedes an earlier one moves that
  * entry's contribution instead of adding to it. A ledger rewritten under
  * it is folded again from the start. Rewritten means: another inode;
  * shorter than the offset; the same size with another mtime or ctime (an

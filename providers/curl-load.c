@@ -8,7 +8,7 @@
 #include "../lib/error.h"
 #include "../lib/banned.h"
 
-struct curl_fns lc;
+struct curl_fns curl_api;
 
 /* A function pointer from dlsym's object pointer, as POSIX allows. */
 #define LOAD(field, name)                                          \
@@ -18,7 +18,7 @@ struct curl_fns lc;
 			missing = name;                            \
 			goto fail;                                 \
 		}                                                  \
-		memcpy(&lc.field, &sym_, sizeof(lc.field));        \
+		memcpy(&curl_api.field, &sym_, sizeof(curl_api.field));        \
 	} while (0)
 
 int curl_load(struct strbuf *err)

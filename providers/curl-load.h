@@ -16,7 +16,7 @@
  * has kept since 7.16, or the file named by $TALLY_LIBCURL.
  *
  * Calling sequence: curl_load() (0, or T_EPROVIDER with the reason),
- * then the functions through lc.
+ * then the functions through curl_api.
  */
 struct curl_fns {
 	CURLcode (*global_init)(long flags);
@@ -46,7 +46,7 @@ struct curl_fns {
 	void (*free)(void *p);
 };
 
-extern struct curl_fns lc;
+extern struct curl_fns curl_api;
 
 int curl_load(struct strbuf *err);
 

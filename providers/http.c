@@ -83,19 +83,19 @@ void http_url_redacted(const char *url, struct strbuf *out)
 	CURLU *u = NULL;
 	char *clean = NULL;
 
-	if (!curl_load(&ignored) && (u = lc.url()) &&
-	    !lc.url_set(u, CURLUPART_URL, url, 0) &&
-	    !lc.url_set(u, CURLUPART_USER, NULL, 0) &&
-	    !lc.url_set(u, CURLUPART_PASSWORD, NULL, 0) &&
-	    !lc.url_set(u, CURLUPART_OPTIONS, NULL, 0) &&
-	    !lc.url_get(u, CURLUPART_URL, &clean, 0))
+	if (!curl_load(&ignored) && (u = curl_api.url()) &&
+	    !curl_api.url_set(u, CURLUPART_URL, url, 0) &&
+	    !curl_api.url_set(u, CURLUPART_USER, NULL, 0) &&
+	    !curl_api.url_set(u, CURLUPART_PASSWORD, NULL, 0) &&
+	    !curl_api.url_set(u, CURLUPART_OPTIONS, NULL, 0) &&
+	    !curl_api.url_get(u, CURLUPART_URL, &clean, 0))
 		strbuf_addstr(out, clean);
 	else
 		redact_by_hand(url, out);
 	if (clean)
-		lc.free(clean);
+		curl_api.free(clean);
 	if (u)
-		lc.url_cleanup(u);
+		curl_api.url_cleanup(u);
 	strbuf_release(&ignored);
 }
 
@@ -126,13 +126,13 @@ int http_check_url(const char *url, struct strbuf *err)
 		ret = T_EPROVIDER;
 		goto out;
 	}
-	u = lc.url();
-	if (!u || lc.url_set(u, CURLUPART_URL, url, 0) ||
-	    lc.url_get(u, CURLUPART_SCHEME, &scheme, 0))
+	u = curl_api.url();
+	if (!u || curl_api.url_set(u, CURLUPART_URL, url, 0) ||
+	    curl_api.url_get(u, CURLUPART_SCHEME, &scheme, 0))
 		strbuf_addf(err, "'%s' is not a URL", shown.buf);
 	else if (strcmp(scheme, "https") && strcmp(scheme, "http"))
 		strbuf_addf(err, "'%s' is not an http(s) URL", shown.buf);
-	else if (lc.url_get(u, CURLUPART_HOST, &host, 0))
+	else if (curl_api.url_get(u, CURLUPART_HOST, &host, 0))
 		strbuf_addf(err, "'%s' names no host", shown.buf);
 	else if (!strcmp(scheme, "https") || is_loopback(host))
 		ret = 0;
@@ -142,11 +142,11 @@ int http_check_url(const char *url, struct strbuf *err)
 				host);
 out:
 	if (scheme)
-		lc.free(scheme);
+		curl_api.free(scheme);
 	if (host)
-		lc.free(host);
+		curl_api.free(host);
 	if (u)
-		lc.url_cleanup(u);
+		curl_api.url_cleanup(u);
 	strbuf_release(&shown);
 	return ret;
 }
@@ -327,42 +327,42 @@ static CURL *start(struct http_job *job, const struct http_options *o,
 		char *errbuf)
 {
 	struct curl_slist *list = NULL;
-	CURL *h = lc.easy_init();
+	CURL *h = curl_api.easy_init();
 
 	if (!h)
 		return NULL;
 	for (int i = 0; i < HTTP_MAX_HEADERS && job->headers[i]; i++)
-		list = lc.slist_append(list, job->headers[i]);
-	list = lc.slist_append(list, "Accept: application/json");
+		list = curl_api.slist_append(list, job->headers[i]);
+	list = curl_api.slist_append(list, "Accept: application/json");
 	job->header_list = list;
-	lc.easy_setopt(h, CURLOPT_URL, job->url);
-	lc.easy_setopt(h, CURLOPT_HTTPHEADER, list);
+	curl_api.easy_setopt(h, CURLOPT_URL, job->url);
+	curl_api.easy_setopt(h, CURLOPT_HTTPHEADER, list);
 	if (job->method) {
-		lc.easy_setopt(h, CURLOPT_CUSTOMREQUEST, job->method);
-		lc.easy_setopt(h, CURLOPT_POSTFIELDS,
+		curl_api.easy_setopt(h, CURLOPT_CUSTOMREQUEST, job->method);
+		curl_api.easy_setopt(h, CURLOPT_POSTFIELDS,
 				job->payload ? job->payload : "");
-		lc.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+		curl_api.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 				(curl_off_t)job->payload_len);
 	}
-	lc.easy_setopt(h, CURLOPT_USERAGENT, "tally/" TALLY_VERSION);
-	lc.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+	curl_api.easy_setopt(h, CURLOPT_USERAGENT, "tally/" TALLY_VERSION);
+	curl_api.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
 			(long)o->connect_timeout_ms);
-	lc.easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
-	lc.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	lc.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	lc.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	lc.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	lc.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	lc.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	lc.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	lc.easy_setopt(h, CURLOPT_WRITEDATA, job);
-	lc.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	lc.easy_setopt(h, CURLOPT_HEADERDATA, job);
-	lc.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	lc.easy_setopt(h, CURLOPT_PRIVATE, job);
+	curl_api.easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
+	curl_api.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_api.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_api.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_api.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_api.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_api.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_api.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_api.easy_setopt(h, CURLOPT_WRITEDATA, job);
+	curl_api.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_api.easy_setopt(h, CURLOPT_HEADERDATA, job);
+	curl_api.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_api.easy_setopt(h, CURLOPT_PRIVATE, job);
 	if (tracing()) {
-		lc.easy_setopt(h, CURLOPT_VERBOSE, 1L);
-		lc.easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+		curl_api.easy_setopt(h, CURLOPT_VERBOSE, 1L);
+		curl_api.easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
 	}
 	strbuf_reset(&job->body);
 	strbuf_reset(&job->resp_headers);
@@ -374,9 +374,9 @@ static CURL *start(struct http_job *job, const struct http_options *o,
 
 static void finish(CURL *h, struct http_job *job)
 {
-	lc.slist_free_all(job->header_list);
+	curl_api.slist_free_all(job->header_list);
 	job->header_list = NULL;
-	lc.easy_cleanup(h);
+	curl_api.easy_cleanup(h);
 	job->handle = NULL;
 }
 
@@ -465,23 +465,23 @@ static void collect(CURLM *m, const struct http_options *o, int *state,
 	CURLMsg *msg;
 	int left;
 
-	while ((msg = lc.multi_info_read(m, &left))) {
+	while ((msg = curl_api.multi_info_read(m, &left))) {
 		struct http_job *job;
 		size_t i;
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		lc.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &job);
+		curl_api.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &job);
 		i = (size_t)(job - jobs);
 		if (msg->data.result == CURLE_OK) {
-			lc.easy_getinfo(msg->easy_handle,
+			curl_api.easy_getinfo(msg->easy_handle,
 					CURLINFO_RESPONSE_CODE, &job->status);
 		} else {
 			job->status = 0;
 			strbuf_addstr(&job->error, errbufs[i][0] ? errbufs[i] :
-					lc.easy_strerror(msg->data.result));
+					curl_api.easy_strerror(msg->data.result));
 		}
-		lc.multi_remove_handle(m, msg->easy_handle);
+		curl_api.multi_remove_handle(m, msg->easy_handle);
 		finish(msg->easy_handle, job);
 		(*running)--;
 		state[i] = settle(job, o, monotonic_ms());
@@ -512,7 +512,7 @@ static int64_t launch(CURLM *m, const struct http_options *o, int *state,
 			state[i] = JOB_DONE;
 			continue;
 		}
-		lc.multi_add_handle(m, jobs[i].handle);
+		curl_api.multi_add_handle(m, jobs[i].handle);
 		state[i] = JOB_RUNNING;
 		(*running)++;
 	}
@@ -530,10 +530,10 @@ int http_run(struct http_job *jobs, size_t n, const struct http_options *o,
 
 	if (curl_load(err))
 		return T_EPROVIDER;
-	if (!initialised && lc.global_init(CURL_GLOBAL_DEFAULT))
+	if (!initialised && curl_api.global_init(CURL_GLOBAL_DEFAULT))
 		return fail(err, T_EPROVIDER, "cannot initialise libcurl");
 	initialised = 1;
-	m = lc.multi_init();
+	m = curl_api.multi_init();
 	if (!m)
 		return fail(err, T_EPROVIDER, "cannot initialise libcurl");
 	state = xcalloc(n ? n : 1, sizeof(*state));
@@ -545,15 +545,15 @@ int http_run(struct http_job *jobs, size_t n, const struct http_options *o,
 
 		if (!running && next < 0)
 			break;
-		lc.multi_perform(m, &still);
+		curl_api.multi_perform(m, &still);
 		collect(m, o, state, jobs, errbufs, &running);
 		if (running)
-			lc.multi_poll(m, NULL, 0, next >= 0 && next < 100 ?
+			curl_api.multi_poll(m, NULL, 0, next >= 0 && next < 100 ?
 					(int)next : 100, NULL);
 		else if (next > 0)
-			lc.multi_poll(m, NULL, 0, (int)next, NULL);
+			curl_api.multi_poll(m, NULL, 0, (int)next, NULL);
 	}
-	lc.multi_cleanup(m);
+	curl_api.multi_cleanup(m);
 	free(state);
 	free(errbufs);
 	return 0;

@@ -10,7 +10,7 @@
 #include "jsonc.h"
 #include "sync.h"
 #include "../lib/error.h"
-#include "../lib/ids.h"
+#include "../lib/entry-id.h"
 #include "../lib/timeutil.h"
 #include "../lib/banned.h"
 

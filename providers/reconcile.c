@@ -6,7 +6,7 @@
 
 #include "jsonc.h"
 #include "../lib/error.h"
-#include "../lib/ids.h"
+#include "../lib/entry-id.h"
 #include "../lib/string-list.h"
 #include "../lib/timeutil.h"
 #include "../lib/banned.h"

@@ -81,12 +81,12 @@ static int host_and_path(const char *url, struct strbuf *host,
 	CURLU *u = NULL;
 	int ret = -1;
 
-	if (!curl_load(&ignored) && (u = lc.url()) &&
-	    !lc.url_set(u, CURLUPART_URL, url, 0) &&
-	    !lc.url_get(u, CURLUPART_HOST, &h, 0) &&
-	    !lc.url_get(u, CURLUPART_PATH, &p, 0) &&
-	    lc.url_get(u, CURLUPART_QUERY, &q, 0) &&
-	    lc.url_get(u, CURLUPART_FRAGMENT, &f, 0)) {
+	if (!curl_load(&ignored) && (u = curl_api.url()) &&
+	    !curl_api.url_set(u, CURLUPART_URL, url, 0) &&
+	    !curl_api.url_get(u, CURLUPART_HOST, &h, 0) &&
+	    !curl_api.url_get(u, CURLUPART_PATH, &p, 0) &&
+	    curl_api.url_get(u, CURLUPART_QUERY, &q, 0) &&
+	    curl_api.url_get(u, CURLUPART_FRAGMENT, &f, 0)) {
 		strbuf_addstr(host, h);
 		strbuf_addstr(path, p);
 		while (path->len && path->buf[path->len - 1] == '/')
@@ -94,15 +94,15 @@ static int host_and_path(const char *url, struct strbuf *host,
 		ret = 0;
 	}
 	if (h)
-		lc.free(h);
+		curl_api.free(h);
 	if (p)
-		lc.free(p);
+		curl_api.free(p);
 	if (q)
-		lc.free(q);
+		curl_api.free(q);
 	if (f)
-		lc.free(f);
+		curl_api.free(f);
 	if (u)
-		lc.url_cleanup(u);
+		curl_api.url_cleanup(u);
 	strbuf_release(&ignored);
 	return ret;
 }

@@ -8,7 +8,7 @@
 
 #include "lib/fsutil.h"
 #include "lib/hashset.h"
-#include "lib/ids.h"
+#include "lib/entry-id.h"
 #include "lib/mempool.h"
 #include "lib/sha256.h"
 #include "lib/strbuf.h"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "lib/jsonscan.h"
-#include "lib/swar.h"
+#include "lib/json-simd.h"
 #include "lib/jsonw.h"
 
 static int valid(const char *text)

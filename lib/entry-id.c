@@ -1,4 +1,4 @@
-#include "ids.h"
+#include "entry-id.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
-#ifndef TALLY_IDINDEX_H
-#define TALLY_IDINDEX_H
+#ifndef TALLY_SUMMARY_INDEX_H
+#define TALLY_SUMMARY_INDEX_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -48,7 +48,7 @@ struct id_index {
 };
 
 /* A new, empty, in-memory index sized for about `expected` entries. */
-void idindex_new(struct id_index *ix, size_t expected, uint64_t dev,
+void summary_index_new(struct id_index *ix, size_t expected, uint64_t dev,
 		uint64_t ino);
 
 /*
@@ -56,24 +56,24 @@ void idindex_new(struct id_index *ix, size_t expected, uint64_t dev,
  * file is missing or not a valid index (the caller rebuilds), or
  * T_ELEDGER when it cannot be opened.
  */
-int idindex_load(struct id_index *ix, const char *path, struct strbuf *err);
+int summary_index_load(struct id_index *ix, const char *path, struct strbuf *err);
 
-/* Probing: start at idindex_first(), move with idindex_next(). */
-static inline size_t idindex_first(const struct id_index *ix, uint64_t hash)
+/* Probing: start at summary_index_first(), move with summary_index_next(). */
+static inline size_t summary_index_first(const struct id_index *ix, uint64_t hash)
 {
 	return hash & (ix->hdr->nslots - 1);
 }
 
-static inline size_t idindex_next(const struct id_index *ix, size_t pos)
+static inline size_t summary_index_next(const struct id_index *ix, size_t pos)
 {
 	return (pos + 1) & (ix->hdr->nslots - 1);
 }
 
 /*
  * Fills the empty slot at pos. When the table is then too full it is
- * rebuilt twice as big (in memory; idindex_save() writes it out whole).
+ * rebuilt twice as big (in memory; summary_index_save() writes it out whole).
  */
-void idindex_fill(struct id_index *ix, size_t pos, uint64_t hash,
+void summary_index_fill(struct id_index *ix, size_t pos, uint64_t hash,
 		uint64_t off);
 
 /*
@@ -81,9 +81,9 @@ void idindex_fill(struct id_index *ix, size_t pos, uint64_t hash,
  * did not grow, else as a new file renamed over path. Syncs to disk when
  * do_sync. Returns 0 or T_ELEDGER.
  */
-int idindex_save(struct id_index *ix, const char *path, int do_sync,
+int summary_index_save(struct id_index *ix, const char *path, int do_sync,
 		struct strbuf *err);
 
-void idindex_release(struct id_index *ix);
+void summary_index_release(struct id_index *ix);
 
 #endif

@@ -1,5 +1,5 @@
-#ifndef TALLY_SWAR_H
-#define TALLY_SWAR_H
+#ifndef TALLY_JSON_SIMD_H
+#define TALLY_JSON_SIMD_H
 
 #include <stddef.h>
 #include <stdint.h>

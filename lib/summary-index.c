@@ -1,6 +1,6 @@
 /* MADV_HUGEPAGE is Linux's, outside POSIX. */
 #define _DEFAULT_SOURCE
-#include "idindex.h"
+#include "summary-index.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -58,7 +58,7 @@ static void *table_alloc(size_t len)
 	return mem;
 }
 
-void idindex_new(struct id_index *ix, size_t expected, uint64_t dev,
+void summary_index_new(struct id_index *ix, size_t expected, uint64_t dev,
 		uint64_t ino)
 {
 	uint64_t n = slots_for(expected);
@@ -80,7 +80,7 @@ static int valid_header(const struct idx_header *h, size_t len)
 	       h->nused < h->nslots;
 }
 
-int idindex_load(struct id_index *ix, const char *path, struct strbuf *err)
+int summary_index_load(struct id_index *ix, const char *path, struct strbuf *err)
 {
 	struct stat st;
 	void *mem;
@@ -100,7 +100,7 @@ int idindex_load(struct id_index *ix, const char *path, struct strbuf *err)
 	attach(ix, mem, (size_t)st.st_size, 1);
 	if (valid_header(ix->hdr, ix->map_len))
 		return 0;
-	idindex_release(ix);
+	summary_index_release(ix);
 	return 1;
 invalid:
 	close(ix->fd);
@@ -112,7 +112,7 @@ static void grow(struct id_index *ix)
 {
 	struct id_index bigger;
 
-	idindex_new(&bigger, (size_t)ix->hdr->nslots * 2, ix->hdr->dev,
+	summary_index_new(&bigger, (size_t)ix->hdr->nslots * 2, ix->hdr->dev,
 			ix->hdr->ino);
 	bigger.hdr->generation = ix->hdr->generation;
 	for (uint64_t i = 0; i < ix->hdr->nslots; i++) {
@@ -121,17 +121,17 @@ static void grow(struct id_index *ix)
 
 		if (!s->off)
 			continue;
-		pos = idindex_first(&bigger, s->hash);
+		pos = summary_index_first(&bigger, s->hash);
 		while (bigger.slots[pos].off)
-			pos = idindex_next(&bigger, pos);
+			pos = summary_index_next(&bigger, pos);
 		bigger.slots[pos] = *s;
 		bigger.hdr->nused++;
 	}
-	idindex_release(ix);
+	summary_index_release(ix);
 	*ix = bigger;
 }
 
-void idindex_fill(struct id_index *ix, size_t pos, uint64_t hash,
+void summary_index_fill(struct id_index *ix, size_t pos, uint64_t hash,
 		uint64_t off)
 {
 	if (ix->slots[pos].off)
@@ -143,7 +143,7 @@ void idindex_fill(struct id_index *ix, size_t pos, uint64_t hash,
 		grow(ix);
 }
 
-int idindex_save(struct id_index *ix, const char *path, int do_sync,
+int summary_index_save(struct id_index *ix, const char *path, int do_sync,
 		struct strbuf *err)
 {
 	if (ix->mapped) {
@@ -157,7 +157,7 @@ int idindex_save(struct id_index *ix, const char *path, int do_sync,
 	return 0;
 }
 
-void idindex_release(struct id_index *ix)
+void summary_index_release(struct id_index *ix)
 {
 	if (ix->hdr) {
 		if (ix->mapped)

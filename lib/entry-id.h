@@ -1,5 +1,5 @@
-#ifndef TALLY_IDS_H
-#define TALLY_IDS_H
+#ifndef TALLY_ENTRY_ID_H
+#define TALLY_ENTRY_ID_H
 
 #include "strbuf.h"
 
