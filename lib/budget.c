@@ -171,20 +171,30 @@ static int64_t percent_of(int64_t used, int64_t limit)
 	return (int64_t)((__int128)used * 100 / limit);
 }
 
+enum budget_state budget_judge(int64_t used, int64_t limit,
+		int64_t warn_percent)
+{
+	if (!limit)
+		return BUDGET_UNDER;
+	if (used >= limit)
+		return BUDGET_EXCEEDED;
+	return percent_of(used, limit) >= warn_percent ? BUDGET_WARNING :
+		BUDGET_UNDER;
+}
+
+/* A budget's state is the worse of its token and USD limits'. */
 static void judge(struct budget_status *st)
 {
 	const struct budget *b = st->b;
 	int64_t pt = percent_of(st->used_tokens, b->tokens);
 	int64_t pu = percent_of(st->used_usd, b->usd);
+	enum budget_state t = budget_judge(st->used_tokens, b->tokens,
+			b->warn_percent);
+	enum budget_state u = budget_judge(st->used_usd, b->usd,
+			b->warn_percent);
 
 	st->percent = pt > pu ? pt : pu;
-	if ((b->tokens && st->used_tokens >= b->tokens) ||
-	    (b->usd && st->used_usd >= b->usd))
-		st->state = BUDGET_EXCEEDED;
-	else if (st->percent >= b->warn_percent)
-		st->state = BUDGET_WARNING;
-	else
-		st->state = BUDGET_UNDER;
+	st->state = t > u ? t : u;
 }
 
 int budget_evaluate(const struct budget *b, const struct summary *s,

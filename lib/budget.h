@@ -64,6 +64,13 @@ int budget_evaluate(const struct budget *b, const struct summary *s,
 
 const char *budget_state_name(enum budget_state st);
 
+/*
+ * The one judge of a limit: exceeded at or above it, warning from
+ * warn_percent of it, else under; a limit of 0 is no limit (under).
+ */
+enum budget_state budget_judge(int64_t used, int64_t limit,
+		int64_t warn_percent);
+
 /* "$1.20, 45.0k tok": an amount in the units the budget limits. */
 void budget_format_amount(struct strbuf *sb, const struct budget *b,
 		int64_t tokens, int64_t usd);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "jsonscan.h"
 #include "jsonw.h"
 #include "money.h"
@@ -42,15 +43,6 @@ static void write_totals(struct jsonw *w, const char *key,
 	jw_object_end(w);
 }
 
-static const char *budget_state(int64_t used, int64_t limit, int64_t warn)
-{
-	if (used >= limit)
-		return "exceeded";
-	if (used * 100 >= limit * warn)
-		return "warning";
-	return "under";
-}
-
 static void write_budget_part(struct jsonw *w, const char *key, int64_t limit,
 		int64_t used, int64_t warn, int money)
 {
@@ -68,7 +60,8 @@ static void write_budget_part(struct jsonw *w, const char *key, int64_t limit,
 			jw_kv_money(w, "remaining", limit > used ? limit - used : 0);
 		else
 			jw_kv_int(w, "remaining", limit > used ? limit - used : 0);
-		jw_kv_string(w, "state", budget_state(used, limit, warn));
+		jw_kv_string(w, "state",
+				budget_state_name(budget_judge(used, limit, warn)));
 	}
 	jw_object_end(w);
 }
@@ -77,16 +70,14 @@ static void write_budget_part(struct jsonw *w, const char *key, int64_t limit,
 static void write_budget_state(struct jsonw *w, const struct summary *s,
 		const struct summary_budget *b)
 {
-	int64_t y, month_tokens = 0, month_cost = 0;
-	int m, d, today_m;
-	int64_t today_y;
+	int64_t month_tokens = 0, month_cost = 0;
+	int32_t from, to;
 
-	civil_from_days(local_day(s->updated_at), &today_y, &today_m, &d);
+	calendar_bounds(CAL_MONTH, local_day(s->updated_at), &from, &to);
 	for (size_t i = 0; i < s->rollups.nr; i++) {
 		const struct rollup *r = &s->rollups.items[i];
 
-		civil_from_days(r->key.day, &y, &m, &d);
-		if (y != today_y || m != today_m)
+		if (r->key.day < from || r->key.day >= to)
 			continue;
 		month_tokens += r->c.v[RC_INPUT] + r->c.v[RC_OUTPUT];
 		month_cost += r->c.v[RC_BILLED] + r->c.v[RC_EST_UNBILLED];

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "lib/budget.h"
 #include "lib/report.h"
 #include "lib/summary-io.h"
 #include "lib/timeutil.h"
@@ -165,5 +166,14 @@ int main(void)
 	summary_release(&s);
 	strbuf_release(&json);
 	strbuf_release(&again);
+	ok(budget_judge(0, 0, 80) == BUDGET_UNDER, "no limit is under");
+	ok(budget_judge(79, 100, 80) == BUDGET_UNDER &&
+	   budget_judge(80, 100, 80) == BUDGET_WARNING &&
+	   budget_judge(99, 100, 80) == BUDGET_WARNING &&
+	   budget_judge(100, 100, 80) == BUDGET_EXCEEDED,
+			"under, warning from 80%%, exceeded at the limit");
+	ok(budget_judge(3000000000000000000LL, 6000000000000000000LL, 50) ==
+			BUDGET_WARNING,
+			"huge counts do not overflow");
 	return tap_done();
 }
