@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/jsonw.h"
 #include "../lib/money.h"
+#include "../lib/table.h"
 #include "../lib/session.h"
 #include "../lib/timeutil.h"
 #include "../lib/banned.h"
@@ -118,4 +120,92 @@ void format_bar(struct strbuf *sb, int64_t percent, int width)
 		filled = 0;
 	for (int i = 0; i < width; i++)
 		strbuf_addstr(sb, i < filled ? "\xe2\x96\x88" : "\xe2\x96\x91");
+}
+
+void budgets_table(struct strbuf *out, const struct reporting *rp,
+		int only_alerts, int colour)
+{
+	static const char *const head[] = { "BUDGET", "PERIOD", "USED",
+		"LIMIT", "REMAINING", "USED%", "", "STATE" };
+	struct strbuf sb = STRBUF_INIT;
+	struct table t;
+
+	table_init(&t, "llrrrrll");
+	for (size_t i = 0; i < 8; i++)
+		table_cell_styled(&t, TABLE_BOLD, head[i]);
+	for (size_t i = 0; i < rp->nbudgets; i++) {
+		const struct budget_status *st = &rp->status[i];
+		const struct budget *b = st->b;
+		int64_t rt = b->tokens > st->used_tokens ?
+			     b->tokens - st->used_tokens : 0;
+		int64_t ru = b->usd > st->used_usd ? b->usd - st->used_usd : 0;
+
+		if (only_alerts && st->state == BUDGET_UNDER)
+			continue;
+		table_cell_str(&t, b->name);
+		table_cell(&t, "%s %s", budget_period_name(b->period),
+				st->period);
+		strbuf_reset(&sb);
+		budget_format_amount(&sb, b, st->used_tokens, st->used_usd);
+		if (b->usd && st->unpriced)
+			strbuf_addf(&sb, " +%lld unpriced",
+					(long long)st->unpriced);
+		table_cell_str(&t, sb.buf);
+		strbuf_reset(&sb);
+		budget_format_amount(&sb, b, b->tokens, b->usd);
+		table_cell_str(&t, sb.buf);
+		strbuf_reset(&sb);
+		budget_format_amount(&sb, b, rt, ru);
+		table_cell_str(&t, sb.buf);
+		table_cell(&t, "%lld%%", (long long)st->percent);
+		strbuf_reset(&sb);
+		format_bar(&sb, st->percent, 20);
+		table_cell_str(&t, sb.buf);
+		table_cell_styled(&t, st->state == BUDGET_EXCEEDED ? TABLE_RED :
+				st->state == BUDGET_WARNING ? TABLE_YELLOW :
+				TABLE_GREEN, budget_state_name(st->state));
+	}
+	table_render(&t, out, colour);
+	table_release(&t);
+	strbuf_release(&sb);
+}
+
+void budgets_json(struct jsonw *w, const struct reporting *rp)
+{
+	jw_key(w, "budgets");
+	jw_array_begin(w);
+	for (size_t i = 0; i < rp->nbudgets; i++) {
+		const struct budget_status *st = &rp->status[i];
+		const struct budget *b = st->b;
+
+		jw_object_begin(w);
+		jw_kv_string(w, "name", b->name);
+		jw_kv_string(w, "period", budget_period_name(b->period));
+		jw_kv_string(w, "periodKey", st->period);
+		if (b->provider)
+			jw_kv_string(w, "provider", b->provider);
+		if (b->model)
+			jw_kv_string(w, "model", b->model);
+		if (b->tag)
+			jw_kv_string(w, "tag", b->tag);
+		jw_kv_int(w, "usedTokens", st->used_tokens);
+		jw_kv_money(w, "usedUsd", st->used_usd);
+		if (b->tokens) {
+			jw_kv_int(w, "limitTokens", b->tokens);
+			jw_kv_int(w, "remainingTokens",
+					b->tokens > st->used_tokens ?
+					b->tokens - st->used_tokens : 0);
+		}
+		if (b->usd) {
+			jw_kv_money(w, "limitUsd", b->usd);
+			jw_kv_money(w, "remainingUsd", b->usd > st->used_usd ?
+					b->usd - st->used_usd : 0);
+		}
+		jw_kv_int(w, "unpricedCount", st->unpriced);
+		jw_kv_int(w, "percent", st->percent);
+		jw_kv_int(w, "warnPercent", b->warn_percent);
+		jw_kv_string(w, "state", budget_state_name(st->state));
+		jw_object_end(w);
+	}
+	jw_array_end(w);
 }

@@ -50,4 +50,16 @@ void format_cost(struct strbuf *sb, const struct counters *c,
 /* Appends a bar of width cells, filled to percent (may exceed 100). */
 void format_bar(struct strbuf *sb, int64_t percent, int width);
 
+/*
+ * The one table of budgets (budget, summary): name, period, used, limit,
+ * remaining, percent, a bar and the state; with only_alerts, the
+ * budgets that are not under.
+ */
+void budgets_table(struct strbuf *out, const struct reporting *rp,
+		int only_alerts, int colour);
+
+/* The one JSON of budgets: a "budgets" array member of the open object. */
+struct jsonw;
+void budgets_json(struct jsonw *w, const struct reporting *rp);
+
 #endif

@@ -400,51 +400,13 @@ static void provider_reports_block(struct strbuf *out, const struct report *r)
 	strbuf_release(&line);
 }
 
-static void budgets_block(struct strbuf *out, const struct reporting *rp)
+static void budgets_block(struct strbuf *out, const struct reporting *rp,
+		int colour)
 {
-	struct strbuf sb = STRBUF_INIT;
-	struct table t;
-
 	if (!rp->nbudgets)
 		return;
-	table_init(&t, "llrlrl");
-	for (size_t i = 0; i < rp->nbudgets; i++) {
-		const struct budget_status *st = &rp->status[i];
-		const struct budget *b = st->b;
-
-		table_cell_str(&t, b->name);
-		strbuf_reset(&sb);
-		if (b->usd) {
-			money_format_human(&sb, st->used_usd);
-			if (st->unpriced)
-				strbuf_addf(&sb, " +%lld unpriced",
-						(long long)st->unpriced);
-			strbuf_addstr(&sb, " of ");
-			money_format_human(&sb, b->usd);
-		}
-		if (b->tokens) {
-			if (b->usd)
-				strbuf_addstr(&sb, ", ");
-			fmt_count_short(&sb, st->used_tokens);
-			strbuf_addstr(&sb, " of ");
-			fmt_count_short(&sb, b->tokens);
-			strbuf_addstr(&sb, " tok");
-		}
-		table_cell_str(&t, sb.buf);
-		table_cell(&t, "%lld%%", (long long)st->percent);
-		strbuf_reset(&sb);
-		format_bar(&sb, st->percent, 20);
-		table_cell_str(&t, sb.buf);
-		table_cell_styled(&t, st->state == BUDGET_EXCEEDED ? TABLE_RED :
-				st->state == BUDGET_WARNING ? TABLE_YELLOW :
-				TABLE_GREEN, budget_state_name(st->state));
-		table_cell(&t, "%s %s", budget_period_name(b->period),
-				st->period);
-	}
 	strbuf_addstr(out, "\nBudgets\n");
-	table_render(&t, out, 0);
-	table_release(&t);
-	strbuf_release(&sb);
+	budgets_table(out, rp, 0, colour);
 }
 
 static void quota_block(struct strbuf *out, const struct summary *s,
@@ -729,31 +691,6 @@ static void json_budget_fields(struct jsonw *w, const struct reporting *rp)
 		jw_kv_null(w, "remainingBudgetUsd");
 }
 
-static void json_budgets(struct jsonw *w, const struct reporting *rp)
-{
-	jw_key(w, "budgets");
-	jw_array_begin(w);
-	for (size_t i = 0; i < rp->nbudgets; i++) {
-		const struct budget_status *st = &rp->status[i];
-
-		jw_object_begin(w);
-		jw_kv_string(w, "name", st->b->name);
-		jw_kv_string(w, "period", budget_period_name(st->b->period));
-		jw_kv_string(w, "periodKey", st->period);
-		jw_kv_string(w, "state", budget_state_name(st->state));
-		jw_kv_int(w, "percent", st->percent);
-		jw_kv_int(w, "usedTokens", st->used_tokens);
-		jw_kv_money(w, "usedUsd", st->used_usd);
-		if (st->b->tokens)
-			jw_kv_int(w, "limitTokens", st->b->tokens);
-		if (st->b->usd)
-			jw_kv_money(w, "limitUsd", st->b->usd);
-		jw_kv_int(w, "unpricedCount", st->unpriced);
-		jw_object_end(w);
-	}
-	jw_array_end(w);
-}
-
 static void json_quota(struct jsonw *w, const struct summary *s, int64_t now)
 {
 	const struct quota_state *only = s->nquotas == 1 ? &s->quotas[0] : NULL;
@@ -998,7 +935,7 @@ static void print_human(struct strbuf *out, const struct summary_cmd *c,
 	}
 	if (c->all_workspaces)
 		return;
-	budgets_block(out, rp);
+	budgets_block(out, rp, c->colour);
 	quota_block(out, &rp->s, rp->now);
 	sync_block(out, &rs->all.total, &rp->s, rp->now);
 }
@@ -1058,7 +995,7 @@ static void print_json(struct strbuf *out, const struct summary_cmd *c,
 		json_groups(&w, "byModel", &rs->by_model, &one,
 				&rs->total.total, rp->mode);
 	}
-	json_budgets(&w, rp);
+	budgets_json(&w, rp);
 	jw_object_end(&w);
 }
 
