@@ -253,53 +253,45 @@ static void add_time_param(struct strbuf *url, const char *name, int64_t ms)
 	strbuf_release(&t);
 }
 
-static int sync_reports(struct sync_run *run, struct strbuf *err)
+static void usage_url(struct strbuf *url, const struct sync_run *run,
+		int64_t from, int64_t to, int hourly)
 {
-	struct reconcile rc;
-	struct strbuf url = STRBUF_INIT, key = STRBUF_INIT;
-	const char *headers[] = { NULL, "anthropic-version: 2023-06-01", NULL };
-	int64_t from = utc_day(reconcile_start(run));
-	int64_t today = utc_day(run->now);
-	int ret = 0;
-
-	reconcile_init(&rc);
-	strbuf_addf(&key, "x-api-key: %s", run->key ? run->key : "");
-	headers[0] = key.buf;
-	if (from < today) {
-		strbuf_addf(&url, "%s/v1/organizations/usage_report/messages?",
-				run->base_url);
-		add_time_param(&url, "starting_at", from);
-		strbuf_addch(&url, '&');
-		add_time_param(&url, "ending_at", today);
-		strbuf_addstr(&url, "&bucket_width=1d&group_by[]=model&limit=31");
-		ret = fetch_pages(run, url.buf, headers, usage_page, &rc, err);
-	}
-	strbuf_reset(&url);
-	strbuf_addf(&url, "%s/v1/organizations/usage_report/messages?",
+	strbuf_addf(url, "%s/v1/organizations/usage_report/messages?",
 			run->base_url);
-	add_time_param(&url, "starting_at", today);
-	strbuf_addch(&url, '&');
-	add_time_param(&url, "ending_at", utc_hour(run->now) + MS_PER_HOUR);
-	strbuf_addstr(&url, "&bucket_width=1h&group_by[]=model&limit=24");
-	if (!ret)
-		ret = fetch_pages(run, url.buf, headers, usage_page, &rc, err);
-	strbuf_reset(&url);
-	strbuf_addf(&url, "%s/v1/organizations/cost_report?", run->base_url);
-	add_time_param(&url, "starting_at", from);
-	strbuf_addch(&url, '&');
-	add_time_param(&url, "ending_at", today + MS_PER_DAY);
+	add_time_param(url, "starting_at", from);
+	strbuf_addch(url, '&');
+	/* Hour buckets end on the hour: the one holding now is whole. */
+	add_time_param(url, "ending_at", hourly ? utc_hour(to) + MS_PER_HOUR :
+			to);
+	strbuf_addf(url, "&bucket_width=%s&group_by[]=model&limit=%d",
+			hourly ? "1h" : "1d", hourly ? 24 : 31);
+}
+
+static void cost_url(struct strbuf *url, const struct sync_run *run,
+		int64_t from, int64_t today)
+{
+	strbuf_addf(url, "%s/v1/organizations/cost_report?", run->base_url);
+	add_time_param(url, "starting_at", from);
+	strbuf_addch(url, '&');
+	add_time_param(url, "ending_at", today + MS_PER_DAY);
 	/* cost_report takes at most 31 daily buckets a page; pages follow. */
-	strbuf_addf(&url, "&group_by[]=description&limit=%lld",
+	strbuf_addf(url, "&group_by[]=description&limit=%lld",
 			(long long)page_size((today - from) / MS_PER_DAY + 1,
 				31));
-	if (!ret)
-		ret = fetch_pages(run, url.buf, headers, cost_page, &rc, err);
-	if (!ret && !run->dry_run)
-		reconcile_apply(run, &rc);
-	reconcile_release(&rc);
-	strbuf_release(&url);
-	strbuf_release(&key);
-	return ret;
+}
+
+static const struct report_source reports = {
+	.auth_format = "x-api-key: %s",
+	.extra_header = "anthropic-version: 2023-06-01",
+	.usage_url = usage_url,
+	.cost_url = cost_url,
+	.usage_page = usage_page,
+	.cost_page = cost_page,
+};
+
+static int sync_reports(struct sync_run *run, struct strbuf *err)
+{
+	return reconcile_reports(run, &reports, err);
 }
 
 static const struct report_reader readers[] = {

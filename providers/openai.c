@@ -245,47 +245,38 @@ static int cost_page(struct json_object *root, void *data, struct strbuf *err)
 	return ret;
 }
 
-static int sync_organization(struct sync_run *run, struct strbuf *err)
+static void usage_url(struct strbuf *url, const struct sync_run *run,
+		int64_t from, int64_t to, int hourly)
 {
-	struct reconcile rc;
-	struct strbuf url = STRBUF_INIT, auth = STRBUF_INIT;
-	const char *headers[] = { auth.buf, NULL };
-	int64_t from = utc_day(reconcile_start(run));
-	int64_t today = utc_day(run->now);
-	int ret = 0;
+	strbuf_addf(url, "%s/organization/usage/completions?start_time=%lld&"
+			"end_time=%lld&bucket_width=%s&group_by[]=model&"
+			"limit=%d", run->base_url, (long long)(from / 1000),
+			(long long)(to / 1000), hourly ? "1h" : "1d",
+			hourly ? 24 : 31);
+}
 
-	reconcile_init(&rc);
-	strbuf_addf(&auth, "Authorization: Bearer %s", run->key ? run->key : "");
-	headers[0] = auth.buf;
-	if (from < today) {
-		strbuf_addf(&url, "%s/organization/usage/completions?"
-				"start_time=%lld&end_time=%lld&bucket_width=1d&"
-				"group_by[]=model&limit=31", run->base_url,
-				(long long)(from / 1000), (long long)(today / 1000));
-		ret = fetch_pages(run, url.buf, headers, usage_page, &rc, err);
-	}
-	strbuf_reset(&url);
-	strbuf_addf(&url, "%s/organization/usage/completions?start_time=%lld"
-			"&end_time=%lld&bucket_width=1h&group_by[]=model&limit=24",
-			run->base_url, (long long)(today / 1000),
-			(long long)(run->now / 1000));
-	if (!ret)
-		ret = fetch_pages(run, url.buf, headers, usage_page, &rc, err);
-	strbuf_reset(&url);
-	strbuf_addf(&url, "%s/organization/costs?start_time=%lld&"
+static void cost_url(struct strbuf *url, const struct sync_run *run,
+		int64_t from, int64_t today)
+{
+	strbuf_addf(url, "%s/organization/costs?start_time=%lld&"
 			"end_time=%lld&bucket_width=1d&group_by[]=line_item&"
 			"limit=%lld", run->base_url, (long long)(from / 1000),
 			(long long)(run->now / 1000),
 			(long long)page_size((today - from) / MS_PER_DAY + 1,
 				180));
-	if (!ret)
-		ret = fetch_pages(run, url.buf, headers, cost_page, &rc, err);
-	if (!ret && !run->dry_run)
-		reconcile_apply(run, &rc);
-	reconcile_release(&rc);
-	strbuf_release(&url);
-	strbuf_release(&auth);
-	return ret;
+}
+
+static const struct report_source reports = {
+	.auth_format = "Authorization: Bearer %s",
+	.usage_url = usage_url,
+	.cost_url = cost_url,
+	.usage_page = usage_page,
+	.cost_page = cost_page,
+};
+
+static int sync_organization(struct sync_run *run, struct strbuf *err)
+{
+	return reconcile_reports(run, &reports, err);
 }
 
 static const struct report_reader readers[] = {

@@ -455,3 +455,39 @@ void reconcile_apply(struct sync_run *run, struct reconcile *rc)
 	entry_release(&e);
 	strbuf_release(&id);
 }
+
+int reconcile_reports(struct sync_run *run, const struct report_source *src,
+		struct strbuf *err)
+{
+	struct reconcile rc;
+	struct strbuf url = STRBUF_INIT, auth = STRBUF_INIT;
+	const char *headers[] = { NULL, src->extra_header, NULL };
+	int64_t from = utc_day(reconcile_start(run));
+	int64_t today = utc_day(run->now);
+	int ret = 0;
+
+	reconcile_init(&rc);
+	strbuf_addf(&auth, src->auth_format, run->key ? run->key : "");
+	headers[0] = auth.buf;
+	if (from < today) {
+		src->usage_url(&url, run, from, today, 0);
+		ret = fetch_pages(run, url.buf, headers, src->usage_page, &rc,
+				err);
+	}
+	strbuf_reset(&url);
+	src->usage_url(&url, run, today, run->now, 1);
+	if (!ret)
+		ret = fetch_pages(run, url.buf, headers, src->usage_page, &rc,
+				err);
+	strbuf_reset(&url);
+	src->cost_url(&url, run, from, today);
+	if (!ret)
+		ret = fetch_pages(run, url.buf, headers, src->cost_page, &rc,
+				err);
+	if (!ret && !run->dry_run)
+		reconcile_apply(run, &rc);
+	reconcile_release(&rc);
+	strbuf_release(&url);
+	strbuf_release(&auth);
+	return ret;
+}

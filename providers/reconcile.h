@@ -82,4 +82,31 @@ int fetch_pages(struct sync_run *run, const char *url,
 int64_t utc_day(int64_t ms);
 int64_t utc_hour(int64_t ms);
 
+/*
+ * An organization's usage and cost reports, as the one reconciliation
+ * run reads them: day buckets of usage for the past days, hour buckets
+ * for today, day buckets of cost, every page of each, then the rows.
+ */
+typedef int (*report_page_fn)(struct json_object *root, void *data,
+		struct strbuf *err);
+
+struct report_source {
+	const char *auth_format;   /* "Authorization: Bearer %s" */
+	const char *extra_header;  /* sent too, or NULL */
+	/*
+	 * Appends the URL of the usage report over [from, to), in buckets
+	 * of an hour when hourly, else of a day.
+	 */
+	void (*usage_url)(struct strbuf *url, const struct sync_run *run,
+			int64_t from, int64_t to, int hourly);
+	/* Appends the URL of the cost report from the day from to today. */
+	void (*cost_url)(struct strbuf *url, const struct sync_run *run,
+			int64_t from, int64_t today);
+	report_page_fn usage_page, cost_page;
+};
+
+/* Runs that for run's provider: 0, T_EAUTH or T_EPROVIDER. */
+int reconcile_reports(struct sync_run *run, const struct report_source *src,
+		struct strbuf *err);
+
 #endif
