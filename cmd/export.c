@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "../lib/export.h"
-#include "../lib/fold.h"
+#include "../lib/entries.h"
 #include "../lib/fsutil.h"
 #include "../lib/jsonw.h"
 #include "../lib/ledger.h"
@@ -102,15 +102,6 @@ static int sink_close(struct sink *s, int ok, struct strbuf *err)
 
 /* ---- entry formats ---- */
 
-static int oldest_first(const void *a, const void *b)
-{
-	const struct fold_item *x = a, *y = b;
-
-	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	return x->first < y->first ? -1 : x->first > y->first;
-}
-
 static void emit_entry(struct export_cmd *c, struct sink *s, struct entry *e,
 		struct jsonw *w)
 {
@@ -126,14 +117,31 @@ static void emit_entry(struct export_cmd *c, struct sink *s, struct entry *e,
 		entry_to_row(&s->buf, e);
 }
 
+struct export_walk {
+	struct export_cmd *c;
+	struct sink *s;
+	struct jsonw *w;
+	struct strbuf *err;
+};
+
+static int export_one(struct entry *e, const char *row, size_t len,
+		void *data)
+{
+	struct export_walk *x = data;
+
+	(void)row;
+	(void)len;
+	if (query_match(&x->c->q, e))
+		emit_entry(x->c, x->s, e, x->w);
+	return x->s->buf.len > (1u << 20) ? sink_flush(x->s, x->err) : 0;
+}
+
 static int export_entries(struct export_cmd *c, const struct tally_ctx *ctx,
 		struct sink *s, struct strbuf *err)
 {
-	struct ledger_reader r;
-	struct ledger_line line;
-	struct entry e;
-	struct fold f;
+	struct entries_opts o = { .order = ENTRIES_OLDEST_FIRST };
 	struct jsonw w;
+	struct export_walk x = { c, s, &w, err };
 	int ret;
 
 	jw_init(&w, &s->buf, JW_COMPACT);
@@ -141,31 +149,11 @@ static int export_entries(struct export_cmd *c, const struct tally_ctx *ctx,
 		csv_header(&s->buf, c->sensitive);
 	else if (c->format == F_JSON)
 		jw_array_begin(&w);
-	ret = ledger_reader_open(&r, ctx->scope.ledger_path, 0, 0, err);
-	fold_init(&f, r.fd);
-	entry_init(&e);
-	while (!ret && (ret = ledger_reader_next(&r, &line, err)) > 0) {
-		ret = 0;
-		if (!ledger_parse_line(ctx->scope.ledger_path, &line, &e))
-			ret = fold_add(&f, &e, line.off, (uint32_t)line.len, err);
-	}
-	if (!ret && f.nr)
-		qsort(f.items, f.nr, sizeof(*f.items), oldest_first);
-	for (size_t i = 0; !ret && i < f.nr; i++) {
-		if ((ret = fold_read(&f, &f.items[i], &e, err)))
-			break;
-		if (query_match(&c->q, &e))
-			emit_entry(c, s, &e, &w);
-		if (s->buf.len > (1u << 20))
-			ret = sink_flush(s, err);
-	}
+	ret = for_each_entry(ctx->scope.ledger_path, &o, export_one, &x, err);
 	if (!ret && c->format == F_JSON) {
 		jw_array_end(&w);
 		strbuf_addch(&s->buf, '\n');
 	}
-	entry_release(&e);
-	fold_release(&f);
-	ledger_reader_close(&r);
 	return ret;
 }
 
@@ -191,40 +179,29 @@ struct recent_list {
 	size_t n;
 };
 
+static int keep_recent(struct entry *e, const char *row, size_t len,
+		void *data)
+{
+	struct recent_list *rl = data;
+
+	(void)row;
+	(void)len;
+	if (!query_match(rl->q, e))
+		return 0;
+	entry_init(&rl->e[rl->n]);
+	entry_copy(&rl->e[rl->n++], e);
+	return rl->n == RECENT;
+}
+
 /* Keeps the RECENT newest entries the query selects, newest first. */
 static int recent_entries(const struct tally_ctx *ctx, struct recent_list *rl,
 		struct strbuf *err)
 {
-	struct ledger_reader r;
-	struct ledger_line line;
-	struct entry e;
-	struct fold f;
-	int ret;
+	struct entries_opts o = { .order = ENTRIES_NEWEST_FIRST, .quiet = 1 };
+	int ret = for_each_entry(ctx->scope.ledger_path, &o, keep_recent, rl,
+			err);
 
-	ret = ledger_reader_open(&r, ctx->scope.ledger_path, 0, 0, err);
-	fold_init(&f, r.fd);
-	entry_init(&e);
-	quiet_warnings++;
-	while (!ret && (ret = ledger_reader_next(&r, &line, err)) > 0) {
-		ret = 0;
-		if (!ledger_parse_line(ctx->scope.ledger_path, &line, &e))
-			ret = fold_add(&f, &e, line.off, (uint32_t)line.len, err);
-	}
-	quiet_warnings--;
-	if (!ret)
-		fold_sort_newest_first(&f);
-	for (size_t i = 0; !ret && i < f.nr && rl->n < RECENT; i++) {
-		if ((ret = fold_read(&f, &f.items[i], &e, err)))
-			break;
-		if (!query_match(rl->q, &e))
-			continue;
-		entry_init(&rl->e[rl->n]);
-		entry_copy(&rl->e[rl->n++], &e);
-	}
-	entry_release(&e);
-	fold_release(&f);
-	ledger_reader_close(&r);
-	return ret;
+	return ret > 0 ? 0 : ret;
 }
 
 static int html_report(struct export_cmd *c, const struct reporting *rp,

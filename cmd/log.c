@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "../lib/entry.h"
-#include "../lib/fold.h"
+#include "../lib/entries.h"
 #include "../lib/hashset.h"
 #include "../lib/jsonw.h"
 #include "../lib/ledger.h"
@@ -228,56 +228,34 @@ static uint64_t row_fingerprint(const struct entry *e, struct strbuf *tmp)
 	return fold_hash(tmp->buf);
 }
 
-/*
- * Folds every complete row. With seen, also remembers each row's
- * fingerprint (for --follow) and stops before a torn last line, which a
- * follower reads once it is complete.
- */
-static int fold_ledger(struct log_state *s, struct ledger_reader *r,
-		struct fold *f, struct hashset *seen, struct strbuf *err)
-{
-	struct strbuf tmp = STRBUF_INIT;
-	struct ledger_line line;
-	struct entry e;
-	int ret;
+struct seen_rows {
+	struct hashset *seen;
+	struct strbuf tmp;
+};
 
-	entry_init(&e);
-	while ((ret = ledger_reader_next(r, &line, err)) > 0) {
-		if (seen && line.torn)
-			break;
-		if (ledger_parse_line(s->path, &line, &e))
-			continue;
-		if (seen)
-			hashset_add(seen, row_fingerprint(&e, &tmp));
-		ret = fold_add(f, &e, line.off, (uint32_t)line.len, err);
-		if (ret)
-			break;
-	}
-	entry_release(&e);
-	strbuf_release(&tmp);
-	return ret;
+/* For --follow: each row's fingerprint, so that a rewrite shows no row twice. */
+static void remember_row(const struct entry *e, void *data)
+{
+	struct seen_rows *sr = data;
+
+	hashset_add(sr->seen, row_fingerprint(e, &sr->tmp));
 }
 
 /* Index of the first item after the cursor entry. */
-static int skip_to_cursor(struct log_state *s, struct fold *f, size_t *start,
-		struct entry *e, struct strbuf *err)
+static int skip_to_cursor(struct log_state *s, struct entries *it,
+		size_t *start, struct strbuf *err)
 {
-	uint64_t h = fold_hash(s->cursor);
+	ssize_t at = entries_find(it, s->cursor, err);
 
-	for (size_t i = 0; i < f->nr; i++) {
-		if (f->items[i].hash != h)
-			continue;
-		if (fold_read(f, &f->items[i], e, err))
-			return T_ELEDGER;
-		if (!strcmp(e->entry_id, s->cursor)) {
-			*start = i + 1;
-			return 0;
-		}
-	}
-	return fail(err, T_EFAIL, "--cursor: no entry '%s'", s->cursor);
+	if (at < -1)
+		return T_ELEDGER;
+	if (at < 0)
+		return fail(err, T_EFAIL, "--cursor: no entry '%s'", s->cursor);
+	*start = (size_t)at + 1;
+	return 0;
 }
 
-static int print_items(struct log_state *s, struct fold *f, size_t start,
+static int print_items(struct log_state *s, struct entries *it, size_t start,
 		int oldest_first, struct strbuf *err)
 {
 	size_t matched = 0, *picked = NULL, npicked = 0, alloc = 0;
@@ -286,10 +264,10 @@ static int print_items(struct log_state *s, struct fold *f, size_t start,
 
 	entry_init(&e);
 	/* Select newest first (the limit keeps the newest), then print. */
-	for (size_t i = start; i < f->nr; i++) {
+	for (size_t i = start; i < entries_count(it); i++) {
 		if (s->limit >= 0 && matched >= (size_t)s->limit)
 			break;
-		if ((ret = fold_read(f, &f->items[i], &e, err)))
+		if ((ret = entries_get(it, i, &e, err)))
 			break;
 		if (!query_match(&s->q, &e))
 			continue;
@@ -302,7 +280,7 @@ static int print_items(struct log_state *s, struct fold *f, size_t start,
 		picked[npicked++] = i;
 	}
 	while (!ret && npicked--) {
-		ret = fold_read(f, &f->items[picked[npicked]], &e, err);
+		ret = entries_get(it, picked[npicked], &e, err);
 		if (!ret)
 			emit(s, &e);
 	}
@@ -311,26 +289,32 @@ static int print_items(struct log_state *s, struct fold *f, size_t start,
 	return ret;
 }
 
+/*
+ * Lists the entries of every complete row r yields. With seen (--follow),
+ * also remembers each row's fingerprint and leaves a torn last line,
+ * which a follower reads once it is complete.
+ */
 static int list(struct log_state *s, struct ledger_reader *r,
 		struct hashset *seen, struct strbuf *err)
 {
-	struct fold f;
+	struct seen_rows sr = { seen, STRBUF_INIT };
+	struct entries_opts o = {
+		.order = ENTRIES_NEWEST_FIRST,
+		.stop_at_torn = seen != NULL,
+		.row_seen = seen ? remember_row : NULL,
+		.row_seen_data = &sr,
+	};
+	struct entries it;
 	size_t start = 0;
-	struct entry e;
 	int ret;
 
-	fold_init(&f, r->fd);
-	entry_init(&e);
-	ret = fold_ledger(s, r, &f, seen, err);
-	if (!ret) {
-		fold_sort_newest_first(&f);
-		if (s->cursor)
-			ret = skip_to_cursor(s, &f, &start, &e, err);
-	}
+	ret = entries_read(&it, r, s->path, &o, err);
+	if (!ret && s->cursor)
+		ret = skip_to_cursor(s, &it, &start, err);
 	if (!ret)
-		ret = print_items(s, &f, start, s->follow, err);
-	entry_release(&e);
-	fold_release(&f);
+		ret = print_items(s, &it, start, s->follow, err);
+	entries_release(&it);
+	strbuf_release(&sr.tmp);
 	return ret;
 }
 

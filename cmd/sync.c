@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/fold.h"
+#include "../lib/entries.h"
 #include "../lib/jsonw.h"
 #include "../lib/ledger.h"
 #include "../lib/money.h"
@@ -143,38 +143,29 @@ static void collect_row(struct job *jobs, size_t n, const struct entry *e,
 	}
 }
 
+struct sync_walk {
+	struct job *jobs;
+	size_t n;
+	int64_t since, until;
+};
+
+static int collect_one(struct entry *e, const char *row, size_t len,
+		void *data)
+{
+	struct sync_walk *w = data;
+
+	collect_row(w->jobs, w->n, e, row, len, w->since, w->until);
+	return 0;
+}
+
 static int read_ledger(const struct tally_ctx *ctx, struct job *jobs,
 		size_t n, int64_t since, int64_t until, struct strbuf *err)
 {
-	struct ledger_reader r;
-	struct ledger_line line;
-	struct entry e;
-	struct fold f;
-	int ret;
+	struct entries_opts o = { .order = ENTRIES_AS_FOLDED };
+	struct sync_walk w = { jobs, n, since, until };
 
-	ret = ledger_reader_open(&r, ctx->scope.ledger_path, 0, 0, err);
-	if (ret) {
-		ledger_reader_close(&r);
-		return ret;
-	}
-	fold_init(&f, r.fd);
-	entry_init(&e);
-	while ((ret = ledger_reader_next(&r, &line, err)) > 0) {
-		if (ledger_parse_line(ctx->scope.ledger_path, &line, &e))
-			continue;
-		if ((ret = fold_add(&f, &e, line.off, (uint32_t)line.len, err)))
-			break;
-	}
-	for (size_t i = 0; !ret && i < f.nr; i++) {
-		if ((ret = fold_read(&f, &f.items[i], &e, err)))
-			break;
-		collect_row(jobs, n, &e, f.scratch.buf, f.scratch.len, since,
-				until);
-	}
-	entry_release(&e);
-	fold_release(&f);
-	ledger_reader_close(&r);
-	return ret;
+	return for_each_entry(ctx->scope.ledger_path, &o, collect_one, &w,
+			err);
 }
 
 /* ---- running ---- */

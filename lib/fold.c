@@ -169,6 +169,20 @@ static int newest_first(const void *a, const void *b)
 	return 0;
 }
 
+static int oldest_first(const void *a, const void *b)
+{
+	return newest_first(b, a);
+}
+
+void fold_sort_oldest_first(struct fold *f)
+{
+	if (f->nr)
+		qsort(f->items, f->nr, sizeof(*f->items), oldest_first);
+	free(f->slots);
+	f->slots = NULL;
+	f->nslots = 0;
+}
+
 void fold_sort_newest_first(struct fold *f)
 {
 	if (f->nr)

@@ -62,6 +62,8 @@ int fold_add(struct fold *f, const struct entry *e, uint64_t off, uint32_t len,
 
 /* Orders items newest first: by time, then by position in the ledger. */
 void fold_sort_newest_first(struct fold *f);
+/* The reverse: oldest first. */
+void fold_sort_oldest_first(struct fold *f);
 
 /* Reads the latest row of an item, unparsed, into out. 0 or T_ELEDGER. */
 int fold_read_raw(struct fold *f, const struct fold_item *it,

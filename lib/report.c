@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "fold.h"
+#include "entries.h"
 #include "ledger.h"
 #include "timeutil.h"
 #include "banned.h"
@@ -271,54 +271,30 @@ static int entry_in_spec(const struct entry *e, const struct report_spec *spec)
 	return tags_match(e, spec->tags);
 }
 
-static int fold_all(const char *path, struct ledger_reader *rd, struct fold *f,
-		struct strbuf *err)
-{
-	struct ledger_line line;
-	struct entry e;
-	int ret;
+struct foreach_walk {
+	const struct report_spec *spec;
+	int (*fn)(const struct entry *e, void *data);
+	void *data;
+};
 
-	entry_init(&e);
-	quiet_warnings++;
-	while ((ret = ledger_reader_next(rd, &line, err)) > 0) {
-		if (ledger_parse_line(path, &line, &e))
-			continue;
-		ret = fold_add(f, &e, line.off, (uint32_t)line.len, err);
-		if (ret)
-			break;
-	}
-	quiet_warnings--;
-	entry_release(&e);
-	return ret;
+static int foreach_one(struct entry *e, const char *row, size_t len,
+		void *data)
+{
+	struct foreach_walk *w = data;
+
+	(void)row;
+	(void)len;
+	return entry_in_spec(e, w->spec) ? w->fn(e, w->data) : 0;
 }
 
 int report_foreach(const char *ledger_path, const struct report_spec *spec,
 		int (*fn)(const struct entry *e, void *data), void *data,
 		struct strbuf *err)
 {
-	struct ledger_reader rd;
-	struct fold f;
-	struct entry e;
-	int ret;
+	struct entries_opts o = { .order = ENTRIES_AS_FOLDED, .quiet = 1 };
+	struct foreach_walk w = { spec, fn, data };
 
-	ret = ledger_reader_open(&rd, ledger_path, 0, 0, err);
-	if (ret) {
-		ledger_reader_close(&rd);
-		return ret;
-	}
-	fold_init(&f, rd.fd);
-	entry_init(&e);
-	ret = fold_all(ledger_path, &rd, &f, err);
-	for (size_t i = 0; !ret && i < f.nr; i++) {
-		if ((ret = fold_read(&f, &f.items[i], &e, err)))
-			break;
-		if (entry_in_spec(&e, spec))
-			ret = fn(&e, data);
-	}
-	entry_release(&e);
-	fold_release(&f);
-	ledger_reader_close(&rd);
-	return ret;
+	return for_each_entry(ledger_path, &o, foreach_one, &w, err);
 }
 
 struct ledger_report {

@@ -1,0 +1,86 @@
+#ifndef TALLY_ENTRIES_H
+#define TALLY_ENTRIES_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "entry.h"
+#include "fold.h"
+#include "ledger.h"
+#include "strbuf.h"
+
+/*
+ * The one way to read the entries of a ledger: every row folded into its
+ * entry (the latest row wins, see fold.h), then the entries in an order,
+ * each parsed on demand. Commands never touch the fold itself.
+ *
+ * The simple case is a callback, as git's for_each_loose_file_in_objdir:
+ *
+ *	struct entries_opts o = { .order = ENTRIES_OLDEST_FIRST };
+ *	ret = for_each_entry(path, &o, fn, data, err);
+ *
+ * A caller that needs positions (a cursor, a limit applied in one order
+ * and printed in another) or a reader it keeps using (log --follow)
+ * uses the iterator: entries_read(), then entries_count() and
+ * entries_get(), then entries_release().
+ */
+
+enum entries_order {
+	ENTRIES_AS_FOLDED,     /* by the position of each entry's first row */
+	ENTRIES_OLDEST_FIRST,  /* by entry time, then position */
+	ENTRIES_NEWEST_FIRST,
+};
+
+struct entries_opts {
+	enum entries_order order;
+	int quiet;          /* no warnings about invalid lines */
+	int stop_at_torn;   /* leave a last line still being written */
+	/* Called for every valid row as it is read, before folding. */
+	void (*row_seen)(const struct entry *e, void *data);
+	void *row_seen_data;
+};
+
+struct entries {
+	struct fold f;
+	struct entry tmp;
+};
+
+/*
+ * Folds what rd yields from where it stands (rd stays the caller's, at
+ * the end of what was read). path names the ledger in warnings.
+ * 0 or T_ELEDGER.
+ */
+int entries_read(struct entries *it, struct ledger_reader *rd,
+		const char *path, const struct entries_opts *o,
+		struct strbuf *err);
+
+static inline size_t entries_count(const struct entries *it)
+{
+	return it->f.nr;
+}
+
+/*
+ * The i-th entry of the order, parsed into e; its raw row is
+ * entries_row() until the next call. 0 or T_ELEDGER.
+ */
+int entries_get(struct entries *it, size_t i, struct entry *e,
+		struct strbuf *err);
+const char *entries_row(const struct entries *it, size_t *len);
+
+/* The position of the entry with this id, or -1 (or T_ELEDGER < -1). */
+ssize_t entries_find(struct entries *it, const char *id, struct strbuf *err);
+
+void entries_release(struct entries *it);
+
+/*
+ * Opens the ledger at path (a missing one has no entries) and calls fn
+ * for each entry in order, with its raw row; the entry is fn's to change
+ * (it is parsed afresh for the next). fn returns 0 to go on; any other
+ * value stops the walk and is returned.
+ */
+int for_each_entry(const char *path, const struct entries_opts *o,
+		int (*fn)(struct entry *e, const char *row, size_t len,
+			void *data),
+		void *data, struct strbuf *err);
+
+#endif
