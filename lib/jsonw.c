@@ -32,7 +32,9 @@ static void before_member(struct jsonw *w)
 	if (w->has_items[w->depth - 1])
 		strbuf_addch(w->out, ',');
 	w->has_items[w->depth - 1] = 1;
-	newline_indent(w, w->depth);
+	/* Ledger rows are compact: their members need no further test. */
+	if (w->style != JW_COMPACT)
+		newline_indent(w, w->depth);
 }
 
 /* Everything that starts a value goes through here. */
@@ -58,7 +60,7 @@ static void close_container(struct jsonw *w, char c)
 	if (!w->depth)
 		BUG("unbalanced JSON writer");
 	w->depth--;
-	if (w->has_items[w->depth])
+	if (w->has_items[w->depth] && w->style != JW_COMPACT)
 		newline_indent(w, w->depth + 1);
 	strbuf_addch(w->out, c);
 	if (!w->depth && w->style != JW_COMPACT)
