@@ -207,18 +207,22 @@ static int recent_entries(const struct tally_ctx *ctx, struct recent_list *rl,
 static int html_report(struct export_cmd *c, const struct reporting *rp,
 		const struct tally_ctx *ctx, struct sink *s, struct strbuf *err)
 {
-	struct report_spec spec = { .since = c->q.since, .until = c->q.until,
-		.provider = c->q.provider, .model = c->q.model,
-		.tags = &c->q.tags };
+	struct report_spec spec = REPORT_SPEC_INIT;
 	struct report total, days, prov, model;
 	struct recent_list rl = { &c->q, NULL, 0 };
 	struct export_data d;
 	int ret;
 
-	if (spec.since < 0)
-		spec.since = local_day_to_ms(local_day(rp->now) - 29);
+	/* The report counts what the table of recent entries shows. */
+	spec.filter.since = c->q.since;
+	spec.filter.until = c->q.until;
+	spec.filter.provider = c->q.provider;
+	spec.filter.model = c->q.model;
+	spec.filter.tags = c->q.tags;
+	if (spec.filter.since < 0)
+		spec.filter.since = local_day_to_ms(local_day(rp->now) - 29);
 	if (!c->q.since_text)
-		c->q.since = spec.since;
+		c->q.since = spec.filter.since;
 	report_init(&total);
 	report_init(&days);
 	report_init(&prov);
@@ -247,8 +251,9 @@ static int html_report(struct export_cmd *c, const struct reporting *rp,
 		report_sort(&prov, &spec);
 		report_sort(&model, &spec);
 		fill_data(&d, rp, ctx);
-		d.first_day = local_day(spec.since);
-		d.last_day = local_day(spec.until > 0 ? spec.until - 1 : rp->now);
+		d.first_day = local_day(spec.filter.since);
+		d.last_day = spec.filter.until > 0 ?
+			local_day(spec.filter.until - 1) : local_day(rp->now);
 		if (d.last_day < d.first_day)
 			d.last_day = d.first_day;
 		export_html(&s->buf, &d, &total, &days, &prov, &model, rl.e,

@@ -132,7 +132,7 @@ static void print_table(const struct check *c, const struct price_table *pt)
 
 int pricing_check(const struct tally_ctx *ctx, int json)
 {
-	struct report_spec spec = { .since = -1, .until = -1 };
+	struct report_spec spec = REPORT_SPEC_INIT;
 	struct strbuf err = STRBUF_INIT;
 	struct check c = { 0 };
 	struct price_table pt;

@@ -39,11 +39,13 @@ static int window_counters(const struct reporting *rp, const char *ledger,
 		int64_t since, int64_t until, const char *session,
 		struct counters *c, struct strbuf *err)
 {
-	struct report_spec spec = { .since = since, .until = until,
-		.session = session };
+	struct report_spec spec = REPORT_SPEC_INIT;
 	struct report r;
 	int ret;
 
+	spec.filter.since = since;
+	spec.filter.until = until;
+	spec.filter.session = session;
 	report_init(&r);
 	ret = report_build(&rp->s, ledger, &spec, &r, err);
 	*c = r.total;

@@ -28,8 +28,6 @@ static const char *const summary_usage[] = {
 struct summary_cmd {
 	const char *window, *since, *until, *last, *tz;
 	struct string_list by;
-	const char *provider, *model;
-	struct string_list tags;
 	int all, perf, json, all_workspaces, rebuild;
 
 	struct report_spec spec;
@@ -45,8 +43,8 @@ static void calendar_window(struct summary_cmd *c, enum calendar_period p,
 	int32_t from, to;
 
 	calendar_bounds(p, day, &from, &to);
-	c->spec.since = local_day_to_ms(from);
-	c->spec.until = local_day_to_ms(to);
+	c->spec.filter.since = local_day_to_ms(from);
+	c->spec.filter.until = local_day_to_ms(to);
 }
 
 static int set_window(struct summary_cmd *c, const char *session,
@@ -55,7 +53,7 @@ static int set_window(struct summary_cmd *c, const char *session,
 	int32_t today = local_day(now);
 	const char *w = c->window ? c->window : "month";
 
-	c->spec.since = c->spec.until = -1;
+	c->spec.filter.since = c->spec.filter.until = -1;
 	if (c->since || c->until || c->last) {
 		snprintf(c->window_name, sizeof(c->window_name), "custom");
 		if (c->last) {
@@ -65,12 +63,14 @@ static int set_window(struct summary_cmd *c, const char *session,
 				return fail(err, T_EUSAGE, "--last expects a "
 						"duration such as 24h or 7d, "
 						"not '%s'", c->last);
-			c->spec.since = now - d;
+			c->spec.filter.since = now - d;
 			return 0;
 		}
-		if (c->since && time_parse(c->since, &c->spec.since, err))
+		struct query *q = &c->spec.filter;
+
+		if (c->since && time_parse(c->since, &q->since, err))
 			return T_EUSAGE;
-		if (c->until && time_parse(c->until, &c->spec.until, err))
+		if (c->until && time_parse(c->until, &q->until, err))
 			return T_EUSAGE;
 		return 0;
 	}
@@ -82,7 +82,7 @@ static int set_window(struct summary_cmd *c, const char *session,
 	else if (!strcmp(w, "month"))
 		calendar_window(c, CAL_MONTH, today);
 	else if (!strcmp(w, "session"))
-		c->spec.session = session;
+		c->spec.filter.session = session;
 	else if (strcmp(w, "workspace"))
 		return fail(err, T_EUSAGE, "--window expects session, day, "
 				"week, month or workspace, not '%s'", w);
@@ -109,20 +109,21 @@ static int is_midnight(int64_t ms)
 /* Whole days as dates ("2026-11-01 to 2026-11-30"), else times. */
 static void window_bounds(struct strbuf *out, const struct report_spec *spec)
 {
-	int days = (spec->since < 0 || is_midnight(spec->since)) &&
-		   (spec->until < 0 || is_midnight(spec->until));
+	const struct query *q = &spec->filter;
+	int days = (q->since < 0 || is_midnight(q->since)) &&
+		   (q->until < 0 || is_midnight(q->until));
 
-	if (spec->since >= 0 && days)
-		day_key(out, local_day(spec->since));
-	else if (spec->since >= 0)
-		time_format_local(out, spec->since);
+	if (q->since >= 0 && days)
+		day_key(out, local_day(q->since));
+	else if (q->since >= 0)
+		time_format_local(out, q->since);
 	else
 		strbuf_addstr(out, "the start");
 	strbuf_addstr(out, " to ");
-	if (spec->until >= 0 && days)
-		day_key(out, local_day(spec->until) - 1);
-	else if (spec->until >= 0)
-		time_format_local(out, spec->until);
+	if (q->until >= 0 && days)
+		day_key(out, local_day(q->until) - 1);
+	else if (q->until >= 0)
+		time_format_local(out, q->until);
 	else
 		strbuf_addstr(out, "now");
 }
@@ -131,10 +132,10 @@ static void window_line(struct strbuf *out, const struct summary_cmd *c,
 		const struct tally_ctx *ctx, const char *session)
 {
 	strbuf_addf(out, "Usage \xc2\xb7 %s", c->window_name);
-	if (c->spec.session) {
+	if (c->spec.filter.session) {
 		strbuf_addch(out, ' ');
 		strbuf_addstr_printable(out, *session ? session : "(none)");
-	} else if (c->spec.since >= 0 || c->spec.until >= 0) {
+	} else if (c->spec.filter.since >= 0 || c->spec.filter.until >= 0) {
 		strbuf_addstr(out, " (");
 		window_bounds(out, &c->spec);
 		strbuf_addch(out, ')');
@@ -876,7 +877,7 @@ struct reports {
 static int build_reports(struct reports *rs, const struct sources *list,
 		const struct summary_cmd *c, int64_t now, struct strbuf *err)
 {
-	struct report_spec everything = { .since = -1, .until = -1 };
+	struct report_spec everything = REPORT_SPEC_INIT;
 	int ret;
 
 	report_init(&rs->total);
@@ -950,10 +951,10 @@ static void print_json(struct strbuf *out, const struct summary_cmd *c,
 	jw_init(&w, out, JW_PRETTY);
 	jw_object_begin(&w);
 	jw_kv_string(&w, "window", c->window_name);
-	json_time_or_null(&w, "since", c->spec.since);
-	json_time_or_null(&w, "until", c->spec.until);
-	if (c->spec.session)
-		jw_kv_string(&w, "session", c->spec.session);
+	json_time_or_null(&w, "since", c->spec.filter.since);
+	json_time_or_null(&w, "until", c->spec.filter.until);
+	if (c->spec.filter.session)
+		jw_kv_string(&w, "session", c->spec.filter.session);
 	jw_kv_string(&w, "timezone", timeutil_zone_name());
 	jw_kv_string(&w, "scope", c->all_workspaces ? "all" :
 			ctx->scope.is_workspace ? "workspace" : "profile");
@@ -1001,6 +1002,7 @@ static void print_json(struct strbuf *out, const struct summary_cmd *c,
 
 static void check_options(struct summary_cmd *c, const struct option *opts)
 {
+	struct strbuf err = STRBUF_INIT;
 	int ranges = !!c->since + !!c->until + !!c->last;
 
 	if (c->window && ranges)
@@ -1018,10 +1020,9 @@ static void check_options(struct summary_cmd *c, const struct option *opts)
 					"model, day, week, month, session or "
 					"tag:<key>, at most %d of them, not "
 					"'%s'", REPORT_MAX_DIMS, c->by.items[i]);
-	for (size_t i = 0; i < c->tags.nr; i++)
-		if (!*c->tags.items[i] || *c->tags.items[i] == '=')
-			usage_error(summary_usage, opts, "--tag expects <key> "
-					"or <key>=<value>");
+	if (query_finish(&c->spec.filter, &err))
+		usage_error(summary_usage, opts, "%s", err.buf);
+	strbuf_release(&err);
 }
 
 static int collect_sources(struct sources *list, struct summary_cmd *c,
@@ -1041,7 +1042,7 @@ static int collect_sources(struct sources *list, struct summary_cmd *c,
 int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 {
 	struct summary_cmd c = { .by = STRING_LIST_INIT,
-		.tags = STRING_LIST_INIT };
+		.spec = REPORT_SPEC_INIT };
 	struct option opts[] = {
 		OPT_GROUP("Window"),
 		OPT_STRING('w', "window", &c.window, "window",
@@ -1056,11 +1057,11 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 		OPT_LIST(0, "by", &c.by, "group",
 				"provider, model, day, week, month, session or "
 				"tag:<key> (repeatable)"),
-		OPT_STRING('p', "provider", &c.provider, "id",
+		OPT_STRING('p', "provider", &c.spec.filter.provider, "id",
 				"only this provider"),
-		OPT_STRING('m', "model", &c.model, "pattern",
+		OPT_STRING('m', "model", &c.spec.filter.model, "pattern",
 				"only models matching this glob"),
-		OPT_LIST(0, "tag", &c.tags, "<key>[=<value>]",
+		OPT_LIST(0, "tag", &c.spec.filter.tags, "<key>[=<value>]",
 				"only entries with this tag (repeatable)"),
 		OPT_BOOL(0, "all-workspaces", &c.all_workspaces,
 				"add up every workspace and the profile"),
@@ -1083,7 +1084,6 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	if (argc > 1)
 		usage_error(summary_usage, opts, "unexpected argument '%s'",
 				argv[1]);
-	c.spec.since = c.spec.until = -1;
 	check_options(&c, opts);
 	c.colour = want_colour(STDOUT_FILENO);
 	memset(&rs, 0, sizeof(rs));
@@ -1104,9 +1104,6 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	}
 	if (!ret && (ret = set_window(&c, rp.session.buf, rp.now, &err)))
 		usage_error(summary_usage, opts, "%s", err.buf);
-	c.spec.provider = c.provider;
-	c.spec.model = c.model;
-	c.spec.tags = &c.tags;
 	if (!ret)
 		ret = build_reports(&rs, &list, &c, rp.now, &err);
 	if (!ret) {
@@ -1120,7 +1117,7 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	release_sources(&list);
 	reporting_close(&rp);
 	string_list_release(&c.by);
-	string_list_release(&c.tags);
+	query_release(&c.spec.filter);
 	strbuf_release(&out);
 	return report(ret, &err);
 }

@@ -202,8 +202,7 @@ int budget_evaluate(const struct budget *b, const struct summary *s,
 		enum cost_mode mode, int64_t now, struct budget_status *st,
 		struct strbuf *err)
 {
-	struct string_list tags = STRING_LIST_INIT;
-	struct report_spec spec = { .since = -1, .until = -1 };
+	struct report_spec spec = REPORT_SPEC_INIT;
 	struct report r;
 	int ret;
 
@@ -213,20 +212,19 @@ int budget_evaluate(const struct budget *b, const struct summary *s,
 		snprintf(st->period, sizeof(st->period), "%s",
 				session ? session : "");
 		st->start = st->end = -1;
-		spec.session = session ? session : "";
+		spec.filter.session = session ? session : "";
 	} else {
 		int32_t from, to;
 
 		period_days(b->period, now, &from, &to, st->period,
 				sizeof(st->period));
-		st->start = spec.since = local_day_to_ms(from);
-		st->end = spec.until = local_day_to_ms(to);
+		st->start = spec.filter.since = local_day_to_ms(from);
+		st->end = spec.filter.until = local_day_to_ms(to);
 	}
-	spec.provider = b->provider;
-	spec.model = b->model;
+	spec.filter.provider = b->provider;
+	spec.filter.model = b->model;
 	if (b->tag)
-		string_list_append(&tags, b->tag);
-	spec.tags = &tags;
+		string_list_append(&spec.filter.tags, b->tag);
 	report_init(&r);
 	ret = report_build(s, ledger_path, &spec, &r, err);
 	if (!ret) {
@@ -235,7 +233,7 @@ int budget_evaluate(const struct budget *b, const struct summary *s,
 		judge(st);
 	}
 	report_release(&r);
-	string_list_release(&tags);
+	query_release(&spec.filter);
 	return ret;
 }
 

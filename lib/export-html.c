@@ -423,7 +423,7 @@ void export_html(struct strbuf *out, const struct export_data *d,
 		const struct report *by_provider, const struct report *by_model,
 		const struct entry *recent, size_t nrecent)
 {
-	struct report_spec everything = { .since = -1, .until = -1 };
+	struct report_spec everything = REPORT_SPEC_INIT;
 	struct report all;
 
 	report_init(&all);

@@ -147,7 +147,7 @@ static void model_labels(struct strbuf *out, const char *provider,
 /* Everything the scope holds, by provider and model. */
 static void collect_models(const struct export_data *d, struct report *r)
 {
-	struct report_spec spec = { .since = -1, .until = -1 };
+	struct report_spec spec = REPORT_SPEC_INIT;
 
 	report_add_dim(&spec, "provider");
 	report_add_dim(&spec, "model");

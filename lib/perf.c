@@ -145,8 +145,9 @@ int perf_build(const char *ledger_path, const struct report_spec *spec,
 double perf_window_minutes(const struct perf_provider *p,
 		const struct report_spec *spec, int64_t now)
 {
-	int64_t start = spec->since >= 0 ? spec->since : p->first;
-	int64_t end = spec->until >= 0 && spec->until < now ? spec->until : now;
+	const struct query *q = &spec->filter;
+	int64_t start = q->since >= 0 ? q->since : p->first;
+	int64_t end = q->until >= 0 && q->until < now ? q->until : now;
 
 	if (end <= start)
 		return 1.0;

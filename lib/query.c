@@ -88,6 +88,22 @@ static int kind_match(const struct query *q, const struct entry *e)
 	return e->kind && !strcmp(e->kind, q->kind);
 }
 
+int query_match_names(const struct query *q, const char *provider,
+		const char *model, const char *session)
+{
+	if (q->provider && !str_is(provider, q->provider))
+		return 0;
+	if (q->model && (!model || fnmatch(q->model, model, 0)))
+		return 0;
+	return !q->session || str_is(session, q->session);
+}
+
+int query_needs_entries(const struct query *q)
+{
+	return q->tags.nr || q->status || q->grep ||
+	       (q->kind && strcmp(q->kind, "all"));
+}
+
 int query_match(const struct query *q, const struct entry *e)
 {
 	int64_t t = entry_time(e);
@@ -98,17 +114,12 @@ int query_match(const struct query *q, const struct entry *e)
 		return 0;
 	if (q->until >= 0 && t >= q->until)
 		return 0;
-	if (q->provider && !str_is(entry_get_str(e, EF_PROVIDER_ID),
-			q->provider))
-		return 0;
-	if (q->model && (!entry_has(e, EF_MODEL_ID) ||
-			 fnmatch(q->model, e->model_id, 0)))
+	if (!query_match_names(q, entry_get_str(e, EF_PROVIDER_ID),
+			entry_get_str(e, EF_MODEL_ID),
+			entry_get_str(e, EF_SESSION_RESOURCE)))
 		return 0;
 	if (q->status && !str_is(entry_get_str(e, EF_STATUS), q->status) &&
 	    !str_is(entry_get_str(e, EF_SYNC_STATUS), q->status))
-		return 0;
-	if (q->session && !str_is(entry_get_str(e, EF_SESSION_RESOURCE),
-			q->session))
 		return 0;
 	for (size_t i = 0; i < q->tags.nr; i++)
 		if (!tag_match(e, q->tags.items[i]))

@@ -8,8 +8,10 @@
 #include "strbuf.h"
 
 /*
- * The entry filters shared by every command that selects entries (log,
- * export, ...), with their options:
+ * The one entry filter: which entries a command looks at. log and export
+ * take it from their options, reports (summary, status, budgets, the HTML
+ * export) carry one in their report_spec.
+ *
  *
  *	struct query q = QUERY_INIT;
  *	struct option opts[] = { OPT_QUERY(&q), ..., OPT_END() };
@@ -30,6 +32,9 @@ struct query {
 };
 
 #define QUERY_INIT { .since = -1, .until = -1, .tags = STRING_LIST_INIT }
+/* Every kind of row: reports count provider rows apart from usage. */
+#define QUERY_INIT_ALL_KINDS { .since = -1, .until = -1, .kind = "all", \
+	.tags = STRING_LIST_INIT }
 
 #define OPT_QUERY(q) \
 	OPT_STRING(0, "since", &(q)->since_text, "time", \
@@ -56,6 +61,16 @@ struct query {
 int query_finish(struct query *q, struct strbuf *err);
 
 int query_match(const struct query *q, const struct entry *e);
+
+/*
+ * The part of query_match() that a day rollup can answer, for its keys:
+ * the provider, the model and the session (time is the caller's, by day).
+ */
+int query_match_names(const struct query *q, const char *provider,
+		const char *model, const char *session);
+
+/* Whether the filter asks what only whole entries can answer. */
+int query_needs_entries(const struct query *q);
 
 void query_release(struct query *q);
 

@@ -1,6 +1,5 @@
 #include "report.h"
 
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -182,20 +181,21 @@ static int32_t midnight_day(int64_t ms)
 int report_needs_ledger(const struct report_spec *spec,
 		const struct summary *s)
 {
+	const struct query *q = &spec->filter;
 	uint32_t id;
 
-	if (spec->force_ledger || (spec->tags && spec->tags->nr))
+	if (spec->force_ledger || query_needs_entries(q))
 		return 1;
 	for (size_t d = 0; d < spec->ndims; d++)
 		if (spec->dims[d] == DIM_TAG || spec->dims[d] == DIM_SESSION)
 			return 1;
-	if ((spec->since >= 0 && midnight_day(spec->since) == INT32_MIN) ||
-	    (spec->until >= 0 && midnight_day(spec->until) == INT32_MIN))
+	if ((q->since >= 0 && midnight_day(q->since) == INT32_MIN) ||
+	    (q->until >= 0 && midnight_day(q->until) == INT32_MIN))
 		return 1;
-	if (!spec->session)
+	if (!q->session)
 		return 0;
 	/* The rollups keep the detail of recent sessions only. */
-	id = intern_find(&s->rollups.strings, spec->session);
+	id = intern_find(&s->rollups.strings, q->session);
 	if (id == UINT32_MAX || !id)
 		return 1;
 	for (size_t i = 0; i < s->rollups.nr; i++)
@@ -208,10 +208,9 @@ void report_from_rollups(const struct summary *s,
 		const struct report_spec *spec, struct report *r)
 {
 	const struct intern *str = &s->rollups.strings;
-	int32_t from = spec->since >= 0 ? midnight_day(spec->since) : INT32_MIN;
-	int32_t to = spec->until >= 0 ? midnight_day(spec->until) : INT32_MAX;
-	uint32_t session = spec->session ?
-		intern_find(str, spec->session) : UINT32_MAX;
+	const struct query *q = &spec->filter;
+	int32_t from = q->since >= 0 ? midnight_day(q->since) : INT32_MIN;
+	int32_t to = q->until >= 0 ? midnight_day(q->until) : INT32_MAX;
 
 	for (size_t i = 0; i < s->rollups.nr; i++) {
 		const struct rollup *ru = &s->rollups.items[i];
@@ -223,53 +222,13 @@ void report_from_rollups(const struct summary *s,
 
 		if (ru->key.day < from || ru->key.day >= to)
 			continue;
-		if (spec->session && ru->key.session != session)
-			continue;
-		if (spec->provider && strcmp(v.provider, spec->provider))
-			continue;
-		if (spec->model && fnmatch(spec->model, v.model, 0))
+		if (!query_match_names(q, v.provider, v.model, v.session))
 			continue;
 		account(r, spec, &v, &ru->c);
 	}
 }
 
 /* ---- from the ledger ---- */
-
-static int tags_match(const struct entry *e, const struct string_list *tags)
-{
-	for (size_t i = 0; tags && i < tags->nr; i++) {
-		const char *want = tags->items[i], *eq = strchr(want, '=');
-		size_t klen = eq ? (size_t)(eq - want) : strlen(want);
-		int ok = 0;
-
-		for (size_t t = 0; t < e->ntags && !ok; t++)
-			ok = strlen(e->tags[t].key) == klen &&
-			     !strncmp(e->tags[t].key, want, klen) &&
-			     (!eq || !strcmp(e->tags[t].value, eq + 1));
-		if (!ok)
-			return 0;
-	}
-	return 1;
-}
-
-static int entry_in_spec(const struct entry *e, const struct report_spec *spec)
-{
-	int64_t t = entry_time(e);
-
-	if (spec->since >= 0 && t < spec->since)
-		return 0;
-	if (spec->until >= 0 && t >= spec->until)
-		return 0;
-	if (spec->session && (!e->session_resource ||
-			      strcmp(e->session_resource, spec->session)))
-		return 0;
-	if (spec->provider && (!e->provider_id ||
-			       strcmp(e->provider_id, spec->provider)))
-		return 0;
-	if (spec->model && (!e->model_id || fnmatch(spec->model, e->model_id, 0)))
-		return 0;
-	return tags_match(e, spec->tags);
-}
 
 struct foreach_walk {
 	const struct report_spec *spec;
@@ -284,7 +243,7 @@ static int foreach_one(struct entry *e, const char *row, size_t len,
 
 	(void)row;
 	(void)len;
-	return entry_in_spec(e, w->spec) ? w->fn(e, w->data) : 0;
+	return query_match(&w->spec->filter, e) ? w->fn(e, w->data) : 0;
 }
 
 int report_foreach(const char *ledger_path, const struct report_spec *spec,

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "entry.h"
+#include "query.h"
 #include "string-list.h"
 #include "rollup.h"
 #include "summary.h"
@@ -39,16 +40,14 @@ extern const struct report_dim_info report_dims[DIM__COUNT];
 #define REPORT_MAX_DIMS 4
 
 struct report_spec {
-	int64_t since, until;    /* [since, until) in ms; -1 when open */
-	const char *session;     /* only this session */
-	const char *provider;    /* only this provider */
-	const char *model;       /* only models matching this glob */
-	const struct string_list *tags; /* key or key=value, all must match */
+	struct query filter;     /* which entries count: query.h */
 	enum report_dim dims[REPORT_MAX_DIMS];
 	const char *tag_keys[REPORT_MAX_DIMS];
 	size_t ndims;
 	int force_ledger;        /* e.g. days in another time zone */
 };
+
+#define REPORT_SPEC_INIT { .filter = QUERY_INIT_ALL_KINDS }
 
 struct report_group {
 	char *key[REPORT_MAX_DIMS];

@@ -73,6 +73,40 @@ static void test_counters_overflow(void)
 	ok(!counters_overflowed(&sum), "and its ends are in it");
 }
 
+/* One filter: the rollups' keys and whole entries are judged alike. */
+static void test_one_filter(void)
+{
+	struct query q = QUERY_INIT_ALL_KINDS;
+	struct entry e;
+
+	entry_init(&e);
+	entry_set_str(&e, EF_ENTRY_ID, "x");
+	entry_set_str(&e, EF_PROVIDER_ID, "openai");
+	entry_set_str(&e, EF_MODEL_ID, "gpt-4o-mini");
+	entry_set_int(&e, EF_STARTED_AT, 1795514400000LL);
+	q.provider = "openai";
+	q.model = "gpt-4o*";
+	ok(query_match_names(&q, "openai", "gpt-4o-mini", NULL) &&
+	   query_match(&q, &e), "provider and model glob match both ways");
+	q.model = "claude*";
+	ok(!query_match_names(&q, "openai", "gpt-4o-mini", NULL) &&
+	   !query_match(&q, &e), "a model outside the glob matches neither");
+	q.model = NULL;
+	q.session = "s1";
+	ok(!query_match_names(&q, "openai", "gpt", NULL) && !query_match(&q, &e),
+			"no session is not the session asked for");
+	q.session = NULL;
+	ok(!query_needs_entries(&q), "provider and model: rollups answer");
+	string_list_append(&q.tags, "team=a");
+	ok(query_needs_entries(&q), "a tag needs whole entries");
+	ok(!query_match(&q, &e), "an entry without the tag is left out");
+	query_release(&q);
+	q.grep = "mini";
+	ok(query_needs_entries(&q) && query_match(&q, &e),
+			"--grep needs whole entries and finds the model");
+	entry_release(&e);
+}
+
 int main(void)
 {
 	struct summary s, back;
@@ -84,6 +118,7 @@ int main(void)
 	setenv("TZ", "UTC0", 1);
 	timeutil_set_zone("UTC");
 	test_counters_overflow();
+	test_one_filter();
 	key_is(day_key, "2026-11-24T10:00:00Z", "2026-11-24");
 	key_is(week_key, "2026-11-24T10:00:00Z", "2026-W48");
 	key_is(week_key, "2026-11-23T00:00:00Z", "2026-W48");
@@ -117,7 +152,7 @@ int main(void)
 	add_entry(&s.rollups, "anthropic", "claude", 1795400000000LL, 7, 2);
 	is_int(s.rollups.nr, 2, "two rollups");
 	{
-		struct report_spec spec = { .since = -1, .until = -1 };
+		struct report_spec spec = REPORT_SPEC_INIT;
 		struct report r;
 
 		report_init(&r);
