@@ -133,14 +133,14 @@ static void print_table(const struct check *c, const struct price_table *pt)
 int pricing_check(const struct tally_ctx *ctx, int json)
 {
 	struct report_spec spec = REPORT_SPEC_INIT;
+	const char *ledger = ctx->scope.ledger_path;
 	struct strbuf err = STRBUF_INIT;
 	struct check c = { 0 };
 	struct price_table pt;
 	int ret = pricing_load(&pt, &ctx->cfg, &err);
 
 	if (!ret)
-		ret = report_foreach(ctx->scope.ledger_path, &spec, note_entry,
-				&c, &err);
+		ret = report_foreach(&ledger, 1, &spec, note_entry, &c, &err);
 	if (!ret && json)
 		print_json(&c, &pt);
 	else if (!ret && c.n)

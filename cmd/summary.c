@@ -4,7 +4,6 @@
  */
 #include "reporting.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,23 +487,15 @@ static struct source *add_source(struct sources *list)
 	return &list->v[list->n++];
 }
 
+/* Takes sc over, and brings its summary up to date. */
 static int add_scope(struct sources *list, const struct tally_ctx *ctx,
-		const char *dir_name, struct strbuf *err)
+		struct scope *sc, struct strbuf *err)
 {
 	struct source *src = add_source(list);
 	struct summary_opts o;
 
 	src->own = 1;
-	scope_init(&src->scope, ctx->scope.root, NULL);
-	/* Point the scope at the workspace's directory by name. */
-	if (dir_name) {
-		struct strbuf dir = STRBUF_INIT;
-
-		scope_release(&src->scope);
-		strbuf_addf(&dir, "%s/workspaces/%s", ctx->scope.root, dir_name);
-		scope_init_dir(&src->scope, ctx->scope.root, dir.buf);
-		strbuf_release(&dir);
-	}
+	src->scope = *sc;
 	summary_init(&src->s);
 	reporting_summary_opts(ctx, &o);
 	o.quiet = 1;
@@ -514,19 +505,16 @@ static int add_scope(struct sources *list, const struct tally_ctx *ctx,
 static int all_scopes(struct sources *list, const struct tally_ctx *ctx,
 		struct strbuf *err)
 {
-	struct strbuf dir = STRBUF_INIT;
-	DIR *d;
-	struct dirent *de;
-	int ret = add_scope(list, ctx, NULL, err);
+	struct scope_list all = SCOPE_LIST_INIT;
+	int ret = scope_list_all(&all, ctx->scope.root, err);
+	size_t i;
 
-	strbuf_addf(&dir, "%s/workspaces", ctx->scope.root);
-	d = opendir(dir.buf);
-	strbuf_release(&dir);
-	while (!ret && d && (de = readdir(d)))
-		if (de->d_name[0] != '.')
-			ret = add_scope(list, ctx, de->d_name, err);
-	if (d)
-		closedir(d);
+	for (i = 0; !ret && i < all.nr; i++)
+		ret = add_scope(list, ctx, &all.v[i], err);
+	/* The scopes taken over are the list's to release now. */
+	for (; i < all.nr; i++)
+		scope_release(&all.v[i]);
+	free(all.v);
 	return ret;
 }
 
@@ -886,11 +874,13 @@ static int build_reports(struct reports *rs, const struct sources *list,
 	report_init(&rs->all);
 	perf_init(&rs->perf, now);
 	if (c->perf) {
+		const char **ledgers = xcalloc(list->n, sizeof(*ledgers));
+
 		for (size_t i = 0; i < list->n; i++)
-			if ((ret = perf_build(list->v[i].scope.ledger_path,
-					&c->spec, &rs->perf, err)))
-				return ret;
-		return 0;
+			ledgers[i] = list->v[i].scope.ledger_path;
+		ret = perf_build(ledgers, list->n, &c->spec, &rs->perf, err);
+		free(ledgers);
+		return ret;
 	}
 	ret = build(list, &c->spec, &rs->total, err);
 	if (!ret && !c->spec.ndims)

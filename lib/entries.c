@@ -1,5 +1,6 @@
 #include "entries.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
@@ -75,34 +76,99 @@ void entries_release(struct entries *it)
 	entry_release(&it->tmp);
 }
 
-int for_each_entry(const char *path, const struct entries_opts *o,
-		int (*fn)(struct entry *e, const char *row, size_t len,
-			void *data),
-		void *data, struct strbuf *err)
-{
+/* One ledger of a walk: its reader, its entries and the next to give. */
+struct walk_part {
 	struct ledger_reader rd;
 	struct entries it;
-	struct entry e;
-	int ret;
+	size_t next;
+	int open;
+};
 
-	ret = ledger_reader_open(&rd, path, 0, 0, err);
-	if (ret) {
-		ledger_reader_close(&rd);
-		return ret;
+static int open_parts(struct walk_part *parts, const char *const *paths,
+		size_t n, const struct entries_opts *o, struct strbuf *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		int ret = ledger_reader_open(&parts[i].rd, paths[i], 0, 0, err);
+
+		parts[i].open = 1;
+		if (!ret)
+			ret = entries_read(&parts[i].it, &parts[i].rd, paths[i],
+					o, err);
+		else
+			memset(&parts[i].it, 0, sizeof(parts[i].it));
+		if (ret)
+			return ret;
 	}
-	ret = entries_read(&it, &rd, path, o, err);
+	return 0;
+}
+
+static int comes_first(const struct walk_part *a, const struct walk_part *b,
+		enum entries_order order)
+{
+	int64_t ta = a->it.f.items[a->next].time;
+	int64_t tb = b->it.f.items[b->next].time;
+
+	return order == ENTRIES_NEWEST_FIRST ? ta > tb : ta < tb;
+}
+
+/* The part whose next entry comes first in the order; NULL at the end. */
+static struct walk_part *next_part(struct walk_part *parts, size_t n,
+		enum entries_order order)
+{
+	struct walk_part *best = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		struct walk_part *p = &parts[i];
+
+		if (p->next >= entries_count(&p->it))
+			continue;
+		if (!best)
+			best = p;
+		else if (order == ENTRIES_AS_FOLDED)
+			break;
+		else if (comes_first(p, best, order))
+			best = p;
+	}
+	return best;
+}
+
+static void close_parts(struct walk_part *parts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!parts[i].open)
+			continue;
+		entries_release(&parts[i].it);
+		ledger_reader_close(&parts[i].rd);
+	}
+	free(parts);
+}
+
+int for_each_entry_in(const char *const *paths, size_t n,
+		const struct entries_opts *o, each_entry_fn fn, void *data,
+		struct strbuf *err)
+{
+	struct walk_part *parts = xcalloc(n ? n : 1, sizeof(*parts));
+	struct walk_part *p;
+	struct entry e;
+	int ret = open_parts(parts, paths, n, o, err);
+
 	entry_init(&e);
-	for (size_t i = 0; !ret && i < entries_count(&it); i++) {
+	while (!ret && (p = next_part(parts, n, o->order))) {
 		const char *row;
 		size_t len;
 
-		if ((ret = entries_get(&it, i, &e, err)))
+		if ((ret = entries_get(&p->it, p->next++, &e, err)))
 			break;
-		row = entries_row(&it, &len);
+		row = entries_row(&p->it, &len);
 		ret = fn(&e, row, len, data);
 	}
 	entry_release(&e);
-	entries_release(&it);
-	ledger_reader_close(&rd);
+	close_parts(parts, n);
 	return ret;
+}
+
+int for_each_entry(const char *path, const struct entries_opts *o,
+		each_entry_fn fn, void *data, struct strbuf *err)
+{
+	return for_each_entry_in(&path, 1, o, fn, data, err);
 }

@@ -78,9 +78,21 @@ void entries_release(struct entries *it);
  * (it is parsed afresh for the next). fn returns 0 to go on; any other
  * value stops the walk and is returned.
  */
+typedef int (*each_entry_fn)(struct entry *e, const char *row, size_t len,
+		void *data);
+
 int for_each_entry(const char *path, const struct entries_opts *o,
-		int (*fn)(struct entry *e, const char *row, size_t len,
-			void *data),
-		void *data, struct strbuf *err);
+		each_entry_fn fn, void *data, struct strbuf *err);
+
+/*
+ * The same over several ledgers (the scopes of --all-workspaces) as if
+ * they were one: ENTRIES_OLDEST_FIRST and ENTRIES_NEWEST_FIRST merge them
+ * by entry time (ties go to the earlier ledger), ENTRIES_AS_FOLDED takes
+ * one ledger after the other. Entry ids are unique across ledgers, so
+ * no entry is folded with another ledger's rows.
+ */
+int for_each_entry_in(const char *const *paths, size_t n,
+		const struct entries_opts *o, each_entry_fn fn, void *data,
+		struct strbuf *err);
 
 #endif

@@ -132,10 +132,11 @@ static int by_tokens(const void *a, const void *b)
 	return strcmp(x->provider, y->provider);
 }
 
-int perf_build(const char *ledger_path, const struct report_spec *spec,
-		struct perf_report *pr, struct strbuf *err)
+int perf_build(const char *const *ledgers, size_t nledgers,
+		const struct report_spec *spec, struct perf_report *pr,
+		struct strbuf *err)
 {
-	int ret = report_foreach(ledger_path, spec, collect, pr, err);
+	int ret = report_foreach(ledgers, nledgers, spec, collect, pr, err);
 
 	if (!ret && pr->n)
 		qsort(pr->p, pr->n, sizeof(*pr->p), by_tokens);

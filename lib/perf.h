@@ -46,7 +46,8 @@ void perf_init(struct perf_report *pr, int64_t now);
 void perf_release(struct perf_report *pr);
 
 /* Collects the entries of the spec's window. 0 or T_ELEDGER. */
-int perf_build(const char *ledger_path, const struct report_spec *spec,
+int perf_build(const char *const *ledgers, size_t nledgers,
+		const struct report_spec *spec,
 		struct perf_report *pr, struct strbuf *err);
 
 /* Minutes spanned by the window: from its start (or the first entry) on. */

@@ -246,14 +246,15 @@ static int foreach_one(struct entry *e, const char *row, size_t len,
 	return query_match(&w->spec->filter, e) ? w->fn(e, w->data) : 0;
 }
 
-int report_foreach(const char *ledger_path, const struct report_spec *spec,
+int report_foreach(const char *const *ledgers, size_t nledgers,
+		const struct report_spec *spec,
 		int (*fn)(const struct entry *e, void *data), void *data,
 		struct strbuf *err)
 {
 	struct entries_opts o = { .order = ENTRIES_AS_FOLDED, .quiet = 1 };
 	struct foreach_walk w = { spec, fn, data };
 
-	return for_each_entry(ledger_path, &o, foreach_one, &w, err);
+	return for_each_entry_in(ledgers, nledgers, &o, foreach_one, &w, err);
 }
 
 struct ledger_report {
@@ -285,7 +286,7 @@ int report_from_ledger(const char *ledger_path,
 	struct ledger_report lr = { r, spec };
 
 	r->from_ledger = 1;
-	return report_foreach(ledger_path, spec, account_entry, &lr, err);
+	return report_foreach(&ledger_path, 1, spec, account_entry, &lr, err);
 }
 
 int report_check(const struct report *r, const char *ledger_path,

@@ -82,11 +82,13 @@ int report_from_ledger(const char *ledger_path,
 		struct strbuf *err);
 
 /*
- * Calls fn for every folded entry of the ledger that the spec's window
- * and filters select (the entry is valid during the call only). A nonzero
- * return from fn stops and is returned.
+ * Calls fn for every folded entry of the ledgers (one, or every scope's)
+ * that the spec's window and filters select, in ledger order, one ledger
+ * after the other (the entry is valid during the call only). A nonzero return from fn stops and is
+ * returned.
  */
-int report_foreach(const char *ledger_path, const struct report_spec *spec,
+int report_foreach(const char *const *ledgers, size_t nledgers,
+		const struct report_spec *spec,
 		int (*fn)(const struct entry *e, void *data), void *data,
 		struct strbuf *err);
 

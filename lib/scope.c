@@ -1,5 +1,6 @@
 #include "scope.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -207,4 +208,73 @@ void scope_release(struct scope *sc)
 	free(sc->lock_path);
 	free(sc->summary_path);
 	memset(sc, 0, sizeof(*sc));
+}
+
+static int is_workspace_id(const char *name)
+{
+	size_t n = strspn(name, "0123456789abcdef");
+
+	return n == 16 && !name[n];
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int workspace_ids(const char *root, struct strbuf *dir,
+		char ***ids, size_t *nr, struct strbuf *err)
+{
+	size_t alloc = 0;
+	struct dirent *de;
+	DIR *d;
+
+	strbuf_addf(dir, "%s/workspaces", root);
+	if (!(d = opendir(dir->buf)))
+		return errno == ENOENT ? 0 : fail_errno(err, T_ELEDGER,
+				"cannot list '%s'", dir->buf);
+	while ((errno = 0, de = readdir(d))) {
+		if (!is_workspace_id(de->d_name))
+			continue;
+		ALLOC_GROW(*ids, *nr + 1, alloc);
+		(*ids)[(*nr)++] = xstrdup(de->d_name);
+	}
+	if (errno) {
+		closedir(d);
+		return fail_errno(err, T_ELEDGER, "cannot list '%s'", dir->buf);
+	}
+	closedir(d);
+	if (*nr)
+		qsort(*ids, *nr, sizeof(**ids), compare_names);
+	return 0;
+}
+
+int scope_list_all(struct scope_list *list, const char *root,
+		struct strbuf *err)
+{
+	struct strbuf dir = STRBUF_INIT;
+	char **ids = NULL;
+	size_t nr = 0;
+	int ret = workspace_ids(root, &dir, &ids, &nr, err);
+
+	ALLOC_GROW(list->v, list->nr + nr + 1, list->alloc);
+	scope_init(&list->v[list->nr++], root, NULL);
+	for (size_t i = 0; i < nr; i++) {
+		strbuf_reset(&dir);
+		strbuf_addf(&dir, "%s/workspaces/%s", root, ids[i]);
+		if (!ret)
+			scope_init_dir(&list->v[list->nr++], root, dir.buf);
+		free(ids[i]);
+	}
+	free(ids);
+	strbuf_release(&dir);
+	return ret;
+}
+
+void scope_list_release(struct scope_list *list)
+{
+	for (size_t i = 0; i < list->nr; i++)
+		scope_release(&list->v[i]);
+	free(list->v);
+	memset(list, 0, sizeof(*list));
 }

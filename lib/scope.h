@@ -61,4 +61,22 @@ int scope_prepare(const struct scope *sc, struct strbuf *err);
 
 void scope_release(struct scope *sc);
 
+/* Several scopes: every workspace and the profile, for --all-workspaces. */
+struct scope_list {
+	struct scope *v;
+	size_t nr, alloc;
+};
+#define SCOPE_LIST_INIT { NULL, 0, 0 }
+
+/*
+ * Fills list with the profile scope of root, then the scope of every
+ * workspace directory under <root>/workspaces/ in the order of their ids
+ * (directories that are not ids are left out). A missing directory has
+ * no workspaces. Returns 0 or T_ELEDGER when it cannot be listed.
+ */
+int scope_list_all(struct scope_list *list, const char *root,
+		struct strbuf *err);
+
+void scope_list_release(struct scope_list *list);
+
 #endif

@@ -257,6 +257,21 @@ test_expect_success '--all-workspaces adds up every scope' '
 	test "$(json_get all.json "d[\"totalTokens\"]")" = $((100 + 20 + 3 + 10970))
 '
 
+test_expect_success '--all-workspaces reads only workspace directories' '
+	mkdir -p "$TALLY_HOME/workspaces/not-an-id" &&
+	cp "$TALLY_HOME/profile/usage-ledger.jsonl" \
+		"$TALLY_HOME/workspaces/not-an-id/" &&
+	tally summary --all-workspaces --json --window workspace >all2.json &&
+	test "$(json_get all2.json "d[\"totalTokens\"]")" = $((100 + 20 + 3 + 10970))
+'
+
+test_expect_success '--perf --all-workspaces reads every ledger' '
+	tally summary --perf --json --window workspace >one.json &&
+	tally summary --perf --all-workspaces --json --window workspace >every.json &&
+	test "$(json_get one.json "[p[\"totalRequests\"] for p in d[\"providers\"] if p[\"providerName\"] == \"openai\"]")" = "[5]" &&
+	test "$(json_get every.json "[p[\"totalRequests\"] for p in d[\"providers\"] if p[\"providerName\"] == \"openai\"]")" = "[7]"
+'
+
 test_expect_success 'usage errors' '
 	test_expect_code 2 tally summary --window year 2>err &&
 	test_grep "window expects session, day, week, month or workspace" err &&

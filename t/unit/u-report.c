@@ -1,9 +1,12 @@
 /* Unit tests for rollups, reports and the summary cache file. */
 #include "tap.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "lib/budget.h"
+#include "lib/entries.h"
 #include "lib/report.h"
 #include "lib/summary-io.h"
 #include "lib/timeutil.h"
@@ -73,6 +76,67 @@ static void test_counters_overflow(void)
 	ok(!counters_overflowed(&sum), "and its ends are in it");
 }
 
+static void write_ledger(const char *path, const char *const *rows)
+{
+	FILE *f = fopen(path, "w");
+
+	for (; *rows; rows++)
+		fprintf(f, "{\"v\":1,\"entryId\":\"%c\",\"providerId\":\"p\","
+				"\"modelId\":\"m\",\"startedAt\":%s}\n",
+				(*rows)[0], *rows + 1);
+	fclose(f);
+}
+
+static int note_id(struct entry *e, const char *row, size_t len, void *data)
+{
+	(void)row;
+	(void)len;
+	strbuf_addstr(data, e->entry_id);
+	return 0;
+}
+
+/* Several ledgers read as one: merged by time, or one after the other. */
+static void test_several_ledgers(void)
+{
+	static const char *const one[] = { "a1000", "c3000", "a5000", NULL };
+	static const char *const two[] = { "b2000", "d4000", NULL };
+	char dir[] = "/tmp/u-report.XXXXXX";
+	struct strbuf p1 = STRBUF_INIT, p2 = STRBUF_INIT, ids = STRBUF_INIT;
+	const char *paths[3];
+	struct entries_opts o = { .order = ENTRIES_OLDEST_FIRST, .quiet = 1 };
+	struct strbuf err = STRBUF_INIT;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "a temporary directory");
+		return;
+	}
+	strbuf_addf(&p1, "%s/one.jsonl", dir);
+	strbuf_addf(&p2, "%s/two.jsonl", dir);
+	write_ledger(p1.buf, one);
+	write_ledger(p2.buf, two);
+	paths[0] = p1.buf;
+	paths[1] = p2.buf;
+	paths[2] = "/nonexistent/ledger.jsonl";
+	ok(!for_each_entry_in(paths, 3, &o, note_id, &ids, &err),
+			"three ledgers, one missing, are read");
+	is_str(ids.buf, "bcda", "oldest first across ledgers (a folds to 5000)");
+	strbuf_reset(&ids);
+	o.order = ENTRIES_NEWEST_FIRST;
+	for_each_entry_in(paths, 3, &o, note_id, &ids, &err);
+	is_str(ids.buf, "adcb", "newest first across ledgers");
+	strbuf_reset(&ids);
+	o.order = ENTRIES_AS_FOLDED;
+	for_each_entry_in(paths, 2, &o, note_id, &ids, &err);
+	is_str(ids.buf, "acbd", "as folded: one ledger after the other");
+	unlink(p1.buf);
+	unlink(p2.buf);
+	rmdir(dir);
+	strbuf_release(&p1);
+	strbuf_release(&p2);
+	strbuf_release(&ids);
+	strbuf_release(&err);
+}
+
 /* One filter: the rollups' keys and whole entries are judged alike. */
 static void test_one_filter(void)
 {
@@ -119,6 +183,7 @@ int main(void)
 	timeutil_set_zone("UTC");
 	test_counters_overflow();
 	test_one_filter();
+	test_several_ledgers();
 	key_is(day_key, "2026-11-24T10:00:00Z", "2026-11-24");
 	key_is(week_key, "2026-11-24T10:00:00Z", "2026-W48");
 	key_is(week_key, "2026-11-23T00:00:00Z", "2026-W48");
