@@ -84,8 +84,8 @@ int report_from_ledger(const char *ledger_path,
 /*
  * Calls fn for every folded entry of the ledgers (one, or every scope's)
  * that the spec's window and filters select, in ledger order, one ledger
- * after the other (the entry is valid during the call only). A nonzero return from fn stops and is
- * returned.
+ * after the other (the entry is valid during the call only). A nonzero
+ * return from fn stops and is returned.
  */
 int report_foreach(const char *const *ledgers, size_t nledgers,
 		const struct report_spec *spec,

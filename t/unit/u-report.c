@@ -119,7 +119,7 @@ static void test_several_ledgers(void)
 	paths[2] = "/nonexistent/ledger.jsonl";
 	ok(!for_each_entry_in(paths, 3, &o, note_id, &ids, &err),
 			"three ledgers, one missing, are read");
-	is_str(ids.buf, "bcda", "oldest first across ledgers (a folds to 5000)");
+	is_str(ids.buf, "bcda", "oldest first across ledgers (a is at 5000)");
 	strbuf_reset(&ids);
 	o.order = ENTRIES_NEWEST_FIRST;
 	for_each_entry_in(paths, 3, &o, note_id, &ids, &err);
