@@ -566,43 +566,6 @@ static int build_by(const struct sources *list, const struct summary_cmd *c,
 
 /* ---- JSON ---- */
 
-static void json_counters(struct jsonw *w, const struct counters *c,
-		enum cost_mode mode)
-{
-	int64_t unpriced, cost = counters_cost(c, mode, &unpriced);
-
-	jw_kv_int(w, "requests", c->v[RC_REQUESTS]);
-	jw_kv_int(w, "inputTokens", c->v[RC_INPUT]);
-	jw_kv_int(w, "outputTokens", c->v[RC_OUTPUT]);
-	jw_kv_int(w, "totalTokens", tokens_of(c));
-	jw_kv_int(w, "cacheReadTokens", c->v[RC_CACHE_READ]);
-	jw_kv_int(w, "cacheWriteTokens", c->v[RC_CACHE_WRITE]);
-	jw_kv_int(w, "reasoningTokens", c->v[RC_REASONING]);
-	jw_kv_int(w, "toolTokens", c->v[RC_TOOL]);
-	jw_kv_int(w, "webSearchRequests", c->v[RC_WEB_SEARCHES]);
-	jw_kv_money(w, "billedCostUsd", c->v[RC_BILLED]);
-	jw_kv_money(w, "estimatedCostUsd", mode == COST_MODE_AUTO ?
-			c->v[RC_EST_UNBILLED] : c->v[RC_ESTIMATED]);
-	/* The web searches' part of estimatedCostUsd. */
-	jw_kv_money(w, "toolFeesUsd", mode == COST_MODE_AUTO ?
-			c->v[RC_TOOL_FEES_UNBILLED] : c->v[RC_TOOL_FEES]);
-	/* Usage with no price at all has no cost to show: null, not 0. */
-	if (unpriced && unpriced >= c->v[RC_N_USAGE])
-		jw_kv_null(w, "costUsd");
-	else
-		jw_kv_money(w, "costUsd", cost);
-	jw_kv_int(w, "unpricedCount", unpriced);
-	jw_kv_int(w, "failedCount", c->v[RC_N_FAILED]);
-	jw_kv_int(w, "inProgressCount", c->v[RC_N_IN_PROGRESS]);
-	if (c->v[RC_PROV_INPUT] || c->v[RC_PROV_OUTPUT] || c->v[RC_PROV_COST]) {
-		int64_t prov = c->v[RC_PROV_INPUT] + c->v[RC_PROV_OUTPUT];
-
-		jw_kv_int(w, "providerReportedTokens", prov);
-		jw_kv_money(w, "providerReportedCostUsd", c->v[RC_PROV_COST]);
-		jw_kv_int(w, "unattributedTokens", prov - tokens_of(c));
-	}
-}
-
 static const char *dim_name(const struct report_spec *spec, size_t d,
 		struct strbuf *sb)
 {
@@ -627,7 +590,7 @@ static void json_groups(struct jsonw *w, const char *key,
 		jw_object_begin(w);
 		for (size_t d = 0; d < spec->ndims; d++)
 			jw_kv_string(w, dim_name(spec, d, &sb), g->key[d]);
-		json_counters(w, &g->c, mode);
+		counters_report_json(w, &g->c, mode);
 		jw_kv_double(w, "sharePercent", tokens_of(total) ?
 				(double)tokens_of(&g->c) * 100 /
 				(double)tokens_of(total) : 0);
@@ -956,7 +919,7 @@ static void print_json(struct strbuf *out, const struct summary_cmd *c,
 		jw_object_end(&w);
 		return;
 	}
-	json_counters(&w, &rs->total.total, rp->mode);
+	counters_report_json(&w, &rs->total.total, rp->mode);
 	json_budget_fields(&w, rp);
 	json_quota(&w, &rp->s, rp->now);
 	jw_kv_int(&w, "pendingSyncCount", all->v[RC_N_PENDING]);

@@ -55,24 +55,6 @@ int report_add_dim(struct report_spec *spec, const char *name)
 	return -1;
 }
 
-/* ---- costs ---- */
-
-int64_t counters_cost(const struct counters *c, enum cost_mode mode,
-		int64_t *unpriced)
-{
-	switch (mode) {
-	case COST_MODE_PROVIDER:
-		*unpriced = c->v[RC_N_USAGE] - c->v[RC_N_BILLED];
-		return c->v[RC_BILLED];
-	case COST_MODE_ESTIMATE:
-		*unpriced = c->v[RC_N_USAGE] - c->v[RC_N_ESTIMATED];
-		return c->v[RC_ESTIMATED];
-	default:
-		*unpriced = c->v[RC_N_UNPRICED];
-		return c->v[RC_BILLED] + c->v[RC_EST_UNBILLED];
-	}
-}
-
 /* ---- groups ---- */
 
 static int same_keys(const struct report_group *g, char *const *keys,

@@ -111,8 +111,4 @@ void report_merge(struct report *dst, const struct report *src,
 /* Sorts groups: by time for time dimensions, else by tokens, largest first. */
 void report_sort(struct report *r, const struct report_spec *spec);
 
-/* Cost of counters under a cost mode, and the entries it leaves unpriced. */
-int64_t counters_cost(const struct counters *c, enum cost_mode mode,
-		int64_t *unpriced);
-
 #endif

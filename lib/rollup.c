@@ -108,6 +108,60 @@ static int str_is(const char *s, const char *want)
 	return s && !strcmp(s, want);
 }
 
+int64_t counters_cost(const struct counters *c, enum cost_mode mode,
+		int64_t *unpriced)
+{
+	switch (mode) {
+	case COST_MODE_PROVIDER:
+		*unpriced = c->v[RC_N_USAGE] - c->v[RC_N_BILLED];
+		return c->v[RC_BILLED];
+	case COST_MODE_ESTIMATE:
+		*unpriced = c->v[RC_N_USAGE] - c->v[RC_N_ESTIMATED];
+		return c->v[RC_ESTIMATED];
+	default:
+		*unpriced = c->v[RC_N_UNPRICED];
+		return c->v[RC_BILLED] + c->v[RC_EST_UNBILLED];
+	}
+}
+
+void counters_report_json(struct jsonw *w, const struct counters *c,
+		enum cost_mode mode)
+{
+	int64_t unpriced, cost = counters_cost(c, mode, &unpriced);
+
+	jw_kv_int(w, "requests", c->v[RC_REQUESTS]);
+	jw_kv_int(w, "inputTokens", c->v[RC_INPUT]);
+	jw_kv_int(w, "outputTokens", c->v[RC_OUTPUT]);
+	jw_kv_int(w, "totalTokens", c->v[RC_INPUT] + c->v[RC_OUTPUT]);
+	jw_kv_int(w, "cacheReadTokens", c->v[RC_CACHE_READ]);
+	jw_kv_int(w, "cacheWriteTokens", c->v[RC_CACHE_WRITE]);
+	jw_kv_int(w, "reasoningTokens", c->v[RC_REASONING]);
+	jw_kv_int(w, "toolTokens", c->v[RC_TOOL]);
+	jw_kv_int(w, "webSearchRequests", c->v[RC_WEB_SEARCHES]);
+	jw_kv_money(w, "billedCostUsd", c->v[RC_BILLED]);
+	jw_kv_money(w, "estimatedCostUsd", mode == COST_MODE_AUTO ?
+			c->v[RC_EST_UNBILLED] : c->v[RC_ESTIMATED]);
+	/* The web searches' part of estimatedCostUsd. */
+	jw_kv_money(w, "toolFeesUsd", mode == COST_MODE_AUTO ?
+			c->v[RC_TOOL_FEES_UNBILLED] : c->v[RC_TOOL_FEES]);
+	/* Usage with no price at all has no cost to show: null, not 0. */
+	if (unpriced && unpriced >= c->v[RC_N_USAGE])
+		jw_kv_null(w, "costUsd");
+	else
+		jw_kv_money(w, "costUsd", cost);
+	jw_kv_int(w, "unpricedCount", unpriced);
+	jw_kv_int(w, "failedCount", c->v[RC_N_FAILED]);
+	jw_kv_int(w, "inProgressCount", c->v[RC_N_IN_PROGRESS]);
+	if (c->v[RC_PROV_INPUT] || c->v[RC_PROV_OUTPUT] || c->v[RC_PROV_COST]) {
+		int64_t prov = c->v[RC_PROV_INPUT] + c->v[RC_PROV_OUTPUT];
+
+		jw_kv_int(w, "providerReportedTokens", prov);
+		jw_kv_money(w, "providerReportedCostUsd", c->v[RC_PROV_COST]);
+		jw_kv_int(w, "unattributedTokens",
+				prov - c->v[RC_INPUT] - c->v[RC_OUTPUT]);
+	}
+}
+
 int counters_from_json(struct counters *c, const char *json)
 {
 	struct jscan s;

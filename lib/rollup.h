@@ -112,6 +112,21 @@ int counters_overflowed(const struct counters *c);
 	"up exactly (beyond 2.3e18 tokens or 2.3 billion USD): it holds " \
 	"rows with absurd counts or costs"
 
+/* Cost of counters under a cost mode, and the entries it leaves unpriced. */
+int64_t counters_cost(const struct counters *c, enum cost_mode mode,
+		int64_t *unpriced);
+
+struct jsonw;
+
+/*
+ * The counters as reports show them in JSON (summary --json, the cache
+ * file's totals): token counts, costs in USD under the cost mode, and
+ * counts of unpriced, failed and unfinished entries, as members of the
+ * object w is in. Usage with no price at all has costUsd null, never 0.
+ */
+void counters_report_json(struct jsonw *w, const struct counters *c,
+		enum cost_mode mode);
+
 /*
  * The "rollup" object of a rollup row: counter names (as in the cache
  * file) to values, zeros left out. counters_from_json() returns 0 or -1.

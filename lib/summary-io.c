@@ -31,14 +31,8 @@ static void write_totals(struct jsonw *w, const char *key,
 {
 	jw_key(w, key);
 	jw_object_begin(w);
-	jw_kv_int(w, "requests", c->v[RC_REQUESTS]);
-	jw_kv_int(w, "inputTokens", c->v[RC_INPUT]);
-	jw_kv_int(w, "outputTokens", c->v[RC_OUTPUT]);
-	jw_kv_int(w, "totalTokens", c->v[RC_INPUT] + c->v[RC_OUTPUT]);
-	jw_kv_int(w, "cacheReadTokens", c->v[RC_CACHE_READ]);
-	jw_kv_int(w, "cacheWriteTokens", c->v[RC_CACHE_WRITE]);
-	jw_kv_money(w, "billedCostUsd", c->v[RC_BILLED]);
-	jw_kv_money(w, "estimatedCostUsd", c->v[RC_EST_UNBILLED]);
+	counters_report_json(w, c, COST_MODE_AUTO);
+	/* The name the first releases wrote, for the readers of this file. */
 	jw_kv_int(w, "unpricedRequests", c->v[RC_N_UNPRICED]);
 	jw_object_end(w);
 }

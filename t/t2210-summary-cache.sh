@@ -30,6 +30,11 @@ test_expect_success 'the cache file carries the seed fields' '
 	done &&
 	test "$(json_get "$C" "d[\"totals\"][\"workspace\"][\"totalTokens\"]")" = 55 &&
 	test "$(json_get "$C" "d[\"totals\"][\"today\"][\"requests\"]")" = 10 &&
+	tally summary --json --window workspace >all.json &&
+	json_get all.json "{k: d[k] for k in [\"totalTokens\", \"costUsd\", \"unpricedCount\"]}" >expect &&
+	json_get "$C" "{k: d[\"totals\"][\"workspace\"][k] for k in [\"totalTokens\", \"costUsd\", \"unpricedCount\"]}" >actual &&
+	test_cmp expect actual &&
+	test "$(json_get "$C" "d[\"totals\"][\"workspace\"][\"unpricedRequests\"]")" = 10 &&
 	test "$(json_get "$C" "d[\"syncState\"][\"pending\"]")" = 10 &&
 	test "$(json_get "$C" "d[\"budgetState\"][\"tokens\"][\"state\"]")" = off &&
 	tally -c monthly_token_budget=60 summary >/dev/null &&
