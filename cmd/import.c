@@ -6,23 +6,42 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../lib/import.h"
+#include "../importers/import.h"
 #include "../lib/jsonw.h"
 #include "../lib/ledger.h"
 #include "../lib/pricing.h"
 #include "../lib/timeutil.h"
 #include "../lib/banned.h"
 
-static const char *const import_usage[] = {
-	"tally import claude-code [-n | --dry-run] [--json] [<dir>...]",
-	"tally import codex [-n | --dry-run] [--json] [<dir>...]",
-	"tally import codingbuddy [-n | --dry-run] [--json] <file>...",
-	NULL,
-};
+#define MAX_AGENTS 32
 
-static const struct agent *const agents[] = {
-	&agent_claude_code, &agent_codex, &agent_codingbuddy,
-};
+/* One usage line per agent, from the agent table. */
+static const char *const *import_usage(void)
+{
+	static char lines[MAX_AGENTS][128];
+	static const char *usage[MAX_AGENTS + 1];
+	size_t n = 0;
+
+	for (const struct agent *const *a = agent_table; *a; a++) {
+		if (n == MAX_AGENTS)
+			BUG("more than %d agents", MAX_AGENTS);
+		snprintf(lines[n], sizeof(lines[n]), "tally import %s "
+				"[-n | --dry-run] [--json] %s", (*a)->name,
+				(*a)->usage_args);
+		usage[n] = lines[n];
+		n++;
+	}
+	usage[n] = NULL;
+	return usage;
+}
+
+/* "claude-code, codex or codingbuddy" */
+static void agent_names(struct strbuf *out)
+{
+	for (const struct agent *const *a = agent_table; *a; a++)
+		strbuf_addf(out, "%s%s", a == agent_table ? "" : a[1] ?
+				", " : " or ", (*a)->name);
+}
 
 static void print_json(struct strbuf *out, const struct agent *a,
 		const struct import_stats *st, int dry_run)
@@ -101,24 +120,23 @@ int cmd_import(int argc, const char **argv, struct tally_ctx *ctx)
 		OPT_END(),
 	};
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
-	const struct agent *a = NULL;
+	const char *const *usage = import_usage();
+	const struct agent *a;
 	struct import_stats st;
 	struct import_opts o = { 0 };
 	struct price_table pt;
 	int ret;
 
-	argc = parse_options_or_exit(argc, argv, opts, import_usage, 0);
+	argc = parse_options_or_exit(argc, argv, opts, usage, 0);
+	agent_names(&out);
 	if (argc < 2)
-		usage_error(import_usage, opts, "import needs an agent: "
-				"claude-code, codex or codingbuddy");
-	for (size_t i = 0; i < sizeof(agents) / sizeof(agents[0]); i++)
-		if (!strcmp(argv[1], agents[i]->name))
-			a = agents[i];
-	if (!a)
-		usage_error(import_usage, opts, "unknown agent '%s' (claude-code, "
-				"codex or codingbuddy)", argv[1]);
-	if (a == &agent_codingbuddy && argc < 3)
-		usage_error(import_usage, opts, "codingbuddy needs the log file");
+		usage_error(usage, opts, "import needs an agent: %s", out.buf);
+	if (!(a = agent_by_name(argv[1])))
+		usage_error(usage, opts, "unknown agent '%s' (%s)", argv[1],
+				out.buf);
+	if (a->needs_paths && argc < 3)
+		usage_error(usage, opts, "%s needs the log file", a->name);
+	strbuf_reset(&out);
 	o.dry_run = dry_run;
 	o.now = now_ms();
 	o.fsync = ctx->cfg.fsync;

@@ -30,7 +30,7 @@ const struct cmd_struct commands[] = {
 		"CSV, JSON, Prometheus and HTML, or a push to a Pushgateway" },
 	{ "help", cmd_help, 0, "show the manual of tally or of a command" },
 	{ "import", cmd_import, NEED_SCOPE,
-		"import coding agents' logs: Claude Code, Codex, codingbuddy" },
+		"import coding agents' own logs into the ledger" },
 	{ "log", cmd_log, NEED_SCOPE, "list, search and follow recorded usage" },
 	{ "migrate", cmd_migrate, NEED_SCOPE,
 		"upgrade ledger rows to the current schema" },

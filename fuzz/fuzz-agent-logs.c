@@ -1,38 +1,39 @@
 /* Fuzz target: a line of each coding agent's log, and a price document. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "../lib/import.h"
+#include "../importers/agent.h"
 #include "../lib/pricing.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct agent *const agents[] = { &agent_claude_code,
-		&agent_codex, &agent_codingbuddy };
 	struct mempool pool = MEMPOOL_INIT;
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 
-	for (size_t i = 0; i < 3; i++) {
+	for (const struct agent *const *a = agent_table; *a; a++) {
 		struct import_file f = { .path = "f.jsonl", .rel = "f.jsonl",
-			.pool = &pool };
+			.pool = &pool, .state = (*a)->state_size ?
+				calloc(1, (*a)->state_size) : NULL };
 		struct entry e;
 		struct import_item it = { .e = &e };
 		enum import_skip skip;
 
 		entry_init(&e);
-		if (agents[i]->state_reset)
-			agents[i]->state_reset(&f);
-		agents[i]->line(&f, (const char *)data, size, &it, &skip);
-		if (agents[i]->state_save) {
+		if ((*a)->state_reset)
+			(*a)->state_reset(&f);
+		(*a)->line(&f, (const char *)data, size, &it, &skip);
+		if ((*a)->state_save) {
 			strbuf_reset(&out);
-			agents[i]->state_save(&f, &out);
-			agents[i]->state_load(&f, out.buf);
+			(*a)->state_save(&f, &out);
+			(*a)->state_load(&f, out.buf);
 		}
 		entry_release(&e);
 		mempool_reset(&pool);
+		free(f.state);
 	}
 	strbuf_reset(&out);
 	pricing_from_litellm((const char *)data, size, "fuzz", 0, &out, &err);

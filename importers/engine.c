@@ -9,15 +9,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "fsutil.h"
-#include "entry-id.h"
-#include "intern.h"
-#include "jsonscan.h"
-#include "jsonw.h"
-#include "lock.h"
-#include "sha256.h"
-#include "banned.h"
+#include "../lib/error.h"
+#include "../lib/fsutil.h"
+#include "../lib/entry-id.h"
+#include "../lib/intern.h"
+#include "../lib/jsonscan.h"
+#include "../lib/jsonw.h"
+#include "../lib/ledger.h"
+#include "../lib/lock.h"
+#include "../lib/sha256.h"
+#include "../lib/banned.h"
 
 #define HEAD_BYTES 512
 #define FLUSH_BYTES (4u << 20)
@@ -490,6 +491,7 @@ struct run {
 	size_t batch_rows;      /* rows left in the batch after drop_superseded */
 	struct entry e;
 	struct mempool pool;
+	void *parser_state;     /* the agent's state_size bytes, per file */
 	/* The key record import_wanted() found for the current line. */
 	const struct import_item *judged;
 	struct key_rec *judged_key;
@@ -688,7 +690,7 @@ static int import_file(struct run *r, const struct found *f,
 {
 	struct file_state *fs = state_find(&r->state, f->path);
 	struct import_file in = { .path = f->path, .rel = f->rel,
-		.pool = &r->pool, .run = r };
+		.pool = &r->pool, .state = r->parser_state, .run = r };
 	struct ledger_reader rd;
 	struct ledger_line line;
 	struct stat st;
@@ -815,6 +817,7 @@ int import_run(const struct agent *a, const char *const *paths, size_t n,
 	if (!ret)
 		ret = state_load(&r.state, state_path.buf, err);
 	r.keys_path = keys_path.buf;
+	r.parser_state = a->state_size ? xcalloc(1, a->state_size) : NULL;
 	strbuf_init(&r.rows, 0);
 	entry_init(&r.e);
 	ledger_init(&r.ledger, sc->ledger_path, sc->lock_path, o->fsync,
@@ -833,6 +836,7 @@ int import_run(const struct agent *a, const char *const *paths, size_t n,
 	ledger_release(&r.ledger);
 	entry_release(&r.e);
 	mempool_release(&r.pool);
+	free(r.parser_state);
 	strbuf_release(&r.rows);
 	free(r.spans);
 	free(r.keys.slots);

@@ -1,30 +1,19 @@
-#ifndef TALLY_IMPORT_H
-#define TALLY_IMPORT_H
+#ifndef TALLY_IMPORTERS_AGENT_H
+#define TALLY_IMPORTERS_AGENT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "entry.h"
-#include "ledger.h"
-#include "string-list.h"
-#include "pricing.h"
-#include "scope.h"
-#include "strbuf.h"
+#include "../lib/entry.h"
+#include "../lib/mempool.h"
+#include "../lib/string-list.h"
+#include "../lib/strbuf.h"
 
 /*
- * Importing coding agents' own logs (Claude Code transcripts, Codex CLI
- * rollouts, an editor plugin's JSON lines) into the ledger.
- *
- * Incremental: the state of every file read (device, inode, size, mtime,
- * the offset read up to and a hash of its first bytes) is kept in
- * <scope>/import-state/<agent>.json; a file that has not changed is not
- * opened, a grown one is read from where the last run stopped, and a
- * truncated or replaced one from its start. Every usage has a natural key
- * (Claude Code: the API message id) whose best version so far is kept in
- * <scope>/import-state/<agent>.keys, so lines read twice, replays of
- * resumed sessions and one message written over several lines are never
- * counted twice; entry ids derive from the same keys. Files are streamed
- * line by line in constant memory.
+ * A coding agent whose logs tally imports: how to find them and how to
+ * read one line. The engine (import.h) does the rest: which files are new,
+ * which usages were seen, the ledger. tally-import(1) says which fields
+ * each agent's parser reads and how.
  */
 
 enum import_skip {
@@ -36,19 +25,6 @@ enum import_skip {
 	SKIP_REPEAT,       /* Codex: a total that did not grow, re-emitted */
 	SKIP_REPLAY,       /* Codex: a parent's history replayed by a subagent */
 	SKIP__COUNT
-};
-
-struct import_stats {
-	uint64_t files;            /* found */
-	uint64_t files_unchanged;  /* not opened: nothing new */
-	uint64_t files_restarted;  /* truncated or replaced: read again */
-	uint64_t bytes;            /* read */
-	uint64_t lines;
-	uint64_t added;            /* new entries */
-	uint64_t updated;          /* a better version of a known entry */
-	uint64_t duplicates;       /* known, and no better */
-	uint64_t rows_written;     /* to the ledger */
-	uint64_t skipped[SKIP__COUNT];
 };
 
 /* What a parser makes of one line. */
@@ -90,28 +66,39 @@ struct agent {
 	 * its first line (may be NULL): what a parser must know first.
 	 */
 	void (*begin)(struct import_file *f, int fd);
-	/* Per-file parser state, kept across runs (may be NULL). */
+	/*
+	 * Per-file parser state, kept across runs: f->state points to
+	 * state_size bytes, reset before each file; state_save writes one
+	 * JSON value and state_load reads it back (all NULL, size 0, for
+	 * parsers that keep none).
+	 */
+	size_t state_size;
 	void (*state_load)(struct import_file *f, const char *text);
 	void (*state_save)(const struct import_file *f, struct strbuf *out);
 	void (*state_reset)(struct import_file *f);
+	/* The arguments after the agent's name in tally import's usage. */
+	const char *usage_args;
+	/* The logs have no default place: paths must be given. */
+	int needs_paths;
 };
 
 extern const struct agent agent_claude_code, agent_codex, agent_codingbuddy;
+
+/*
+ * Every agent, alphabetized, NULL-terminated: adding an agent is a file
+ * of its own and a line in registry.c.
+ */
+extern const struct agent *const agent_table[];
+
+/* The agent of that name, or NULL. */
+const struct agent *agent_by_name(const char *name);
 
 /* One file as the parsers see it. */
 struct import_file {
 	const char *path;
 	const char *rel;           /* path below the directory searched */
 	struct mempool *pool;      /* for strings of the current entry */
-	/* Codex: the running totals and the model of the rollout... */
-	int64_t prev[5];
-	int has_prev;
-	char model[128];
-	/*
-	 * ...and, in a subagent's rollout, the second (YYYY-MM-DDThh:mm:ss)
-	 * whose token counts at the start replay the parent's history.
-	 */
-	char replay_second[20];
+	void *state;               /* agent->state_size bytes, the parser's */
 	void *run;                 /* the import's, for import_wanted() */
 };
 
@@ -123,24 +110,5 @@ struct import_file {
  * Outside an import (f->run NULL) every item is wanted.
  */
 int import_wanted(struct import_file *f, const struct import_item *it);
-
-struct import_opts {
-	int dry_run;
-	const struct price_table *prices;
-	int64_t now;
-	int fsync;
-	int64_t lock_timeout_ms;
-};
-
-/*
- * Imports the logs found under paths (directories or files; none: the
- * agent's default places) into the scope's ledger. 0, T_ELEDGER, or
- * T_EFAIL for a path that cannot be read.
- */
-int import_run(const struct agent *a, const char *const *paths, size_t n,
-		const struct scope *sc, const struct import_opts *o,
-		struct import_stats *st, struct strbuf *err);
-
-const char *import_skip_name(enum import_skip s);
 
 #endif

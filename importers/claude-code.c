@@ -1,0 +1,355 @@
+/*
+ * Claude Code's transcripts: ~/.claude/projects/<project>/<session>.jsonl,
+ * one JSON record per line; assistant turns carry the API's usage block.
+ * tally-import(1) says which fields are read.
+ */
+#include "agent.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "../lib/fsutil.h"
+#include "../lib/json-simd.h"
+#include "../lib/money.h"
+#include "../lib/timeutil.h"
+#include "../lib/banned.h"
+
+struct cc_rec {
+	struct js_span timestamp, session, request, cwd, version, uuid;
+	struct js_span msg_id, model, cost, speed;
+	int sidechain, api_error, has_usage, has_cc_object;
+	int64_t in, out, cw, cr, cw5, cw1h, searches;
+};
+
+static int cc_cache_creation(struct jscan *s, struct cc_rec *r)
+{
+	struct js_span key;
+	int ret;
+
+	if ((ret = js_object_or_skip(s)) <= 0)
+		return ret;
+	r->has_cc_object = 1;
+	while ((ret = js_member(s, &key)) > 0) {
+		if (js_key_is(&key, "ephemeral_5m_input_tokens"))
+			ret = scan_count(s, &r->cw5);
+		else if (js_key_is(&key, "ephemeral_1h_input_tokens"))
+			ret = scan_count(s, &r->cw1h);
+		else
+			ret = js_skip(s);
+		if (ret < 0)
+			return -1;
+	}
+	return ret;
+}
+
+static int cc_server_tools(struct jscan *s, struct cc_rec *r)
+{
+	struct js_span key;
+	int ret;
+
+	if ((ret = js_object_or_skip(s)) <= 0)
+		return ret;
+	while ((ret = js_member(s, &key)) > 0) {
+		ret = js_key_is(&key, "web_search_requests") ?
+			scan_count(s, &r->searches) : js_skip(s);
+		if (ret < 0)
+			return -1;
+	}
+	return ret;
+}
+
+static int cc_usage(struct jscan *s, struct cc_rec *r)
+{
+	struct js_span key;
+	int ret, in = 0, out = 0;
+
+	if ((ret = js_object_or_skip(s)) <= 0)
+		return ret;
+	while ((ret = js_member(s, &key)) > 0) {
+		if (js_key_is(&key, "input_tokens"))
+			ret = scan_count(s, &r->in), in = 1;
+		else if (js_key_is(&key, "output_tokens"))
+			ret = scan_count(s, &r->out), out = 1;
+		else if (js_key_is(&key, "cache_creation_input_tokens"))
+			ret = scan_count(s, &r->cw);
+		else if (js_key_is(&key, "cache_read_input_tokens"))
+			ret = scan_count(s, &r->cr);
+		else if (js_key_is(&key, "cache_creation"))
+			ret = cc_cache_creation(s, r);
+		else if (js_key_is(&key, "server_tool_use"))
+			ret = cc_server_tools(s, r);
+		else if (js_key_is(&key, "speed"))
+			ret = scan_string_or_skip(s, &r->speed);
+		else
+			ret = js_skip(s);
+		if (ret < 0)
+			return -1;
+	}
+	r->has_usage = in && out;
+	return ret;
+}
+
+static int cc_message(struct jscan *s, struct cc_rec *r)
+{
+	struct js_span key;
+	int ret;
+
+	if ((ret = js_object_or_skip(s)) <= 0)
+		return ret;
+	while ((ret = js_member(s, &key)) > 0) {
+		if (js_key_is(&key, "id"))
+			ret = scan_string_or_skip(s, &r->msg_id);
+		else if (js_key_is(&key, "model"))
+			ret = scan_string_or_skip(s, &r->model);
+		else if (js_key_is(&key, "usage"))
+			ret = cc_usage(s, r);
+		else if (js_key_is(&key, "content"))
+			ret = js_skip_lazy(s);
+		else
+			ret = js_skip(s);
+		if (ret < 0)
+			return -1;
+	}
+	return ret;
+}
+
+static int cc_bool(struct jscan *s, int *out)
+{
+	enum js_kind k = js_peek(s);
+
+	*out = k == JS_TRUE;
+	return js_skip(s);
+}
+
+static int cc_record(struct jscan *s, struct cc_rec *r, int depth);
+
+/* {"data": {"message": {<a record>}}}: agent progress lines. */
+static int cc_data(struct jscan *s, struct cc_rec *r, int depth)
+{
+	struct js_span key;
+	int ret;
+
+	if (depth > 2)
+		return js_skip(s);
+	if ((ret = js_object_or_skip(s)) <= 0)
+		return ret;
+	while ((ret = js_member(s, &key)) > 0) {
+		ret = js_key_is(&key, "message") ? cc_record(s, r, depth + 1) :
+			js_skip(s);
+		if (ret < 0)
+			return -1;
+	}
+	return ret;
+}
+
+static int cc_record(struct jscan *s, struct cc_rec *r, int depth)
+{
+	struct js_span key;
+	int ret;
+
+	if ((ret = js_object_or_skip(s)) <= 0)
+		return ret;
+	while ((ret = js_member(s, &key)) > 0) {
+		if (js_key_is(&key, "timestamp"))
+			ret = scan_string_or_skip(s, &r->timestamp);
+		else if (js_key_is(&key, "sessionId"))
+			ret = scan_string_or_skip(s, &r->session);
+		else if (js_key_is(&key, "requestId"))
+			ret = scan_string_or_skip(s, &r->request);
+		else if (js_key_is(&key, "cwd"))
+			ret = scan_string_or_skip(s, &r->cwd);
+		else if (js_key_is(&key, "version"))
+			ret = scan_string_or_skip(s, &r->version);
+		else if (js_key_is(&key, "uuid"))
+			ret = scan_string_or_skip(s, &r->uuid);
+		else if (js_key_is(&key, "isSidechain"))
+			ret = cc_bool(s, &r->sidechain);
+		else if (js_key_is(&key, "isApiErrorMessage"))
+			ret = cc_bool(s, &r->api_error);
+		else if (js_key_is(&key, "costUSD") && js_peek(s) == JS_NUMBER)
+			ret = js_number(s, &r->cost);
+		else if (js_key_is(&key, "message"))
+			ret = cc_message(s, r);
+		else if (js_key_is(&key, "data"))
+			ret = cc_data(s, r, depth);
+		else
+			ret = js_skip(s);
+		if (ret < 0)
+			return -1;
+	}
+	return ret;
+}
+
+/* What a usage line says, checked: the counts, times and ids to record. */
+struct cc_usage {
+	struct cc_rec r;
+	int64_t when, cw, cost;
+	char *model, *session, *msg_id;
+};
+
+/*
+ * Reads a line and decides whether it is a usage to count. 1 with u set,
+ * or 0 with *skip set.
+ */
+static int cc_scan(struct import_file *f, const char *text, size_t len,
+		struct cc_usage *u, enum import_skip *skip)
+{
+	struct cc_rec *r = &u->r;
+	struct jscan s;
+
+	/*
+	 * Most lines are user turns and tool results: no usage to read.
+	 * An agent writes the usage block after the message content, so it
+	 * is looked for from the end; only lines without one are read whole.
+	 */
+	*skip = SKIP_NO_USAGE;
+	if (!contains_from_end(text, len, "\"usage\"", 7))
+		return 0;
+	memset(u, 0, sizeof(*u));
+	js_init(&s, text, len);
+	if (cc_record(&s, r, 0) < 0 || !js_at_end(&s)) {
+		*skip = SKIP_MALFORMED;
+		return 0;
+	}
+	if (!r->has_usage)
+		return 0;
+	u->model = span_dup(&r->model, f->pool);
+	if (u->model && !strcmp(u->model, "<synthetic>")) {
+		*skip = SKIP_SYNTHETIC;
+		return 0;
+	}
+	if (!r->timestamp.p || time_parse_iso(r->timestamp.p, r->timestamp.len,
+			&u->when) || !u->model || !*u->model ||
+	    span_empty(&r->session) || span_empty(&r->request) ||
+	    span_empty(&r->msg_id) ||
+	    (r->version.p && !span_semver_like(&r->version))) {
+		*skip = SKIP_INCOMPLETE;
+		return 0;
+	}
+	u->cw = r->has_cc_object ? r->cw5 + r->cw1h : r->cw;
+	if (!r->in && !r->out && !u->cw && !r->cr) {
+		*skip = SKIP_ZERO;
+		return 0;
+	}
+	/* costUSD is the agent's own estimate, not a bill. */
+	if (r->cost.p && (money_parse(r->cost.p, r->cost.len, &u->cost) ||
+			u->cost < 0))
+		r->cost.p = NULL;
+	u->session = span_dup(&r->session, f->pool);
+	u->msg_id = span_dup(&r->msg_id, f->pool);
+	return 1;
+}
+
+/* The natural key: the API message id, else the line itself. */
+static void cc_key(struct import_file *f, const char *text, size_t len,
+		const struct cc_usage *u, struct import_item *it)
+{
+	if (u->msg_id) {
+		const char *parts[] = { "claude-code", u->msg_id, NULL };
+
+		item_set_key(it, f->pool, parts);
+	} else {
+		char *uuid = span_dup(&u->r.uuid, f->pool);
+		const char *parts[] = { "claude-code-line", u->session ?
+			u->session : "", uuid ? uuid :
+			mempool_strndup(f->pool, text, len), NULL };
+
+		item_set_key(it, f->pool, parts);
+	}
+	it->total = u->r.in + u->r.out + u->cw + u->r.cr;
+	it->cost = u->r.cost.p ? u->cost : 0;
+	it->sidechain = u->r.sidechain;
+}
+
+static void cc_fill(struct import_file *f, const struct cc_usage *u,
+		struct entry *e)
+{
+	const struct cc_rec *r = &u->r;
+
+	entry_set_str(e, EF_PROVIDER_ID, "anthropic");
+	entry_set_str(e, EF_MODEL_ID, u->model);
+	entry_set_int(e, EF_STARTED_AT, u->when);
+	entry_set_int(e, EF_BILLED_INPUT_TOKENS, r->in + u->cw + r->cr);
+	entry_set_int(e, EF_BILLED_OUTPUT_TOKENS, r->out);
+	entry_set_int(e, EF_CACHE_READ_TOKENS, r->cr);
+	entry_set_int(e, EF_CACHE_WRITE_TOKENS, u->cw);
+	if (r->has_cc_object && r->cw1h > 0)
+		entry_set_int(e, EF_CACHE_WRITE_1H_TOKENS, r->cw1h);
+	if (r->searches > 0)
+		entry_set_int(e, EF_WEB_SEARCHES, r->searches);
+	entry_set_str(e, EF_STATUS, r->api_error ? "failed" : "completed");
+	if (u->session) {
+		struct strbuf sr = STRBUF_INIT;
+
+		strbuf_addstr(&sr, "claude-code:");
+		strbuf_addstr(&sr, u->session);
+		entry_set_str(e, EF_SESSION_RESOURCE, sr.buf);
+		strbuf_release(&sr);
+	}
+	if (r->request.p)
+		entry_set_str(e, EF_REQUEST_ID, span_dup(&r->request, f->pool));
+	if (u->msg_id)
+		entry_set_str(e, EF_PROVIDER_REQUEST_ID, u->msg_id);
+	if (r->cwd.p && r->cwd.len)
+		entry_set_tag(e, "project", span_dup(&r->cwd, f->pool));
+	if (r->cost.p) {
+		entry_set_int(e, EF_ESTIMATED_COST_USD, u->cost);
+		entry_set_str(e, EF_PRICE_ID, "claude-code:costUSD");
+	}
+}
+
+static int cc_line(struct import_file *f, const char *text, size_t len,
+		struct import_item *it, enum import_skip *skip)
+{
+	struct cc_usage u;
+
+	if (!cc_scan(f, text, len, &u, skip))
+		return 0;
+	cc_key(f, text, len, &u, it);
+	/* Most lines repeat a message already read: no entry for those. */
+	if (!import_wanted(f, it))
+		return 2;
+	cc_fill(f, &u, it->e);
+	return 1;
+}
+
+static void cc_default_dirs(struct string_list *dirs, struct strbuf *scratch)
+{
+	const char *env = getenv("CLAUDE_CONFIG_DIR");
+	const char *home = getenv("HOME");
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+
+	if (env && *env) {
+		/* A comma-separated list; each holds a projects directory. */
+		while (*env) {
+			size_t n = strcspn(env, ",");
+
+			strbuf_reset(scratch);
+			strbuf_add(scratch, env, n);
+			if (n)
+				dirs_add(dirs, scratch->buf, "projects");
+			env += n + (env[n] == ',');
+		}
+		return;
+	}
+	strbuf_reset(scratch);
+	if (xdg && *xdg == '/')
+		path_join(scratch, xdg, "claude");
+	else
+		path_join(scratch, home ? home : "/", ".config/claude");
+	dirs_add(dirs, scratch->buf, "projects");
+	dirs_add(dirs, home ? home : "/", ".claude/projects");
+}
+
+static const char *const cc_subdirs[] = { "projects", NULL };
+
+const struct agent agent_claude_code = {
+	.name = "claude-code",
+	.source = "import:claude-code",
+	.default_dirs = cc_default_dirs,
+	.subdirs = cc_subdirs,
+	.suffix = ".jsonl",
+	.line = cc_line,
+	.usage_args = "[<dir>...]",
+};

@@ -1,0 +1,74 @@
+#include "parse.h"
+
+#include <string.h>
+
+#include "../lib/fsutil.h"
+#include "../lib/banned.h"
+
+char *span_dup(const struct js_span *sp, struct mempool *pool)
+{
+	return sp->p ? js_unescape(sp, pool) : NULL;
+}
+
+int span_is(const struct js_span *sp, const char *s)
+{
+	return sp->p && sp->len == strlen(s) && !memcmp(sp->p, s, sp->len);
+}
+
+int span_empty(const struct js_span *sp)
+{
+	return sp->p && !sp->len;
+}
+
+int span_semver_like(const struct js_span *v)
+{
+	int dots = 0, digits = 0;
+
+	for (size_t i = 0; i < v->len; i++) {
+		char c = v->p[i];
+
+		if (c >= '0' && c <= '9')
+			digits++;
+		else if (c == '.' && digits)
+			dots++, digits = 0;
+		else
+			break;
+	}
+	return dots >= 2 && digits;
+}
+
+int scan_count(struct jscan *s, int64_t *out)
+{
+	if (js_null(s) == 1) {
+		*out = 0;
+		return 0;
+	}
+	return js_int64(s, out) < 0 || *out < 0 || *out > ENTRY_MAX_TOKENS ?
+		-1 : 0;
+}
+
+int scan_string_or_skip(struct jscan *s, struct js_span *out)
+{
+	if (js_peek(s) == JS_STRING)
+		return js_string(s, out);
+	memset(out, 0, sizeof(*out));
+	return js_skip(s);
+}
+
+void item_set_key(struct import_item *it, struct mempool *pool,
+		const char *const *parts)
+{
+	size_t i;
+
+	for (i = 0; parts[i] && i < 4; i++)
+		it->key[i] = mempool_strdup(pool, parts[i]);
+	it->key[i] = NULL;
+}
+
+void dirs_add(struct string_list *dirs, const char *base, const char *sub)
+{
+	struct strbuf p = STRBUF_INIT;
+
+	path_join(&p, base, sub);
+	string_list_append(dirs, strbuf_detach(&p, NULL));
+}
