@@ -34,7 +34,7 @@ const char *import_skip_name(enum import_skip s)
 /* ---- the keys seen: natural key -> the best version kept ---- */
 
 struct key_rec {
-	uint64_t key;      /* 0: empty slot */
+	uint64_t key;      /* never 0 (0 is stored as 1), as in older files */
 	int64_t total;
 	int64_t cost;
 	uint32_t flags;    /* KEY_SIDECHAIN */
@@ -45,49 +45,47 @@ struct key_rec {
 #define KEYS_MAGIC "TALLYIK1"
 
 struct keys {
-	struct key_rec *slots;
-	size_t nr, nslots;
+	struct key_rec *recs;
+	size_t nr, alloc;
+	struct hash_index ix;
 	int dirty;
 };
 
-static struct key_rec *keys_slot(struct keys *k, uint64_t key)
+static uint64_t key_of(size_t pos, const void *data)
 {
-	size_t i = key & (k->nslots - 1);
-
-	while (k->slots[i].key && k->slots[i].key != key)
-		i = (i + 1) & (k->nslots - 1);
-	return &k->slots[i];
+	return ((const struct key_rec *)data)[pos].key;
 }
 
-static void keys_grow(struct keys *k)
-{
-	struct key_rec *old = k->slots;
-	size_t n = k->nslots;
-
-	k->nslots = n ? 2 * n : 1024;
-	k->slots = xcalloc(k->nslots, sizeof(*k->slots));
-	for (size_t i = 0; i < n; i++)
-		if (old[i].key)
-			*keys_slot(k, old[i].key) = old[i];
-	free(old);
-}
-
+/* The record of key; valid until the next one is added. */
 static struct key_rec *keys_find_or_add(struct keys *k, uint64_t key,
 		int *added)
 {
-	struct key_rec *r;
+	struct hash_probe p;
+	size_t pos;
 
 	if (!key)
 		key = 1;
-	if ((k->nr + 1) * 4 >= k->nslots * 3)
-		keys_grow(k);
-	r = keys_slot(k, key);
-	*added = !r->key;
-	if (*added) {
-		r->key = key;
-		k->nr++;
+	hash_index_make_room(&k->ix, key_of, k->recs);
+	for (pos = hash_index_first(&k->ix, key, &p); pos != HASH_INDEX_NONE;
+	     pos = hash_index_next(&k->ix, &p)) {
+		if (k->recs[pos].key == key) {
+			*added = 0;
+			return &k->recs[pos];
+		}
 	}
-	return r;
+	ALLOC_GROW(k->recs, k->nr + 1, k->alloc);
+	memset(&k->recs[k->nr], 0, sizeof(k->recs[k->nr]));
+	k->recs[k->nr].key = key;
+	hash_index_add(&k->ix, &p, k->nr);
+	*added = 1;
+	return &k->recs[k->nr++];
+}
+
+static void keys_release(struct keys *k)
+{
+	free(k->recs);
+	hash_index_release(&k->ix);
+	memset(k, 0, sizeof(*k));
 }
 
 static int keys_load(struct keys *k, const char *path, struct strbuf *err)
@@ -96,7 +94,6 @@ static int keys_load(struct keys *k, const char *path, struct strbuf *err)
 	size_t n;
 
 	memset(k, 0, sizeof(*k));
-	keys_grow(k);
 	if (file_map_open(&map, path) < 0)
 		return errno == ENOENT ? 0 :
 			fail_errno(err, T_EFAIL, "cannot read '%s'", path);
@@ -108,14 +105,15 @@ static int keys_load(struct keys *k, const char *path, struct strbuf *err)
 	}
 	n = (map.len - 8) / sizeof(struct key_rec);
 	/* The table at its final size at once, instead of doubling to it. */
-	while ((n + 1) * 4 >= k->nslots * 3)
-		keys_grow(k);
+	ALLOC_GROW(k->recs, n, k->alloc);
+	hash_index_reserve(&k->ix, n, key_of, k->recs);
 	for (size_t i = 0; i < n; i++) {
 		struct key_rec rec;
 		int added;
 
 		memcpy(&rec, map.data + 8 + i * sizeof(rec), sizeof(rec));
 		rec.pending = 0;
+		rec.key = rec.key ? rec.key : 1;
 		*keys_find_or_add(k, rec.key, &added) = rec;
 	}
 	file_map_release(&map);
@@ -129,9 +127,7 @@ static int keys_save(const struct keys *k, const char *path,
 	int ret = 0;
 
 	strbuf_add(&buf, KEYS_MAGIC, 8);
-	for (size_t i = 0; i < k->nslots; i++)
-		if (k->slots[i].key)
-			strbuf_add(&buf, &k->slots[i], sizeof(k->slots[i]));
+	strbuf_add(&buf, k->recs, k->nr * sizeof(*k->recs));
 	if (write_file_atomic(path, buf.buf, buf.len))
 		ret = fail_errno(err, T_ELEDGER, "cannot write '%s'", path);
 	strbuf_release(&buf);
@@ -839,7 +835,7 @@ int import_run(const struct agent *a, const char *const *paths, size_t n,
 	free(r.parser_state);
 	strbuf_release(&r.rows);
 	free(r.spans);
-	free(r.keys.slots);
+	keys_release(&r.keys);
 	state_release(&r.state);
 	for (size_t i = 0; i < found.nr; i++) {
 		free(found.items[i].path);

@@ -11,14 +11,7 @@
 
 uint64_t fold_hash(const char *s)
 {
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	/* Mix the high bits down: slots are picked by the low bits. */
-	h ^= h >> 29;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	return h ^ (h >> 32);
+	return hash_bytes(s, strlen(s));
 }
 
 void fold_init(struct fold *f, int fd)
@@ -33,7 +26,7 @@ void fold_init(struct fold *f, int fd)
 void fold_release(struct fold *f)
 {
 	free(f->items);
-	free(f->slots);
+	hash_index_release(&f->ix);
 	strbuf_release(&f->scratch);
 	strbuf_release(&f->window);
 	entry_release(&f->tmp);
@@ -41,20 +34,9 @@ void fold_release(struct fold *f)
 	f->fd = -1;
 }
 
-static void grow_slots(struct fold *f)
+static uint64_t hash_of(size_t pos, const void *data)
 {
-	size_t n = f->nslots ? f->nslots * 2 : 1024;
-
-	free(f->slots);
-	f->slots = xcalloc(n, sizeof(*f->slots));
-	f->nslots = n;
-	for (size_t i = 0; i < f->nr; i++) {
-		size_t s = f->items[i].hash & (n - 1);
-
-		while (f->slots[s])
-			s = (s + 1) & (n - 1);
-		f->slots[s] = (uint32_t)(i + 1);
-	}
+	return ((const struct fold_item *)data)[pos].hash;
 }
 
 int fold_read_raw(struct fold *f, const struct fold_item *it,
@@ -122,14 +104,14 @@ int fold_add(struct fold *f, const struct entry *e, uint64_t off, uint32_t len,
 {
 	uint64_t h = fold_hash(e->entry_id);
 	struct fold_item *it;
-	size_t s;
+	struct hash_probe p;
+	size_t pos;
 
 	f->replaced.len = 0;
-	if ((f->nr + 1) * 4 > f->nslots * 3)
-		grow_slots(f);
-	for (s = h & (f->nslots - 1); f->slots[s];
-	     s = (s + 1) & (f->nslots - 1)) {
-		it = &f->items[f->slots[s] - 1];
+	hash_index_make_room(&f->ix, hash_of, f->items);
+	for (pos = hash_index_first(&f->ix, h, &p); pos != HASH_INDEX_NONE;
+	     pos = hash_index_next(&f->ix, &p)) {
+		it = &f->items[pos];
 		if (it->hash != h)
 			continue;
 		switch (same_entry(f, it, e->entry_id, err)) {
@@ -154,7 +136,7 @@ int fold_add(struct fold *f, const struct entry *e, uint64_t off, uint32_t len,
 	it->len = len;
 	it->kind = kind_of(e);
 	f->last = f->nr - 1;
-	f->slots[s] = (uint32_t)f->nr;
+	hash_index_add(&f->ix, &p, f->last);
 	return 0;
 }
 
@@ -178,9 +160,7 @@ void fold_sort_oldest_first(struct fold *f)
 {
 	if (f->nr)
 		qsort(f->items, f->nr, sizeof(*f->items), oldest_first);
-	free(f->slots);
-	f->slots = NULL;
-	f->nslots = 0;
+	hash_index_release(&f->ix);
 }
 
 void fold_sort_newest_first(struct fold *f)
@@ -188,7 +168,5 @@ void fold_sort_newest_first(struct fold *f)
 	if (f->nr)
 		qsort(f->items, f->nr, sizeof(*f->items), newest_first);
 	/* The slot table indexes the old order; it is not needed any more. */
-	free(f->slots);
-	f->slots = NULL;
-	f->nslots = 0;
+	hash_index_release(&f->ix);
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "entry.h"
+#include "hash-index.h"
 #include "strbuf.h"
 
 /*
@@ -37,8 +38,7 @@ struct fold {
 	int fd;
 	struct fold_item *items;
 	size_t nr, alloc;
-	uint32_t *slots; /* item index + 1; 0 is empty */
-	size_t nslots;
+	struct hash_index ix;  /* by id hash, until the items are sorted */
 	struct strbuf scratch;
 	struct entry tmp;
 	/*

@@ -5,61 +5,44 @@
 #include "strbuf.h"
 #include "banned.h"
 
-/* Zero marks an empty slot, so the hash 0 is stored as 1. */
-static uint64_t key(uint64_t h)
+static uint64_t hash_of(size_t pos, const void *data)
 {
-	return h ? h : 1;
+	return ((const uint64_t *)data)[pos];
 }
 
-static void insert(uint64_t *slots, size_t n, uint64_t k)
+static int find(const struct hashset *s, uint64_t h, struct hash_probe *p)
 {
-	size_t i = k & (n - 1);
-
-	while (slots[i] && slots[i] != k)
-		i = (i + 1) & (n - 1);
-	slots[i] = k;
-}
-
-static void grow(struct hashset *s)
-{
-	size_t n = s->nslots ? s->nslots * 2 : 256;
-	uint64_t *slots = xcalloc(n, sizeof(*slots));
-
-	for (size_t i = 0; i < s->nslots; i++)
-		if (s->slots[i])
-			insert(slots, n, s->slots[i]);
-	free(s->slots);
-	s->slots = slots;
-	s->nslots = n;
-}
-
-int hashset_has(const struct hashset *s, uint64_t h)
-{
-	uint64_t k = key(h);
-
-	if (!s->nslots)
-		return 0;
-	for (size_t i = k & (s->nslots - 1); s->slots[i];
-	     i = (i + 1) & (s->nslots - 1))
-		if (s->slots[i] == k)
+	for (size_t pos = hash_index_first(&s->ix, h, p);
+	     pos != HASH_INDEX_NONE; pos = hash_index_next(&s->ix, p))
+		if (s->items[pos] == h)
 			return 1;
 	return 0;
 }
 
+int hashset_has(const struct hashset *s, uint64_t h)
+{
+	struct hash_probe p;
+
+	return find(s, h, &p);
+}
+
 int hashset_add(struct hashset *s, uint64_t h)
 {
-	if (hashset_has(s, h))
+	struct hash_probe p;
+
+	hash_index_make_room(&s->ix, hash_of, s->items);
+	if (find(s, h, &p))
 		return 0;
-	if ((s->nr + 1) * 4 > s->nslots * 3)
-		grow(s);
-	insert(s->slots, s->nslots, key(h));
-	s->nr++;
+	ALLOC_GROW(s->items, s->nr + 1, s->alloc);
+	s->items[s->nr] = h;
+	hash_index_add(&s->ix, &p, s->nr++);
 	return 1;
 }
 
 void hashset_release(struct hashset *s)
 {
-	free(s->slots);
-	s->slots = NULL;
-	s->nr = s->nslots = 0;
+	free(s->items);
+	hash_index_release(&s->ix);
+	s->items = NULL;
+	s->nr = s->alloc = 0;
 }

@@ -4,13 +4,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hash-index.h"
+
 /*
- * A set of 64-bit hashes (open addressing, linear probing). Zero-init is an
- * empty set; hashset_release() frees it.
+ * A set of 64-bit hashes (the rows log --follow has printed). Zero-init
+ * is an empty set; hashset_release() frees it.
  */
 struct hashset {
-	uint64_t *slots;
-	size_t nr, nslots;
+	uint64_t *items;
+	size_t nr, alloc;
+	struct hash_index ix;
 };
 
 /* Adds h; returns 1 if it was new, 0 if already there. */

@@ -6,32 +6,25 @@
 #include "strbuf.h"
 #include "banned.h"
 
-static uint32_t hash_bytes(const char *s, size_t len)
+static uint64_t hash_of(size_t id, const void *data)
 {
-	uint32_t h = 2166136261u;
+	const char *s = ((char *const *)data)[id];
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
+	return hash_bytes(s, strlen(s));
 }
 
-static void place(struct intern *t, uint32_t id)
+/* The id of s, or UINT32_MAX with p where it would go. */
+static uint32_t find(const struct intern *t, const char *s, size_t len,
+		struct hash_probe *p)
 {
-	const char *s = t->strings[id];
-	size_t i = hash_bytes(s, strlen(s)) & (t->nslots - 1);
+	for (size_t id = hash_index_first(&t->ix, hash_bytes(s, len), p);
+	     id != HASH_INDEX_NONE; id = hash_index_next(&t->ix, p)) {
+		const char *have = t->strings[id];
 
-	while (t->slots[i])
-		i = (i + 1) & (t->nslots - 1);
-	t->slots[i] = id + 1;
-}
-
-static void grow(struct intern *t)
-{
-	free(t->slots);
-	t->nslots = t->nslots ? t->nslots * 2 : 64;
-	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
-	for (uint32_t id = 0; id < t->nr; id++)
-		place(t, id);
+		if (!strncmp(have, s, len) && have[len] == '\0')
+			return (uint32_t)id;
+	}
+	return UINT32_MAX;
 }
 
 void intern_init(struct intern *t)
@@ -45,41 +38,27 @@ void intern_release(struct intern *t)
 	for (size_t i = 0; i < t->nr; i++)
 		free(t->strings[i]);
 	free(t->strings);
-	free(t->slots);
+	hash_index_release(&t->ix);
 	memset(t, 0, sizeof(*t));
 }
 
 uint32_t intern_id(struct intern *t, const char *s, size_t len)
 {
-	uint32_t h = hash_bytes(s, len);
+	struct hash_probe p;
+	uint32_t id;
 
-	if (t->nslots) {
-		for (size_t i = h & (t->nslots - 1); t->slots[i];
-		     i = (i + 1) & (t->nslots - 1)) {
-			const char *have = t->strings[t->slots[i] - 1];
-
-			if (!strncmp(have, s, len) && have[len] == '\0')
-				return t->slots[i] - 1;
-		}
-	}
-	if ((t->nr + 1) * 2 > t->nslots)
-		grow(t);
+	hash_index_make_room(&t->ix, hash_of, t->strings);
+	if ((id = find(t, s, len, &p)) != UINT32_MAX)
+		return id;
 	ALLOC_GROW(t->strings, t->nr + 1, t->alloc);
 	t->strings[t->nr] = xstrndup(s, len);
-	place(t, (uint32_t)t->nr);
+	hash_index_add(&t->ix, &p, t->nr);
 	return (uint32_t)t->nr++;
 }
 
 uint32_t intern_find(const struct intern *t, const char *s)
 {
-	size_t len = strlen(s);
-	uint32_t h = hash_bytes(s, len);
+	struct hash_probe p;
 
-	if (!t->nslots)
-		return UINT32_MAX;
-	for (size_t i = h & (t->nslots - 1); t->slots[i];
-	     i = (i + 1) & (t->nslots - 1))
-		if (!strcmp(t->strings[t->slots[i] - 1], s))
-			return t->slots[i] - 1;
-	return UINT32_MAX;
+	return find(t, s, strlen(s), &p);
 }

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hash-index.h"
+
 /*
  * A table of distinct strings, each with a small id (its index), so that
  * rollup keys are integers. Id 0 is always the empty string.
@@ -11,8 +13,7 @@
 struct intern {
 	char **strings;
 	size_t nr, alloc;
-	uint32_t *slots; /* id + 1; 0 is empty */
-	size_t nslots;
+	struct hash_index ix;
 };
 
 void intern_init(struct intern *t);

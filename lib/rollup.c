@@ -51,7 +51,7 @@ void rollup_table_init(struct rollup_table *t)
 void rollup_table_release(struct rollup_table *t)
 {
 	free(t->items);
-	free(t->slots);
+	hash_index_release(&t->ix);
 	intern_release(&t->strings);
 	memset(t, 0, sizeof(*t));
 }
@@ -72,34 +72,25 @@ static int key_eq(const struct rollup_key *a, const struct rollup_key *b)
 	       a->model == b->model && a->session == b->session;
 }
 
-static void reindex(struct rollup_table *t, size_t nslots)
+static uint64_t hash_of(size_t pos, const void *data)
 {
-	free(t->slots);
-	t->nslots = nslots;
-	t->slots = xcalloc(nslots, sizeof(*t->slots));
-	for (size_t i = 0; i < t->nr; i++) {
-		size_t s = key_hash(&t->items[i].key) & (nslots - 1);
-
-		while (t->slots[s])
-			s = (s + 1) & (nslots - 1);
-		t->slots[s] = (uint32_t)(i + 1);
-	}
+	return key_hash(&((const struct rollup *)data)[pos].key);
 }
 
 struct rollup *rollup_get(struct rollup_table *t, const struct rollup_key *key)
 {
-	size_t s;
+	struct hash_probe p;
+	size_t pos;
 
-	if ((t->nr + 1) * 2 > t->nslots)
-		reindex(t, t->nslots ? t->nslots * 2 : 256);
-	for (s = key_hash(key) & (t->nslots - 1); t->slots[s];
-	     s = (s + 1) & (t->nslots - 1))
-		if (key_eq(&t->items[t->slots[s] - 1].key, key))
-			return &t->items[t->slots[s] - 1];
+	hash_index_make_room(&t->ix, hash_of, t->items);
+	for (pos = hash_index_first(&t->ix, key_hash(key), &p);
+	     pos != HASH_INDEX_NONE; pos = hash_index_next(&t->ix, &p))
+		if (key_eq(&t->items[pos].key, key))
+			return &t->items[pos];
 	ALLOC_GROW(t->items, t->nr + 1, t->alloc);
 	memset(&t->items[t->nr], 0, sizeof(t->items[t->nr]));
 	t->items[t->nr].key = *key;
-	t->slots[s] = (uint32_t)(t->nr + 1);
+	hash_index_add(&t->ix, &p, t->nr);
 	return &t->items[t->nr++];
 }
 
@@ -433,7 +424,7 @@ void rollup_compact(struct rollup_table *t, size_t keep)
 	t->nr = t->alloc = 0;
 	intern_init(&t->strings);
 	memset(t->last_id, 0, sizeof(t->last_id));
-	reindex(t, 256);
+	hash_index_release(&t->ix);
 	for (size_t i = 0; i < nold; i++) {
 		struct rollup_key key = old[i].key;
 		struct rollup *r;

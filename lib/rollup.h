@@ -86,8 +86,7 @@ struct rollup {
 struct rollup_table {
 	struct rollup *items;
 	size_t nr, alloc;
-	uint32_t *slots;
-	size_t nslots;
+	struct hash_index ix;
 	struct intern strings;
 	uint32_t last_id[3]; /* last provider, model and session looked up */
 };

@@ -22,6 +22,11 @@
  *
  * Hash matches are candidates only: the caller confirms by reading the
  * row at the offset back.
+ *
+ * This is the one table that does not use hash-index.h: its slots are a
+ * file format, probed in the mapping itself, and a refresh that read the
+ * whole table into memory first would cost as much as the ledger walk it
+ * saves.
  */
 
 struct idx_header {
