@@ -8,6 +8,7 @@
 
 #include "lib/fsutil.h"
 #include "lib/hashset.h"
+#include "lib/intern.h"
 #include "lib/entry-id.h"
 #include "lib/mempool.h"
 #include "lib/sha256.h"
@@ -206,6 +207,47 @@ int main(void)
 				"the zero hash is a member like any other");
 		ok(!hashset_has(&set, 12345), "absent hashes are absent");
 		hashset_release(&set);
+	}
+	{
+		/* Hashes that all probe the same slot still stay apart. */
+		struct hashset set = { 0 };
+		int all = 1, found = 1;
+
+		for (uint64_t i = 1; i <= 300; i++)
+			all &= hashset_add(&set, i << 40);
+		for (uint64_t i = 1; i <= 300; i++)
+			found &= hashset_has(&set, i << 40);
+		ok(all && found && set.nr == 300 && set.ix.nr == 300,
+				"300 colliding hashes across growth");
+		ok(set.ix.nslots * 3 >= set.nr * 4,
+				"the index stays at most 3/4 full");
+		ok(!hashset_has(&set, 301ULL << 40), "a collider not added is absent");
+		hashset_release(&set);
+	}
+	{
+		struct intern t;
+		uint32_t a, b;
+		int stable = 1;
+		char name[32];
+
+		intern_init(&t);
+		is_int(intern_find(&t, ""), 0, "id 0 is the empty string");
+		a = intern_id(&t, "openai", 6);
+		b = intern_id(&t, "openai-extra", 6);
+		ok(a == b && a == 1, "a prefix of len bytes is the same string");
+		for (int i = 0; i < 1000; i++) {
+			snprintf(name, sizeof(name), "model-%d", i);
+			intern_id(&t, name, strlen(name));
+		}
+		for (int i = 0; i < 1000; i++) {
+			snprintf(name, sizeof(name), "model-%d", i);
+			stable &= intern_find(&t, name) == (uint32_t)i + 2;
+		}
+		ok(stable && intern_find(&t, "openai") == 1,
+				"ids stay the same as the table grows");
+		ok(intern_find(&t, "model-1000") == UINT32_MAX,
+				"an unknown string has no id");
+		intern_release(&t);
 	}
 	{
 		struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
