@@ -205,7 +205,7 @@ static int run_job(struct job *j, const struct tally_ctx *ctx,
 	struct strbuf err = STRBUF_INIT;
 	int ret = 0;
 
-	if (!j->p->sync) {
+	if (!j->p->sync && !j->p->reports) {
 		j->unsupported = 1;
 		return 0;
 	}
@@ -225,7 +225,7 @@ static int run_job(struct job *j, const struct tally_ctx *ctx,
 	}
 	ret = get_key(j, ctx, c, &j->error);
 	if (!ret)
-		ret = j->p->sync(&j->run, &j->error);
+		ret = provider_sync(j->p, &j->run, &j->error);
 	strbuf_release(&err);
 	return ret;
 }

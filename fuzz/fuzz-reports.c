@@ -24,22 +24,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (const struct provider *const *p = provider_table; *p; p++) {
 		const struct report_reader *r = (*p)->report_readers;
+		const struct report_source *src = (*p)->reports;
 
+		if (src) {
+			struct reconcile rc;
+
+			reconcile_init(&rc);
+			src->usage_page(root, &rc, &why);
+			src->cost_page(root, &rc, &why);
+			reconcile_release(&rc);
+		}
 		for (; r && r->name; r++) {
+			struct entry e;
+
 			strbuf_reset(&why);
-			if (r->page) {
-				struct reconcile rc;
-
-				reconcile_init(&rc);
-				r->page(root, &rc, &why);
-				reconcile_release(&rc);
-			} else {
-				struct entry e;
-
-				entry_init(&e);
-				r->record(root, &e, &why);
-				entry_release(&e);
-			}
+			entry_init(&e);
+			r->record(root, &e, &why);
+			entry_release(&e);
 		}
 	}
 	json_object_put(root);

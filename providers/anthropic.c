@@ -289,17 +289,6 @@ static const struct report_source reports = {
 	.cost_page = cost_page,
 };
 
-static int sync_reports(struct sync_run *run, struct strbuf *err)
-{
-	return reconcile_reports(run, &reports, err);
-}
-
-static const struct report_reader readers[] = {
-	{ .name = "usage_report", .page = usage_page },
-	{ .name = "cost_report", .page = cost_page },
-	{ 0 },
-};
-
 const struct provider provider_anthropic = {
 	.id = "anthropic",
 	.name = "Anthropic",
@@ -309,6 +298,5 @@ const struct provider provider_anthropic = {
 	.detect_response = detect,
 	.parse_response = parse_response,
 	.key_env = "ANTHROPIC_ADMIN_KEY",
-	.sync = sync_reports,
-	.report_readers = readers,
+	.reports = &reports,
 };

@@ -274,17 +274,6 @@ static const struct report_source reports = {
 	.cost_page = cost_page,
 };
 
-static int sync_organization(struct sync_run *run, struct strbuf *err)
-{
-	return reconcile_reports(run, &reports, err);
-}
-
-static const struct report_reader readers[] = {
-	{ .name = "usage", .page = usage_page },
-	{ .name = "costs", .page = cost_page },
-	{ 0 },
-};
-
 const struct provider provider_openai = {
 	.id = "openai",
 	.name = "OpenAI",
@@ -294,6 +283,5 @@ const struct provider provider_openai = {
 	.detect_response = detect,
 	.parse_response = parse_response,
 	.key_env = "OPENAI_ADMIN_KEY",
-	.sync = sync_organization,
-	.report_readers = readers,
+	.reports = &reports,
 };

@@ -22,15 +22,15 @@ enum sync_kind {
 };
 
 /*
- * A reader of one of the provider's usage reports: a page of a usage or
- * cost report into a reconciliation (page), or one request's record into
- * an entry (record). The sync code calls them; they are listed in the
- * table so the tests and the fuzz targets reach every one.
+ * A reader of one request's record (OpenRouter's generation) into an
+ * entry. The sync code calls them; they are listed in the table so the
+ * tests and the fuzz targets reach every one, as they reach the page
+ * readers of a provider's reports (struct report_source).
  */
+struct report_source;
+
 struct report_reader {
 	const char *name;
-	int (*page)(struct json_object *root, void *reconcile,
-			struct strbuf *err);
 	int (*record)(struct json_object *root, struct entry *e,
 			struct strbuf *err);
 };
@@ -69,9 +69,11 @@ struct provider {
 	/*
 	 * Asks the provider about the entries of run (see sync.h) and
 	 * answers with rows. Returns 0, T_EPROVIDER or T_EAUTH. NULL when
-	 * the provider has no usage API.
+	 * the provider has no usage API, or syncs by reports instead.
 	 */
 	int (*sync)(struct sync_run *run, struct strbuf *err);
+	/* An organization's usage and cost reports to reconcile with. */
+	const struct report_source *reports;
 
 	/* Asks for the current quota and answers with a quota row. */
 	int (*quota)(struct sync_run *run, struct strbuf *err);
@@ -118,5 +120,12 @@ int provider_check_base_url(const struct provider *p, const char *url,
 
 /* Whether entries of this provider id start as pending_sync. */
 int provider_can_sync(const char *id);
+
+/*
+ * Runs p's sync: its own, or the reconciliation of its reports. 0,
+ * T_EPROVIDER or T_EAUTH; 1 when p has no usage API.
+ */
+int provider_sync(const struct provider *p, struct sync_run *run,
+		struct strbuf *err);
 
 #endif

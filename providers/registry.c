@@ -5,6 +5,7 @@
 
 #include "curl-load.h"
 #include "http.h"
+#include "reconcile.h"
 #include "../lib/error.h"
 #include "../lib/banned.h"
 
@@ -63,6 +64,14 @@ int provider_can_sync(const char *id)
 	const struct provider *p = provider_by_id(id);
 
 	return p && p->sync_kind != SYNC_NONE;
+}
+
+int provider_sync(const struct provider *p, struct sync_run *run,
+		struct strbuf *err)
+{
+	if (p->reports)
+		return reconcile_reports(run, p->reports, err);
+	return p->sync ? p->sync(run, err) : 1;
 }
 
 /* ---- base URLs ---- */
