@@ -91,23 +91,10 @@ void reporting_close(struct reporting *rp)
 void format_cost(struct strbuf *sb, const struct counters *c,
 		enum cost_mode mode)
 {
-	int64_t unpriced, cost = counters_cost(c, mode, &unpriced);
-	int estimated = mode == COST_MODE_ESTIMATE ||
-			(mode == COST_MODE_AUTO && c->v[RC_EST_UNBILLED]);
+	static const struct cost_words words = { "unpriced", "-",
+		" +%lld unpriced" };
 
-	if (!cost && unpriced) {
-		strbuf_addstr(sb, "unpriced");
-		return;
-	}
-	if (!cost && !c->v[RC_N_USAGE]) {
-		strbuf_addstr(sb, "-");
-		return;
-	}
-	if (estimated)
-		strbuf_addch(sb, '~');
-	money_format_human(sb, cost);
-	if (unpriced)
-		strbuf_addf(sb, " +%lld unpriced", (long long)unpriced);
+	counters_cost_text(sb, c, mode, &words);
 }
 
 void format_bar(struct strbuf *sb, int64_t percent, int width)

@@ -61,46 +61,20 @@ static void esc(struct strbuf *out, const char *s)
 static void cost_text(struct strbuf *out, const struct counters *c,
 		enum cost_mode mode)
 {
-	int64_t unpriced, cost = counters_cost(c, mode, &unpriced);
-	int estimated = mode == COST_MODE_ESTIMATE ||
-			(mode == COST_MODE_AUTO && c->v[RC_EST_UNBILLED]);
+	static const struct cost_words words = { "unpriced", "no usage",
+		" +%lld unpriced" };
 
-	if (!cost && unpriced) {
-		strbuf_addstr(out, "unpriced");
-		return;
-	}
-	if (!cost && !c->v[RC_N_USAGE]) {
-		strbuf_addstr(out, "no usage");
-		return;
-	}
-	if (estimated)
-		strbuf_addch(out, '~');
-	money_format_human(out, cost);
-	if (unpriced)
-		strbuf_addf(out, " +%lld unpriced", (long long)unpriced);
+	counters_cost_text(out, c, mode, &words);
 }
 
 static void cost_of(struct strbuf *out, const struct counters *c,
 		enum cost_mode mode)
 {
-	int64_t unpriced, cost = counters_cost(c, mode, &unpriced);
-	int estimated = mode == COST_MODE_ESTIMATE ||
-			(mode == COST_MODE_AUTO && c->v[RC_EST_UNBILLED]);
+	static const struct cost_words words = {
+		"<span class=\"unpriced\">unpriced</span>", "&ndash;",
+		" <span class=\"unpriced\">+%lld unpriced</span>" };
 
-	if (!cost && unpriced) {
-		strbuf_addstr(out, "<span class=\"unpriced\">unpriced</span>");
-		return;
-	}
-	if (!cost && !c->v[RC_N_USAGE]) {
-		strbuf_addstr(out, "&ndash;");
-		return;
-	}
-	if (estimated)
-		strbuf_addch(out, '~');
-	money_format_human(out, cost);
-	if (unpriced)
-		strbuf_addf(out, " <span class=\"unpriced\">+%lld unpriced"
-				"</span>", (long long)unpriced);
+	counters_cost_text(out, c, mode, &words);
 }
 
 static int64_t tokens(const struct counters *c)

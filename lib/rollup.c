@@ -5,6 +5,7 @@
 
 #include "jsonscan.h"
 #include "jsonw.h"
+#include "money.h"
 #include "timeutil.h"
 #include "banned.h"
 
@@ -113,6 +114,28 @@ int64_t counters_cost(const struct counters *c, enum cost_mode mode,
 		*unpriced = c->v[RC_N_UNPRICED];
 		return c->v[RC_BILLED] + c->v[RC_EST_UNBILLED];
 	}
+}
+
+void counters_cost_text(struct strbuf *out, const struct counters *c,
+		enum cost_mode mode, const struct cost_words *w)
+{
+	int64_t unpriced, cost = counters_cost(c, mode, &unpriced);
+	int estimated = mode == COST_MODE_ESTIMATE ||
+			(mode == COST_MODE_AUTO && c->v[RC_EST_UNBILLED]);
+
+	if (!cost && unpriced) {
+		strbuf_addstr(out, w->unpriced);
+		return;
+	}
+	if (!cost && !c->v[RC_N_USAGE]) {
+		strbuf_addstr(out, w->none);
+		return;
+	}
+	if (estimated)
+		strbuf_addch(out, '~');
+	money_format_human(out, cost);
+	if (unpriced)
+		strbuf_addf(out, w->more_unpriced, (long long)unpriced);
 }
 
 void counters_report_json(struct jsonw *w, const struct counters *c,

@@ -115,6 +115,21 @@ int counters_overflowed(const struct counters *c);
 int64_t counters_cost(const struct counters *c, enum cost_mode mode,
 		int64_t *unpriced);
 
+/*
+ * How a cost reads where people see it: "~$1.23" for an estimate, with
+ * " +2 unpriced" for entries without a price; the unpriced word when
+ * nothing has a price (never $0), the none word when there is no usage.
+ */
+struct cost_words {
+	const char *unpriced;       /* "unpriced" */
+	const char *none;           /* "-" */
+	const char *more_unpriced;  /* " +%lld unpriced" */
+};
+
+struct strbuf;
+void counters_cost_text(struct strbuf *out, const struct counters *c,
+		enum cost_mode mode, const struct cost_words *w);
+
 struct jsonw;
 
 /*
