@@ -96,12 +96,8 @@ static void print_table(const struct check *c, const struct price_table *pt)
 	struct table t;
 
 	table_init(&t, "llrrrl");
-	table_cell_styled(&t, TABLE_BOLD, "PROVIDER");
-	table_cell_styled(&t, TABLE_BOLD, "MODEL");
-	table_cell_styled(&t, TABLE_BOLD, "REQUESTS");
-	table_cell_styled(&t, TABLE_BOLD, "INPUT");
-	table_cell_styled(&t, TABLE_BOLD, "OUTPUT");
-	table_cell_styled(&t, TABLE_BOLD, "PRICE NOW");
+	table_head(&t, "PROVIDER", "MODEL", "REQUESTS", "INPUT", "OUTPUT",
+			"PRICE NOW", NULL);
 	for (size_t i = 0; i < c->n; i++) {
 		const struct unpriced_model *m = &c->v[i];
 

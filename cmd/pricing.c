@@ -116,14 +116,11 @@ static void table_row(struct table *t, const struct price *p)
 	strbuf_release(&sb);
 }
 
-static void table_head(struct table *t)
+static void prices_table_init(struct table *t)
 {
-	static const char *const head[] = { "PRICE", "INPUT", "OUTPUT",
-		"CACHE READ", "CACHE WRITE", "WRITE 1H", "TIER", "SOURCE" };
-
 	table_init(t, "lrrrrrrl");
-	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
-		table_cell_styled(t, TABLE_BOLD, head[i]);
+	table_head(t, "PRICE", "INPUT", "OUTPUT", "CACHE READ", "CACHE WRITE",
+			"WRITE 1H", "TIER", "SOURCE", NULL);
 }
 
 static int show_all(const struct price_table *pt, int json)
@@ -142,7 +139,7 @@ static int show_all(const struct price_table *pt, int json)
 		}
 		jw_array_end(&w);
 	} else {
-		table_head(&t);
+		prices_table_init(&t);
 		for (size_t i = 0; i < pt->nr; i++)
 			table_row(&t, &pt->items[i]);
 		table_render(&t, &out, want_colour(STDOUT_FILENO));
@@ -193,7 +190,7 @@ static int show_one(const struct price_table *pt, const char *provider,
 		strbuf_addstr(&out, ": ");
 		strbuf_addstr_printable(&out, m.why);
 		strbuf_addch(&out, '\n');
-		table_head(&t);
+		prices_table_init(&t);
 		table_row(&t, m.price);
 		table_render(&t, &out, want_colour(STDOUT_FILENO));
 		table_release(&t);

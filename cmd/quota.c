@@ -164,10 +164,7 @@ static void print_table(struct strbuf *out, const struct summary *s,
 	struct table t;
 
 	table_init(&t, "llll");
-	table_cell_styled(&t, TABLE_BOLD, "PROVIDER");
-	table_cell_styled(&t, TABLE_BOLD, "REMAINING");
-	table_cell_styled(&t, TABLE_BOLD, "RESETS");
-	table_cell_styled(&t, TABLE_BOLD, "AGE");
+	table_head(&t, "PROVIDER", "REMAINING", "RESETS", "AGE", NULL);
 	for (size_t i = 0; i < s->nquotas; i++) {
 		const struct quota_state *q = &s->quotas[i];
 

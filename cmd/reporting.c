@@ -112,14 +112,12 @@ void format_bar(struct strbuf *sb, int64_t percent, int width)
 void budgets_table(struct strbuf *out, const struct reporting *rp,
 		int only_alerts, int colour)
 {
-	static const char *const head[] = { "BUDGET", "PERIOD", "USED",
-		"LIMIT", "REMAINING", "USED%", "", "STATE" };
 	struct strbuf sb = STRBUF_INIT;
 	struct table t;
 
 	table_init(&t, "llrrrrll");
-	for (size_t i = 0; i < 8; i++)
-		table_cell_styled(&t, TABLE_BOLD, head[i]);
+	table_head(&t, "BUDGET", "PERIOD", "USED", "LIMIT", "REMAINING",
+			"USED%", "", "STATE", NULL);
 	for (size_t i = 0; i < rp->nbudgets; i++) {
 		const struct budget_status *st = &rp->status[i];
 		const struct budget *b = st->b;

@@ -296,10 +296,7 @@ static void groups_table(struct strbuf *out, const struct report *r,
 	table_init(&t, align.buf);
 	for (size_t d = 0; d < spec->ndims; d++)
 		table_cell_styled(&t, TABLE_BOLD, dim_title(spec, d));
-	table_cell_styled(&t, TABLE_BOLD, "REQUESTS");
-	table_cell_styled(&t, TABLE_BOLD, "TOKENS");
-	table_cell_styled(&t, TABLE_BOLD, "SHARE");
-	table_cell_styled(&t, TABLE_BOLD, "COST");
+	table_head(&t, "REQUESTS", "TOKENS", "SHARE", "COST", NULL);
 	if (bars)
 		table_cell_str(&t, "");
 	for (size_t i = 0; i < r->ngroups; i++)
@@ -761,13 +758,10 @@ static void perf_human(struct strbuf *out, const struct perf_report *pr,
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct table t;
-	static const char *const head[] = { "PROVIDER", "REQUESTS", "TOKENS",
-		"TOK/MIN 1M", "TOK/MIN AVG", "REQ/MIN AVG", "LATENCY", "TTFT",
-		"THROTTLED", "ERRORS" };
-
 	table_init(&t, "lrrrrrrrrr");
-	for (size_t i = 0; i < 10; i++)
-		table_cell_styled(&t, TABLE_BOLD, head[i]);
+	table_head(&t, "PROVIDER", "REQUESTS", "TOKENS", "TOK/MIN 1M",
+			"TOK/MIN AVG", "REQ/MIN AVG", "LATENCY", "TTFT",
+			"THROTTLED", "ERRORS", NULL);
 	for (size_t i = 0; i < pr->n; i++) {
 		const struct perf_provider *p = &pr->p[i];
 		double minutes = perf_window_minutes(p, spec, pr->now);

@@ -32,6 +32,17 @@ void table_release(struct table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+void table_head(struct table *t, ...)
+{
+	va_list ap;
+	const char *title;
+
+	va_start(ap, t);
+	while ((title = va_arg(ap, const char *)))
+		table_cell_styled(t, TABLE_BOLD, title);
+	va_end(ap);
+}
+
 void table_cell_styled(struct table *t, enum table_style style, const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;

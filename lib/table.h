@@ -38,6 +38,10 @@ void table_cell(struct table *t, const char *fmt, ...);
 void table_cell_str(struct table *t, const char *s);
 void table_cell_styled(struct table *t, enum table_style style, const char *s);
 
+/* A row of column titles, in bold; the list ends with NULL. */
+__attribute__((sentinel))
+void table_head(struct table *t, ...);
+
 /*
  * Renders the rows so far; colour is applied only when colour is non-zero.
  * Column widths only grow, so a long listing can be rendered in batches
