@@ -167,10 +167,8 @@ int cmd_clear(int argc, const char **argv, struct tally_ctx *ctx)
 	size_t removed = 0;
 	int ret = 0;
 
-	argc = parse_options_or_exit(argc, argv, opts, clear_usage, 0);
-	if (argc > 1)
-		usage_error(clear_usage, opts, "unexpected argument '%s'",
-				argv[1]);
+	argc = parse_options_or_exit(argc, argv, opts, clear_usage,
+			PARSE_OPT_NO_ARGS);
 	pick_scope(&sc, which, ctx, opts);
 	if (!lstat(sc.dir, &st) && !S_ISDIR(st.st_mode))
 		ret = fail(&err, T_ELEDGER, "refusing to clear '%s': it is not "

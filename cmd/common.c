@@ -45,6 +45,8 @@ int parse_options_or_exit(int argc, const char **argv,
 	}
 	if (ret < 0)
 		usage_error(usage, opts, "%s", err.buf);
+	if ((flags & PARSE_OPT_NO_ARGS) && ret > 1)
+		usage_error(usage, opts, "unexpected argument '%s'", argv[1]);
 	strbuf_release(&err);
 	return ret;
 }

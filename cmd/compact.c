@@ -75,10 +75,8 @@ int cmd_compact(int argc, const char **argv, struct tally_ctx *ctx)
 	struct ledger l;
 	int ret;
 
-	argc = parse_options_or_exit(argc, argv, opts, compact_usage, 0);
-	if (argc > 1)
-		usage_error(compact_usage, opts, "unexpected argument '%s'",
-				argv[1]);
+	argc = parse_options_or_exit(argc, argv, opts, compact_usage,
+			PARSE_OPT_NO_ARGS);
 	o.dry_run = dry_run;
 	ledger_init(&l, ctx->scope.ledger_path, ctx->scope.lock_path,
 			ctx->cfg.fsync, ctx->cfg.lock_timeout_ms);

@@ -391,10 +391,8 @@ int cmd_export(int argc, const char **argv, struct tally_ctx *ctx)
 	struct sink s;
 	int ret;
 
-	argc = parse_options_or_exit(argc, argv, opts, export_usage, 0);
-	if (argc > 1)
-		usage_error(export_usage, opts, "unexpected argument '%s'",
-				argv[1]);
+	argc = parse_options_or_exit(argc, argv, opts, export_usage,
+			PARSE_OPT_NO_ARGS);
 	c.format = c.push && !c.format_name ? F_PROMETHEUS :
 		   parse_format(c.format_name ? c.format_name : "csv", opts);
 	if (c.push && c.format != F_PROMETHEUS)

@@ -453,10 +453,8 @@ int cmd_log(int argc, const char **argv, struct tally_ctx *ctx)
 	struct ledger_reader r;
 	int ret;
 
-	argc = parse_options_or_exit(argc, argv, opts, log_usage, 0);
-	if (argc > 1)
-		usage_error(log_usage, opts, "unexpected argument '%s'",
-				argv[1]);
+	argc = parse_options_or_exit(argc, argv, opts, log_usage,
+			PARSE_OPT_NO_ARGS);
 	check_options(&s, json, ndjson, porcelain, opts);
 	if ((ret = query_finish(&s.q, &err)))
 		usage_error(log_usage, opts, "%s", err.buf);

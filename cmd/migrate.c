@@ -43,10 +43,8 @@ int cmd_migrate(int argc, const char **argv, struct tally_ctx *ctx)
 	struct ledger l;
 	int ret = 0;
 
-	argc = parse_options_or_exit(argc, argv, opts, migrate_usage, 0);
-	if (argc > 1)
-		usage_error(migrate_usage, opts, "unexpected argument '%s'",
-				argv[1]);
+	argc = parse_options_or_exit(argc, argv, opts, migrate_usage,
+			PARSE_OPT_NO_ARGS);
 	if (check && dry_run)
 		usage_error(migrate_usage, opts, "--check and --dry-run exclude "
 				"each other");

@@ -242,10 +242,8 @@ int cmd_quota(int argc, const char **argv, struct tally_ctx *ctx)
 	struct summary s;
 	int ret = 0;
 
-	argc = parse_options_or_exit(argc, argv, opts, quota_usage, 0);
-	if (argc > 1)
-		usage_error(quota_usage, opts, "unexpected argument '%s'",
-				argv[1]);
+	argc = parse_options_or_exit(argc, argv, opts, quota_usage,
+			PARSE_OPT_NO_ARGS);
 	if (dry_run && !refresh_first)
 		usage_error(quota_usage, opts, "--dry-run goes with --refresh");
 	if (dry_run)

@@ -616,10 +616,8 @@ int cmd_record(int argc, const char **argv, struct tally_ctx *ctx)
 	int ret;
 
 	the_opts = opts;
-	argc = parse_options_or_exit(argc, argv, opts, record_usage, 0);
-	if (argc > 1)
-		usage_error(record_usage, opts, "unexpected argument '%s'",
-				argv[1]);
+	argc = parse_options_or_exit(argc, argv, opts, record_usage,
+			PARSE_OPT_NO_ARGS);
 	if (o.stream && !o.response)
 		o.response = "-";
 	if (o.tee && !o.response)

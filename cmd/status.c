@@ -255,10 +255,8 @@ int cmd_status(int argc, const char **argv, struct tally_ctx *ctx)
 	struct reporting rp;
 	int ret;
 
-	argc = parse_options_or_exit(argc, argv, opts, status_usage, 0);
-	if (argc > 1)
-		usage_error(status_usage, opts, "unexpected argument '%s'",
-				argv[1]);
+	argc = parse_options_or_exit(argc, argv, opts, status_usage,
+			PARSE_OPT_NO_ARGS);
 	if (format && json)
 		usage_error(status_usage, opts, "--format and --json exclude "
 				"each other");

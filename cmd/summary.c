@@ -1027,10 +1027,8 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	struct reports rs;
 	int ret;
 
-	argc = parse_options_or_exit(argc, argv, opts, summary_usage, 0);
-	if (argc > 1)
-		usage_error(summary_usage, opts, "unexpected argument '%s'",
-				argv[1]);
+	argc = parse_options_or_exit(argc, argv, opts, summary_usage,
+			PARSE_OPT_NO_ARGS);
 	check_options(&c, opts);
 	c.colour = want_colour(STDOUT_FILENO);
 	memset(&rs, 0, sizeof(rs));

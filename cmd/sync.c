@@ -463,10 +463,8 @@ int cmd_sync(int argc, const char **argv, struct tally_ctx *ctx)
 	size_t n;
 	int ret, code;
 
-	argc = parse_options_or_exit(argc, argv, opts, sync_usage, 0);
-	if (argc > 1)
-		usage_error(sync_usage, opts, "unexpected argument '%s'",
-				argv[1]);
+	argc = parse_options_or_exit(argc, argv, opts, sync_usage,
+			PARSE_OPT_NO_ARGS);
 	if (window(&c, ctx, now, &since, &until, &err))
 		usage_error(sync_usage, opts, "%s", err.buf);
 	c.max_wait_ms = 60000;

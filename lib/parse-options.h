@@ -44,6 +44,7 @@ enum parse_opt_type {
 
 enum parse_opt_flags {
 	PARSE_OPT_STOP_AT_NON_OPTION = 1 << 0,
+	PARSE_OPT_NO_ARGS = 1 << 1,  /* options only: an argument is an error */
 };
 
 enum parse_opt_option_flags {
