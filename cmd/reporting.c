@@ -38,6 +38,66 @@ static int current_session(struct reporting *rp, struct tally_ctx *ctx,
 	return session_latest(ctx->scope.ledger_path, &rp->session, err);
 }
 
+/* Takes sc over and brings its summary up to date. */
+static int add_other(struct reporting *rp, struct scope *sc,
+		struct strbuf *err)
+{
+	struct reporting_scope *o = &rp->others[rp->nothers++];
+	struct summary_opts so = rp->o;
+
+	o->sc = *sc;
+	summary_init(&o->s);
+	so.quiet = 1;
+	return summary_refresh(&o->s, &o->sc, &so, err);
+}
+
+static int load_all(struct reporting *rp, struct strbuf *err)
+{
+	struct scope_list list = SCOPE_LIST_INIT;
+	const char *here = rp->ctx->scope.dir;
+	int ret = scope_list_all(&list, rp->ctx->scope.root, err);
+	size_t i;
+
+	rp->others = xcalloc(list.nr + 1, sizeof(*rp->others));
+	rp->all = xcalloc(list.nr + 1, sizeof(*rp->all));
+	for (i = 0; !ret && i < list.nr; i++) {
+		struct report_scope *r = &rp->all[rp->nall++];
+
+		if (!strcmp(list.v[i].dir, here)) {
+			r->s = &rp->s;
+			r->ledger_path = rp->ctx->scope.ledger_path;
+			scope_release(&list.v[i]);
+			continue;
+		}
+		ret = add_other(rp, &list.v[i], err);
+		r->s = &rp->others[rp->nothers - 1].s;
+		r->ledger_path = rp->others[rp->nothers - 1].sc.ledger_path;
+	}
+	for (; i < list.nr; i++)
+		scope_release(&list.v[i]);
+	free(list.v);
+	return ret;
+}
+
+int reporting_scopes(struct reporting *rp, enum budget_scope which,
+		const struct report_scope **v, size_t *n, struct strbuf *err)
+{
+	int ret = 0;
+
+	if (which == BUDGET_SCOPE_WORKSPACE ||
+	    (which == BUDGET_SCOPE_PROFILE && !rp->ctx->scope.is_workspace)) {
+		*v = &rp->here;
+		*n = 1;
+		return 0;
+	}
+	if (!rp->all)
+		ret = load_all(rp, err);
+	/* The profile is listed first. */
+	*v = rp->all;
+	*n = which == BUDGET_SCOPE_PROFILE ? 1 : rp->nall;
+	return ret;
+}
+
 static int evaluate_budgets(struct reporting *rp, struct tally_ctx *ctx,
 		int hooks, struct strbuf *err)
 {
@@ -46,13 +106,20 @@ static int evaluate_budgets(struct reporting *rp, struct tally_ctx *ctx,
 	if (ret)
 		return ret;
 	rp->status = xcalloc(rp->nbudgets + 1, sizeof(*rp->status));
-	for (size_t i = 0; i < rp->nbudgets && !ret; i++)
-		ret = budget_evaluate(&rp->budgets[i], &rp->s,
-				ctx->scope.ledger_path, rp->session.buf,
-				rp->mode, rp->now, &rp->status[i], err);
+	for (size_t i = 0; i < rp->nbudgets && !ret; i++) {
+		const struct report_scope *v;
+		size_t n;
+
+		ret = reporting_scopes(rp, rp->budgets[i].scope, &v, &n, err);
+		if (!ret)
+			ret = budget_evaluate(&rp->budgets[i], v, n,
+					rp->session.buf, rp->mode, rp->now,
+					&rp->status[i], err);
+	}
 	if (!ret && hooks)
 		budget_fire_alerts(rp->status, rp->nbudgets,
-				ctx->cfg.hook_budget_alert, &ctx->scope, &rp->o);
+				ctx->cfg.hook_budget_alert, &ctx->scope,
+				&rp->profile, &rp->o);
 	return ret;
 }
 
@@ -62,7 +129,11 @@ int reporting_open(struct reporting *rp, struct tally_ctx *ctx, int flags,
 	int ret;
 
 	memset(rp, 0, sizeof(*rp));
+	rp->ctx = ctx;
 	summary_init(&rp->s);
+	scope_init(&rp->profile, ctx->scope.root, NULL);
+	rp->here.s = &rp->s;
+	rp->here.ledger_path = ctx->scope.ledger_path;
 	strbuf_init(&rp->session, 0);
 	reporting_summary_opts(ctx, &rp->o);
 	rp->o.quiet = !!(flags & REPORTING_QUIET);
@@ -83,6 +154,13 @@ int reporting_open(struct reporting *rp, struct tally_ctx *ctx, int flags,
 void reporting_close(struct reporting *rp)
 {
 	summary_release(&rp->s);
+	for (size_t i = 0; i < rp->nothers; i++) {
+		summary_release(&rp->others[i].s);
+		scope_release(&rp->others[i].sc);
+	}
+	free(rp->others);
+	free(rp->all);
+	scope_release(&rp->profile);
 	free(rp->budgets);
 	free(rp->status);
 	strbuf_release(&rp->session);
@@ -115,9 +193,9 @@ void budgets_table(struct strbuf *out, const struct reporting *rp,
 	struct strbuf sb = STRBUF_INIT;
 	struct table t;
 
-	table_init(&t, "llrrrrll");
-	table_head(&t, "BUDGET", "PERIOD", "USED", "LIMIT", "REMAINING",
-			"USED%", "", "STATE", NULL);
+	table_init(&t, "lllrrrrll");
+	table_head(&t, "BUDGET", "PERIOD", "SCOPE", "USED", "LIMIT",
+			"REMAINING", "USED%", "", "STATE", NULL);
 	for (size_t i = 0; i < rp->nbudgets; i++) {
 		const struct budget_status *st = &rp->status[i];
 		const struct budget *b = st->b;
@@ -130,6 +208,7 @@ void budgets_table(struct strbuf *out, const struct reporting *rp,
 		table_cell_str(&t, b->name);
 		table_cell(&t, "%s %s", budget_period_name(b->period),
 				st->period);
+		table_cell_str(&t, budget_scope_name(b->scope));
 		strbuf_reset(&sb);
 		budget_format_amount(&sb, b, st->used_tokens, st->used_usd);
 		if (b->usd && st->unpriced)
@@ -167,6 +246,7 @@ void budgets_json(struct jsonw *w, const struct reporting *rp)
 		jw_kv_string(w, "name", b->name);
 		jw_kv_string(w, "period", budget_period_name(b->period));
 		jw_kv_string(w, "periodKey", st->period);
+		jw_kv_string(w, "scope", budget_scope_name(b->scope));
 		if (b->provider)
 			jw_kv_string(w, "provider", b->provider);
 		if (b->model)

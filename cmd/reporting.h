@@ -13,9 +13,27 @@
 #include "../lib/report.h"
 #include "../lib/summary.h"
 
+/* A scope other than the current one, its summary brought up to date. */
+struct reporting_scope {
+	struct scope sc;
+	struct summary s;
+};
+
 struct reporting {
 	struct summary s;
 	struct summary_opts o;
+	const struct tally_ctx *ctx;
+	/*
+	 * Every scope (the profile first, then the workspaces), read when
+	 * a budget of all scopes or --all-workspaces asks; the current
+	 * scope's entry points at s.
+	 */
+	struct report_scope *all;
+	size_t nall;
+	struct reporting_scope *others;
+	size_t nothers;
+	struct scope profile;    /* the profile scope, for its budgets */
+	struct report_scope here;  /* the current scope */
 	struct budget *budgets;
 	size_t nbudgets;
 	struct budget_status *status;
@@ -35,6 +53,13 @@ int reporting_open(struct reporting *rp, struct tally_ctx *ctx, int flags,
 		struct strbuf *err);
 void reporting_close(struct reporting *rp);
 
+/*
+ * The scopes of a budget scope (BUDGET_SCOPE_ALL: every one), their
+ * caches brought up to date once. 0 or T_ELEDGER.
+ */
+int reporting_scopes(struct reporting *rp, enum budget_scope which,
+		const struct report_scope **v, size_t *n, struct strbuf *err);
+
 /* Options of the cache refresh, from the configuration. */
 void reporting_summary_opts(const struct tally_ctx *ctx,
 		struct summary_opts *o);
@@ -51,8 +76,8 @@ void format_cost(struct strbuf *sb, const struct counters *c,
 void format_bar(struct strbuf *sb, int64_t percent, int width);
 
 /*
- * The one table of budgets (budget, summary): name, period, used, limit,
- * remaining, percent, a bar and the state; with only_alerts, the
+ * The one table of budgets (budget, summary): name, period, scope, used,
+ * limit, remaining, percent, a bar and the state; with only_alerts, the
  * budgets that are not under.
  */
 void budgets_table(struct strbuf *out, const struct reporting *rp,

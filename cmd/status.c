@@ -28,7 +28,7 @@ struct status_fields {
 	int64_t session_tokens, today_tokens, month_tokens;
 	struct counters session, today, month;
 	int64_t budget_percent;
-	const char *budget_state, *budget_name;
+	const char *budget_state, *budget_name, *budget_scope;
 	int64_t pending, failed;
 	const char *session_name;
 	enum cost_mode mode;
@@ -95,6 +95,7 @@ static int gather(struct status_fields *f, const struct reporting *rp,
 		f->budget_percent = st->percent;
 		f->budget_state = budget_state_name(st->state);
 		f->budget_name = st->b->name;
+		f->budget_scope = budget_scope_name(st->b->scope);
 	}
 	return ret;
 }
@@ -129,6 +130,8 @@ static int expand_field(struct strbuf *out, const char *name, size_t len,
 		strbuf_addstr(out, f->has_budget ? f->budget_state : "none");
 	else if (IS("budget_name"))
 		strbuf_addstr_printable(out, f->has_budget ? f->budget_name : "");
+	else if (IS("budget_scope"))
+		strbuf_addstr(out, f->has_budget ? f->budget_scope : "");
 	else if (IS("pending"))
 		strbuf_addf(out, "%lld", (long long)f->pending);
 	else if (IS("failed"))
@@ -164,7 +167,8 @@ static int expand(struct strbuf *out, const char *tpl,
 					"session_cost, today_tokens, today_cost, "
 					"month_tokens, month_cost, "
 					"budget_percent, budget_state, "
-					"budget_name, pending, failed)",
+					"budget_name, budget_scope, pending, "
+					"failed)",
 					close ? (int)(close - p - 1) :
 					(int)strlen(p + 1), p + 1);
 		p = close;
@@ -230,6 +234,7 @@ static void json_line(struct strbuf *out, const struct status_fields *f)
 		jw_kv_int(&w, "budgetPercent", f->budget_percent);
 		jw_kv_string(&w, "budgetState", f->budget_state);
 		jw_kv_string(&w, "budgetName", f->budget_name);
+		jw_kv_string(&w, "budgetScope", f->budget_scope);
 	} else {
 		jw_kv_null(&w, "budgetPercent");
 		jw_kv_string(&w, "budgetState", "off");

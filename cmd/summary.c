@@ -464,90 +464,21 @@ static void sync_block(struct strbuf *out, const struct counters *all,
 	strbuf_addch(out, '\n');
 }
 
-/* ---- sources: one scope, or every scope ---- */
-
-struct source {
-	struct scope scope;
-	struct summary s;
-	int own;   /* s and scope belong to this list */
-};
+/* ---- the scopes: the current one, or every one ---- */
 
 struct sources {
-	struct source *v;
-	size_t n, alloc;
+	const struct report_scope *v;
+	size_t n;
 };
-
-static struct source *add_source(struct sources *list)
-{
-	ALLOC_GROW(list->v, list->n + 1, list->alloc);
-	memset(&list->v[list->n], 0, sizeof(list->v[list->n]));
-	return &list->v[list->n++];
-}
-
-/* Takes sc over, and brings its summary up to date. */
-static int add_scope(struct sources *list, const struct tally_ctx *ctx,
-		struct scope *sc, struct strbuf *err)
-{
-	struct source *src = add_source(list);
-	struct summary_opts o;
-
-	src->own = 1;
-	src->scope = *sc;
-	summary_init(&src->s);
-	reporting_summary_opts(ctx, &o);
-	o.quiet = 1;
-	return summary_refresh(&src->s, &src->scope, &o, err);
-}
-
-static int all_scopes(struct sources *list, const struct tally_ctx *ctx,
-		struct strbuf *err)
-{
-	struct scope_list all = SCOPE_LIST_INIT;
-	int ret = scope_list_all(&all, ctx->scope.root, err);
-	size_t i;
-
-	for (i = 0; !ret && i < all.nr; i++)
-		ret = add_scope(list, ctx, &all.v[i], err);
-	/* The scopes taken over are the list's to release now. */
-	for (; i < all.nr; i++)
-		scope_release(&all.v[i]);
-	free(all.v);
-	return ret;
-}
-
-static void release_sources(struct sources *list)
-{
-	for (size_t i = 0; i < list->n; i++) {
-		if (!list->v[i].own)
-			continue;
-		summary_release(&list->v[i].s);
-		scope_release(&list->v[i].scope);
-	}
-	free(list->v);
-}
 
 static int build(const struct sources *list, const struct report_spec *spec,
 		struct report *r, struct strbuf *err)
 {
-	for (size_t i = 0; i < list->n; i++) {
-		const struct source *src = &list->v[i];
-		struct report one;
-		int ret;
+	int ret = report_build_scopes(list->v, list->n, spec, r, err);
 
-		report_init(&one);
-		ret = report_build(&src->s, src->scope.ledger_path, spec, &one,
-				err);
-		if (!ret)
-			report_merge(r, &one, spec->ndims);
-		report_release(&one);
-		if (ret)
-			return ret;
-		/* Totals of several scopes can leave the range one scope's do not. */
-		if ((ret = report_check(r, src->scope.ledger_path, err)))
-			return ret;
-	}
-	report_sort(r, spec);
-	return 0;
+	if (!ret)
+		report_sort(r, spec);
+	return ret;
 }
 
 static int build_by(const struct sources *list, const struct summary_cmd *c,
@@ -834,7 +765,7 @@ static int build_reports(struct reports *rs, const struct sources *list,
 		const char **ledgers = xcalloc(list->n, sizeof(*ledgers));
 
 		for (size_t i = 0; i < list->n; i++)
-			ledgers[i] = list->v[i].scope.ledger_path;
+			ledgers[i] = list->v[i].ledger_path;
 		ret = perf_build(ledgers, list->n, &c->spec, &rs->perf, err);
 		free(ledgers);
 		return ret;
@@ -973,17 +904,10 @@ static void check_options(struct summary_cmd *c, const struct option *opts)
 }
 
 static int collect_sources(struct sources *list, struct summary_cmd *c,
-		struct reporting *rp, const struct tally_ctx *ctx,
-		struct strbuf *err)
+		struct reporting *rp, struct strbuf *err)
 {
-	struct source *src;
-
-	if (c->all_workspaces)
-		return all_scopes(list, ctx, err);
-	src = add_source(list);
-	src->scope = ctx->scope;
-	src->s = rp->s;
-	return 0;
+	return reporting_scopes(rp, c->all_workspaces ? BUDGET_SCOPE_ALL :
+			BUDGET_SCOPE_WORKSPACE, &list->v, &list->n, err);
 }
 
 int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
@@ -1042,7 +966,7 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	 * from the ledger's entries, whose times have no zone.
 	 */
 	if (!ret)
-		ret = collect_sources(&list, &c, &rp, ctx, &err);
+		ret = collect_sources(&list, &c, &rp, &err);
 	if (!ret && c.tz) {
 		timeutil_set_zone(c.tz);
 		c.spec.force_ledger = 1;
@@ -1059,7 +983,6 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 		flush_out(&out);
 	}
 	release_reports(&rs);
-	release_sources(&list);
 	reporting_close(&rp);
 	string_list_release(&c.by);
 	query_release(&c.spec.filter);

@@ -46,6 +46,29 @@ const char *budget_period_name(enum budget_period p)
 	}
 }
 
+const char *budget_scope_name(enum budget_scope s)
+{
+	switch (s) {
+	case BUDGET_SCOPE_PROFILE: return "profile";
+	case BUDGET_SCOPE_WORKSPACE: return "workspace";
+	default: return "all";
+	}
+}
+
+/* The scope a budget names, else the one its origin implies. */
+static enum budget_scope scope_of(const struct config *c, const char *value,
+		const char *origin_key)
+{
+	if (value && !strcmp(value, "profile"))
+		return BUDGET_SCOPE_PROFILE;
+	if (value && !strcmp(value, "workspace"))
+		return BUDGET_SCOPE_WORKSPACE;
+	if (value)
+		return BUDGET_SCOPE_ALL;
+	return config_from_workspace(c, origin_key) ?
+		BUDGET_SCOPE_WORKSPACE : BUDGET_SCOPE_ALL;
+}
+
 static int parse_period(const char *s, enum budget_period *p)
 {
 	static const enum budget_period all[] = { PERIOD_SESSION, PERIOD_DAY,
@@ -71,7 +94,7 @@ static const char *item(const struct config *c, struct strbuf *key,
 static int has_any(const struct config *c, struct strbuf *key, size_t i)
 {
 	static const char *const fields[] = { "name", "period", "tokens", "usd",
-		"provider", "model", "tag", "warn_percent", NULL };
+		"provider", "model", "tag", "warn_percent", "scope", NULL };
 
 	for (const char *const *f = fields; *f; f++)
 		if (item(c, key, i, *f))
@@ -108,6 +131,33 @@ static int load_one(const struct config *c, size_t i, struct budget *b,
 	v = item(c, key, i, "warn_percent");
 	b->warn_percent = v ? strtoll(v, NULL, 10) :
 		config_get_int(c, "alert_threshold_percent", 80);
+	v = item(c, key, i, "scope");
+	strbuf_reset(key);
+	strbuf_addf(key, "budgets.%zu.name", i);
+	b->scope = scope_of(c, v, key->buf);
+	return 0;
+}
+
+/*
+ * A workspace file's budget named as one of the user's is left out: a
+ * cloned repository must not hide or break the user's own budgets.
+ */
+static int name_taken(const struct config *c, const struct budget *list,
+		size_t nr, size_t i, struct strbuf *key, struct strbuf *err)
+{
+	for (size_t j = 0; j < nr; j++) {
+		if (strcmp(list[j].name, list[nr].name))
+			continue;
+		strbuf_reset(key);
+		strbuf_addf(key, "budgets.%zu.name", i);
+		if (!config_from_workspace(c, key->buf))
+			return fail(err, T_ECONFIG, "two budgets are named "
+					"'%s'", list[nr].name);
+		warning("%s: budget '%s' is left out: a budget of that name "
+				"is already configured", c->workspace_file,
+				list[nr].name);
+		return 1;
+	}
 	return 0;
 }
 
@@ -123,11 +173,11 @@ int budgets_load(const struct config *c, struct budget **out, size_t *n,
 		ALLOC_GROW(list, nr + 1, alloc);
 		if ((ret = load_one(c, i, &list[nr], &key, err)))
 			break;
-		for (size_t j = 0; j < nr && !ret; j++)
-			if (!strcmp(list[j].name, list[nr].name))
-				ret = fail(err, T_ECONFIG, "two budgets are "
-						"named '%s'", list[nr].name);
-		nr++;
+		/* 1: left out; T_ECONFIG: a clash within one scope. */
+		if ((ret = name_taken(c, list, nr, i, &key, err)) < 0)
+			break;
+		nr += !ret;
+		ret = 0;
 	}
 	if (!ret && (c->monthly_token_budget || c->monthly_cost_budget_usd)) {
 		ALLOC_GROW(list, nr + 1, alloc);
@@ -137,6 +187,9 @@ int budgets_load(const struct config *c, struct budget **out, size_t *n,
 		list[nr].tokens = c->monthly_token_budget;
 		list[nr].usd = c->monthly_cost_budget_usd;
 		list[nr].warn_percent = c->alert_threshold_percent;
+		list[nr].scope = scope_of(c, NULL, c->monthly_cost_budget_usd ?
+				"monthly_cost_budget_usd" :
+				"monthly_token_budget");
 		nr++;
 	}
 	strbuf_release(&key);
@@ -197,10 +250,9 @@ static void judge(struct budget_status *st)
 	st->state = t > u ? t : u;
 }
 
-int budget_evaluate(const struct budget *b, const struct summary *s,
-		const char *ledger_path, const char *session,
-		enum cost_mode mode, int64_t now, struct budget_status *st,
-		struct strbuf *err)
+int budget_evaluate(const struct budget *b, const struct report_scope *src,
+		size_t nsrc, const char *session, enum cost_mode mode,
+		int64_t now, struct budget_status *st, struct strbuf *err)
 {
 	struct report_spec spec = REPORT_SPEC_INIT;
 	struct report r;
@@ -226,7 +278,7 @@ int budget_evaluate(const struct budget *b, const struct summary *s,
 	if (b->tag)
 		string_list_append(&spec.filter.tags, b->tag);
 	report_init(&r);
-	ret = report_build(s, ledger_path, &spec, &r, err);
+	ret = report_build_scopes(src, nsrc, &spec, &r, err);
 	if (!ret) {
 		st->used_tokens = r.total.v[RC_INPUT] + r.total.v[RC_OUTPUT];
 		st->used_usd = counters_cost(&r.total, mode, &st->unpriced);
@@ -265,6 +317,7 @@ static void export_details(const struct budget_status *st)
 	setenv("TALLY_BUDGET_STATE", budget_state_name(st->state), 1);
 	setenv("TALLY_BUDGET_PERIOD", budget_period_name(b->period), 1);
 	setenv("TALLY_BUDGET_PERIOD_KEY", st->period, 1);
+	setenv("TALLY_BUDGET_SCOPE", budget_scope_name(st->b->scope), 1);
 	set_env_int("TALLY_BUDGET_PERCENT", st->percent);
 	set_env_int("TALLY_BUDGET_USED_TOKENS", st->used_tokens);
 	set_env_money("TALLY_BUDGET_USED_USD", st->used_usd);
@@ -298,8 +351,8 @@ static int run_hook(const char *hook, const struct budget_status *st)
 }
 
 int budget_fire_alerts(const struct budget_status *st, size_t n,
-		const char *hook, const struct scope *sc,
-		const struct summary_opts *o)
+		const char *hook, const struct scope *current,
+		const struct scope *profile, const struct summary_opts *o)
 {
 	struct strbuf err = STRBUF_INIT, key = STRBUF_INIT;
 	int fired = 0;
@@ -314,7 +367,9 @@ int budget_fire_alerts(const struct budget_status *st, size_t n,
 		strbuf_reset(&key);
 		strbuf_addf(&key, "%s\t%s\t%s", st[i].b->name, st[i].period,
 				budget_state_name(st[i].state));
-		claimed = summary_claim_alert(sc, o, key.buf, &err);
+		claimed = summary_claim_alert(st[i].b->scope ==
+				BUDGET_SCOPE_WORKSPACE ? current : profile, o,
+				key.buf, &err);
 		if (claimed < 0) {
 			warning("budget hook not run: %s", err.buf);
 			strbuf_reset(&err);

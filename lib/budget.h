@@ -16,13 +16,22 @@
  * monthly_token_budget, monthly_cost_budget_usd and
  * alert_threshold_percent are a shorthand for a budget named "monthly".
  *
+ * A budget counts the usage of its scope: every workspace and the profile
+ * (all), the profile, or the workspace it is checked from (the profile
+ * outside any workspace). Unless it says, a budget of a workspace's
+ * .tally.yaml counts that workspace and any other budget counts all.
+ *
  * A budget is under, warning (at or past its warn percent) or exceeded (at
  * or past a limit). When it reaches warning or exceeded in a period, the
- * hook of hooks.budget_alert runs, once per budget, period and state.
+ * hook of hooks.budget_alert runs, once per budget, period and state (kept
+ * in the profile for budgets of all scopes or the profile, in the
+ * workspace for a workspace's).
  */
 
 enum budget_period { PERIOD_SESSION, PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH };
 enum budget_state { BUDGET_UNDER, BUDGET_WARNING, BUDGET_EXCEEDED };
+enum budget_scope { BUDGET_SCOPE_ALL, BUDGET_SCOPE_PROFILE,
+	BUDGET_SCOPE_WORKSPACE };
 
 struct budget {
 	const char *name;
@@ -33,7 +42,9 @@ struct budget {
 	const char *model;
 	const char *tag;
 	int64_t warn_percent;
+	enum budget_scope scope;
 };
+
 
 struct budget_status {
 	const struct budget *b;
@@ -54,15 +65,17 @@ int budgets_load(const struct config *c, struct budget **out, size_t *n,
 		struct strbuf *err);
 
 /*
- * Works out how much of b is used at time now. session is the current
- * session (for session budgets). 0 or T_ELEDGER.
+ * Works out how much of b is used at time now, over the scopes of its
+ * scope (the caller picks them). session is the current session (for
+ * session budgets). 0 or T_ELEDGER.
  */
-int budget_evaluate(const struct budget *b, const struct summary *s,
-		const char *ledger_path, const char *session,
-		enum cost_mode mode, int64_t now, struct budget_status *st,
-		struct strbuf *err);
+struct report_scope;
+int budget_evaluate(const struct budget *b, const struct report_scope *src,
+		size_t nsrc, const char *session, enum cost_mode mode,
+		int64_t now, struct budget_status *st, struct strbuf *err);
 
 const char *budget_state_name(enum budget_state st);
+const char *budget_scope_name(enum budget_scope s);
 
 /*
  * The one judge of a limit: exceeded at or above it, warning from
@@ -84,7 +97,7 @@ const char *budget_period_name(enum budget_period p);
  * fails is reported as a warning. Returns the number of hooks run.
  */
 int budget_fire_alerts(const struct budget_status *st, size_t n,
-		const char *hook, const struct scope *sc,
-		const struct summary_opts *o);
+		const char *hook, const struct scope *current,
+		const struct scope *profile, const struct summary_opts *o);
 
 #endif

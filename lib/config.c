@@ -59,6 +59,7 @@ static const struct key_desc schema[] = {
 	{ "budgets.#.model", CT_STRING, NULL, NULL, 0, 0 },
 	{ "budgets.#.tag", CT_STRING, NULL, NULL, 0, 0 },
 	INT_KEY("budgets.#.warn_percent", NULL, 1, 100),
+	{ "budgets.#.scope", CT_ENUM, NULL, "all|profile|workspace", 0, 0 },
 	{ "pricing.update_url", CT_STRING, PRICING_DEFAULT_URL, NULL, 0, 0 },
 	{ "pricing.models.#.model", CT_STRING, NULL, NULL, 0, 0 },
 	{ "pricing.models.#.provider", CT_STRING, NULL, NULL, 0, 0 },
@@ -270,7 +271,39 @@ void config_release(struct config *c)
 	free(c->untrusted.path);
 	free(c->refused.path);
 	free(c->refused.why);
+	free(c->workspace_file);
 	memset(c, 0, sizeof(*c));
+}
+
+int config_from_workspace(const struct config *c, const char *key)
+{
+	const struct config_item *it = config_find(c, key);
+	size_t n;
+
+	if (!it || !c->workspace_file || strncmp(it->origin, "file:", 5))
+		return 0;
+	n = strlen(c->workspace_file);
+	return !strncmp(it->origin + 5, c->workspace_file, n) &&
+	       it->origin[5 + n] == ':';
+}
+
+/* How many items the list key holds: one past its largest index. */
+static size_t list_length(const struct config *c, const char *key)
+{
+	size_t n = strlen(key), len = 0;
+
+	for (size_t i = 0; i < c->nr; i++) {
+		const char *k = c->items[i].key;
+		char *end;
+		unsigned long idx;
+
+		if (strncmp(k, key, n) || k[n] != '.')
+			continue;
+		idx = strtoul(k + n + 1, &end, 10);
+		if (end != k + n + 1 && idx + 1 > len)
+			len = idx + 1;
+	}
+	return len;
 }
 
 /*
@@ -565,6 +598,7 @@ static int on_sequence(struct yaml_ctx *y, yaml_event_t *start,
 	struct strbuf child = STRBUF_INIT;
 	enum key_kind kind = key_kind(key);
 	yaml_event_t ev;
+	size_t first = 0;
 	int ret = 0;
 
 	if (kind != KEY_LIST && kind != KEY_UNKNOWN)
@@ -572,11 +606,14 @@ static int on_sequence(struct yaml_ctx *y, yaml_event_t *start,
 				"a mapping" : "a single value", "a list");
 	/*
 	 * A list in a later layer replaces the earlier list; an untrusted
-	 * file's price list neither replaces nor joins the user's.
+	 * file's price list neither replaces nor joins the user's. The
+	 * budgets of a workspace file join the user's budgets.
 	 */
-	if (!(y->untrusted && config_key_needs_trust(key)))
+	if (y->c->in_workspace && !strcmp(key, "budgets"))
+		first = list_length(y->c, key);
+	else if (!(y->untrusted && config_key_needs_trust(key)))
 		remove_prefix(y->c, key);
-	for (int i = 0;; i++) {
+	for (size_t i = first;; i++) {
 		if ((ret = next_event(y, &ev)))
 			break;
 		if (ev.type == YAML_SEQUENCE_END_EVENT) {
@@ -584,7 +621,7 @@ static int on_sequence(struct yaml_ctx *y, yaml_event_t *start,
 			break;
 		}
 		strbuf_reset(&child);
-		strbuf_addf(&child, "%s.%d", key, i);
+		strbuf_addf(&child, "%s.%zu", key, i);
 		ret = parse_node(y, &ev, child.buf);
 		yaml_event_delete(&ev);
 		if (ret)
@@ -713,12 +750,16 @@ int config_load_workspace(struct config *c, const char *path,
 		c->refused.why = strbuf_detach(&why, NULL);
 		ret = 0;
 	} else if (!ret) {
+		free(c->workspace_file);
+		c->workspace_file = xstrdup(path);
+		c->in_workspace = 1;
 		if (trust_is_trusted(path, text.buf, text.len))
 			ret = config_load_string(c, path, text.buf, text.len,
 					err);
 		else
 			ret = config_load_untrusted_string(c, path, text.buf,
 					text.len, err);
+		c->in_workspace = 0;
 	}
 	strbuf_release(&text);
 	strbuf_release(&why);

@@ -12,8 +12,10 @@
  *
  * Layers, later wins: defaults; ${XDG_CONFIG_HOME:-~/.config}/tally/
  * config.yaml; <workspace>/.tally.yaml; $TALLY_CONFIG; --config <file>;
- * -c <key>=<value>. Within a layer a list (budgets) replaces the earlier
- * list as a whole; other keys override one by one.
+ * -c <key>=<value>. Within a layer a list replaces the earlier list as a
+ * whole, but for the budgets of a workspace file, which join the user's
+ * (a budget is about the money of the scope it counts); other keys
+ * override one by one.
  *
  * Unknown keys warn with file:line. A value of the wrong type fails with
  * file:line:column and T_ECONFIG.
@@ -49,6 +51,8 @@ struct config {
 	size_t nr, alloc;
 	struct config_untrusted untrusted;
 	struct config_refused refused;
+	char *workspace_file;  /* the workspace layer read, or NULL */
+	int in_workspace;      /* while it is being read */
 
 	/* Typed copies of the scalar settings, filled by config_finish(). */
 	int enabled;
@@ -105,6 +109,9 @@ int config_set_param(struct config *c, const char *param, struct strbuf *err);
 
 /* Fills the typed fields and applies the time zone. 0 or T_ECONFIG. */
 int config_finish(struct config *c, struct strbuf *err);
+
+/* Whether key was set by the workspace file (c->workspace_file). */
+int config_from_workspace(const struct config *c, const char *key);
 
 /* The item for key, or NULL. */
 const struct config_item *config_find(const struct config *c, const char *key);

@@ -329,7 +329,8 @@ static void budgets(struct strbuf *out, const struct export_data *d)
 	if (!d->nbudgets)
 		return;
 	strbuf_addstr(out, "<section><h2>Budgets</h2><table id=\"budgets\">"
-			"<tr><th>Budget</th><th>Period</th><th class=\"num\">"
+			"<tr><th>Budget</th><th>Period</th><th>Scope</th>"
+			"<th class=\"num\">"
 			"Used</th><th class=\"num\">Limit</th><th class=\"num"
 			"\">%</th><th></th><th>State</th></tr>");
 	for (size_t i = 0; i < d->nbudgets; i++) {
@@ -342,8 +343,9 @@ static void budgets(struct strbuf *out, const struct export_data *d)
 				st->used_usd);
 		strbuf_addstr(out, "<tr><td>");
 		esc(out, st->b->name);
-		strbuf_addf(out, "</td><td>%s %s</td><td class=\"num\">%s",
-				budget_period_name(st->b->period), st->period,
+		strbuf_addf(out, "</td><td>%s %s</td><td>%s</td><td class="
+				"\"num\">%s", budget_period_name(st->b->period),
+				st->period, budget_scope_name(st->b->scope),
 				used.buf);
 		if (st->b->usd && st->unpriced)
 			strbuf_addf(out, " <span class=\"unpriced\">+%lld "

@@ -295,6 +295,28 @@ int report_build(const struct summary *s, const char *ledger_path,
 	return ret ? ret : report_check(r, ledger_path, err);
 }
 
+int report_build_scopes(const struct report_scope *v, size_t n,
+		const struct report_spec *spec, struct report *r,
+		struct strbuf *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct report one;
+		int ret;
+
+		report_init(&one);
+		ret = report_build(v[i].s, v[i].ledger_path, spec, &one, err);
+		if (!ret)
+			report_merge(r, &one, spec->ndims);
+		report_release(&one);
+		/* The sum of several scopes can leave the range one's does not. */
+		if (!ret)
+			ret = report_check(r, v[i].ledger_path, err);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 void report_merge(struct report *dst, const struct report *src,
 		size_t ndims)
 {

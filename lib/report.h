@@ -92,6 +92,20 @@ int report_foreach(const char *const *ledgers, size_t nledgers,
 		int (*fn)(const struct entry *e, void *data), void *data,
 		struct strbuf *err);
 
+/* The usage of one scope: its summary cache and its ledger. */
+struct report_scope {
+	const struct summary *s;
+	const char *ledger_path;
+};
+
+/*
+ * The report of several scopes added up (every workspace and the
+ * profile, say), each built as report_build() does. 0 or T_ELEDGER.
+ */
+int report_build_scopes(const struct report_scope *v, size_t n,
+		const struct report_spec *spec, struct report *r,
+		struct strbuf *err);
+
 /* Either of the above, as the spec requires. */
 int report_build(const struct summary *s, const char *ledger_path,
 		const struct report_spec *spec, struct report *r,

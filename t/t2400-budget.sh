@@ -39,9 +39,9 @@ test_expect_success 'setup: budgets and a hook' '
 
 test_expect_success 'budget shows used, limit, remaining and state' '
 	tally budget >out &&
-	test_grep "^daily  *day 2026-11-24  *\$0.7000  *\$1.00  *\$0.3000  *70%  .* under$" out &&
-	test_grep "^openai-tokens  *month 2026-11  *3,000 tok  *10,000 tok  *7,000 tok  *30%  .* under$" out &&
-	test_grep "^team-a  *week 2026-W48  *3,000 tok " out &&
+	test_grep "^daily  *day 2026-11-24  *all  *\$0.7000  *\$1.00  *\$0.3000  *70%  .* under$" out &&
+	test_grep "^openai-tokens  *month 2026-11  *all  *3,000 tok  *10,000 tok  *7,000 tok  *30%  .* under$" out &&
+	test_grep "^team-a  *week 2026-W48  *all  *3,000 tok " out &&
 	{ ! test -e hooks.log || test_must_be_empty hooks.log; }
 '
 
