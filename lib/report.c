@@ -308,7 +308,7 @@ int report_build_scopes(const struct report_scope *v, size_t n,
 		if (!ret)
 			report_merge(r, &one, spec->ndims);
 		report_release(&one);
-		/* The sum of several scopes can leave the range one's does not. */
+		/* A sum of scopes can leave the range that one's does not. */
 		if (!ret)
 			ret = report_check(r, v[i].ledger_path, err);
 		if (ret)
