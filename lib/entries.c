@@ -6,27 +6,25 @@
 #include "error.h"
 #include "banned.h"
 
-int entries_read(struct entries *it, struct ledger_reader *rd,
+static int fold_rows(struct fold *f, struct ledger_reader *rd,
 		const char *path, const struct entries_opts *o,
-		struct strbuf *err)
+		struct entry *tmp, struct strbuf *err)
 {
 	struct ledger_line line;
 	int ret;
 
-	memset(it, 0, sizeof(*it));
-	fold_init(&it->f, rd->fd);
-	entry_init(&it->tmp);
+	fold_init(f, rd->fd);
 	if (o->quiet)
 		quiet_warnings++;
 	while ((ret = ledger_reader_next(rd, &line, err)) > 0) {
 		if (o->stop_at_torn && line.torn)
 			break;
-		if (ledger_parse_line(path, &line, &it->tmp))
+		if (ledger_parse_line(path, &line, tmp))
 			continue;
 		if (o->row_seen)
-			o->row_seen(&it->tmp, o->row_seen_data);
-		if ((ret = fold_add(&it->f, &it->tmp, line.off,
-				(uint32_t)line.len, err)))
+			o->row_seen(tmp, o->row_seen_data);
+		if ((ret = fold_add(f, tmp, line.off, (uint32_t)line.len,
+				err)))
 			break;
 	}
 	if (o->quiet)
@@ -34,35 +32,122 @@ int entries_read(struct entries *it, struct ledger_reader *rd,
 	if (ret < 0)
 		return ret;
 	if (o->order == ENTRIES_NEWEST_FIRST)
-		fold_sort_newest_first(&it->f);
+		fold_sort_newest_first(f);
 	else if (o->order == ENTRIES_OLDEST_FIRST)
-		fold_sort_oldest_first(&it->f);
+		fold_sort_oldest_first(f);
 	return 0;
+}
+
+int entries_read(struct entries *it, struct ledger_reader *rd,
+		const char *path, const struct entries_opts *o,
+		struct strbuf *err)
+{
+	memset(it, 0, sizeof(*it));
+	entry_init(&it->tmp);
+	it->order = o->order;
+	it->last = &it->f;
+	return fold_rows(&it->f, rd, path, o, &it->tmp, err);
+}
+
+static struct fold *part(struct entries *it, uint32_t p)
+{
+	return p ? &it->more[p - 1] : &it->f;
+}
+
+/* Whether a's next entry goes before b's in the order. */
+static int goes_first(const struct fold *a, size_t ia, const struct fold *b,
+		size_t ib, enum entries_order order)
+{
+	int64_t ta = a->items[ia].time, tb = b->items[ib].time;
+
+	return order == ENTRIES_NEWEST_FIRST ? ta > tb : ta < tb;
+}
+
+/* The order of every ledger's entries, merged: a k-way merge by time. */
+static void merge(struct entries *it)
+{
+	size_t nparts = it->nmore + 1, *next = xcalloc(nparts, sizeof(*next));
+
+	it->nr = 0;
+	for (size_t p = 0; p < nparts; p++)
+		it->nr += part(it, (uint32_t)p)->nr;
+	free(it->merged);
+	it->merged = xcalloc(it->nr ? it->nr : 1, sizeof(*it->merged));
+	for (size_t n = 0; n < it->nr; n++) {
+		size_t best = SIZE_MAX;
+
+		for (size_t p = 0; p < nparts; p++) {
+			const struct fold *f = part(it, (uint32_t)p);
+
+			if (next[p] >= f->nr)
+				continue;
+			if (best == SIZE_MAX)
+				best = p;
+			else if (it->order == ENTRIES_AS_FOLDED)
+				break;
+			else if (goes_first(f, next[p], part(it, (uint32_t)best),
+					next[best], it->order))
+				best = p;
+		}
+		it->merged[n].part = (uint32_t)best;
+		it->merged[n].item = (uint32_t)next[best]++;
+	}
+	free(next);
+}
+
+int entries_add(struct entries *it, struct ledger_reader *rd,
+		const char *path, const struct entries_opts *o,
+		struct strbuf *err)
+{
+	struct fold *f;
+	int ret;
+
+	it->more = xrealloc(it->more, (it->nmore + 1) * sizeof(*it->more));
+	f = &it->more[it->nmore++];
+	ret = fold_rows(f, rd, path, o, &it->tmp, err);
+	if (!ret)
+		merge(it);
+	return ret;
 }
 
 int entries_get(struct entries *it, size_t i, struct entry *e,
 		struct strbuf *err)
 {
-	if (i >= it->f.nr)
-		BUG("entries_get(%zu) of %zu", i, it->f.nr);
-	return fold_read(&it->f, &it->f.items[i], e, err);
+	struct fold *f = &it->f;
+	size_t item = i;
+
+	if (i >= entries_count(it))
+		BUG("entries_get(%zu) of %zu", i, entries_count(it));
+	if (it->merged) {
+		f = part(it, it->merged[i].part);
+		item = it->merged[i].item;
+	}
+	it->last = f;
+	return fold_read(f, &f->items[item], e, err);
 }
 
 const char *entries_row(const struct entries *it, size_t *len)
 {
-	*len = it->f.scratch.len;
-	return it->f.scratch.buf;
+	*len = it->last->scratch.len;
+	return it->last->scratch.buf;
 }
 
 ssize_t entries_find(struct entries *it, const char *id, struct strbuf *err)
 {
 	uint64_t h = fold_hash(id);
 
-	for (size_t i = 0; i < it->f.nr; i++) {
-		if (it->f.items[i].hash != h)
+	for (size_t i = 0; i < entries_count(it); i++) {
+		const struct fold *f = &it->f;
+		size_t item = i;
+
+		if (it->merged) {
+			f = part(it, it->merged[i].part);
+			item = it->merged[i].item;
+		}
+		if (f->items[item].hash != h)
 			continue;
 		/* A hash match is confirmed: colliding ids never merge. */
-		if (fold_read(&it->f, &it->f.items[i], &it->tmp, err))
+		if (entries_get(it, i, &it->tmp, err))
 			return T_ELEDGER;
 		if (!strcmp(it->tmp.entry_id, id))
 			return (ssize_t)i;
@@ -73,97 +158,48 @@ ssize_t entries_find(struct entries *it, const char *id, struct strbuf *err)
 void entries_release(struct entries *it)
 {
 	fold_release(&it->f);
+	for (size_t i = 0; i < it->nmore; i++)
+		fold_release(&it->more[i]);
+	free(it->more);
+	free(it->merged);
 	entry_release(&it->tmp);
-}
-
-/* One ledger of a walk: its reader, its entries and the next to give. */
-struct walk_part {
-	struct ledger_reader rd;
-	struct entries it;
-	size_t next;
-	int open;
-};
-
-static int open_parts(struct walk_part *parts, const char *const *paths,
-		size_t n, const struct entries_opts *o, struct strbuf *err)
-{
-	for (size_t i = 0; i < n; i++) {
-		int ret = ledger_reader_open(&parts[i].rd, paths[i], 0, 0, err);
-
-		parts[i].open = 1;
-		if (!ret)
-			ret = entries_read(&parts[i].it, &parts[i].rd, paths[i],
-					o, err);
-		else
-			memset(&parts[i].it, 0, sizeof(parts[i].it));
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static int comes_first(const struct walk_part *a, const struct walk_part *b,
-		enum entries_order order)
-{
-	int64_t ta = a->it.f.items[a->next].time;
-	int64_t tb = b->it.f.items[b->next].time;
-
-	return order == ENTRIES_NEWEST_FIRST ? ta > tb : ta < tb;
-}
-
-/* The part whose next entry comes first in the order; NULL at the end. */
-static struct walk_part *next_part(struct walk_part *parts, size_t n,
-		enum entries_order order)
-{
-	struct walk_part *best = NULL;
-
-	for (size_t i = 0; i < n; i++) {
-		struct walk_part *p = &parts[i];
-
-		if (p->next >= entries_count(&p->it))
-			continue;
-		if (!best)
-			best = p;
-		else if (order == ENTRIES_AS_FOLDED)
-			break;
-		else if (comes_first(p, best, order))
-			best = p;
-	}
-	return best;
-}
-
-static void close_parts(struct walk_part *parts, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (!parts[i].open)
-			continue;
-		entries_release(&parts[i].it);
-		ledger_reader_close(&parts[i].rd);
-	}
-	free(parts);
 }
 
 int for_each_entry_in(const char *const *paths, size_t n,
 		const struct entries_opts *o, each_entry_fn fn, void *data,
 		struct strbuf *err)
 {
-	struct walk_part *parts = xcalloc(n ? n : 1, sizeof(*parts));
-	struct walk_part *p;
+	struct ledger_reader *rd = xcalloc(n ? n : 1, sizeof(*rd));
+	struct entries it;
 	struct entry e;
-	int ret = open_parts(parts, paths, n, o, err);
+	size_t opened = 0;
+	int ret = 0;
 
+	memset(&it, 0, sizeof(it));
+	entry_init(&it.tmp);
+	for (; !ret && opened < n; opened++) {
+		ret = ledger_reader_open(&rd[opened], paths[opened], 0, 0, err);
+		if (!ret && !opened)
+			ret = entries_read(&it, &rd[0], paths[0], o, err);
+		else if (!ret)
+			ret = entries_add(&it, &rd[opened], paths[opened], o,
+					err);
+	}
 	entry_init(&e);
-	while (!ret && (p = next_part(parts, n, o->order))) {
+	for (size_t i = 0; !ret && i < entries_count(&it); i++) {
 		const char *row;
 		size_t len;
 
-		if ((ret = entries_get(&p->it, p->next++, &e, err)))
+		if ((ret = entries_get(&it, i, &e, err)))
 			break;
-		row = entries_row(&p->it, &len);
+		row = entries_row(&it, &len);
 		ret = fn(&e, row, len, data);
 	}
 	entry_release(&e);
-	close_parts(parts, n);
+	entries_release(&it);
+	for (size_t i = 0; i < opened; i++)
+		ledger_reader_close(&rd[i]);
+	free(rd);
 	return ret;
 }
 

@@ -2,6 +2,7 @@
 #define TALLY_ENTRIES_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "entry.h"
@@ -21,8 +22,12 @@
  *
  * A caller that needs positions (a cursor, a limit applied in one order
  * and printed in another) or a reader it keeps using (log --follow)
- * uses the iterator: entries_read(), then entries_count() and
- * entries_get(), then entries_release().
+ * uses the iterator: entries_read(), entries_add() for more ledgers (the
+ * scopes of --all-workspaces), then entries_count() and entries_get(),
+ * then entries_release(). Several ledgers read as one: ordered by time,
+ * they are merged by entry time (ties go to the earlier ledger); as
+ * folded, one ledger follows the other. Entry ids are unique across
+ * ledgers, so no entry is folded with another ledger's rows.
  */
 
 enum entries_order {
@@ -40,8 +45,20 @@ struct entries_opts {
 	void *row_seen_data;
 };
 
+/* An entry's place when there are several ledgers. */
+struct entries_at {
+	uint32_t part;  /* 0: f, else more[part - 1] */
+	uint32_t item;
+};
+
 struct entries {
 	struct fold f;
+	struct fold *more;          /* the ledgers added to the first */
+	size_t nmore;
+	struct entries_at *merged;  /* the order, with more than one ledger */
+	size_t nr;
+	enum entries_order order;
+	struct fold *last;          /* whose row entries_row() holds */
 	struct entry tmp;
 };
 
@@ -54,9 +71,14 @@ int entries_read(struct entries *it, struct ledger_reader *rd,
 		const char *path, const struct entries_opts *o,
 		struct strbuf *err);
 
+/* Reads another ledger into it, as entries_read() did the first. */
+int entries_add(struct entries *it, struct ledger_reader *rd,
+		const char *path, const struct entries_opts *o,
+		struct strbuf *err);
+
 static inline size_t entries_count(const struct entries *it)
 {
-	return it->f.nr;
+	return it->merged ? it->nr : it->f.nr;
 }
 
 /*
@@ -84,13 +106,7 @@ typedef int (*each_entry_fn)(struct entry *e, const char *row, size_t len,
 int for_each_entry(const char *path, const struct entries_opts *o,
 		each_entry_fn fn, void *data, struct strbuf *err);
 
-/*
- * The same over several ledgers (the scopes of --all-workspaces) as if
- * they were one: ENTRIES_OLDEST_FIRST and ENTRIES_NEWEST_FIRST merge them
- * by entry time (ties go to the earlier ledger), ENTRIES_AS_FOLDED takes
- * one ledger after the other. Entry ids are unique across ledgers, so
- * no entry is folded with another ledger's rows.
- */
+/* The same over several ledgers as one (see entries_add()). */
 int for_each_entry_in(const char *const *paths, size_t n,
 		const struct entries_opts *o, each_entry_fn fn, void *data,
 		struct strbuf *err);
