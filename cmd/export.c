@@ -22,7 +22,7 @@
 
 static const char *const export_usage[] = {
 	"tally export [--format <format>] [-o <file>] [--include-sensitive] "
-		"[<filters>]",
+		"[<filters>] [--all-workspaces]",
 	"tally export --push <url>",
 	NULL,
 };
@@ -34,6 +34,9 @@ struct export_cmd {
 	const char *format_name, *output, *push;
 	enum format format;
 	int sensitive;
+	int all_workspaces;
+	const char **ledgers;   /* the scope's, or every scope's */
+	size_t nledgers;
 };
 
 /* ---- where the bytes go ---- */
@@ -136,8 +139,8 @@ static int export_one(struct entry *e, const char *row, size_t len,
 	return x->s->buf.len > (1u << 20) ? sink_flush(x->s, x->err) : 0;
 }
 
-static int export_entries(struct export_cmd *c, const struct tally_ctx *ctx,
-		struct sink *s, struct strbuf *err)
+static int export_entries(struct export_cmd *c, struct sink *s,
+		struct strbuf *err)
 {
 	struct entries_opts o = { .order = ENTRIES_OLDEST_FIRST };
 	struct jsonw w;
@@ -149,7 +152,8 @@ static int export_entries(struct export_cmd *c, const struct tally_ctx *ctx,
 		csv_header(&s->buf, c->sensitive);
 	else if (c->format == F_JSON)
 		jw_array_begin(&w);
-	ret = for_each_entry(ctx->scope.ledger_path, &o, export_one, &x, err);
+	ret = for_each_entry_in(c->ledgers, c->nledgers, &o, export_one, &x,
+			err);
 	if (!ret && c->format == F_JSON) {
 		jw_array_end(&w);
 		strbuf_addch(&s->buf, '\n');
@@ -194,19 +198,21 @@ static int keep_recent(struct entry *e, const char *row, size_t len,
 }
 
 /* Keeps the RECENT newest entries the query selects, newest first. */
-static int recent_entries(const struct tally_ctx *ctx, struct recent_list *rl,
+static int recent_entries(const struct export_cmd *c, struct recent_list *rl,
 		struct strbuf *err)
 {
 	struct entries_opts o = { .order = ENTRIES_NEWEST_FIRST, .quiet = 1 };
-	int ret = for_each_entry(ctx->scope.ledger_path, &o, keep_recent, rl,
-			err);
+	int ret = for_each_entry_in(c->ledgers, c->nledgers, &o, keep_recent,
+			rl, err);
 
 	return ret > 0 ? 0 : ret;
 }
 
-static int html_report(struct export_cmd *c, const struct reporting *rp,
+static int html_report(struct export_cmd *c, struct reporting *rp,
 		const struct tally_ctx *ctx, struct sink *s, struct strbuf *err)
 {
+	const struct report_scope *v;
+	size_t n;
 	struct report_spec spec = REPORT_SPEC_INIT;
 	struct report total, days, prov, model;
 	struct recent_list rl = { &c->q, NULL, 0 };
@@ -228,22 +234,22 @@ static int html_report(struct export_cmd *c, const struct reporting *rp,
 	report_init(&prov);
 	report_init(&model);
 	rl.e = xcalloc(RECENT, sizeof(*rl.e));
-	ret = report_build(&rp->s, ctx->scope.ledger_path, &spec, &total, err);
+	ret = reporting_scopes(rp, c->all_workspaces ? BUDGET_SCOPE_ALL :
+			BUDGET_SCOPE_WORKSPACE, &v, &n, err);
+	if (!ret)
+		ret = report_build_scopes(v, n, &spec, &total, err);
 	spec.ndims = 1;
 	spec.dims[0] = DIM_DAY;
 	if (!ret)
-		ret = report_build(&rp->s, ctx->scope.ledger_path, &spec, &days,
-				err);
+		ret = report_build_scopes(v, n, &spec, &days, err);
 	spec.dims[0] = DIM_PROVIDER;
 	if (!ret)
-		ret = report_build(&rp->s, ctx->scope.ledger_path, &spec, &prov,
-				err);
+		ret = report_build_scopes(v, n, &spec, &prov, err);
 	spec.dims[0] = DIM_MODEL;
 	if (!ret)
-		ret = report_build(&rp->s, ctx->scope.ledger_path, &spec, &model,
-				err);
+		ret = report_build_scopes(v, n, &spec, &model, err);
 	if (!ret)
-		ret = recent_entries(ctx, &rl, err);
+		ret = recent_entries(c, &rl, err);
 	if (!ret) {
 		spec.dims[0] = DIM_DAY;
 		report_sort(&days, &spec);
@@ -251,6 +257,8 @@ static int html_report(struct export_cmd *c, const struct reporting *rp,
 		report_sort(&prov, &spec);
 		report_sort(&model, &spec);
 		fill_data(&d, rp, ctx);
+		if (c->all_workspaces)
+			d.scope_name = "every workspace and the profile";
 		d.first_day = local_day(spec.filter.since);
 		d.last_day = spec.filter.until > 0 ?
 			local_day(spec.filter.until - 1) : local_day(rp->now);
@@ -342,6 +350,23 @@ static enum format parse_format(const char *name, const struct option *opts)
 			"prometheus or html, not '%s'", name);
 }
 
+/* The ledgers to read: the scope's, or every scope's. */
+static int ledgers_of(struct export_cmd *c, const struct tally_ctx *ctx,
+		struct scope_list *all, struct strbuf *err)
+{
+	int ret = 0;
+
+	if (c->all_workspaces)
+		ret = scope_list_all(all, ctx->scope.root, err);
+	c->nledgers = c->all_workspaces ? all->nr : 1;
+	c->ledgers = xcalloc(c->nledgers + 1, sizeof(*c->ledgers));
+	if (!c->all_workspaces)
+		c->ledgers[0] = ctx->scope.ledger_path;
+	for (size_t i = 0; c->all_workspaces && i < all->nr; i++)
+		c->ledgers[i] = all->v[i].ledger_path;
+	return ret;
+}
+
 static int has_filters(const struct query *q)
 {
 	return q->since_text || q->until_text || q->provider || q->model ||
@@ -385,10 +410,13 @@ int cmd_export(int argc, const char **argv, struct tally_ctx *ctx)
 				"push the Prometheus metrics to a Pushgateway"),
 		OPT_GROUP("Filters (entry formats and html)"),
 		OPT_QUERY(&c.q),
+		OPT_BOOL(0, "all-workspaces", &c.all_workspaces,
+				"every workspace and the profile"),
 		OPT_END(),
 	};
 	struct strbuf err = STRBUF_INIT;
-	struct sink s;
+	struct scope_list all = SCOPE_LIST_INIT;
+	struct sink s = { .fd = -1 };
 	int ret;
 
 	argc = parse_options_or_exit(argc, argv, opts, export_usage,
@@ -407,14 +435,22 @@ int cmd_export(int argc, const char **argv, struct tally_ctx *ctx)
 				"--until, --provider, --model and --tag only");
 	if (query_finish(&c.q, &err))
 		usage_error(export_usage, opts, "%s", err.buf);
-	ret = sink_open(&s, c.output, &err);
+	if (c.all_workspaces && c.format == F_PROMETHEUS)
+		usage_error(export_usage, opts, "Prometheus counters cover one "
+				"scope: --all-workspaces goes with the entry "
+				"formats and html");
+	ret = ledgers_of(&c, ctx, &all, &err);
+	if (!ret)
+		ret = sink_open(&s, c.output, &err);
 	if (!ret && (c.format == F_PROMETHEUS || c.format == F_HTML))
 		ret = summary_formats(&c, ctx, &s, &err);
 	else if (!ret)
-		ret = export_entries(&c, ctx, &s, &err);
+		ret = export_entries(&c, &s, &err);
 	if (s.fd >= 0 || !ret)
 		ret = ret ? (sink_close(&s, 0, &err), ret) :
 			sink_close(&s, 1, &err);
 	query_release(&c.q);
+	free(c.ledgers);
+	scope_list_release(&all);
 	return report(ret, &err);
 }

@@ -24,8 +24,8 @@
 #include "../lib/banned.h"
 
 static const char *const log_usage[] = {
-	"tally log [<filters>] [-n <count>] [--cursor <entry-id>] "
-		"[--json | --ndjson | --porcelain | -z]",
+	"tally log [<filters>] [--all-workspaces] [-n <count>] "
+		"[--cursor <entry-id>] [--json | --ndjson | --porcelain | -z]",
 	"tally log -f [<filters>] [-n <count>] [--ndjson | --porcelain | -z]",
 	NULL,
 };
@@ -42,8 +42,13 @@ struct log_state {
 	enum log_format fmt;
 	int nul;
 	int follow;
+	int all_workspaces;
 	enum cost_mode cost_mode;
 	const char *path;
+	/* With --all-workspaces: the other scopes' ledgers, open. */
+	struct ledger_reader *more;
+	const char **more_paths;
+	size_t nmore;
 
 	struct table table;
 	int colour;
@@ -289,8 +294,35 @@ static int print_items(struct log_state *s, struct entries *it, size_t start,
 	return ret;
 }
 
+/* Opens the ledger of every scope but the current one into s->more. */
+static int open_other_scopes(struct log_state *s, const struct tally_ctx *ctx,
+		struct scope_list *all, struct strbuf *err)
+{
+	int ret = scope_list_all(all, ctx->scope.root, err);
+
+	s->more = xcalloc(all->nr + 1, sizeof(*s->more));
+	s->more_paths = xcalloc(all->nr + 1, sizeof(*s->more_paths));
+	for (size_t i = 0; !ret && i < all->nr; i++) {
+		if (!strcmp(all->v[i].dir, ctx->scope.dir))
+			continue;
+		s->more_paths[s->nmore] = all->v[i].ledger_path;
+		ret = ledger_reader_open(&s->more[s->nmore++],
+				all->v[i].ledger_path, 0, 0, err);
+	}
+	return ret;
+}
+
+static void close_other_scopes(struct log_state *s)
+{
+	for (size_t i = 0; i < s->nmore; i++)
+		ledger_reader_close(&s->more[i]);
+	free(s->more);
+	free(s->more_paths);
+}
+
 /*
- * Lists the entries of every complete row r yields. With seen (--follow),
+ * Lists the entries of every complete row r yields (and of the other
+ * scopes' ledgers with --all-workspaces). With seen (--follow),
  * also remembers each row's fingerprint and leaves a torn last line,
  * which a follower reads once it is complete.
  */
@@ -309,6 +341,8 @@ static int list(struct log_state *s, struct ledger_reader *r,
 	int ret;
 
 	ret = entries_read(&it, r, s->path, &o, err);
+	for (size_t i = 0; !ret && i < s->nmore; i++)
+		ret = entries_add(&it, &s->more[i], s->more_paths[i], &o, err);
 	if (!ret && s->cursor)
 		ret = skip_to_cursor(s, &it, &start, err);
 	if (!ret)
@@ -417,6 +451,9 @@ static void check_options(struct log_state *s, int json, int ndjson,
 	if (s->follow && s->cursor)
 		usage_error(log_usage, opts, "--follow and --cursor exclude "
 				"each other");
+	if (s->follow && s->all_workspaces)
+		usage_error(log_usage, opts, "--follow follows the ledger of "
+				"one scope; it takes no --all-workspaces");
 	if (s->limit < -1)
 		usage_error(log_usage, opts, "-n expects a count of 0 or more");
 	s->fmt = json ? (s->follow ? FMT_NDJSON : FMT_JSON) :
@@ -439,6 +476,8 @@ int cmd_log(int argc, const char **argv, struct tally_ctx *ctx)
 				"continue after this entry (paging)"),
 		OPT_BOOL('f', "follow", &s.follow,
 				"keep printing entries as they are recorded"),
+		OPT_BOOL(0, "all-workspaces", &s.all_workspaces,
+				"entries of every workspace and the profile"),
 		OPT_GROUP("Output"),
 		OPT_BOOL(0, "json", &json, "a JSON array of entries"),
 		OPT_BOOL(0, "ndjson", &ndjson, "one JSON entry per line"),
@@ -450,8 +489,9 @@ int cmd_log(int argc, const char **argv, struct tally_ctx *ctx)
 		OPT_END(),
 	};
 	struct strbuf err = STRBUF_INIT;
-	struct ledger_reader r;
-	int ret;
+	struct scope_list all = SCOPE_LIST_INIT;
+	struct ledger_reader r = { .fd = -1 };
+	int ret = 0;
 
 	argc = parse_options_or_exit(argc, argv, opts, log_usage,
 			PARSE_OPT_NO_ARGS);
@@ -469,10 +509,15 @@ int cmd_log(int argc, const char **argv, struct tally_ctx *ctx)
 	if (s.follow) {
 		ret = follow(&s, &err);
 	} else {
-		ret = ledger_reader_open(&r, s.path, 0, 0, &err);
+		if (s.all_workspaces)
+			ret = open_other_scopes(&s, ctx, &all, &err);
+		if (!ret)
+			ret = ledger_reader_open(&r, s.path, 0, 0, &err);
 		if (!ret)
 			ret = list(&s, &r, NULL, &err);
 		ledger_reader_close(&r);
+		close_other_scopes(&s);
+		scope_list_release(&all);
 	}
 	if (s.fmt == FMT_JSON)
 		jw_array_end(&s.w);

@@ -16,7 +16,7 @@
 #include "../lib/banned.h"
 
 static const char *const status_usage[] = {
-	"tally status [--format <template>] [--json]",
+	"tally status [--all-workspaces] [--format <template>] [--json]",
 	NULL,
 };
 
@@ -35,7 +35,13 @@ struct status_fields {
 	int has_budget;
 };
 
-static int window_counters(const struct reporting *rp, const char *ledger,
+/* The usage status reads: the current scope's, or every scope's. */
+struct status_scopes {
+	const struct report_scope *v;
+	size_t n;
+};
+
+static int window_counters(const struct status_scopes *sc,
 		int64_t since, int64_t until, const char *session,
 		struct counters *c, struct strbuf *err)
 {
@@ -47,40 +53,51 @@ static int window_counters(const struct reporting *rp, const char *ledger,
 	spec.filter.until = until;
 	spec.filter.session = session;
 	report_init(&r);
-	ret = report_build(&rp->s, ledger, &spec, &r, err);
+	ret = report_build_scopes(sc->v, sc->n, &spec, &r, err);
 	*c = r.total;
 	report_release(&r);
 	return ret;
 }
 
-static int gather(struct status_fields *f, const struct reporting *rp,
-		const struct tally_ctx *ctx, struct strbuf *err)
+static void recent_rates(struct status_fields *f, const struct reporting *rp,
+		const struct status_scopes *sc)
 {
-	const char *ledger = ctx->scope.ledger_path;
+	int64_t tokens = 0, requests = 0;
+
+	for (size_t i = 0; i < sc->n; i++) {
+		int64_t r;
+
+		tokens += summary_recent_tokens(sc->v[i].s,
+				rp->now - RATE_MINUTES * MS_PER_MIN,
+				rp->now + 1, &r);
+		requests += r;
+	}
+	f->tok_per_min = tokens / RATE_MINUTES;
+	f->req_per_min = requests / RATE_MINUTES;
+}
+
+static int gather(struct status_fields *f, const struct reporting *rp,
+		const struct status_scopes *sc, struct strbuf *err)
+{
 	int32_t today = local_day(rp->now), month, month_end;
-	int64_t requests;
 	int ret;
 	struct counters all;
 
 	memset(f, 0, sizeof(*f));
 	f->mode = rp->mode;
 	f->session_name = rp->session.buf;
-	f->tok_per_min = summary_recent_tokens(&rp->s,
-			rp->now - RATE_MINUTES * MS_PER_MIN, rp->now + 1,
-			&requests) / RATE_MINUTES;
-	f->req_per_min = requests / RATE_MINUTES;
+	recent_rates(f, rp, sc);
 	calendar_bounds(CAL_MONTH, today, &month, &month_end);
-	ret = window_counters(rp, ledger, local_day_to_ms(today),
+	ret = window_counters(sc, local_day_to_ms(today),
 			local_day_to_ms(today + 1), NULL, &f->today, err);
 	if (!ret)
-		ret = window_counters(rp, ledger,
-				local_day_to_ms(month), -1, NULL, &f->month,
-				err);
+		ret = window_counters(sc, local_day_to_ms(month), -1, NULL,
+				&f->month, err);
 	if (!ret && *rp->session.buf)
-		ret = window_counters(rp, ledger, -1, -1, rp->session.buf,
+		ret = window_counters(sc, -1, -1, rp->session.buf,
 				&f->session, err);
 	if (!ret)
-		ret = window_counters(rp, ledger, -1, -1, NULL, &all, err);
+		ret = window_counters(sc, -1, -1, NULL, &all, err);
 	f->today_tokens = f->today.v[RC_INPUT] + f->today.v[RC_OUTPUT];
 	f->month_tokens = f->month.v[RC_INPUT] + f->month.v[RC_OUTPUT];
 	f->session_tokens = f->session.v[RC_INPUT] + f->session.v[RC_OUTPUT];
@@ -248,11 +265,14 @@ static void json_line(struct strbuf *out, const struct status_fields *f)
 int cmd_status(int argc, const char **argv, struct tally_ctx *ctx)
 {
 	const char *format = NULL;
-	int json = 0;
+	int json = 0, all_workspaces = 0;
+	struct status_scopes sc;
 	struct option opts[] = {
 		OPT_STRING(0, "format", &format, "template",
 				"a line with {field} placeholders"),
 		OPT_BOOL(0, "json", &json, "print the fields as JSON"),
+		OPT_BOOL(0, "all-workspaces", &all_workspaces,
+				"add up every workspace and the profile"),
 		OPT_END(),
 	};
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
@@ -266,12 +286,16 @@ int cmd_status(int argc, const char **argv, struct tally_ctx *ctx)
 		usage_error(status_usage, opts, "--format and --json exclude "
 				"each other");
 	/* Disabled, or nothing recorded yet: a prompt shows nothing. */
-	if (!ctx->cfg.enabled || access(ctx->scope.ledger_path, F_OK))
+	if (!ctx->cfg.enabled ||
+	    (!all_workspaces && access(ctx->scope.ledger_path, F_OK)))
 		return 0;
 	ret = reporting_open(&rp, ctx, REPORTING_QUIET | REPORTING_NO_WAIT,
 			&err);
 	if (!ret)
-		ret = gather(&f, &rp, ctx, &err);
+		ret = reporting_scopes(&rp, all_workspaces ? BUDGET_SCOPE_ALL :
+				BUDGET_SCOPE_WORKSPACE, &sc.v, &sc.n, &err);
+	if (!ret)
+		ret = gather(&f, &rp, &sc, &err);
 	if (!ret && json)
 		json_line(&out, &f);
 	else if (!ret && format && !(ret = expand(&out, format, &f, &err)))
