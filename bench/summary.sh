@@ -6,12 +6,21 @@
 # status. Targets (DESIGN section 8): cold < 1 s, warm < 20 ms,
 # status < 5 ms, peak RSS < 64 MiB.
 #
-# usage: bench/summary.sh [path-to-tally] [rows] [runs]
+# Then, on another data root of <workspaces> workspaces and the profile
+# with <workspace-rows> rows each, status and summary of one scope
+# against the same with --all-workspaces (the sum of every scope, which
+# the budgets of all scopes read too): within twice the one-scope time.
+#
+# usage: bench/summary.sh [path-to-tally] [rows] [runs] [workspaces]
+#        [workspace-rows]
 set -eu
 
 tally=${1:-build/tally}
 rows=${2:-1000000}
 runs=${3:-15}
+nws=${4:-20}
+ws_rows=${5:-50000}
+top=$(cd "$(dirname "$0")/.." && pwd)
 case $tally in /*) ;; *) tally=$PWD/$tally ;; esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/tally-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -90,3 +99,24 @@ d = json.load(open(sys.argv[1]))
 print("check: %d requests summarised (expected at least %s); cache read %d bytes last time" % (
     d["requests"], sys.argv[2], d["cache"]["ledgerBytesRead"]))
 PY
+
+# ---- every scope ----
+export TALLY_HOME=$work/many
+python3 "$top/t/lib/gen-ledger.py" "$work/ws.jsonl" --rows "$ws_rows" \
+	--days 90 --now 2026-11-24T12:00:00Z
+mkdir -p "$TALLY_HOME/profile"
+cp "$work/ws.jsonl" "$TALLY_HOME/profile/usage-ledger.jsonl"
+i=1
+while [ "$i" -le "$nws" ]; do
+	d=$TALLY_HOME/workspaces/$(printf %016x "$i")
+	mkdir -p "$d"
+	cp "$work/ws.jsonl" "$d/usage-ledger.jsonl"
+	i=$((i + 1))
+done
+"$tally" summary --all-workspaces >/dev/null
+"$tally" status >/dev/null
+echo "every scope: $nws workspaces and the profile, $ws_rows rows each"
+measure "status, one scope" "" status
+measure "status --all-workspaces" "" status --all-workspaces
+measure "summary, one scope" "" summary
+measure "summary --all-workspaces" "" summary --all-workspaces

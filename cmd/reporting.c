@@ -10,6 +10,7 @@
 #include "../lib/money.h"
 #include "../lib/table.h"
 #include "../lib/session.h"
+#include "../lib/summary-all.h"
 #include "../lib/timeutil.h"
 #include "../lib/banned.h"
 
@@ -38,45 +39,35 @@ static int current_session(struct reporting *rp, struct tally_ctx *ctx,
 	return session_latest(ctx->scope.ledger_path, &rp->session, err);
 }
 
-/* Takes sc over and brings its summary up to date. */
-static int add_other(struct reporting *rp, struct scope *sc,
-		struct strbuf *err)
-{
-	struct reporting_scope *o = &rp->others[rp->nothers++];
-	struct summary_opts so = rp->o;
-
-	o->sc = *sc;
-	summary_init(&o->s);
-	so.quiet = 1;
-	return summary_refresh(&o->s, &o->sc, &so, err);
-}
-
 static int load_all(struct reporting *rp, struct strbuf *err)
 {
-	struct scope_list list = SCOPE_LIST_INIT;
-	const char *here = rp->ctx->scope.dir;
-	int ret = scope_list_all(&list, rp->ctx->scope.root, err);
-	size_t i;
+	struct summary_opts so = rp->o;
+	int ret = scope_list_all(&rp->scopes, rp->ctx->scope.root, err);
 
-	rp->others = xcalloc(list.nr + 1, sizeof(*rp->others));
-	rp->all = xcalloc(list.nr + 1, sizeof(*rp->all));
-	for (i = 0; !ret && i < list.nr; i++) {
-		struct report_scope *r = &rp->all[rp->nall++];
-
-		if (!strcmp(list.v[i].dir, here)) {
-			r->s = &rp->s;
-			r->ledger_path = rp->ctx->scope.ledger_path;
-			scope_release(&list.v[i]);
-			continue;
-		}
-		ret = add_other(rp, &list.v[i], err);
-		r->s = &rp->others[rp->nothers - 1].s;
-		r->ledger_path = rp->others[rp->nothers - 1].sc.ledger_path;
-	}
-	for (; i < list.nr; i++)
-		scope_release(&list.v[i]);
-	free(list.v);
+	so.quiet = 1;
+	summary_init(&rp->all_s);
+	rp->all.s = &rp->all_s;
+	rp->all_ledgers = xcalloc(rp->scopes.nr + 1, sizeof(*rp->all_ledgers));
+	for (size_t i = 0; i < rp->scopes.nr; i++)
+		rp->all_ledgers[i] = rp->scopes.v[i].ledger_path;
+	rp->all.ledgers = rp->all_ledgers;
+	rp->all.nledgers = rp->scopes.nr;
+	if (!ret)
+		ret = summary_all_refresh(&rp->all_s, &rp->scopes, &so, err);
 	return ret;
+}
+
+static int load_profile(struct reporting *rp, struct strbuf *err)
+{
+	struct summary_opts so = rp->o;
+
+	so.quiet = 1;
+	summary_init(&rp->profile_s);
+	rp->profile_scope.s = &rp->profile_s;
+	rp->profile_scope.ledgers =
+		(const char *const *)&rp->profile.ledger_path;
+	rp->profile_scope.nledgers = 1;
+	return summary_refresh(&rp->profile_s, &rp->profile, &so, err);
 }
 
 int reporting_scopes(struct reporting *rp, enum budget_scope which,
@@ -84,17 +75,19 @@ int reporting_scopes(struct reporting *rp, enum budget_scope which,
 {
 	int ret = 0;
 
+	*n = 1;
 	if (which == BUDGET_SCOPE_WORKSPACE ||
 	    (which == BUDGET_SCOPE_PROFILE && !rp->ctx->scope.is_workspace)) {
 		*v = &rp->here;
-		*n = 1;
-		return 0;
+	} else if (which == BUDGET_SCOPE_PROFILE) {
+		if (!rp->profile_scope.s)
+			ret = load_profile(rp, err);
+		*v = &rp->profile_scope;
+	} else {
+		if (!rp->all.s)
+			ret = load_all(rp, err);
+		*v = &rp->all;
 	}
-	if (!rp->all)
-		ret = load_all(rp, err);
-	/* The profile is listed first. */
-	*v = rp->all;
-	*n = which == BUDGET_SCOPE_PROFILE ? 1 : rp->nall;
 	return ret;
 }
 
@@ -133,7 +126,8 @@ int reporting_open(struct reporting *rp, struct tally_ctx *ctx, int flags,
 	summary_init(&rp->s);
 	scope_init(&rp->profile, ctx->scope.root, NULL);
 	rp->here.s = &rp->s;
-	rp->here.ledger_path = ctx->scope.ledger_path;
+	rp->here.ledgers = (const char *const *)&ctx->scope.ledger_path;
+	rp->here.nledgers = 1;
 	strbuf_init(&rp->session, 0);
 	reporting_summary_opts(ctx, &rp->o);
 	rp->o.quiet = !!(flags & REPORTING_QUIET);
@@ -154,12 +148,12 @@ int reporting_open(struct reporting *rp, struct tally_ctx *ctx, int flags,
 void reporting_close(struct reporting *rp)
 {
 	summary_release(&rp->s);
-	for (size_t i = 0; i < rp->nothers; i++) {
-		summary_release(&rp->others[i].s);
-		scope_release(&rp->others[i].sc);
-	}
-	free(rp->others);
-	free(rp->all);
+	if (rp->all.s)
+		summary_release(&rp->all_s);
+	scope_list_release(&rp->scopes);
+	free(rp->all_ledgers);
+	if (rp->profile_scope.s)
+		summary_release(&rp->profile_s);
 	scope_release(&rp->profile);
 	free(rp->budgets);
 	free(rp->status);

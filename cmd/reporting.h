@@ -13,27 +13,23 @@
 #include "../lib/report.h"
 #include "../lib/summary.h"
 
-/* A scope other than the current one, its summary brought up to date. */
-struct reporting_scope {
-	struct scope sc;
-	struct summary s;
-};
-
 struct reporting {
 	struct summary s;
 	struct summary_opts o;
 	const struct tally_ctx *ctx;
+	struct report_scope here;     /* the current scope */
 	/*
-	 * Every scope (the profile first, then the workspaces), read when
-	 * a budget of all scopes or --all-workspaces asks; the current
-	 * scope's entry points at s.
+	 * Every scope added up (summary-all.h), read when a budget of all
+	 * scopes or --all-workspaces first asks.
 	 */
-	struct report_scope *all;
-	size_t nall;
-	struct reporting_scope *others;
-	size_t nothers;
-	struct scope profile;    /* the profile scope, for its budgets */
-	struct report_scope here;  /* the current scope */
+	struct report_scope all;
+	struct summary all_s;
+	struct scope_list scopes;
+	const char **all_ledgers;
+	/* The profile, for its budgets, when the current scope is not. */
+	struct scope profile;
+	struct summary profile_s;
+	struct report_scope profile_scope;
 	struct budget *budgets;
 	size_t nbudgets;
 	struct budget_status *status;

@@ -761,15 +761,10 @@ static int build_reports(struct reports *rs, const struct sources *list,
 	report_init(&rs->by_model);
 	report_init(&rs->all);
 	perf_init(&rs->perf, now);
-	if (c->perf) {
-		const char **ledgers = xcalloc(list->n, sizeof(*ledgers));
-
-		for (size_t i = 0; i < list->n; i++)
-			ledgers[i] = list->v[i].ledger_path;
-		ret = perf_build(ledgers, list->n, &c->spec, &rs->perf, err);
-		free(ledgers);
-		return ret;
-	}
+	/* One scope, or the sum of all: its ledgers are the walk's. */
+	if (c->perf)
+		return perf_build(list->v->ledgers, list->v->nledgers, &c->spec,
+				&rs->perf, err);
 	ret = build(list, &c->spec, &rs->total, err);
 	if (!ret && !c->spec.ndims)
 		ret = build_by(list, c, DIM_PROVIDER, &rs->by_provider, err);

@@ -261,14 +261,15 @@ static int account_entry(const struct entry *e, void *data)
 	return 0;
 }
 
-int report_from_ledger(const char *ledger_path,
+int report_from_ledgers(const char *const *ledgers, size_t nledgers,
 		const struct report_spec *spec, struct report *r,
 		struct strbuf *err)
 {
 	struct ledger_report lr = { r, spec };
 
 	r->from_ledger = 1;
-	return report_foreach(&ledger_path, 1, spec, account_entry, &lr, err);
+	return report_foreach(ledgers, nledgers, spec, account_entry, &lr,
+			err);
 }
 
 int report_check(const struct report *r, const char *ledger_path,
@@ -289,7 +290,7 @@ int report_build(const struct summary *s, const char *ledger_path,
 	int ret = 0;
 
 	if (report_needs_ledger(spec, s))
-		ret = report_from_ledger(ledger_path, spec, r, err);
+		ret = report_from_ledgers(&ledger_path, 1, spec, r, err);
 	else
 		report_from_rollups(s, spec, r);
 	return ret ? ret : report_check(r, ledger_path, err);
@@ -301,16 +302,20 @@ int report_build_scopes(const struct report_scope *v, size_t n,
 {
 	for (size_t i = 0; i < n; i++) {
 		struct report one;
-		int ret;
+		int ret = 0;
 
 		report_init(&one);
-		ret = report_build(v[i].s, v[i].ledger_path, spec, &one, err);
+		if (report_needs_ledger(spec, v[i].s))
+			ret = report_from_ledgers(v[i].ledgers, v[i].nledgers,
+					spec, &one, err);
+		else
+			report_from_rollups(v[i].s, spec, &one);
 		if (!ret)
 			report_merge(r, &one, spec->ndims);
 		report_release(&one);
 		/* A sum of scopes can leave the range that one's does not. */
 		if (!ret)
-			ret = report_check(r, v[i].ledger_path, err);
+			ret = report_check(r, v[i].ledgers[0], err);
 		if (ret)
 			return ret;
 	}

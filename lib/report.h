@@ -76,8 +76,11 @@ int report_needs_ledger(const struct report_spec *spec,
 void report_from_rollups(const struct summary *s,
 		const struct report_spec *spec, struct report *r);
 
-/* Builds a report from the folded entries of a ledger. 0 or T_ELEDGER. */
-int report_from_ledger(const char *ledger_path,
+/*
+ * Builds a report from the folded entries of ledgers (one, or the
+ * scopes a merged summary stands for). 0 or T_ELEDGER.
+ */
+int report_from_ledgers(const char *const *ledgers, size_t nledgers,
 		const struct report_spec *spec, struct report *r,
 		struct strbuf *err);
 
@@ -92,10 +95,14 @@ int report_foreach(const char *const *ledgers, size_t nledgers,
 		int (*fn)(const struct entry *e, void *data), void *data,
 		struct strbuf *err);
 
-/* The usage of one scope: its summary cache and its ledger. */
+/*
+ * Usage to report on: a summary cache and the ledgers it sums up (one
+ * scope's ledger, or every scope's for the merged summary of all).
+ */
 struct report_scope {
 	const struct summary *s;
-	const char *ledger_path;
+	const char *const *ledgers;
+	size_t nledgers;
 };
 
 /*

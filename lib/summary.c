@@ -94,6 +94,58 @@ static void recent_add(struct summary *s, const struct entry *e, uint64_t hash)
 	s->nrecent++;
 }
 
+static uint32_t map_string(struct summary *dst, const struct summary *src,
+		uint32_t id)
+{
+	const char *str = intern_str(&src->rollups.strings, id);
+
+	return intern_id(&dst->rollups.strings, str, strlen(str));
+}
+
+static int recent_older(const void *a, const void *b)
+{
+	const struct recent_item *x = a, *y = b;
+
+	return x->time < y->time ? -1 : x->time > y->time;
+}
+
+void summary_merge(struct summary *dst, const struct summary *src)
+{
+	size_t n = dst->nrecent + src->nrecent;
+	struct recent_item *both = xcalloc(n + 1, sizeof(*both));
+
+	for (size_t i = 0; i < src->rollups.nr; i++) {
+		const struct rollup *from = &src->rollups.items[i];
+		struct rollup_key key = from->key;
+		struct rollup *to;
+
+		key.provider = map_string(dst, src, key.provider);
+		key.model = map_string(dst, src, key.model);
+		key.session = map_string(dst, src, key.session);
+		to = rollup_get(&dst->rollups, &key);
+		counters_add(&to->c, &from->c, 1);
+		if (from->last > to->last)
+			to->last = from->last;
+	}
+	memcpy(both, dst->recent, dst->nrecent * sizeof(*both));
+	memcpy(both + dst->nrecent, src->recent, src->nrecent * sizeof(*both));
+	if (n)
+		qsort(both, n, sizeof(*both), recent_older);
+	/* The newest are kept, oldest first as ever. */
+	if (n > SUMMARY_RECENT_MAX) {
+		memmove(both, both + n - SUMMARY_RECENT_MAX,
+				SUMMARY_RECENT_MAX * sizeof(*both));
+		n = SUMMARY_RECENT_MAX;
+	}
+	memcpy(dst->recent, both, n * sizeof(*both));
+	dst->nrecent = n;
+	free(both);
+	if (src->last_synced_at > dst->last_synced_at)
+		dst->last_synced_at = src->last_synced_at;
+	if (!dst->timezone && src->timezone)
+		dst->timezone = xstrdup(src->timezone);
+}
+
 int64_t summary_recent_tokens(const struct summary *s, int64_t since,
 		int64_t until, int64_t *requests)
 {

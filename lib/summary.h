@@ -123,6 +123,13 @@ int summary_claim_alert(const struct scope *sc, const struct summary_opts *o,
 		const char *key, struct strbuf *err);
 
 /* Tokens of the recent entries in [since, until). */
+/*
+ * Adds src into dst: its rollups (strings mapped into dst's), its recent
+ * entries (the newest SUMMARY_RECENT_MAX of both kept) and its last
+ * sync; dst takes src's time zone when it has none.
+ */
+void summary_merge(struct summary *dst, const struct summary *src);
+
 int64_t summary_recent_tokens(const struct summary *s, int64_t since,
 		int64_t until, int64_t *requests);
 

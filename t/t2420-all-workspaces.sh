@@ -95,10 +95,53 @@ test_expect_success 'export: Prometheus counters stay per scope' '
 	test_grep "Prometheus counters cover one scope" err
 '
 
+A="$TALLY_HOME/usage-summary-all.json"
+
+test_expect_success 'the sum of every scope is kept, and follows new rows' '
+	test -f "$A" &&
+	test "$(json_get "$A" "len(d[\"scopes\"])")" = 3 &&
+	rec b 2026-11-24T11:45:00Z 7 0.25 &&
+	(cd a && tally status --all-workspaces --format "{today_tokens}" >../out) &&
+	echo "4.1k" >expect &&
+	test_cmp expect out &&
+	(cd a && tally status --all-workspaces --json >../all.json) &&
+	test "$(json_get all.json "d[\"todayTokens\"]")" = 4130
+'
+
+test_expect_success 'a damaged or foreign sum is made again' '
+	echo "{\"version\": 1, \"scopes\": [" >"$A" &&
+	tally status --all-workspaces --json >all.json &&
+	test "$(json_get all.json "d[\"todayTokens\"]")" = 4130 &&
+	test "$(json_get "$A" "d[\"version\"]")" = 1 &&
+	python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+d[\"scopes\"][0][\"offset\"] += 1
+json.dump(d, open(sys.argv[1], \"w\"))" "$A" &&
+	tally status --all-workspaces --json >all.json &&
+	test "$(json_get all.json "d[\"todayTokens\"]")" = 4130
+'
+
+test_expect_success 'a sum made in another time zone is not reused' '
+	tally -c timezone=Pacific/Kiritimati status --all-workspaces >/dev/null &&
+	json_get "$A" "d[\"summary\"][\"timezone\"]" >zone &&
+	test_grep Pacific/Kiritimati zone &&
+	tally status --all-workspaces --json >all.json &&
+	json_get "$A" "d[\"summary\"][\"timezone\"]" >zone &&
+	test_grep -v Kiritimati zone &&
+	test "$(json_get all.json "d[\"todayTokens\"]")" = 4130
+'
+
+test_expect_success 'nothing is written where nothing was recorded' '
+	TALLY_HOME=$PWD/none tally status --all-workspaces >out &&
+	TALLY_HOME=$PWD/none tally summary --all-workspaces >/dev/null &&
+	! test -e none
+'
+
 test_expect_success 'summary agrees with log and status' '
 	(cd b && tally summary --all-workspaces --json --window day >../s.json) &&
-	test "$(json_get s.json "d[\"totalTokens\"]")" = 4123 &&
-	test "$(json_get s.json "d[\"costUsd\"]")" = 7.5
+	test "$(json_get s.json "d[\"totalTokens\"]")" = 4130 &&
+	test "$(json_get s.json "d[\"costUsd\"]")" = 7.75
 '
 
 test_done
