@@ -14,8 +14,8 @@
 #include "../lib/banned.h"
 
 static const char *const budget_usage[] = {
-	"tally budget [--json]",
-	"tally budget check [-q | --quiet] [--json]",
+	"tally budget [--all-workspaces] [--json]",
+	"tally budget check [--all-workspaces] [-q | --quiet] [--json]",
 	NULL,
 };
 
@@ -46,9 +46,11 @@ static int check_status(const struct reporting *rp)
 
 int cmd_budget(int argc, const char **argv, struct tally_ctx *ctx)
 {
-	int json = 0, quiet = 0, check = 0, code = 0;
+	int json = 0, quiet = 0, check = 0, code = 0, all = 0;
 	struct option opts[] = {
 		OPT_BOOL(0, "json", &json, "print JSON"),
+		OPT_BOOL(0, "all-workspaces", &all,
+				"also the budgets of every other workspace"),
 		OPT_BOOL('q', "quiet", &quiet,
 				"check: print nothing, only the exit status"),
 		OPT_END(),
@@ -69,6 +71,8 @@ int cmd_budget(int argc, const char **argv, struct tally_ctx *ctx)
 	if (quiet && !check)
 		usage_error(budget_usage, opts, "-q goes with check");
 	ret = reporting_open(&rp, ctx, REPORTING_QUIET, &err);
+	if (!ret && all)
+		ret = reporting_add_workspace_budgets(&rp, &err);
 	if (!ret) {
 		code = check ? check_status(&rp) : 0;
 		if (json)

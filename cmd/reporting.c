@@ -91,6 +91,101 @@ int reporting_scopes(struct reporting *rp, enum budget_scope which,
 	return ret;
 }
 
+/* A workspace's configuration and the scope its budgets count. */
+struct other_budgets {
+	struct config cfg;
+	struct scope sc;
+	struct summary s;
+	struct report_scope here;
+	struct budget *budgets;
+	size_t n;
+};
+
+/* The budgets of a workspace file alone (its shorthand included). */
+static int load_workspace_budgets(struct other_budgets *o, const char *file,
+		struct strbuf *err)
+{
+	struct config *c = &o->cfg;
+
+	config_init(c);
+	if (config_load_workspace(c, file, err))
+		return -1;
+	if (config_from_workspace(c, "monthly_token_budget"))
+		c->monthly_token_budget = config_get_int(c,
+				"monthly_token_budget", 0);
+	if (config_from_workspace(c, "monthly_cost_budget_usd"))
+		c->monthly_cost_budget_usd = config_get_money(c,
+				"monthly_cost_budget_usd", 0);
+	c->alert_threshold_percent = config_get_int(c,
+			"alert_threshold_percent", 80);
+	return budgets_load(c, &o->budgets, &o->n, err) ? -1 : 0;
+}
+
+static int evaluate_other(struct reporting *rp, struct other_budgets *o,
+		struct strbuf *err)
+{
+	struct summary_opts so = rp->o;
+	int ret;
+
+	so.quiet = 1;
+	summary_init(&o->s);
+	o->here.s = &o->s;
+	o->here.ledgers = (const char *const *)&o->sc.ledger_path;
+	o->here.nledgers = 1;
+	ret = summary_refresh(&o->s, &o->sc, &so, err);
+	rp->budgets = xrealloc(rp->budgets, (rp->nbudgets + o->n) *
+			sizeof(*rp->budgets));
+	rp->status = xrealloc(rp->status, (rp->nbudgets + o->n + 1) *
+			sizeof(*rp->status));
+	for (size_t i = 0; !ret && i < o->n; i++) {
+		const struct budget *b = &o->budgets[i];
+		struct budget_status *st = &rp->status[rp->nbudgets];
+		const struct report_scope *v = &o->here;
+		size_t n = 1;
+
+		if (b->scope != BUDGET_SCOPE_WORKSPACE)
+			ret = reporting_scopes(rp, b->scope, &v, &n, err);
+		if (!ret)
+			ret = budget_evaluate(b, v, n, rp->session.buf,
+					rp->mode, rp->now, st, err);
+		st->workspace = o->sc.workspace;
+		rp->budgets[rp->nbudgets++] = *b;
+	}
+	/* The budgets moved: each status points at its own again. */
+	for (size_t i = 0; i < rp->nbudgets; i++)
+		rp->status[i].b = &rp->budgets[i];
+	return ret;
+}
+
+int reporting_add_workspace_budgets(struct reporting *rp, struct strbuf *err)
+{
+	const struct report_scope *v;
+	size_t n;
+	int ret = reporting_scopes(rp, BUDGET_SCOPE_ALL, &v, &n, err);
+
+	rp->others = xcalloc(rp->scopes.nr + 1, sizeof(*rp->others));
+	for (size_t i = 0; !ret && i < rp->scopes.nr; i++) {
+		const struct scope *sc = &rp->scopes.v[i];
+		struct other_budgets *o = &rp->others[rp->nothers];
+		struct strbuf file = STRBUF_INIT, why = STRBUF_INIT;
+
+		if (!sc->is_workspace || !strcmp(sc->dir, rp->ctx->scope.dir))
+			continue;
+		scope_init_dir(&o->sc, sc->root, sc->dir);
+		rp->nothers++;
+		if (scope_read_workspace(&o->sc))
+			continue;
+		strbuf_addf(&file, "%s/.tally.yaml", o->sc.workspace);
+		if (load_workspace_budgets(o, file.buf, &why))
+			warning("%s", why.buf);
+		else if (o->n)
+			ret = evaluate_other(rp, o, err);
+		strbuf_release(&file);
+		strbuf_release(&why);
+	}
+	return ret;
+}
+
 static int evaluate_budgets(struct reporting *rp, struct tally_ctx *ctx,
 		int hooks, struct strbuf *err)
 {
@@ -154,6 +249,16 @@ void reporting_close(struct reporting *rp)
 	free(rp->all_ledgers);
 	if (rp->profile_scope.s)
 		summary_release(&rp->profile_s);
+	for (size_t i = 0; i < rp->nothers; i++) {
+		struct other_budgets *o = &rp->others[i];
+
+		if (o->here.s)
+			summary_release(&o->s);
+		free(o->budgets);
+		config_release(&o->cfg);
+		scope_release(&o->sc);
+	}
+	free(rp->others);
 	scope_release(&rp->profile);
 	free(rp->budgets);
 	free(rp->status);
@@ -202,7 +307,10 @@ void budgets_table(struct strbuf *out, const struct reporting *rp,
 		table_cell_str(&t, b->name);
 		table_cell(&t, "%s %s", budget_period_name(b->period),
 				st->period);
-		table_cell_str(&t, budget_scope_name(b->scope));
+		if (st->workspace && b->scope == BUDGET_SCOPE_WORKSPACE)
+			table_cell_str(&t, st->workspace);
+		else
+			table_cell_str(&t, budget_scope_name(b->scope));
 		strbuf_reset(&sb);
 		budget_format_amount(&sb, b, st->used_tokens, st->used_usd);
 		if (b->usd && st->unpriced)
@@ -241,6 +349,8 @@ void budgets_json(struct jsonw *w, const struct reporting *rp)
 		jw_kv_string(w, "period", budget_period_name(b->period));
 		jw_kv_string(w, "periodKey", st->period);
 		jw_kv_string(w, "scope", budget_scope_name(b->scope));
+		if (st->workspace)
+			jw_kv_string(w, "workspace", st->workspace);
 		if (b->provider)
 			jw_kv_string(w, "provider", b->provider);
 		if (b->model)

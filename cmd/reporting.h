@@ -30,6 +30,9 @@ struct reporting {
 	struct scope profile;
 	struct summary profile_s;
 	struct report_scope profile_scope;
+	/* Other workspaces whose budgets were added, and what they need. */
+	struct other_budgets *others;
+	size_t nothers;
 	struct budget *budgets;
 	size_t nbudgets;
 	struct budget_status *status;
@@ -55,6 +58,14 @@ void reporting_close(struct reporting *rp);
  */
 int reporting_scopes(struct reporting *rp, enum budget_scope which,
 		const struct report_scope **v, size_t *n, struct strbuf *err);
+
+/*
+ * Adds the budgets of every other workspace's .tally.yaml (read under
+ * the trust rules) to rp->budgets and rp->status, each evaluated over its
+ * own scope; their hooks are not run. A workspace file that cannot be
+ * read is a warning. 0 or T_ELEDGER.
+ */
+int reporting_add_workspace_budgets(struct reporting *rp, struct strbuf *err);
 
 /* Options of the cache refresh, from the configuration. */
 void reporting_summary_opts(const struct tally_ctx *ctx,

@@ -55,6 +55,8 @@ struct budget_status {
 	int64_t unpriced;     /* entries with usage but no cost */
 	int64_t percent;      /* of the limit closest to being used up */
 	enum budget_state state;
+	/* With budget --all-workspaces: another workspace's, by its path. */
+	const char *workspace;
 };
 
 /*

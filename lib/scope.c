@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "fsutil.h"
+#include "jsonscan.h"
 #include "jsonw.h"
 #include "sha256.h"
 #include "banned.h"
@@ -164,6 +165,40 @@ void scope_init_dir(struct scope *sc, const char *root, const char *dir)
 	sc->ledger_path = join(sc->dir, "usage-ledger.jsonl");
 	sc->lock_path = join(sc->dir, "usage-ledger.lock");
 	sc->summary_path = join(sc->dir, "usage-summary.json");
+}
+
+int scope_read_workspace(struct scope *sc)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	struct mempool pool = MEMPOOL_INIT;
+	struct jscan s;
+	struct js_span key, v;
+	int ret = -1;
+
+	path_join(&path, sc->dir, "workspace.json");
+	if (strbuf_read_file(&text, path.buf))
+		goto out;
+	js_init(&s, text.buf, text.len);
+	if (js_object_begin(&s) < 0)
+		goto out;
+	while (js_member(&s, &key) > 0) {
+		if (!js_key_is(&key, "path")) {
+			if (js_skip(&s) < 0)
+				goto out;
+			continue;
+		}
+		if (js_string(&s, &v) < 0)
+			goto out;
+		free(sc->workspace);
+		sc->workspace = xstrdup(js_unescape(&v, &pool));
+		ret = *sc->workspace == '/' ? 0 : -1;
+		break;
+	}
+out:
+	mempool_release(&pool);
+	strbuf_release(&path);
+	strbuf_release(&text);
+	return ret;
 }
 
 static int write_workspace_json(const struct scope *sc, struct strbuf *err)

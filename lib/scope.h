@@ -54,6 +54,12 @@ void scope_init(struct scope *sc, const char *root, const char *workspace);
 void scope_init_dir(struct scope *sc, const char *root, const char *dir);
 
 /*
+ * Sets sc->workspace of a scope filled by scope_init_dir() from its
+ * workspace.json. Returns 0, or -1 when that names no absolute path.
+ */
+int scope_read_workspace(struct scope *sc);
+
+/*
  * Creates the scope's directory (0700) and, for a workspace, its
  * workspace.json. Returns 0 or T_ELEDGER.
  */

@@ -124,6 +124,46 @@ test_expect_success 'the hook hears the scope, and fires once for all scopes' '
 	test_cmp expect account.log
 '
 
+test_expect_success 'budget --all-workspaces adds the budgets of every workspace' '
+	cat >a/.tally.yaml <<-\EOF &&
+	budgets:
+	  - name: repo-a
+	    usd: 2
+	EOF
+	(cd b && tally budget --json >../b.json) &&
+	test "$(budget_field b.json repo-a name)" = "[]" &&
+	(cd b && tally budget --all-workspaces --json >../b.json) &&
+	test "$(budget_field b.json repo-a usedUsd)" = "[3]" &&
+	test "$(budget_field b.json repo-a state)" = "[\"exceeded\"]" &&
+	test "$(budget_field b.json repo-a workspace)" = "[\"$PWD/a\"]" &&
+	test "$(budget_field b.json everything scope)" = "[\"all\"]" &&
+	(cd b && tally budget --all-workspaces >../out) &&
+	test_grep "^repo-a  *month 2026-11  *$PWD/a  *\$3.00 " out &&
+	tally budget --all-workspaces --json >p.json &&
+	test "$(budget_field p.json repo-a usedUsd)" = "[3]" &&
+	test "$(budget_field p.json everything usedUsd)" = "[7]"
+'
+
+test_expect_success 'budget check --all-workspaces fails on a budget of any workspace' '
+	cat >.config/tally/config.yaml <<-\EOF &&
+	budgets:
+	  - name: account
+	    usd: 50
+	EOF
+	rm b/.tally.yaml &&
+	(cd b && tally budget check) &&
+	(cd b && test_expect_code 1 tally budget check --all-workspaces >../out) &&
+	test_grep "^repo-a " out
+'
+
+test_expect_success 'a damaged workspace file is a warning there' '
+	echo "budgets: [" >a/.tally.yaml &&
+	(cd b && tally budget --all-workspaces --json >../b.json 2>../err) &&
+	test_grep "a/.tally.yaml" err &&
+	test "$(budget_field b.json account usedUsd)" = "[7]" &&
+	rm a/.tally.yaml
+'
+
 test_expect_success 'an unknown scope is a configuration error' '
 	test_expect_code 3 tally -c budgets.0.name=x -c budgets.0.usd=1 \
 		-c budgets.0.scope=everywhere budget 2>err &&
