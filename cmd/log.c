@@ -18,6 +18,7 @@
 #include "../lib/ledger.h"
 #include "../lib/money.h"
 #include "../lib/query.h"
+#include "../lib/rollup.h"
 #include "../lib/table.h"
 #include "../lib/timeutil.h"
 #include "../lib/utf8.h"
@@ -111,14 +112,48 @@ static void count_cell(struct table *t, const struct entry *e,
 
 static void table_header(struct log_state *s)
 {
-	static const char *const head[] = { "TIME", "PROVIDER", "MODEL",
-		"INPUT", "OUTPUT", "COST", "STATUS", "SYNC" };
-
-	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
-		table_cell_styled(&s->table, TABLE_BOLD, head[i]);
+	table_head(&s->table, "TIME", "PROVIDER", "MODEL", "INPUT", "OUTPUT",
+			"COST", "STATUS", "SYNC", NULL);
 }
 
-static void add_table_row(struct log_state *s, const struct entry *e)
+static void count_value_cell(struct table *t, int64_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	fmt_count(&sb, n);
+	table_cell_str(t, sb.buf);
+	strbuf_release(&sb);
+}
+
+/*
+ * A day rollup (entries folded by compaction): its day, the sums of its
+ * entries and how many they were, marked as a rollup.
+ */
+static void add_rollup_row(struct log_state *s, const struct entry *e)
+{
+	static const struct cost_words words = { "unpriced", "-",
+		" +%lld unpriced" };
+	struct strbuf sb = STRBUF_INIT;
+	struct counters c;
+
+	counters_of_entry(e, &c);
+	day_key(&sb, local_day(entry_time(e)));
+	table_cell_str(&s->table, sb.buf);
+	table_cell_str(&s->table, e->provider_id ? e->provider_id : "-");
+	table_cell_str(&s->table, e->model_id ? e->model_id : "-");
+	count_value_cell(&s->table, c.v[RC_INPUT]);
+	count_value_cell(&s->table, c.v[RC_OUTPUT]);
+	strbuf_reset(&sb);
+	counters_cost_text(&sb, &c, s->cost_mode, &words);
+	table_cell_str(&s->table, sb.buf);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "rollup of %lld", (long long)c.v[RC_REQUESTS]);
+	table_cell_styled(&s->table, TABLE_DIM, sb.buf);
+	table_cell_str(&s->table, "-");
+	strbuf_release(&sb);
+}
+
+static void add_usage_row(struct log_state *s, const struct entry *e)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *status = entry_get_str(e, EF_STATUS);
@@ -138,6 +173,14 @@ static void add_table_row(struct log_state *s, const struct entry *e)
 			TABLE_PLAIN, status ? status : "-");
 	table_cell_str(&s->table, sync_short(e));
 	strbuf_release(&sb);
+}
+
+static void add_table_row(struct log_state *s, const struct entry *e)
+{
+	if (e->kind && !strcmp(e->kind, KIND_ROLLUP))
+		add_rollup_row(s, e);
+	else
+		add_usage_row(s, e);
 }
 
 /*

@@ -75,6 +75,24 @@ for line in open(sys.argv[1]):
 	test_line_count = 450 rl
 '
 
+test_expect_success 'log shows a rollup as its day, its sums and its count' '
+	tally log --kind rollup --json >r.json &&
+	python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))[0]
+c = r[\"rollup\"]
+print(r[\"providerId\"], r[\"modelId\"], c[\"input\"], c[\"output\"], c[\"requests\"])
+" r.json >want &&
+	read provider model input output requests <want &&
+	tally log --kind rollup -n 1 >out &&
+	fmt() { python3 -c "import sys; print(format(int(sys.argv[1]), \",\"))" "$1"; } &&
+	test_grep "^20[0-9-]*  *$provider  *$model  *$(fmt $input)  *$(fmt $output)  .*  rollup of $requests  *-$" out &&
+	tally log --kind all >all &&
+	test_grep "rollup of" all &&
+	tally log >usage &&
+	test_grep -v "rollup of" usage
+'
+
 test_expect_success 'invalid lines moved out byte for byte' '
 	grep "^{\"v\":1,\"entryId\":\"broken" original.jsonl >expect &&
 	test_cmp expect "$TALLY_HOME/profile/usage-ledger.rejected.jsonl" &&
