@@ -57,16 +57,18 @@ void flush_out(struct strbuf *out)
 	strbuf_reset(out);
 }
 
-void auto_compact_locked(struct ledger *l, const struct tally_ctx *ctx,
+uint64_t auto_compact_locked(struct ledger *l, const struct tally_ctx *ctx,
 		uint64_t rows_known)
 {
 	struct compact_opts o = { now_ms(), ctx->cfg.retention_days,
 		ctx->cfg.max_entries, 0, rows_known };
+	struct compact_stats st = { 0 };
 	struct strbuf err = STRBUF_INIT;
 
 	if (!config_get_bool(&ctx->cfg, "auto_compact", 1))
-		return;
-	if (ledger_auto_compact_locked(l, &o, &err) < 0)
+		return 0;
+	if (ledger_auto_compact_locked(l, &o, &st, &err) < 0)
 		warning("automatic compaction failed: %s", err.buf);
 	strbuf_release(&err);
+	return st.expired;
 }

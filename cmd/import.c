@@ -100,12 +100,20 @@ static void print_text(struct strbuf *out, const struct agent *a,
 static void after_import(const struct tally_ctx *ctx, uint64_t rows)
 {
 	struct strbuf err = STRBUF_INIT;
+	uint64_t folded = 0;
 	struct ledger l;
 
 	ledger_init(&l, ctx->scope.ledger_path, ctx->scope.lock_path,
 			ctx->cfg.fsync, ctx->cfg.lock_timeout_ms);
 	if (!ledger_lock(&l, &err))
-		auto_compact_locked(&l, ctx, rows);
+		folded = auto_compact_locked(&l, ctx, rows);
+	if (folded)
+		warning("%llu entries older than retention_days (%lld days) "
+				"went into day rollups: the totals stay, the "
+				"detail (sessions, tags) does not (see 'tally log "
+				"--kind rollup'); retention_days: 0 keeps every "
+				"entry whole", (unsigned long long)folded,
+				(long long)ctx->cfg.retention_days);
 	ledger_release(&l);
 	strbuf_release(&err);
 }

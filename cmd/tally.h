@@ -88,8 +88,11 @@ struct ledger;
  * past its limits by a margin, unless auto_compact is off. The rows are
  * safely in already, so a failure is only a warning.
  */
-/* rows_known: rows the ledger is known to hold at least (0: unknown). */
-void auto_compact_locked(struct ledger *l, const struct tally_ctx *ctx,
+/*
+ * rows_known: rows the ledger is known to hold at least (0: unknown).
+ * Returns how many entries went into day rollups for their age.
+ */
+uint64_t auto_compact_locked(struct ledger *l, const struct tally_ctx *ctx,
 		uint64_t rows_known);
 
 /* The command table, for help and --list-cmds. */

@@ -365,9 +365,8 @@ static uint64_t count_lines(int fd)
 }
 
 int ledger_auto_compact_locked(struct ledger *l, const struct compact_opts *o,
-		struct strbuf *err)
+		struct compact_stats *st, struct strbuf *err)
 {
-	struct compact_stats st;
 	struct stat sb;
 	int fd = open(l->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), due = 0;
 
@@ -384,7 +383,8 @@ int ledger_auto_compact_locked(struct ledger *l, const struct compact_opts *o,
 		due = due || too_old(fd, o);
 	}
 	close(fd);
+	memset(st, 0, sizeof(*st));
 	if (!due)
 		return 0;
-	return ledger_compact_locked(l, o, &st, err) ? T_ELEDGER : 1;
+	return ledger_compact_locked(l, o, st, err) ? T_ELEDGER : 1;
 }

@@ -51,9 +51,10 @@ int ledger_compact_locked(struct ledger *l, const struct compact_opts *o,
  * by a margin (a quarter more entries than max_entries, or rows a tenth
  * older than retention_days), in the spirit of `git gc --auto`. Cheap when
  * it is not: a look at the file size and the first rows. Returns 1 when it
- * compacted, 0 when not needed, or T_ELEDGER.
+ * compacted (st says what it did), 0 when not needed (st zeroed), or
+ * T_ELEDGER.
  */
 int ledger_auto_compact_locked(struct ledger *l, const struct compact_opts *o,
-		struct strbuf *err);
+		struct compact_stats *st, struct strbuf *err);
 
 #endif

@@ -275,6 +275,13 @@ void config_release(struct config *c)
 	memset(c, 0, sizeof(*c));
 }
 
+static int is_set_by_user(const struct config *c, const char *key)
+{
+	const struct config_item *it = config_find(c, key);
+
+	return it && strcmp(it->origin, "default");
+}
+
 int config_from_workspace(const struct config *c, const char *key)
 {
 	const struct config_item *it = config_find(c, key);
@@ -844,6 +851,14 @@ int config_finish(struct config *c, struct strbuf *err)
 		config_get_bool(c, "fail_on_missing_provider_usage", 1);
 	c->retention_days = config_get_int(c, "retention_days", 30);
 	c->max_entries = config_get_int(c, "max_entries", 10000);
+	/*
+	 * Entries younger than retention_days are folded by count only when
+	 * the user set both: a heavy user's month of history is not cut to
+	 * max_entries behind their back.
+	 */
+	if (!is_set_by_user(c, "max_entries") ||
+	    !is_set_by_user(c, "retention_days"))
+		c->max_entries = 0;
 	c->monthly_token_budget = config_get_int(c, "monthly_token_budget", 0);
 	c->monthly_cost_budget_usd =
 		config_get_money(c, "monthly_cost_budget_usd", 0);

@@ -59,7 +59,7 @@ struct config {
 	int fsync;
 	int fail_on_missing_provider_usage;
 	int64_t retention_days;
-	int64_t max_entries;
+	int64_t max_entries;   /* 0 unless retention_days is set too */
 	int64_t monthly_token_budget;
 	int64_t monthly_cost_budget_usd; /* nano-USD */
 	int64_t alert_threshold_percent;

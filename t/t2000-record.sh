@@ -191,4 +191,15 @@ test_expect_success 'fsync off still appends whole rows' '
 	tail -n 1 "$L" | python3 -c "import json,sys; json.loads(sys.stdin.read())"
 '
 
+test_expect_success 'an entry past retention_days is kept in its rollup, and said so' '
+	TALLY_HOME=$PWD/old tally record -p openai -m gpt-4o --input-tokens 500 \
+		--started-at 2025-03-01T10:00:00Z >id 2>err &&
+	test_grep "^u_" id &&
+	test_grep "^tally: warning: the entry is older than retention_days (30 days): it went into its day.s rollup" err &&
+	TALLY_HOME=$PWD/old tally log --kind rollup >rl &&
+	test_grep "^2025-03-01  *openai  *gpt-4o  *500 .*rollup of 1" rl &&
+	TALLY_HOME=$PWD/old tally record -q -p openai -m gpt-4o --input-tokens 5 2>err &&
+	test_must_be_empty err
+'
+
 test_done

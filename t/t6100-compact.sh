@@ -178,25 +178,36 @@ test_expect_success UNPRIV 'a read-only scope directory: exit 6, nothing changed
 	test_cmp orig "$(ledger)"
 '
 
-test_expect_success 'automatic compaction: past max_entries by a quarter' '
+test_expect_success 'automatic compaction: past max_entries by a quarter, both set' '
 	export TALLY_HOME=$PWD/auto &&
 	$GEN "$(ledger)" --rows 124 --days 5 &&
-	tally -c max_entries=100 record -q -p openai -m m --input-tokens 1 &&
+	tally -c max_entries=100 -c retention_days=30 record -q -p openai -m m --input-tokens 1 &&
 	test_line_count = 125 "$(ledger)" &&
 	$GEN "$(ledger)" --rows 1 --days 1 --first-id 900 --append &&
 	summary_by month >before &&
-	tally -c max_entries=100 record -q -p openai -m m --input-tokens 1 &&
+	tally -c max_entries=100 -c retention_days=30 record -q -p openai -m m --input-tokens 1 &&
 	tally log --porcelain >log &&
 	test_line_count = 100 log &&
 	grep -c "\"kind\":\"rollup\"" "$(ledger)" >n &&
 	test "$(cat n)" -gt 0 &&
-	tally -c max_entries=100 summary --window workspace --json --by month >after &&
+	tally -c max_entries=100 -c retention_days=30 summary --window workspace --json --by month >after &&
 	python3 -c "
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
 assert b[\"requests\"] == a[\"requests\"] + 1, (a[\"requests\"], b[\"requests\"])
 assert b[\"inputTokens\"] == a[\"inputTokens\"] + 1
 " before after
+'
+
+test_expect_success 'max_entries alone never folds entries younger than retention_days' '
+	export TALLY_HOME=$PWD/young &&
+	$GEN "$(ledger)" --rows 200 --days 5 &&
+	tally -c max_entries=100 record -q -p openai -m m --input-tokens 1 &&
+	tally -c max_entries=100 compact --json >c.json &&
+	test "$(json_get c.json "d[\"beyondMaxEntries\"]")" = 0 &&
+	tally log --porcelain >log &&
+	test_line_count = 201 log &&
+	! grep "\"kind\":\"rollup\"" "$(ledger)"
 '
 
 test_expect_success 'automatic compaction: entries a tenth past retention_days' '

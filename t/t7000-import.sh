@@ -32,6 +32,24 @@ test_expect_success 'Claude Code: every case of the fixtures, exact totals' '
 	test_line_count = 6 "$TALLY_HOME/profile/usage-ledger.jsonl"
 '
 
+test_expect_success 'history past retention_days: said, and the totals stay' '
+	TALLY_HOME=$PWD/later TALLY_NOW=2027-03-01T12:00:00Z \
+		tally import claude-code "$CC" >out 2>err &&
+	test_grep "6 entries added" out &&
+	test_grep "^tally: warning: 6 entries older than retention_days (30 days) went into day rollups" err &&
+	TALLY_HOME=$PWD/later TALLY_NOW=2027-03-01T12:00:00Z \
+		tally summary --window workspace --by day --json >later.json &&
+	days later.json >actual &&
+	test_cmp expect actual &&
+	TALLY_HOME=$PWD/later tally log --kind rollup >rl &&
+	test_grep "^2026-11-20 .*rollup of 3" rl &&
+	TALLY_HOME=$PWD/whole TALLY_NOW=2027-03-01T12:00:00Z \
+		tally -c retention_days=0 import claude-code "$CC" >out 2>err &&
+	test_grep -v "rollups" err &&
+	TALLY_HOME=$PWD/whole tally log --porcelain >log &&
+	test_line_count = 6 log
+'
+
 test_expect_success 'one message on three lines and replays count once; the final counts win' '
 	tally log --ndjson >rows &&
 	python3 -c "
