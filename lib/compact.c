@@ -41,9 +41,14 @@ static void add_to_rollups(struct compaction *c, const struct entry *e,
 	struct rollup_key key;
 	struct counters cs;
 	struct rollup *r;
+	const char *project;
 
 	rollup_key_of(&c->rollups, e, &key);
 	key.session = 0;
+	project = entry_tag(e, "project");
+	if (project)
+		key.project = intern_id(&c->rollups.strings, project,
+				strlen(project));
 	counters_of_entry(e, &cs);
 	/* The entries are gone: their sync and progress states with them. */
 	cs.v[RC_N_PENDING] = cs.v[RC_N_SYNC_FAILED] = 0;
@@ -185,8 +190,11 @@ static void rollup_row(struct compaction *c, const struct rollup *r,
 {
 	const struct intern *str = &c->rollups.strings;
 	struct strbuf id = STRBUF_INIT, day = STRBUF_INIT, json = STRBUF_INIT;
+	const char *project = r->key.project ?
+		intern_str(str, r->key.project) : NULL;
+	/* A project joins the id; ids of rollups without one stay as ever. */
 	const char *parts[] = { "rollup", day.buf, intern_str(str,
-		r->key.provider), intern_str(str, r->key.model), NULL };
+		r->key.provider), intern_str(str, r->key.model), project, NULL };
 	struct entry e;
 
 	strbuf_addf(&day, "%d", (int)r->key.day);
@@ -201,6 +209,8 @@ static void rollup_row(struct compaction *c, const struct rollup *r,
 		entry_set_str(&e, EF_MODEL_ID, intern_str(str, r->key.model));
 	entry_set_int(&e, EF_STARTED_AT, local_day_to_ms(r->key.day));
 	entry_set_int(&e, EF_COMPLETED_AT, local_day_to_ms(r->key.day + 1));
+	if (project)
+		entry_set_tag(&e, "project", project);
 	entry_set_str(&e, EF_SOURCE, "rollup");
 	entry_set_str(&e, EF_KIND, KIND_ROLLUP);
 	entry_set_int(&e, EF_RECORDED_AT, c->o->now);

@@ -64,13 +64,15 @@ static uint64_t key_hash(const struct rollup_key *k)
 	h ^= (uint64_t)k->provider * 0xc2b2ae3d27d4eb4fULL;
 	h ^= (uint64_t)k->model * 0x165667b19e3779f9ULL;
 	h ^= (uint64_t)k->session * 0x27d4eb2f165667c5ULL;
+	h ^= (uint64_t)k->project * 0x94d049bb133111ebULL;
 	return h ^ (h >> 31);
 }
 
 static int key_eq(const struct rollup_key *a, const struct rollup_key *b)
 {
 	return a->day == b->day && a->provider == b->provider &&
-	       a->model == b->model && a->session == b->session;
+	       a->model == b->model && a->session == b->session &&
+	       a->project == b->project;
 }
 
 static uint64_t hash_of(size_t pos, const void *data)
@@ -355,6 +357,7 @@ void rollup_key_of(struct rollup_table *t, const struct entry *e,
 	key->provider = id_of(t, entry_get_str(e, EF_PROVIDER_ID), 0);
 	key->model = id_of(t, entry_get_str(e, EF_MODEL_ID), 1);
 	key->session = id_of(t, entry_get_str(e, EF_SESSION_RESOURCE), 2);
+	key->project = 0;
 }
 
 void rollup_apply(struct rollup_table *t, const struct entry *e, int sign)

@@ -75,6 +75,12 @@ struct rollup_key {
 	uint32_t provider;  /* ids in the table's strings */
 	uint32_t model;
 	uint32_t session;   /* 0 (empty) once the session detail is dropped */
+	/*
+	 * The entry's project tag: kept by the rollup rows of compaction, so
+	 * summary --by tag:project answers alike before and after; 0 in the
+	 * summary's own rollups, which leave tags to the ledger.
+	 */
+	uint32_t project;
 };
 
 struct rollup {

@@ -337,6 +337,7 @@ static int read_rollup(struct reader *r)
 	key.provider = (uint32_t)head[1];
 	key.model = (uint32_t)head[2];
 	key.session = (uint32_t)head[3];
+	key.project = 0;
 	ru = rollup_get(t, &key);
 	ru->last = head[4];
 	counters_add(&ru->c, &c, 1);

@@ -1,0 +1,98 @@
+#!/bin/sh
+test_description='compaction keeps every breakdown that reports offer'
+. ./test-lib.sh
+
+TALLY_NOW=2026-11-24T12:00:00Z
+export TALLY_NOW
+
+# A year of mixed usage: three providers, five models, four projects and
+# entries without one, billed, estimated and unpriced costs, failures.
+test_expect_success 'set-up: a year of mixed usage' '
+	mkdir -p "$TALLY_HOME/profile" &&
+	python3 - "$(ledger)" <<-\EOF
+	import json, random, sys
+	random.seed(7)
+	models = [("openai", "gpt-4.1"), ("openai", "gpt-4o-mini"),
+	          ("anthropic", "claude-sonnet-4"), ("anthropic", "claude-haiku-4"),
+	          ("openrouter", "meta/llama-4")]
+	projects = ["/src/shop", "/src/blog", "/src/infra", "/home/dev/notes", None]
+	now = 1795521600000
+	with open(sys.argv[1], "w") as f:
+	    for i in range(4000):
+	        p, m = random.choice(models)
+	        t = now - random.randint(0, 365 * 86400000)
+	        e = {"v": 1, "entryId": "u_%020x" % i, "providerId": p,
+	             "modelId": m, "startedAt": t, "completedAt": t + 900,
+	             "billedInputTokens": random.randint(10, 90000),
+	             "billedOutputTokens": random.randint(1, 9000),
+	             "source": "manual", "recordedAt": t + 1000,
+	             "syncStatus": "pending_sync",
+	             "sessionResource": "s%d" % (i // 25),
+	             "status": "failed" if i % 17 == 0 else "completed"}
+	        e["totalBilledTokens"] = e["billedInputTokens"] + e["billedOutputTokens"]
+	        kind = i % 3
+	        if kind == 0:
+	            e["billedCostUsd"] = random.randint(1, 10**7) / 1e6
+	        elif kind == 1:
+	            e["estimatedCostUsd"] = random.randint(1, 10**7) / 1e6
+	            e["priceId"] = "test/%s" % m
+	        proj = projects[i % 5]
+	        if proj:
+	            e["tags"] = {"project": proj, "team": "t%d" % (i % 2)}
+	        f.write(json.dumps(e, separators=(",", ":")) + "\n")
+	EOF
+'
+
+# by <dimension> <file>: the groups of a year, every figure but pending.
+by() {
+	tally -c auto_compact=false summary --since 2025-11-01 --by "$1" --json >raw.json &&
+	python3 - raw.json >"$2" <<-\EOF
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	keep = ("requests", "inputTokens", "outputTokens", "billedCostUsd",
+	        "estimatedCostUsd", "costUsd", "unpricedCount", "failedCount")
+	for g in d["groups"]:
+	    key = [v for k, v in g.items() if k not in keep and not k.endswith(("Tokens", "Usd", "Count", "Percent", "Requests"))]
+	    print(key, [g[k] for k in keep])
+	print("total", [d[k] for k in keep])
+	EOF
+}
+
+test_expect_success 'the breakdowns before compaction' '
+	by provider provider.before &&
+	by model model.before &&
+	by day day.before &&
+	by month month.before &&
+	by tag:project project.before &&
+	test_line_count -gt 300 day.before &&
+	test_grep "/src/shop" project.before
+'
+
+test_expect_success 'compaction folds eleven months into rollups' '
+	tally -c retention_days=30 compact --json >c.json &&
+	test "$(json_get c.json "d[\"expired\"]")" -gt 3500 &&
+	grep -c "\"kind\":\"rollup\"" "$(ledger)" >n &&
+	test "$(cat n)" -gt 1000
+'
+
+test_expect_success 'every breakdown is the same after' '
+	for dim in provider model day month; do
+		by $dim $dim.after &&
+		test_cmp $dim.before $dim.after || return 1
+	done
+'
+
+test_expect_success 'per-project totals are the same after' '
+	by tag:project project.after &&
+	test_cmp project.before project.after
+'
+
+test_expect_success 'a second compaction changes none of them' '
+	TALLY_NOW=2026-12-20T12:00:00Z tally -c retention_days=30 compact >/dev/null &&
+	by tag:project project.again &&
+	test_cmp project.before project.again &&
+	by model model.again &&
+	test_cmp model.before model.again
+'
+
+test_done
