@@ -193,8 +193,9 @@ static void rollup_row(struct compaction *c, const struct rollup *r,
 	const char *project = r->key.project ?
 		intern_str(str, r->key.project) : NULL;
 	/* A project joins the id; ids of rollups without one stay as ever. */
-	const char *parts[] = { "rollup", day.buf, intern_str(str,
-		r->key.provider), intern_str(str, r->key.model), project, NULL };
+	const char *parts[] = { "rollup", day.buf,
+		intern_str(str, r->key.provider),
+		intern_str(str, r->key.model), project, NULL };
 	struct entry e;
 
 	strbuf_addf(&day, "%d", (int)r->key.day);
