@@ -50,6 +50,19 @@ test_expect_success 'history past retention_days: said, and the totals stay' '
 	test_line_count = 6 log
 '
 
+test_expect_success 'per-project and per-model totals are the same folded or whole' '
+	for dim in tag:project model day; do
+		for home in later whole; do
+			TALLY_HOME=$PWD/$home TALLY_NOW=2027-03-01T12:00:00Z \
+				tally -c auto_compact=false summary --window workspace \
+				--by $dim --json >$home.json &&
+			json_get $home.json "[(g[\"$dim\"], g[\"inputTokens\"], g[\"outputTokens\"], g[\"requests\"], g[\"costUsd\"]) for g in d[\"groups\"]]" >$home.$dim || return 1
+		done &&
+		test_cmp whole.$dim later.$dim || return 1
+	done &&
+	test_grep "/home/dev/shop" later.tag:project
+'
+
 test_expect_success 'one message on three lines and replays count once; the final counts win' '
 	tally log --ndjson >rows &&
 	python3 -c "
