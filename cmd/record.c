@@ -615,6 +615,7 @@ int cmd_record(int argc, const char **argv, struct tally_ctx *ctx)
 		OPT_END(),
 	};
 	struct strbuf body = STRBUF_INIT, err = STRBUF_INIT;
+	struct strbuf provider = STRBUF_INIT;
 	int64_t started = now_ms();
 	struct stream st;
 	struct entry e;
@@ -623,6 +624,14 @@ int cmd_record(int argc, const char **argv, struct tally_ctx *ctx)
 	the_opts = opts;
 	argc = parse_options_or_exit(argc, argv, opts, record_usage,
 			PARSE_OPT_NO_ARGS);
+	/* Provider ids are lower case: -p OpenAI records openai. */
+	if (o.provider) {
+		strbuf_addstr(&provider, o.provider);
+		for (char *c = provider.buf; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+		o.provider = provider.buf;
+	}
 	if (o.stream && !o.response)
 		o.response = "-";
 	if (o.tee && !o.response)
@@ -652,6 +661,7 @@ out:
 	stream_release(&st);
 	entry_release(&e);
 	strbuf_release(&body);
+	strbuf_release(&provider);
 	string_list_release(&o.tags);
 	return report(ret, &err);
 }

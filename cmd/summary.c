@@ -71,6 +71,10 @@ static int set_window(struct summary_cmd *c, const char *session,
 			return T_EUSAGE;
 		if (c->until && time_parse(c->until, &q->until, err))
 			return T_EUSAGE;
+		if (q->since >= 0 && q->until >= 0 && q->until <= q->since)
+			return fail(err, T_EUSAGE, "--until (%s) is not after "
+					"--since (%s): the window holds "
+					"nothing", c->until, c->since);
 		return 0;
 	}
 	snprintf(c->window_name, sizeof(c->window_name), "%s", w);

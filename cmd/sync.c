@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../lib/entries.h"
 #include "../lib/jsonw.h"
@@ -403,7 +404,7 @@ static size_t pick_providers(struct job **out, const struct sync_cmd *c,
 		int asked = 0;
 
 		for (size_t i = 0; i < c->providers.nr; i++)
-			asked |= !strcmp(c->providers.items[i], (*p)->id);
+			asked |= !strcasecmp(c->providers.items[i], (*p)->id);
 		if (c->providers.nr ? !asked : !provider_enabled(ctx, (*p)->id))
 			continue;
 		setup_job(&jobs[n++], *p, ctx, c, since, until, now);

@@ -9,11 +9,49 @@
 #include "timeutil.h"
 #include "banned.h"
 
+/*
+ * The statuses and sync statuses an entry can hold, and the words the
+ * tables print for them (log's SYNC column), which mean the same.
+ */
+static const struct { const char *word, *status; } statuses[] = {
+	{ "in_progress", "in_progress" }, { "completed", "completed" },
+	{ "incomplete", "incomplete" }, { "failed", "failed" },
+	{ "cancelled", "cancelled" }, { "pending_sync", "pending_sync" },
+	{ "pending", "pending_sync" }, { "synced", "synced" },
+	{ "sync_failed", "sync_failed" },
+	{ "unsupported_provider", "unsupported_provider" },
+	{ "n/a", "unsupported_provider" },
+};
+
+static int finish_status(struct query *q, struct strbuf *err)
+{
+	size_t n = sizeof(statuses) / sizeof(statuses[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		if (!strcasecmp(q->status, statuses[i].word)) {
+			q->status = statuses[i].status;
+			return 0;
+		}
+	}
+	fail(err, T_EUSAGE, "--status expects one of ");
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(err, "%s%s", i ? ", " : "", statuses[i].word);
+	strbuf_addf(err, "; not '%s'", q->status);
+	return T_EUSAGE;
+}
+
 int query_finish(struct query *q, struct strbuf *err)
 {
 	if (q->since_text && time_parse(q->since_text, &q->since, err))
 		return T_EUSAGE;
 	if (q->until_text && time_parse(q->until_text, &q->until, err))
+		return T_EUSAGE;
+	if (q->since >= 0 && q->until >= 0 && q->until <= q->since)
+		return fail(err, T_EUSAGE, "--until (%s) is not after --since "
+				"(%s): the window holds nothing",
+				q->until_text ? q->until_text : "its end",
+				q->since_text ? q->since_text : "its start");
+	if (q->status && finish_status(q, err))
 		return T_EUSAGE;
 	for (size_t i = 0; i < q->tags.nr; i++)
 		if (!*q->tags.items[i] || *q->tags.items[i] == '=')
@@ -91,7 +129,8 @@ static int kind_match(const struct query *q, const struct entry *e)
 int query_match_names(const struct query *q, const char *provider,
 		const char *model, const char *session)
 {
-	if (q->provider && !str_is(provider, q->provider))
+	/* Provider ids are lower case: "OpenAI" means openai. */
+	if (q->provider && (!provider || strcasecmp(provider, q->provider)))
 		return 0;
 	if (q->model && (!model || fnmatch(q->model, model, 0)))
 		return 0;

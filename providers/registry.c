@@ -23,10 +23,11 @@ const struct provider *const provider_table[] = {
 	NULL,
 };
 
+/* Ids are lower case; "OpenAI" on a command line means openai. */
 const struct provider *provider_by_id(const char *id)
 {
 	for (const struct provider *const *p = provider_table; *p; p++)
-		if (!strcmp((*p)->id, id))
+		if (!strcasecmp((*p)->id, id))
 			return *p;
 	return NULL;
 }

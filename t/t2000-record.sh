@@ -202,4 +202,12 @@ test_expect_success 'an entry past retention_days is kept in its rollup, and sai
 	test_must_be_empty err
 '
 
+test_expect_success 'a provider id in capitals means the lower-case one' '
+	TALLY_HOME=$PWD/caps tally record -q -p OpenAI -m gpt-4o --input-tokens 3 &&
+	TALLY_HOME=$PWD/caps tally log --porcelain >out &&
+	test_grep "	openai	gpt-4o	3	" out &&
+	TALLY_HOME=$PWD/caps tally sync -n -p OpenAI >out 2>&1 &&
+	test_grep "openai" out
+'
+
 test_done

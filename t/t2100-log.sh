@@ -150,4 +150,27 @@ test_expect_success 'an empty or missing ledger lists nothing' '
 	! test -e none
 '
 
+test_expect_success 'filter values: the words the tables print, any case; unknown ones refused' '
+	tally log --status pending_sync --porcelain >want &&
+	test -s want &&
+	tally log --status pending --porcelain >got &&
+	test_cmp want got &&
+	tally log --status PENDING --porcelain >got &&
+	test_cmp want got &&
+	test_expect_code 2 tally log --status bogus 2>err &&
+	test_grep "^tally: --status expects one of in_progress, completed, .* pending, .*; not .bogus.$" err &&
+	tally log -p openai --porcelain >want &&
+	tally log -p OpenAI --porcelain >got &&
+	test -s got &&
+	test_cmp want got
+'
+
+test_expect_success 'a window that ends before it starts is refused' '
+	test_expect_code 2 tally log --since yesterday --until 2000-01-01 2>err &&
+	test_grep "^tally: --until (2000-01-01) is not after --since (yesterday)" err &&
+	test_expect_code 2 tally summary --since 2026-11-24 --until 2026-11-24 2>err &&
+	test_grep "is not after --since" err &&
+	test_expect_code 2 tally export --since 2026-11-24 --until 2026-11-01 2>err
+'
+
 test_done
