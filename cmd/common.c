@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "../lib/compact.h"
@@ -26,6 +27,16 @@ void usage_error(const char *const *usage, const struct option *opts,
 	exit(EXIT_USAGE);
 }
 
+/* "tally log" of "tally log [<filters>] ...": up to the second space. */
+static int command_len(const char *usage)
+{
+	const char *sp = strchr(usage, ' ');
+
+	if (sp)
+		sp = strchr(sp + 1, ' ');
+	return sp ? (int)(sp - usage) : (int)strlen(usage);
+}
+
 int parse_options_or_exit(int argc, const char **argv,
 		const struct option *opts, const char *const *usage, int flags)
 {
@@ -43,8 +54,16 @@ int parse_options_or_exit(int argc, const char **argv,
 		fputs(text.buf, stdout);
 		exit(EXIT_OK);
 	}
-	if (ret < 0)
-		usage_error(usage, opts, "%s", err.buf);
+	/*
+	 * A mistyped option: the error, and where the usage is, not a
+	 * screenful of usage that pushes the error out of sight.
+	 */
+	if (ret < 0) {
+		error("%s", err.buf);
+		fprintf(stderr, "see '%.*s -h'\n", command_len(usage[0]),
+				usage[0]);
+		exit(EXIT_USAGE);
+	}
 	if ((flags & PARSE_OPT_NO_ARGS) && ret > 1)
 		usage_error(usage, opts, "unexpected argument '%s'", argv[1]);
 	strbuf_release(&err);

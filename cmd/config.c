@@ -56,9 +56,13 @@ static int get_one(const struct config *c, const char *key,
 {
 	const char *v;
 
-	if (!config_key_known(key))
-		usage_error(config_usage, opts, "unknown configuration key '%s'",
-				key);
+	if (!config_key_known(key)) {
+		struct strbuf hint = STRBUF_INIT;
+
+		config_suggest(&hint, key);
+		usage_error(config_usage, opts, "unknown configuration key "
+				"'%s'%s", key, hint.buf);
+	}
 	v = config_get(c, key);
 	if (!v)
 		return EXIT_FAIL;

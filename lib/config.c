@@ -11,6 +11,7 @@
 #include "fsutil.h"
 #include "money.h"
 #include "pricing.h"
+#include "string-list.h"
 #include "timeutil.h"
 #include "trust.h"
 #include "banned.h"
@@ -453,6 +454,34 @@ bad:
  * Validates and stores one scalar; where says "file:line:col". A setting
  * that needs trust, from an untrusted file, is noted and left out.
  */
+/* The fixed key (no pattern) nearest key, within two edits, or NULL. */
+static const char *nearest_key(const char *key)
+{
+	const char *best = NULL;
+	size_t best_d = 3;
+
+	for (size_t i = 0; i < sizeof(schema) / sizeof(schema[0]); i++) {
+		size_t d;
+
+		if (strpbrk(schema[i].pattern, "*#"))
+			continue;
+		d = edit_distance(key, schema[i].pattern);
+		if (d < best_d) {
+			best = schema[i].pattern;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+void config_suggest(struct strbuf *out, const char *key)
+{
+	const char *near = nearest_key(key);
+
+	if (near)
+		strbuf_addf(out, "; did you mean '%s'?", near);
+}
+
 static int store(struct config *c, const char *key, const char *value,
 		const char *where, const char *origin, int untrusted,
 		struct strbuf *err)
@@ -466,8 +495,12 @@ static int store(struct config *c, const char *key, const char *value,
 		return 0;
 	}
 	if (!d) {
-		warning("%s: unknown configuration key '%s' (ignored)", where,
-				key);
+		struct strbuf hint = STRBUF_INIT;
+
+		config_suggest(&hint, key);
+		warning("%s: unknown configuration key '%s' (ignored)%s", where,
+				key, hint.buf);
+		strbuf_release(&hint);
 		return 0;
 	}
 	if (canonical_value(d, value, &canon))
@@ -804,6 +837,7 @@ int config_set_param(struct config *c, const char *param, struct strbuf *err)
 	if (!find_desc(key)) {
 		ret = fail(err, T_ECONFIG, "-c: unknown configuration key '%s'",
 				key);
+		config_suggest(err, key);
 	} else {
 		ret = store(c, key, eq + 1, "-c", "command line", 0, err);
 	}

@@ -110,6 +110,9 @@ int config_set_param(struct config *c, const char *param, struct strbuf *err);
 /* Fills the typed fields and applies the time zone. 0 or T_ECONFIG. */
 int config_finish(struct config *c, struct strbuf *err);
 
+/* Appends "; did you mean '<key>'?" for a known key near key, if any. */
+void config_suggest(struct strbuf *out, const char *key);
+
 /* Whether key was set by the workspace file (c->workspace_file). */
 int config_from_workspace(const struct config *c, const char *key);
 

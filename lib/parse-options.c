@@ -101,6 +101,39 @@ static const struct option *find_long(const struct option *opts,
 	return NULL;
 }
 
+/* The long option nearest name (within two edits), or NULL. */
+static const char *nearest_long(const struct option *opts, const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = 3;
+
+	for (const struct option *o = opts; o->type != OPTION_END; o++) {
+		size_t d;
+
+		if (!o->long_name || (o->flags & PARSE_OPT_HIDDEN))
+			continue;
+		d = edit_distance(name, o->long_name);
+		if (d < best_d) {
+			best = o->long_name;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+static int unknown_long(const struct option *opts, const char *name,
+		size_t len, struct strbuf *err)
+{
+	char *word = xstrndup(name, len);
+	const char *near = nearest_long(opts, word);
+
+	fail(err, T_EUSAGE, "unknown option '--%s'", word);
+	if (near)
+		strbuf_addf(err, "; did you mean '--%s'?", near);
+	free(word);
+	return T_EUSAGE;
+}
+
 static int parse_long(const struct option *opts, int *i, int argc,
 		const char **argv, struct strbuf *err)
 {
@@ -113,8 +146,7 @@ static int parse_long(const struct option *opts, int *i, int argc,
 
 	o = find_long(opts, name, len, &unset);
 	if (!o)
-		return fail(err, T_EUSAGE, "unknown option '--%.*s'",
-				(int)len, name);
+		return unknown_long(opts, name, len, err);
 	if (!takes_arg(o) || unset) {
 		if (eq)
 			return fail(err, T_EUSAGE,

@@ -15,6 +15,9 @@ struct string_list {
 #define STRING_LIST_INIT { NULL, 0, 0 }
 
 void string_list_append(struct string_list *l, const char *s);
+
+/* Levenshtein distance: the edits from a to b (for "did you mean"). */
+size_t edit_distance(const char *a, const char *b);
 void string_list_release(struct string_list *l);
 
 #endif

@@ -47,10 +47,24 @@ test_expect_success 'an unknown command with nothing near' '
 	test_grep "not a tally command; see .tally --help." err
 '
 
-test_expect_success 'an unknown option is a usage error with the usage' '
+test_expect_success 'an unknown option: the error, where the usage is, no wall of text' '
 	test_expect_code 2 tally log --frobnicate 2>err &&
-	test_grep "^tally: unknown option .--frobnicate." err &&
-	test_grep "^usage: tally log" err
+	cat >expect <<-\EOF &&
+	tally: unknown option '"'"'--frobnicate'"'"'
+	see '"'"'tally log -h'"'"'
+	EOF
+	test_cmp expect err
+'
+
+test_expect_success 'a mistyped option gets a suggestion' '
+	test_expect_code 2 tally record --inptu-tokens 5 2>err &&
+	test_grep "^tally: unknown option .--inptu-tokens.; did you mean .--input-tokens.?$" err &&
+	test_grep "^see .tally record -h.$" err &&
+	test_line_count = 2 err &&
+	test_expect_code 2 tally summary --windwo day 2>err &&
+	test_grep "did you mean .--window.?" err &&
+	test_expect_code 2 tally log -n 2>err &&
+	test_grep "^see .tally log -h.$" err
 '
 
 test_expect_success 'an unknown global option is a usage error' '

@@ -75,6 +75,16 @@ test_expect_success 'an unknown key warns with file and line' '
 	test_grep "tally: warning: c.yaml:2:13: unknown configuration key .frobnicate." err
 '
 
+test_expect_success 'a mistyped key gets a suggestion, wherever it is written' '
+	printf "retension_days: 3\n" >c.yaml &&
+	tally --config c.yaml config get fsync >out 2>err &&
+	test_grep "unknown configuration key .retension_days. (ignored); did you mean .retention_days.?$" err &&
+	test_expect_code 3 tally -c max_entires=5 status 2>err &&
+	test_grep "^tally: -c: unknown configuration key .max_entires.; did you mean .max_entries.?$" err &&
+	test_expect_code 2 tally config get retention_day 2>err &&
+	test_grep "did you mean .retention_days.?" err
+'
+
 test_expect_success 'a wrong type fails with file:line:column and exit 3' '
 	printf "fsync: true\nretention_days: lots\n" >bad.yaml &&
 	test_expect_code 3 tally --config bad.yaml config --list 2>err &&
