@@ -311,8 +311,8 @@ int duration_parse(const char *s, size_t len, int64_t *out_ms)
 		if (!u)
 			return -1;
 		total += v * (double)u;
-		if (total > 1e15)
-			return -1;
+		if (total > (double)DURATION_MAX_MS)
+			return -2;
 	}
 	*out_ms = (int64_t)(total + 0.5);
 	return 0;

@@ -44,8 +44,10 @@ int time_parse_http_date(const char *s, int64_t *out);
 /*
  * Parses a duration: one or more <number><unit> with units ms, s, m, h, d,
  * w, numbers possibly fractional ("1h30m", "6m0s", "18.642s", "12ms").
- * Returns 0 or -1.
+ * Returns 0, -1 when it is not a duration, or -2 when it is one longer
+ * than DURATION_MAX_MS.
  */
+#define DURATION_MAX_MS 1000000000000000LL  /* about 31,700 years */
 int duration_parse(const char *s, size_t len, int64_t *out_ms);
 
 /* Appends "2026-11-24T10:31:11.123Z" (milliseconds only when non-zero). */

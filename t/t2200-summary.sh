@@ -279,6 +279,8 @@ test_expect_success 'usage errors' '
 	test_grep "by expects provider, model" err &&
 	test_expect_code 2 tally summary --last soon 2>err &&
 	test_grep "last expects a duration" err &&
+	test_expect_code 2 tally summary --last 99999999d 2>err &&
+	test_grep "^tally: --last 99999999d is longer than tally counts (at most 11574074d)$" err &&
 	test_expect_code 2 tally summary --window day --since 1h 2>err &&
 	test_expect_code 2 tally summary --perf --by model 2>err &&
 	test_expect_code 2 tally summary --tz Mars/Base 2>err &&

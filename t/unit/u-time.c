@@ -87,6 +87,9 @@ int main(void)
 	dur_is("12ms", 12);
 	dur_is("18.642s", 18642);
 	ok(duration_parse("", 0, &t), "an empty duration is refused");
+	ok(duration_parse("99999999d", 9, &t) == -2,
+			"a well-formed duration too long to count says so");
+	ok(duration_parse("soon", 4, &t) == -1, "a word is no duration");
 	ok(duration_parse("5", 1, &t), "a number without unit is refused");
 	ok(duration_parse("5x", 2, &t), "an unknown unit is refused");
 	ok(duration_parse("h", 1, &t), "a unit without number is refused");
