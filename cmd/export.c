@@ -211,8 +211,7 @@ static int recent_entries(const struct export_cmd *c, struct recent_list *rl,
 static int html_report(struct export_cmd *c, struct reporting *rp,
 		const struct tally_ctx *ctx, struct sink *s, struct strbuf *err)
 {
-	const struct report_scope *v;
-	size_t n;
+	const struct report_scope *sc;
 	struct report_spec spec = REPORT_SPEC_INIT;
 	struct report total, days, prov, model;
 	struct recent_list rl = { &c->q, NULL, 0 };
@@ -234,20 +233,20 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 	report_init(&prov);
 	report_init(&model);
 	rl.e = xcalloc(RECENT, sizeof(*rl.e));
-	ret = reporting_scopes(rp, c->all_workspaces ? BUDGET_SCOPE_ALL :
-			BUDGET_SCOPE_WORKSPACE, &v, &n, err);
+	ret = reporting_scope(rp, c->all_workspaces ? BUDGET_SCOPE_ALL :
+			BUDGET_SCOPE_WORKSPACE, &sc, err);
 	if (!ret)
-		ret = report_build_scopes(v, n, &spec, &total, err);
+		ret = report_build(sc, &spec, &total, err);
 	spec.ndims = 1;
 	spec.dims[0] = DIM_DAY;
 	if (!ret)
-		ret = report_build_scopes(v, n, &spec, &days, err);
+		ret = report_build(sc, &spec, &days, err);
 	spec.dims[0] = DIM_PROVIDER;
 	if (!ret)
-		ret = report_build_scopes(v, n, &spec, &prov, err);
+		ret = report_build(sc, &spec, &prov, err);
 	spec.dims[0] = DIM_MODEL;
 	if (!ret)
-		ret = report_build_scopes(v, n, &spec, &model, err);
+		ret = report_build(sc, &spec, &model, err);
 	if (!ret)
 		ret = recent_entries(c, &rl, err);
 	if (!ret) {

@@ -70,23 +70,22 @@ static int load_profile(struct reporting *rp, struct strbuf *err)
 	return summary_refresh(&rp->profile_s, &rp->profile, &so, err);
 }
 
-int reporting_scopes(struct reporting *rp, enum budget_scope which,
-		const struct report_scope **v, size_t *n, struct strbuf *err)
+int reporting_scope(struct reporting *rp, enum budget_scope which,
+		const struct report_scope **out, struct strbuf *err)
 {
 	int ret = 0;
 
-	*n = 1;
 	if (which == BUDGET_SCOPE_WORKSPACE ||
 	    (which == BUDGET_SCOPE_PROFILE && !rp->ctx->scope.is_workspace)) {
-		*v = &rp->here;
+		*out = &rp->here;
 	} else if (which == BUDGET_SCOPE_PROFILE) {
 		if (!rp->profile_scope.s)
 			ret = load_profile(rp, err);
-		*v = &rp->profile_scope;
+		*out = &rp->profile_scope;
 	} else {
 		if (!rp->all.s)
 			ret = load_all(rp, err);
-		*v = &rp->all;
+		*out = &rp->all;
 	}
 	return ret;
 }
@@ -140,13 +139,12 @@ static int evaluate_other(struct reporting *rp, struct other_budgets *o,
 	for (size_t i = 0; !ret && i < o->n; i++) {
 		const struct budget *b = &o->budgets[i];
 		struct budget_status *st = &rp->status[rp->nbudgets];
-		const struct report_scope *v = &o->here;
-		size_t n = 1;
+		const struct report_scope *sc = &o->here;
 
 		if (b->scope != BUDGET_SCOPE_WORKSPACE)
-			ret = reporting_scopes(rp, b->scope, &v, &n, err);
+			ret = reporting_scope(rp, b->scope, &sc, err);
 		if (!ret)
-			ret = budget_evaluate(b, v, n, rp->session.buf,
+			ret = budget_evaluate(b, sc, rp->session.buf,
 					rp->mode, rp->now, st, err);
 		st->workspace = o->sc.workspace;
 		rp->budgets[rp->nbudgets++] = *b;
@@ -159,9 +157,8 @@ static int evaluate_other(struct reporting *rp, struct other_budgets *o,
 
 int reporting_add_workspace_budgets(struct reporting *rp, struct strbuf *err)
 {
-	const struct report_scope *v;
-	size_t n;
-	int ret = reporting_scopes(rp, BUDGET_SCOPE_ALL, &v, &n, err);
+	const struct report_scope *all;
+	int ret = reporting_scope(rp, BUDGET_SCOPE_ALL, &all, err);
 
 	rp->others = xcalloc(rp->scopes.nr + 1, sizeof(*rp->others));
 	for (size_t i = 0; !ret && i < rp->scopes.nr; i++) {
@@ -195,12 +192,11 @@ static int evaluate_budgets(struct reporting *rp, struct tally_ctx *ctx,
 		return ret;
 	rp->status = xcalloc(rp->nbudgets + 1, sizeof(*rp->status));
 	for (size_t i = 0; i < rp->nbudgets && !ret; i++) {
-		const struct report_scope *v;
-		size_t n;
+		const struct report_scope *sc;
 
-		ret = reporting_scopes(rp, rp->budgets[i].scope, &v, &n, err);
+		ret = reporting_scope(rp, rp->budgets[i].scope, &sc, err);
 		if (!ret)
-			ret = budget_evaluate(&rp->budgets[i], v, n,
+			ret = budget_evaluate(&rp->budgets[i], sc,
 					rp->session.buf, rp->mode, rp->now,
 					&rp->status[i], err);
 	}

@@ -53,11 +53,11 @@ int reporting_open(struct reporting *rp, struct tally_ctx *ctx, int flags,
 void reporting_close(struct reporting *rp);
 
 /*
- * The scopes of a budget scope (BUDGET_SCOPE_ALL: every one), their
- * caches brought up to date once. 0 or T_ELEDGER.
+ * The usage of a budget scope (BUDGET_SCOPE_ALL: the sum of every
+ * scope), its cache brought up to date once. 0 or T_ELEDGER.
  */
-int reporting_scopes(struct reporting *rp, enum budget_scope which,
-		const struct report_scope **v, size_t *n, struct strbuf *err);
+int reporting_scope(struct reporting *rp, enum budget_scope which,
+		const struct report_scope **out, struct strbuf *err);
 
 /*
  * Adds the budgets of every other workspace's .tally.yaml (read under

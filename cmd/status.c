@@ -35,13 +35,7 @@ struct status_fields {
 	int has_budget;
 };
 
-/* The usage status reads: the current scope's, or every scope's. */
-struct status_scopes {
-	const struct report_scope *v;
-	size_t n;
-};
-
-static int window_counters(const struct status_scopes *sc,
+static int window_counters(const struct report_scope *sc,
 		int64_t since, int64_t until, const char *session,
 		struct counters *c, struct strbuf *err)
 {
@@ -53,31 +47,26 @@ static int window_counters(const struct status_scopes *sc,
 	spec.filter.until = until;
 	spec.filter.session = session;
 	report_init(&r);
-	ret = report_build_scopes(sc->v, sc->n, &spec, &r, err);
+	ret = report_build(sc, &spec, &r, err);
 	*c = r.total;
 	report_release(&r);
 	return ret;
 }
 
 static void recent_rates(struct status_fields *f, const struct reporting *rp,
-		const struct status_scopes *sc)
+		const struct report_scope *sc)
 {
-	int64_t tokens = 0, requests = 0;
+	int64_t requests;
+	int64_t tokens = summary_recent_tokens(sc->s,
+			rp->now - RATE_MINUTES * MS_PER_MIN, rp->now + 1,
+			&requests);
 
-	for (size_t i = 0; i < sc->n; i++) {
-		int64_t r;
-
-		tokens += summary_recent_tokens(sc->v[i].s,
-				rp->now - RATE_MINUTES * MS_PER_MIN,
-				rp->now + 1, &r);
-		requests += r;
-	}
 	f->tok_per_min = tokens / RATE_MINUTES;
 	f->req_per_min = requests / RATE_MINUTES;
 }
 
 static int gather(struct status_fields *f, const struct reporting *rp,
-		const struct status_scopes *sc, struct strbuf *err)
+		const struct report_scope *sc, struct strbuf *err)
 {
 	int32_t today = local_day(rp->now), month, month_end;
 	int ret;
@@ -266,7 +255,7 @@ int cmd_status(int argc, const char **argv, struct tally_ctx *ctx)
 {
 	const char *format = NULL;
 	int json = 0, all_workspaces = 0;
-	struct status_scopes sc;
+	const struct report_scope *sc = NULL;
 	struct option opts[] = {
 		OPT_STRING(0, "format", &format, "template",
 				"a line with {field} placeholders"),
@@ -292,10 +281,10 @@ int cmd_status(int argc, const char **argv, struct tally_ctx *ctx)
 	ret = reporting_open(&rp, ctx, REPORTING_QUIET | REPORTING_NO_WAIT,
 			&err);
 	if (!ret)
-		ret = reporting_scopes(&rp, all_workspaces ? BUDGET_SCOPE_ALL :
-				BUDGET_SCOPE_WORKSPACE, &sc.v, &sc.n, &err);
+		ret = reporting_scope(&rp, all_workspaces ? BUDGET_SCOPE_ALL :
+				BUDGET_SCOPE_WORKSPACE, &sc, &err);
 	if (!ret)
-		ret = gather(&f, &rp, &sc, &err);
+		ret = gather(&f, &rp, sc, &err);
 	if (!ret && json)
 		json_line(&out, &f);
 	else if (!ret && format && !(ret = expand(&out, format, &f, &err)))

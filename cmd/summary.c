@@ -478,22 +478,18 @@ static void sync_block(struct strbuf *out, const struct counters *all,
 
 /* ---- the scopes: the current one, or every one ---- */
 
-struct sources {
-	const struct report_scope *v;
-	size_t n;
-};
-
-static int build(const struct sources *list, const struct report_spec *spec,
-		struct report *r, struct strbuf *err)
+static int build(const struct report_scope *sc,
+		const struct report_spec *spec, struct report *r,
+		struct strbuf *err)
 {
-	int ret = report_build_scopes(list->v, list->n, spec, r, err);
+	int ret = report_build(sc, spec, r, err);
 
 	if (!ret)
 		report_sort(r, spec);
 	return ret;
 }
 
-static int build_by(const struct sources *list, const struct summary_cmd *c,
+static int build_by(const struct report_scope *sc, const struct summary_cmd *c,
 		enum report_dim dim, struct report *r, struct strbuf *err)
 {
 	struct report_spec spec = c->spec;
@@ -501,7 +497,7 @@ static int build_by(const struct sources *list, const struct summary_cmd *c,
 	spec.ndims = 1;
 	spec.dims[0] = dim;
 	spec.tag_keys[0] = NULL;
-	return build(list, &spec, r, err);
+	return build(sc, &spec, r, err);
 }
 
 /* ---- JSON ---- */
@@ -762,7 +758,7 @@ struct reports {
 	struct perf_report perf;
 };
 
-static int build_reports(struct reports *rs, const struct sources *list,
+static int build_reports(struct reports *rs, const struct report_scope *sc,
 		const struct summary_cmd *c, int64_t now, struct strbuf *err)
 {
 	struct report_spec everything = REPORT_SPEC_INIT;
@@ -775,15 +771,15 @@ static int build_reports(struct reports *rs, const struct sources *list,
 	perf_init(&rs->perf, now);
 	/* One scope, or the sum of all: its ledgers are the walk's. */
 	if (c->perf)
-		return perf_build(list->v->ledgers, list->v->nledgers, &c->spec,
+		return perf_build(sc->ledgers, sc->nledgers, &c->spec,
 				&rs->perf, err);
-	ret = build(list, &c->spec, &rs->total, err);
+	ret = build(sc, &c->spec, &rs->total, err);
 	if (!ret && !c->spec.ndims)
-		ret = build_by(list, c, DIM_PROVIDER, &rs->by_provider, err);
+		ret = build_by(sc, c, DIM_PROVIDER, &rs->by_provider, err);
 	if (!ret && !c->spec.ndims)
-		ret = build_by(list, c, DIM_MODEL, &rs->by_model, err);
+		ret = build_by(sc, c, DIM_MODEL, &rs->by_model, err);
 	if (!ret)
-		ret = build(list, &everything, &rs->all, err);
+		ret = build(sc, &everything, &rs->all, err);
 	return ret;
 }
 
@@ -910,13 +906,6 @@ static void check_options(struct summary_cmd *c, const struct option *opts)
 	strbuf_release(&err);
 }
 
-static int collect_sources(struct sources *list, struct summary_cmd *c,
-		struct reporting *rp, struct strbuf *err)
-{
-	return reporting_scopes(rp, c->all_workspaces ? BUDGET_SCOPE_ALL :
-			BUDGET_SCOPE_WORKSPACE, &list->v, &list->n, err);
-}
-
 int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 {
 	struct summary_cmd c = { .by = STRING_LIST_INIT,
@@ -953,7 +942,7 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 		OPT_END(),
 	};
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
-	struct sources list = { 0 };
+	const struct report_scope *sc = NULL;
 	struct reporting rp;
 	struct reports rs;
 	int ret;
@@ -973,7 +962,8 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	 * from the ledger's entries, whose times have no zone.
 	 */
 	if (!ret)
-		ret = collect_sources(&list, &c, &rp, &err);
+		ret = reporting_scope(&rp, c.all_workspaces ? BUDGET_SCOPE_ALL :
+				BUDGET_SCOPE_WORKSPACE, &sc, &err);
 	if (!ret && c.tz) {
 		timeutil_set_zone(c.tz);
 		c.spec.force_ledger = 1;
@@ -981,7 +971,7 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	if (!ret && (ret = set_window(&c, rp.session.buf, rp.now, &err)))
 		usage_error(summary_usage, opts, "%s", err.buf);
 	if (!ret)
-		ret = build_reports(&rs, &list, &c, rp.now, &err);
+		ret = build_reports(&rs, sc, &c, rp.now, &err);
 	if (!ret) {
 		if (c.json)
 			print_json(&out, &c, &rs, &rp, ctx);

@@ -250,9 +250,9 @@ static void judge(struct budget_status *st)
 	st->state = t > u ? t : u;
 }
 
-int budget_evaluate(const struct budget *b, const struct report_scope *src,
-		size_t nsrc, const char *session, enum cost_mode mode,
-		int64_t now, struct budget_status *st, struct strbuf *err)
+int budget_evaluate(const struct budget *b, const struct report_scope *sc,
+		const char *session, enum cost_mode mode, int64_t now,
+		struct budget_status *st, struct strbuf *err)
 {
 	struct report_spec spec = REPORT_SPEC_INIT;
 	struct report r;
@@ -278,7 +278,7 @@ int budget_evaluate(const struct budget *b, const struct report_scope *src,
 	if (b->tag)
 		string_list_append(&spec.filter.tags, b->tag);
 	report_init(&r);
-	ret = report_build_scopes(src, nsrc, &spec, &r, err);
+	ret = report_build(sc, &spec, &r, err);
 	if (!ret) {
 		st->used_tokens = r.total.v[RC_INPUT] + r.total.v[RC_OUTPUT];
 		st->used_usd = counters_cost(&r.total, mode, &st->unpriced);

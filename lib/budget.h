@@ -67,14 +67,14 @@ int budgets_load(const struct config *c, struct budget **out, size_t *n,
 		struct strbuf *err);
 
 /*
- * Works out how much of b is used at time now, over the scopes of its
- * scope (the caller picks them). session is the current session (for
+ * Works out how much of b is used at time now, over the usage of its
+ * scope (the caller picks it). session is the current session (for
  * session budgets). 0 or T_ELEDGER.
  */
 struct report_scope;
-int budget_evaluate(const struct budget *b, const struct report_scope *src,
-		size_t nsrc, const char *session, enum cost_mode mode,
-		int64_t now, struct budget_status *st, struct strbuf *err);
+int budget_evaluate(const struct budget *b, const struct report_scope *sc,
+		const char *session, enum cost_mode mode, int64_t now,
+		struct budget_status *st, struct strbuf *err);
 
 const char *budget_state_name(enum budget_state st);
 const char *budget_scope_name(enum budget_scope s);

@@ -283,43 +283,18 @@ int report_check(const struct report *r, const char *ledger_path,
 			ledger_path) : 0;
 }
 
-int report_build(const struct summary *s, const char *ledger_path,
+int report_build(const struct report_scope *sc,
 		const struct report_spec *spec, struct report *r,
 		struct strbuf *err)
 {
 	int ret = 0;
 
-	if (report_needs_ledger(spec, s))
-		ret = report_from_ledgers(&ledger_path, 1, spec, r, err);
+	if (report_needs_ledger(spec, sc->s))
+		ret = report_from_ledgers(sc->ledgers, sc->nledgers, spec, r,
+				err);
 	else
-		report_from_rollups(s, spec, r);
-	return ret ? ret : report_check(r, ledger_path, err);
-}
-
-int report_build_scopes(const struct report_scope *v, size_t n,
-		const struct report_spec *spec, struct report *r,
-		struct strbuf *err)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct report one;
-		int ret = 0;
-
-		report_init(&one);
-		if (report_needs_ledger(spec, v[i].s))
-			ret = report_from_ledgers(v[i].ledgers, v[i].nledgers,
-					spec, &one, err);
-		else
-			report_from_rollups(v[i].s, spec, &one);
-		if (!ret)
-			report_merge(r, &one, spec->ndims);
-		report_release(&one);
-		/* A sum of scopes can leave the range that one's does not. */
-		if (!ret)
-			ret = report_check(r, v[i].ledgers[0], err);
-		if (ret)
-			return ret;
-	}
-	return 0;
+		report_from_rollups(sc->s, spec, r);
+	return ret ? ret : report_check(r, sc->ledgers[0], err);
 }
 
 void report_merge(struct report *dst, const struct report *src,

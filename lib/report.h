@@ -106,15 +106,10 @@ struct report_scope {
 };
 
 /*
- * The report of several scopes added up (every workspace and the
- * profile, say), each built as report_build() does. 0 or T_ELEDGER.
+ * The report of sc: from its rollups or from its ledgers' entries, as
+ * the spec requires (see above). 0 or T_ELEDGER.
  */
-int report_build_scopes(const struct report_scope *v, size_t n,
-		const struct report_spec *spec, struct report *r,
-		struct strbuf *err);
-
-/* Either of the above, as the spec requires. */
-int report_build(const struct summary *s, const char *ledger_path,
+int report_build(const struct report_scope *sc,
 		const struct report_spec *spec, struct report *r,
 		struct strbuf *err);
 
