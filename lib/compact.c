@@ -11,7 +11,9 @@
 #include "fold.h"
 #include "fsutil.h"
 #include "entry-id.h"
+#include "jsonw.h"
 #include "rollup.h"
+#include "rollup-detail.h"
 #include "timeutil.h"
 #include "banned.h"
 
@@ -25,6 +27,7 @@ struct compaction {
 	struct fold f;
 	struct strbuf rejected;     /* invalid lines, each with its newline */
 	struct rollup_table rollups;
+	struct rollup_detail detail; /* sessions, sources, states */
 	unsigned char *fate;        /* per fold item */
 	unsigned char *is_rollup;   /* per fold item */
 	/* Per fold item: whether its latest row is in the rollups already. */
@@ -42,6 +45,7 @@ static void add_to_rollups(struct compaction *c, const struct entry *e,
 	struct counters cs;
 	struct rollup *r;
 	const char *project;
+	size_t index;
 
 	rollup_key_of(&c->rollups, e, &key);
 	key.session = 0;
@@ -50,11 +54,21 @@ static void add_to_rollups(struct compaction *c, const struct entry *e,
 		key.project = intern_id(&c->rollups.strings, project,
 				strlen(project));
 	counters_of_entry(e, &cs);
-	/* The entries are gone: their sync and progress states with them. */
+	/*
+	 * The entries are gone, and cannot be synced or finish any more:
+	 * their states are kept as counts by state, out of the totals that
+	 * ask for action.
+	 */
 	cs.v[RC_N_PENDING] = cs.v[RC_N_SYNC_FAILED] = 0;
 	cs.v[RC_N_IN_PROGRESS] = 0;
 	r = rollup_get(&c->rollups, &key);
 	counters_add(&r->c, &cs, sign);
+	index = (size_t)(r - c->rollups.items);
+	if (entry_is_usage(e))
+		rollup_detail_add_entry(&c->detail, index, e, sign);
+	else
+		rollup_detail_add_json(&c->detail, index,
+				e->rollup ? e->rollup : "{}", sign);
 }
 
 /*
@@ -185,9 +199,11 @@ static int gather_excess(struct compaction *c, struct strbuf *err)
 	return ret;
 }
 
-static void rollup_row(struct compaction *c, const struct rollup *r,
+static void rollup_row(struct compaction *c, size_t index,
 		struct strbuf *out)
 {
+	const struct rollup *r = &c->rollups.items[index];
+	struct jsonw w;
 	const struct intern *str = &c->rollups.strings;
 	struct strbuf id = STRBUF_INIT, day = STRBUF_INIT, json = STRBUF_INIT;
 	const char *project = r->key.project ?
@@ -201,7 +217,11 @@ static void rollup_row(struct compaction *c, const struct rollup *r,
 	strbuf_addf(&day, "%d", (int)r->key.day);
 	parts[1] = day.buf;
 	id_derived(&id, "r_", parts);
-	counters_to_json(&json, &r->c);
+	jw_init(&w, &json, JW_COMPACT);
+	jw_object_begin(&w);
+	counters_json_members(&w, &r->c);
+	rollup_detail_members(&c->detail, index, &w);
+	jw_object_end(&w);
 	entry_init(&e);
 	entry_set_str(&e, EF_ENTRY_ID, id.buf);
 	if (r->key.provider)
@@ -243,12 +263,13 @@ static int write_new(struct compaction *c, struct ledger *l,
 	struct strbuf row = STRBUF_INIT;
 	int ret;
 
+	rollup_detail_sort(&c->detail);
 	ret = ledger_rewrite_begin(l, &rw, err);
 	for (size_t i = 0; !ret && i < c->rollups.nr; i++) {
 		if (counters_empty(&c->rollups.items[i].c))
 			continue;
 		strbuf_reset(&row);
-		rollup_row(c, &c->rollups.items[i], &row);
+		rollup_row(c, i, &row);
 		c->st->rollup_rows++;
 		c->st->bytes_after += row.len;
 		ret = ledger_rewrite_add(&rw, row.buf, row.len, err);
@@ -282,6 +303,7 @@ int ledger_compact_locked(struct ledger *l, const struct compact_opts *o,
 	memset(st, 0, sizeof(*st));
 	strbuf_init(&c.rejected, 0);
 	rollup_table_init(&c.rollups);
+	rollup_detail_init(&c.detail, &c.rollups.strings);
 	ret = ledger_reader_open(&r, l->path, 0, 0, err);
 	fold_init(&c.f, r.fd);
 	c.cutoff = o->retention_days > 0 ?
@@ -310,6 +332,7 @@ int ledger_compact_locked(struct ledger *l, const struct compact_opts *o,
 	free(c.is_rollup);
 	free(c.counted);
 	fold_release(&c.f);
+	rollup_detail_release(&c.detail);
 	rollup_table_release(&c.rollups);
 	strbuf_release(&c.rejected);
 	ledger_reader_close(&r);

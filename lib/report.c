@@ -111,7 +111,12 @@ static void group_keys(const struct report_spec *spec,
 			strbuf_addstr(sb, v->model ? v->model : "");
 			break;
 		case DIM_SESSION:
-			strbuf_addstr(sb, v->session ? v->session : "");
+			/* A rollup keeps how many sessions, not their sums. */
+			if (v->e && v->e->kind &&
+			    !strcmp(v->e->kind, KIND_ROLLUP))
+				strbuf_addstr(sb, REPORT_COMPACTED_SESSIONS);
+			else
+				strbuf_addstr(sb, v->session ? v->session : "");
 			break;
 		case DIM_DAY:
 			day_key(sb, v->day);

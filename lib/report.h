@@ -39,6 +39,9 @@ extern const struct report_dim_info report_dims[DIM__COUNT];
 
 #define REPORT_MAX_DIMS 4
 
+/* The session of compaction's rollup rows, grouped by session. */
+#define REPORT_COMPACTED_SESSIONS "(compacted)"
+
 struct report_spec {
 	struct query filter;     /* which entries count: query.h */
 	enum report_dim dims[REPORT_MAX_DIMS];

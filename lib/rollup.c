@@ -200,15 +200,20 @@ int counters_from_json(struct counters *c, const char *json)
 	return r;
 }
 
+void counters_json_members(struct jsonw *w, const struct counters *c)
+{
+	for (int i = 0; i < RC__COUNT; i++)
+		if (c->v[i])
+			jw_kv_int(w, rollup_counter_names[i], c->v[i]);
+}
+
 void counters_to_json(struct strbuf *out, const struct counters *c)
 {
 	struct jsonw w;
 
 	jw_init(&w, out, JW_COMPACT);
 	jw_object_begin(&w);
-	for (int i = 0; i < RC__COUNT; i++)
-		if (c->v[i])
-			jw_kv_int(&w, rollup_counter_names[i], c->v[i]);
+	counters_json_members(&w, c);
 	jw_object_end(&w);
 }
 

@@ -152,6 +152,8 @@ void counters_report_json(struct jsonw *w, const struct counters *c,
  * file) to values, zeros left out. counters_from_json() returns 0 or -1.
  */
 void counters_to_json(struct strbuf *out, const struct counters *c);
+/* The same members, into an object w has open. */
+void counters_json_members(struct jsonw *w, const struct counters *c);
 int counters_from_json(struct counters *c, const char *json);
 int counters_empty(const struct counters *c);
 

@@ -244,6 +244,45 @@ test_expect_success 'budgets still count what was folded into rollups' '
 	test "$(json_get before "d[\"budgets\"][0][\"usedTokens\"]")" = "$(json_get after "d[\"budgets\"][0][\"usedTokens\"]")"
 '
 
+# rollup_of <field>: that member of the one rollup row's object.
+rollup_of() {
+	tally log --kind rollup --json >r.json &&
+	json_get r.json "d[0][\"rollup\"].get(\"$1\")"
+}
+
+test_expect_success 'old entries added one at a time count each session once' '
+	export TALLY_HOME=$PWD/sessions &&
+	for s in s1 s2 s2; do
+		tally record -q -p openai -m gpt-4o --input-tokens 10 \
+			--output-tokens 5 --started-at 2025-01-03T10:00:00Z \
+			-s $s 2>/dev/null || return 1
+	done &&
+	test "$(rollup_of sessions)" = 2 &&
+	test "$(rollup_of sessionIds)" = "[\"s1\", \"s2\"]" &&
+	test "$(rollup_of bySource)" = "{\"manual\": 3}" &&
+	test "$(rollup_of bySyncStatus)" = "{\"pending_sync\": 3}" &&
+	tally summary --since 2025-01-01 --by session >out &&
+	test_grep "^(compacted)  *3  *45  *100.0%" out
+'
+
+test_expect_success 'past 64 sessions a rollup keeps their count alone' '
+	export TALLY_HOME=$PWD/many-sessions &&
+	mkdir -p "$TALLY_HOME/profile" &&
+	python3 -c "
+import json
+for i in range(70):
+    print(json.dumps({\"v\": 1, \"entryId\": \"u_%020x\" % i,
+        \"providerId\": \"openai\", \"modelId\": \"gpt-4o\",
+        \"startedAt\": 1735898400000 + i, \"billedInputTokens\": 1,
+        \"source\": \"import\", \"status\": \"completed\",
+        \"sessionResource\": \"s%d\" % i, \"recordedAt\": 1735898400000}))
+" >"$(ledger)" &&
+	tally compact >/dev/null &&
+	test "$(rollup_of sessions)" = 70 &&
+	test "$(rollup_of sessionIds)" = None &&
+	test "$(rollup_of byStatus)" = "{\"completed\": 70}"
+'
+
 test_expect_success 'bad usage' '
 	test_expect_code 2 tally compact extra 2>err &&
 	test_grep "unexpected argument" err &&

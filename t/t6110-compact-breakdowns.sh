@@ -58,7 +58,56 @@ by() {
 	EOF
 }
 
+# states <file>: how many entries had each source, status and sync status,
+# and how many sessions each day, provider, model and project had before
+# <cutoff> (ms), whether the entries are whole or in rollups.
+states() {
+	python3 - "$(ledger)" "$2" >"$1" <<-\EOF
+	import collections, json, sys
+	cutoff = int(sys.argv[2])
+	counts = collections.Counter()
+	sessions = collections.defaultdict(set)
+	rolled = collections.Counter()
+	for line in open(sys.argv[1]):
+	    e = json.loads(line)
+	    if e.get("kind") == "rollup":
+	        r = e["rollup"]
+	        key = (e["startedAt"] // 86400000, e["providerId"],
+	               e["modelId"], e.get("tags", {}).get("project"))
+	        for dim in ("bySource", "byStatus", "bySyncStatus"):
+	            for k, v in r.get(dim, {}).items():
+	                counts[(dim, k)] += v
+	        if e["startedAt"] < cutoff:
+	            rolled[key] += r.get("sessions", 0)
+	            assert len(r.get("sessionIds", [])) in (0, r["sessions"])
+	        continue
+	    counts[("bySource", e["source"])] += 1
+	    counts[("byStatus", e["status"])] += 1
+	    counts[("bySyncStatus", e["syncStatus"])] += 1
+	    t = e["startedAt"]
+	    if t < cutoff:
+	        key = (t // 86400000, e["providerId"], e["modelId"],
+	               e.get("tags", {}).get("project"))
+	        sessions[key].add(e["sessionResource"])
+	for key, s in sessions.items():
+	    rolled[key] += len(s)
+	for k in sorted(counts):
+	    print(k, counts[k])
+	print("sessions", sum(rolled.values()), len(rolled))
+	for k in sorted(rolled, key=str):
+	    print(k, rolled[k])
+	EOF
+}
+
+# Midnight (UTC, the zone of the tests) before each compaction's cutoff:
+# what it folded and what it did not.
+first_cutoff=$(( (1795521600000 - 30 * 86400000) / 86400000 * 86400000 ))
+second_cutoff=$(( (1797768000000 - 30 * 86400000) / 86400000 * 86400000 ))
+
 test_expect_success 'the breakdowns before compaction' '
+	states states.before $first_cutoff &&
+	states states2.before $second_cutoff &&
+	test_grep "bySyncStatus.*pending_sync.* 4000" states.before &&
 	by provider provider.before &&
 	by model model.before &&
 	by day day.before &&
@@ -82,6 +131,12 @@ test_expect_success 'every breakdown is the same after' '
 	done
 '
 
+test_expect_success 'sources, statuses, sync statuses and sessions are kept' '
+	states states.after $first_cutoff &&
+	test_cmp states.before states.after &&
+	grep -q "\"sessionIds\":\[\"s" "$(ledger)"
+'
+
 test_expect_success 'per-project totals are the same after' '
 	by tag:project project.after &&
 	test_cmp project.before project.after
@@ -92,7 +147,9 @@ test_expect_success 'a second compaction changes none of them' '
 	by tag:project project.again &&
 	test_cmp project.before project.again &&
 	by model model.again &&
-	test_cmp model.before model.again
+	test_cmp model.before model.again &&
+	states states2.after $second_cutoff &&
+	test_cmp states2.before states2.after
 '
 
 test_done
