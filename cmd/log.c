@@ -50,6 +50,13 @@ struct log_state {
 	struct ledger_reader *more;
 	const char **more_paths;
 	size_t nmore;
+	/*
+	 * And whose each ledger is (by entries_ledger()): a workspace's
+	 * path, or NULL for the profile; the entry being emitted's in where.
+	 */
+	const char **owners;
+	int where_known;
+	const char *where;
 
 	struct table table;
 	int colour;
@@ -113,7 +120,14 @@ static void count_cell(struct table *t, const struct entry *e,
 static void table_header(struct log_state *s)
 {
 	table_head(&s->table, "TIME", "PROVIDER", "MODEL", "INPUT", "OUTPUT",
-			"COST", "STATUS", "SYNC", NULL);
+			"COST", "STATUS", "SYNC",
+			s->where_known ? "WORKSPACE" : NULL, NULL);
+}
+
+static void workspace_cell(struct log_state *s)
+{
+	if (s->where_known)
+		table_cell_str(&s->table, s->where ? s->where : "(profile)");
 }
 
 static void count_value_cell(struct table *t, int64_t n)
@@ -150,6 +164,7 @@ static void add_rollup_row(struct log_state *s, const struct entry *e)
 	strbuf_addf(&sb, "rollup of %lld", (long long)c.v[RC_REQUESTS]);
 	table_cell_styled(&s->table, TABLE_DIM, sb.buf);
 	table_cell_str(&s->table, "-");
+	workspace_cell(s);
 	strbuf_release(&sb);
 }
 
@@ -172,6 +187,7 @@ static void add_usage_row(struct log_state *s, const struct entry *e)
 			!strcmp(status, "sync_failed")) ? TABLE_RED :
 			TABLE_PLAIN, status ? status : "-");
 	table_cell_str(&s->table, sync_short(e));
+	workspace_cell(s);
 	strbuf_release(&sb);
 }
 
@@ -245,8 +261,21 @@ static void flush_batch(struct log_state *s)
 	fflush(stdout);
 }
 
+/* The entry as an object, with whose it is under --all-workspaces. */
+static void entry_json(struct jsonw *w, const struct log_state *s,
+		const struct entry *e)
+{
+	jw_object_begin(w);
+	entry_write_members(w, e);
+	if (s->where_known && s->where)
+		jw_kv_string(w, "workspace", s->where);
+	jw_object_end(w);
+}
+
 static void emit(struct log_state *s, const struct entry *e)
 {
+	struct jsonw ndjson;
+
 	switch (s->fmt) {
 	case FMT_TABLE:
 		if (!s->printed)
@@ -254,10 +283,12 @@ static void emit(struct log_state *s, const struct entry *e)
 		add_table_row(s, e);
 		break;
 	case FMT_JSON:
-		entry_write(&s->w, e);
+		entry_json(&s->w, s, e);
 		break;
 	case FMT_NDJSON:
-		entry_to_row(&s->out, e);
+		jw_init(&ndjson, &s->out, JW_COMPACT);
+		entry_json(&ndjson, s, e);
+		strbuf_addch(&s->out, '\n');
 		break;
 	case FMT_PORCELAIN:
 		add_porcelain(s, e);
@@ -303,6 +334,12 @@ static int skip_to_cursor(struct log_state *s, struct entries *it,
 	return 0;
 }
 
+static void whose(struct log_state *s, const struct entries *it, size_t i)
+{
+	if (s->where_known)
+		s->where = s->owners[entries_ledger(it, i)];
+}
+
 static int print_items(struct log_state *s, struct entries *it, size_t start,
 		int oldest_first, struct strbuf *err)
 {
@@ -321,6 +358,7 @@ static int print_items(struct log_state *s, struct entries *it, size_t start,
 			continue;
 		matched++;
 		if (!oldest_first) {
+			whose(s, it, i);
 			emit(s, &e);
 			continue;
 		}
@@ -329,6 +367,7 @@ static int print_items(struct log_state *s, struct entries *it, size_t start,
 	}
 	while (!ret && npicked--) {
 		ret = entries_get(it, picked[npicked], &e, err);
+		whose(s, it, picked[npicked]);
 		if (!ret)
 			emit(s, &e);
 	}
@@ -345,12 +384,21 @@ static int open_other_scopes(struct log_state *s, const struct tally_ctx *ctx,
 
 	s->more = xcalloc(all->nr + 1, sizeof(*s->more));
 	s->more_paths = xcalloc(all->nr + 1, sizeof(*s->more_paths));
+	s->owners = xcalloc(all->nr + 2, sizeof(*s->owners));
+	s->where_known = 1;
+	s->owners[0] = ctx->scope.is_workspace ? ctx->scope.workspace : NULL;
 	for (size_t i = 0; !ret && i < all->nr; i++) {
-		if (!strcmp(all->v[i].dir, ctx->scope.dir))
+		struct scope *sc = &all->v[i];
+
+		if (!strcmp(sc->dir, ctx->scope.dir))
 			continue;
-		s->more_paths[s->nmore] = all->v[i].ledger_path;
+		/* A workspace that cannot say its path goes by its id. */
+		if (sc->is_workspace && scope_read_workspace(sc))
+			sc->workspace = xstrdup(sc->workspace_id);
+		s->owners[s->nmore + 1] = sc->is_workspace ? sc->workspace : NULL;
+		s->more_paths[s->nmore] = sc->ledger_path;
 		ret = ledger_reader_open(&s->more[s->nmore++],
-				all->v[i].ledger_path, 0, 0, err);
+				sc->ledger_path, 0, 0, err);
 	}
 	return ret;
 }
@@ -361,6 +409,7 @@ static void close_other_scopes(struct log_state *s)
 		ledger_reader_close(&s->more[i]);
 	free(s->more);
 	free(s->more_paths);
+	free(s->owners);
 }
 
 /*
@@ -545,7 +594,7 @@ int cmd_log(int argc, const char **argv, struct tally_ctx *ctx)
 	s.cost_mode = cost_mode_from(ctx->cfg.cost_mode);
 	s.colour = want_colour(STDOUT_FILENO);
 	strbuf_init(&s.out, 0);
-	table_init(&s.table, "lllrrrll");
+	table_init(&s.table, s.all_workspaces ? "lllrrrlll" : "lllrrrll");
 	jw_init(&s.w, &s.out, JW_PRETTY);
 	if (s.fmt == FMT_JSON)
 		jw_array_begin(&s.w);

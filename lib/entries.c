@@ -126,6 +126,11 @@ int entries_get(struct entries *it, size_t i, struct entry *e,
 	return fold_read(f, &f->items[item], e, err);
 }
 
+size_t entries_ledger(const struct entries *it, size_t i)
+{
+	return it->merged ? it->merged[i].part : 0;
+}
+
 const char *entries_row(const struct entries *it, size_t *len)
 {
 	*len = it->last->scratch.len;

@@ -89,6 +89,9 @@ int entries_get(struct entries *it, size_t i, struct entry *e,
 		struct strbuf *err);
 const char *entries_row(const struct entries *it, size_t *len);
 
+/* Which ledger the i-th entry is from: 0 the first, k the k-th added. */
+size_t entries_ledger(const struct entries *it, size_t i);
+
 /* The position of the entry with this id, or -1 (or T_ELEDGER < -1). */
 ssize_t entries_find(struct entries *it, const char *id, struct strbuf *err);
 

@@ -602,6 +602,12 @@ static void write_tags(struct jsonw *w, const struct entry *e)
 void entry_write(struct jsonw *w, const struct entry *e)
 {
 	jw_object_begin(w);
+	entry_write_members(w, e);
+	jw_object_end(w);
+}
+
+void entry_write_members(struct jsonw *w, const struct entry *e)
+{
 	jw_kv_int(w, "v", ENTRY_VERSION);
 	for (int f = EF_V + 1; f < EF__COUNT; f++) {
 		if (!entry_has(e, (enum entry_field)f))
@@ -620,7 +626,6 @@ void entry_write(struct jsonw *w, const struct entry *e)
 		}
 	}
 	jw_raw_members(w, e->extra.buf, e->extra.len);
-	jw_object_end(w);
 }
 
 void entry_to_row(struct strbuf *sb, const struct entry *e)

@@ -223,6 +223,8 @@ int entry_parse(struct entry *e, const char *line, size_t len,
 
 /* Writes the entry as a JSON object, fields in the fixed order. */
 void entry_write(struct jsonw *w, const struct entry *e);
+/* The same members, into an object w has open. */
+void entry_write_members(struct jsonw *w, const struct entry *e);
 
 /* Appends the entry as one compact ledger line, newline included. */
 void entry_to_row(struct strbuf *sb, const struct entry *e);

@@ -29,6 +29,23 @@ test_expect_success 'log: every scope, newest first, as one list' '
 	test_cmp expect got
 '
 
+test_expect_success 'log: each entry says whose it is' '
+	(cd a && tally log --all-workspaces >../out) &&
+	test_grep "^TIME .* SYNC  *WORKSPACE$" out &&
+	test_grep "4,000 .*$PWD/a$" out &&
+	test_grep " 20 .*$PWD/b$" out &&
+	test_grep " 3 .*(profile)$" out &&
+	tally log --all-workspaces --json >l.json &&
+	test "$(json_get l.json "[e.get(\"workspace\") for e in d]")" = \
+		"[\"$PWD/a\", null, \"$PWD/b\", \"$PWD/a\"]" &&
+	tally log >out &&
+	test_grep -v WORKSPACE out &&
+	tally log --json >l.json &&
+	test "$(json_get l.json "[\"workspace\" in e for e in d]")" = "[false]" &&
+	tally log --all-workspaces --ndjson -n 1 >l.ndjson &&
+	test "$(json_get l.ndjson "d[\"workspace\"]")" = "$PWD/a"
+'
+
 test_expect_success 'log: without it, only the scope of the directory' '
 	(cd a && tally log --porcelain >../out) &&
 	test_line_count = 2 out
