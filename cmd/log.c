@@ -395,7 +395,8 @@ static int open_other_scopes(struct log_state *s, const struct tally_ctx *ctx,
 		/* A workspace that cannot say its path goes by its id. */
 		if (sc->is_workspace && scope_read_workspace(sc))
 			sc->workspace = xstrdup(sc->workspace_id);
-		s->owners[s->nmore + 1] = sc->is_workspace ? sc->workspace : NULL;
+		s->owners[s->nmore + 1] = sc->is_workspace ? sc->workspace :
+			NULL;
 		s->more_paths[s->nmore] = sc->ledger_path;
 		ret = ledger_reader_open(&s->more[s->nmore++],
 				sc->ledger_path, 0, 0, err);
