@@ -782,6 +782,13 @@ int entry_has_estimate(const struct entry *e)
 		!entry_get_int(e, EF_BILLED_OUTPUT_TOKENS));
 }
 
+int entry_is_unpriced(const struct entry *e)
+{
+	return entry_is_usage(e) && (entry_has(e, EF_BILLED_INPUT_TOKENS) ||
+		entry_has(e, EF_BILLED_OUTPUT_TOKENS)) &&
+		!entry_has(e, EF_BILLED_COST_USD) && !entry_has_estimate(e);
+}
+
 enum cost_kind entry_cost(const struct entry *e, enum cost_mode mode,
 		int64_t *nano)
 {

@@ -253,6 +253,9 @@ int64_t entry_time(const struct entry *e);
  */
 int entry_has_estimate(const struct entry *e);
 
+/* Usage with tokens but neither a bill nor an estimate. */
+int entry_is_unpriced(const struct entry *e);
+
 /*
  * Which cost figure an entry shows under a cost mode (config cost_mode):
  * auto prefers the provider's bill and falls back to the estimate,

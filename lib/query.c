@@ -139,7 +139,7 @@ int query_match_names(const struct query *q, const char *provider,
 
 int query_needs_entries(const struct query *q)
 {
-	return q->tags.nr || q->status || q->grep ||
+	return q->tags.nr || q->status || q->grep || q->unpriced ||
 	       (q->kind && strcmp(q->kind, "all"));
 }
 
@@ -163,6 +163,8 @@ int query_match(const struct query *q, const struct entry *e)
 	for (size_t i = 0; i < q->tags.nr; i++)
 		if (!tag_match(e, q->tags.items[i]))
 			return 0;
+	if (q->unpriced && !entry_is_unpriced(e))
+		return 0;
 	return !q->grep || grep_match(e, q->grep);
 }
 

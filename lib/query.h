@@ -28,6 +28,7 @@ struct query {
 	const char *session;
 	const char *grep;      /* case-insensitive substring */
 	const char *kind;      /* usage (default), a row kind, or all */
+	int unpriced;          /* only usage with neither a bill nor a price */
 	struct string_list tags; /* key=value or key */
 };
 
@@ -53,6 +54,8 @@ struct query {
 			"only entries with this tag (repeatable)"), \
 	OPT_STRING(0, "grep", &(q)->grep, "text", \
 			"only entries mentioning <text>"), \
+	OPT_BOOL(0, "unpriced", &(q)->unpriced, \
+			"only entries with tokens but no cost"), \
 	OPT_STRING(0, "kind", &(q)->kind, "kind", \
 			"usage (default), provider_bucket, provider_cost, " \
 			"quota, rollup or all")

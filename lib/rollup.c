@@ -263,7 +263,7 @@ void counters_of_entry(const struct entry *e, struct counters *c)
 	}
 	c->v[RC_N_BILLED] = billed;
 	c->v[RC_N_ESTIMATED] = estimated;
-	c->v[RC_N_UNPRICED] = usage && !billed && !estimated;
+	c->v[RC_N_UNPRICED] = entry_is_unpriced(e);
 	c->v[RC_N_USAGE] = usage;
 	c->v[RC_N_PENDING] = str_is(e->sync_status, "pending_sync");
 	c->v[RC_N_SYNC_FAILED] = str_is(e->sync_status, "sync_failed");

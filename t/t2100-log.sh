@@ -165,6 +165,19 @@ test_expect_success 'filter values: the words the tables print, any case; unknow
 	test_cmp want got
 '
 
+test_expect_success '--unpriced lists the usage that has no cost' '
+	tally log --unpriced --porcelain >out &&
+	test_line_count = 1 out &&
+	test "$(cut -f3,4,9 out)" = "$(printf "gemini\tgemini-local\tunpriced")" &&
+	tally export --unpriced -f ndjson >out &&
+	test_line_count = 1 out &&
+	test_grep "gemini-local" out &&
+	TALLY_HOME=$PWD/zero tally record -q -p openai -m m --input-tokens 9 \
+		--estimated-cost 0 &&
+	TALLY_HOME=$PWD/zero tally log --unpriced --porcelain >out &&
+	test_line_count = 1 out
+'
+
 test_expect_success 'a window that ends before it starts is refused' '
 	test_expect_code 2 tally log --since yesterday --until 2000-01-01 2>err &&
 	test_grep "^tally: --until (2000-01-01) is not after --since (yesterday)" err &&
