@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "../lib/export.h"
@@ -337,16 +338,59 @@ static int push(const char *url, const struct strbuf *metrics,
 
 /* ---- the command ---- */
 
+/* By enum format. */
+static const char *const format_names[] = { "csv", "json", "ndjson",
+	"prometheus", "html" };
+
 static enum format parse_format(const char *name, const struct option *opts)
 {
-	static const char *const names[] = { "csv", "json", "ndjson",
-		"prometheus", "html" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(name, names[i]))
+	for (size_t i = 0; i < sizeof(format_names) / sizeof(*format_names);
+	     i++)
+		if (!strcmp(name, format_names[i]))
 			return (enum format)i;
 	usage_error(export_usage, opts, "--format expects csv, json, ndjson, "
 			"prometheus or html, not '%s'", name);
+}
+
+/* The format a file name implies, or -1 when it implies none. */
+static int format_of_name(const char *path)
+{
+	static const struct { const char *ext; enum format f; } exts[] = {
+		{ ".csv", F_CSV }, { ".json", F_JSON }, { ".ndjson", F_NDJSON },
+		{ ".jsonl", F_NDJSON }, { ".prom", F_PROMETHEUS },
+		{ ".html", F_HTML }, { ".htm", F_HTML },
+	};
+	const char *dot = path ? strrchr(path, '.') : NULL;
+
+	if (!dot || strchr(dot, '/'))
+		return -1;
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+		if (!strcasecmp(dot, exts[i].ext))
+			return (int)exts[i].f;
+	return -1;
+}
+
+/*
+ * --format, else what -o's name says (usage.html is HTML), else CSV. A
+ * name that says otherwise than --format gets a warning: the user may
+ * have meant either.
+ */
+static enum format choose_format(const struct export_cmd *c,
+		const struct option *opts)
+{
+	int implied = format_of_name(c->output);
+	enum format f;
+
+	if (c->push && !c->format_name)
+		return F_PROMETHEUS;
+	if (!c->format_name)
+		return implied >= 0 ? (enum format)implied : F_CSV;
+	f = parse_format(c->format_name, opts);
+	if (implied >= 0 && (enum format)implied != f)
+		warning("writing %s to '%s', as --format says, though its "
+				"name says %s", format_names[f], c->output,
+				format_names[implied]);
+	return f;
 }
 
 /* The ledgers to read: the scope's, or every scope's. */
@@ -369,7 +413,8 @@ static int ledgers_of(struct export_cmd *c, const struct tally_ctx *ctx,
 static int has_filters(const struct query *q)
 {
 	return q->since_text || q->until_text || q->provider || q->model ||
-	       q->status || q->session || q->grep || q->kind || q->tags.nr;
+	       q->status || q->session || q->grep || q->kind || q->tags.nr ||
+	       q->unpriced;
 }
 
 static int summary_formats(struct export_cmd *c, const struct tally_ctx *ctx,
@@ -420,8 +465,7 @@ int cmd_export(int argc, const char **argv, struct tally_ctx *ctx)
 
 	argc = parse_options_or_exit(argc, argv, opts, export_usage,
 			PARSE_OPT_NO_ARGS);
-	c.format = c.push && !c.format_name ? F_PROMETHEUS :
-		   parse_format(c.format_name ? c.format_name : "csv", opts);
+	c.format = choose_format(&c, opts);
 	if (c.push && c.format != F_PROMETHEUS)
 		usage_error(export_usage, opts, "--push sends Prometheus metrics; "
 				"it takes no other --format");
@@ -429,7 +473,7 @@ int cmd_export(int argc, const char **argv, struct tally_ctx *ctx)
 		usage_error(export_usage, opts, "Prometheus counters cover the "
 				"whole scope: they take no filters");
 	if (c.format == F_HTML && (c.q.status || c.q.session || c.q.grep ||
-				   c.q.kind))
+				   c.q.kind || c.q.unpriced))
 		usage_error(export_usage, opts, "the HTML report takes --since, "
 				"--until, --provider, --model and --tag only");
 	if (query_finish(&c.q, &err))

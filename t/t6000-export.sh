@@ -162,6 +162,29 @@ test_expect_success '-o writes the file whole, leaving no temporary file' '
 	test_cmp plain.csv dash.csv
 '
 
+test_expect_success '-o: the file name gives the format when --format does not' '
+	tally export -o named.html 2>err &&
+	test_must_be_empty err &&
+	test_grep "^<!DOCTYPE html>" named.html &&
+	tally export -o named.JSON &&
+	python3 check-export.py json named.JSON "$(ledger)" &&
+	tally export -o named.jsonl &&
+	python3 check-export.py ndjson named.jsonl "$(ledger)" &&
+	tally export -o named.prom &&
+	test_grep "^# TYPE" named.prom &&
+	tally export -o named.txt &&
+	test_cmp plain.csv named.txt &&
+	mkdir dir.html &&
+	tally export -o dir.html/named &&
+	test_cmp plain.csv dir.html/named
+'
+
+test_expect_success '-o: a name that disagrees with --format is warned about' '
+	tally export -f csv -o odd.html 2>err &&
+	test_grep "^tally: warning: writing csv to .odd.html., as --format says, though its name says html$" err &&
+	test_cmp plain.csv odd.html
+'
+
 test_expect_success '-o into a missing directory fails cleanly' '
 	test_expect_code 1 tally export -o nowhere/x.csv 2>err &&
 	test_grep "^tally: cannot write .nowhere/x.csv.: No such file or directory" err
