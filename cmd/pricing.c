@@ -20,7 +20,7 @@
 #include "../lib/banned.h"
 
 static const char *const pricing_usage[] = {
-	"tally pricing show [-p <provider>] [--at <time>] [--json] [<model>]",
+	"tally pricing [show] [-p <provider>] [--at <time>] [--json] [<model>]",
 	"tally pricing update [--from <url-or-file>]",
 	"tally pricing check [--json]",
 	NULL,
@@ -116,6 +116,9 @@ static void table_row(struct table *t, const struct price *p)
 	strbuf_release(&sb);
 }
 
+#define PRICES_UNIT "USD per million tokens; \"a / b\": up to and above " \
+	"the TIER of input tokens per request.\n"
+
 static void prices_table_init(struct table *t)
 {
 	table_init(t, "lrrrrrrl");
@@ -144,9 +147,7 @@ static int show_all(const struct price_table *pt, int json)
 			table_row(&t, &pt->items[i]);
 		table_render(&t, &out, want_colour(STDOUT_FILENO));
 		table_release(&t);
-		strbuf_addstr(&out, "USD per million tokens; \"a / b\": up to "
-				"and above the TIER of input tokens per "
-				"request.\n");
+		strbuf_addstr(&out, PRICES_UNIT);
 		if (pt->fetched_at) {
 			strbuf_addstr(&out, "Fetched prices: ");
 			time_format_local(&out, pt->fetched_at);
@@ -194,6 +195,7 @@ static int show_one(const struct price_table *pt, const char *provider,
 		table_row(&t, m.price);
 		table_render(&t, &out, want_colour(STDOUT_FILENO));
 		table_release(&t);
+		strbuf_addstr(&out, PRICES_UNIT);
 		if (m.price->source == PS_FALLBACK)
 			strbuf_addstr(&out, "Estimates at a fallback price are "
 					"marked fallback:<provider>.\n");
@@ -329,15 +331,18 @@ int cmd_pricing(int argc, const char **argv, struct tally_ctx *ctx)
 				"update: a LiteLLM-format price document"),
 		OPT_END(),
 	};
+	static const char *show_argv[] = { "pricing", "show", NULL };
 	struct strbuf err = STRBUF_INIT;
 	struct price_table pt;
 	int64_t at = now_ms();
 	int ret;
 
 	argc = parse_options_or_exit(argc, argv, opts, pricing_usage, 0);
-	if (argc < 2)
-		usage_error(pricing_usage, opts, "pricing needs a subcommand: "
-				"show or update");
+	/* Alone, pricing shows the table, as 'git remote' lists remotes. */
+	if (argc < 2) {
+		argv = show_argv;
+		argc = 2;
+	}
 	if (!strcmp(argv[1], "update")) {
 		if (argc > 2 || provider || at_text || json)
 			usage_error(pricing_usage, opts, "update takes --from "

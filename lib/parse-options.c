@@ -301,6 +301,13 @@ void parse_options_subcommands(struct strbuf *out, const char *const *usage)
 			p += strcspn(p, " ");
 			p += strspn(p, " ");
 		}
+		/* "[show]": a subcommand that may be left out. */
+		if (*p == '[') {
+			n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz-");
+			if (n && p[1] != '-' && p[n + 1] == ']')
+				strbuf_addf(out, "%.*s\n", (int)n, p + 1);
+			continue;
+		}
 		n = strspn(p, "abcdefghijklmnopqrstuvwxyz-");
 		if (n && (p[n] == ' ' || !p[n]) && *p != '-')
 			strbuf_addf(out, "%.*s\n", (int)n, p);

@@ -50,6 +50,19 @@ test_expect_success 'show --json' '
 	test "$(json_get all.json "len(d) > 25")" = True
 '
 
+test_expect_success 'pricing alone is pricing show, and says its unit' '
+	tally pricing show >want &&
+	tally pricing >got &&
+	test_cmp want got &&
+	test_grep "^USD per million tokens" got &&
+	tally pricing --json >got.json &&
+	test_cmp all.json got.json &&
+	tally pricing show gpt-4.1 >one &&
+	test_grep "^USD per million tokens" one &&
+	test_expect_code 2 tally pricing bogus 2>err &&
+	test_grep "unknown subcommand .bogus." err
+'
+
 test_expect_success 'an unknown model is unpriced: exit 1, and no estimate at record' '
 	test_expect_code 1 tally pricing show my-finetune >out &&
 	test_grep "^my-finetune: unpriced (no price table knows .my-finetune." out &&
@@ -354,8 +367,6 @@ test_expect_success 'check lists the models of the ledger that have no price' '
 '
 
 test_expect_success 'usage errors' '
-	test_expect_code 2 tally pricing 2>err &&
-	test_grep "needs a subcommand" err &&
 	test_expect_code 2 tally pricing list 2>err &&
 	test_grep "unknown subcommand .list." err &&
 	test_expect_code 2 tally pricing update --json 2>err &&
