@@ -218,15 +218,75 @@ static void apply_flags(struct entry *e, const struct record_opts *o)
 
 /* ---- the response body ---- */
 
+enum body_kind { BODY_UNKNOWN, BODY_JSON, BODY_STREAM, BODY_OTHER };
+
+/*
+ * What the start of a response is: a JSON body starts with { or [, a
+ * stream of server-sent events with a field name (data:, event:, id:,
+ * retry:) or a comment (:); BODY_OTHER is neither, BODY_UNKNOWN too
+ * little to say yet.
+ */
+static enum body_kind sniff_body(const char *p, size_t len, int at_end)
+{
+	static const char *const fields[] = { "data:", "event:", "id:",
+		"retry:", ":" };
+	size_t i = 0;
+
+	if (len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		i = 3;
+	while (i < len && strchr(" \t\r\n", p[i]))
+		i++;
+	if (i == len)
+		return at_end ? BODY_OTHER : BODY_UNKNOWN;
+	if (p[i] == '{' || p[i] == '[')
+		return BODY_JSON;
+	for (size_t f = 0; f < sizeof(fields) / sizeof(*fields); f++) {
+		size_t n = strlen(fields[f]), have = len - i;
+
+		if (have >= n && !memcmp(p + i, fields[f], n))
+			return BODY_STREAM;
+		if (have < n && !memcmp(p + i, fields[f], have) && !at_end)
+			return BODY_UNKNOWN;
+	}
+	return BODY_OTHER;
+}
+
+/*
+ * Decides, once enough has arrived, whether the body is a stream: by its
+ * content, so that -r file.sse needs no --stream, and a JSON body (an
+ * error a streaming request got back) is read as JSON even with
+ * --stream. What is neither is read as a stream with --stream (forced),
+ * else as JSON, which says what is wrong with it. A stream's bytes so
+ * far go to the stream reader, and so does the rest as it comes.
+ */
+static int decide_body(enum body_kind *kind, int forced, struct strbuf *body,
+		struct stream *st, int at_end, struct strbuf *err)
+{
+	enum body_kind k = sniff_body(body->buf, body->len, at_end);
+	int ret;
+
+	if (k == BODY_UNKNOWN)
+		return 0;
+	if (k == BODY_OTHER)
+		k = forced ? BODY_STREAM : BODY_JSON;
+	*kind = k;
+	if (k != BODY_STREAM)
+		return 0;
+	ret = stream_feed(st, body->buf, body->len, now_ms(), err);
+	strbuf_reset(body);
+	return ret;
+}
+
 /*
  * Reads the response from path ("-" is stdin). With tee, every byte read
  * is copied to stdout as it arrives, whatever happens to the recording:
  * a response too large or a stream too odd to record stops the recording
  * (the error is returned at the end), never the copy. A reader that went
- * away stops the copy, not the recording.
+ * away stops the copy, not the recording. *kind says what the body was.
  */
-static int read_response(const char *path, int tee, struct strbuf *body,
-		struct stream *st, struct strbuf *err)
+static int read_response(const char *path, int tee, int force_stream,
+		struct strbuf *body, struct stream *st, enum body_kind *kind,
+		struct strbuf *err)
 {
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
 	int teeing = tee, recording = 1, ret = 0;
@@ -256,7 +316,7 @@ static int read_response(const char *path, int tee, struct strbuf *body,
 			teeing = 0;
 		if (!recording)
 			continue;
-		if (st) {
+		if (*kind == BODY_STREAM) {
 			/* A stream is read as it comes, in bounded memory. */
 			ret = stream_feed(st, body->buf + body->len, (size_t)n,
 					now_ms(), err);
@@ -264,7 +324,11 @@ static int read_response(const char *path, int tee, struct strbuf *body,
 			continue;
 		}
 		strbuf_setlen(body, body->len + (size_t)n);
-		if (body->len > MAX_RESPONSE) {
+		if (*kind == BODY_UNKNOWN) {
+			ret = decide_body(kind, force_stream, body, st, 0, err);
+			recording = !ret;
+		}
+		if (recording && body->len > MAX_RESPONSE) {
 			ret = fail(err, T_EFAIL, "response '%s' is larger than "
 					"%u MiB", path, MAX_RESPONSE >> 20);
 			strbuf_reset(body);
@@ -273,6 +337,8 @@ static int read_response(const char *path, int tee, struct strbuf *body,
 	}
 	if (fd)
 		close(fd);
+	if (!ret && *kind == BODY_UNKNOWN)
+		ret = decide_body(kind, force_stream, body, st, 1, err);
 	if (ret && tee)
 		strbuf_addstr(err, "; passed through, not recorded");
 	return ret;
@@ -617,6 +683,7 @@ int cmd_record(int argc, const char **argv, struct tally_ctx *ctx)
 	struct strbuf body = STRBUF_INIT, err = STRBUF_INIT;
 	struct strbuf provider = STRBUF_INIT;
 	int64_t started = now_ms();
+	enum body_kind kind = BODY_UNKNOWN;
 	struct stream st;
 	struct entry e;
 	int ret;
@@ -642,8 +709,8 @@ int cmd_record(int argc, const char **argv, struct tally_ctx *ctx)
 				"stdout");
 	entry_init(&e);
 	stream_init(&st, o.provider ? provider_by_id(o.provider) : NULL);
-	ret = o.response ? read_response(o.response, o.tee, &body,
-			o.stream ? &st : NULL, &err) : 0;
+	ret = o.response ? read_response(o.response, o.tee, o.stream, &body,
+			&st, &kind, &err) : 0;
 	if (!ret && !ctx->cfg.enabled) {
 		if (!o.quiet)
 			warning("recording is disabled (enabled: false); "
@@ -651,7 +718,8 @@ int cmd_record(int argc, const char **argv, struct tally_ctx *ctx)
 		goto out;
 	}
 	if (!ret)
-		ret = build_entry(&e, &o, &body, o.stream ? &st : NULL, ctx,
+		ret = build_entry(&e, &o, &body,
+				kind == BODY_STREAM ? &st : NULL, ctx,
 				started, &err);
 	if (!ret)
 		ret = write_entry(&e, ctx, &err);

@@ -113,6 +113,47 @@ test_expect_success '--provider names a compatible provider of a stream' '
 	fields o.json "[\"deepseek\", 19]" providerId billedInputTokens
 '
 
+test_expect_success 'a stream is known by its content: --stream is not needed' '
+	tally record --response "$S/anthropic-messages.sse" --json >got.json &&
+	fields got.json "[\"anthropic\", \"msg_s3\", 35857, 268, 7]" \
+		providerId providerRequestId billedInputTokens \
+		billedOutputTokens chunksReceived &&
+	tally record --response - --json <"$S/openai-chat.sse" >got.json &&
+	fields got.json "[\"openai\", \"chatcmpl-s1\", 19, 10]" \
+		providerId providerRequestId billedInputTokens billedOutputTokens
+'
+
+test_expect_success 'a stream that arrives a few bytes at a time is known too' '
+	python3 -c "
+import sys, time
+data = open(sys.argv[1], \"rb\").read()
+for i in range(0, len(data), 3):
+    sys.stdout.buffer.write(data[i:i + 3])
+    sys.stdout.flush()
+    if i < 12:
+        time.sleep(0.05)
+" "$S/openai-chat.sse" | tally record --response - --tee >teed &&
+	test_cmp "$S/openai-chat.sse" teed &&
+	tally log -n 1 --json >l.json &&
+	test "$(json_get l.json "[d[0][k] for k in (\"providerRequestId\", \"chunksReceived\", \"billedInputTokens\")]")" = \
+		"[\"chatcmpl-s1\", 4, 19]"
+'
+
+test_expect_success 'a JSON body is read as JSON, even with --stream' '
+	R=$TALLY_SOURCE_DIR/contrib/examples/responses &&
+	tally record --stream --response "$R/openai-chat.json" --json >o.json &&
+	fields o.json "[\"openai\", \"response\"]" providerId source &&
+	test "$(json_get o.json "\"chunksReceived\" in d")" = False
+'
+
+test_expect_success 'what is neither is a stream with --stream, JSON without' '
+	printf "garbage\n" >g.txt &&
+	test_expect_code 1 tally record --response g.txt 2>err &&
+	test_grep "not valid JSON" err &&
+	test_expect_code 1 tally record --stream --response g.txt 2>err &&
+	test_grep "stream" err
+'
+
 test_expect_success 'OpenAI headers: request id, status and rate limits' '
 	tally record --response "$TALLY_SOURCE_DIR/contrib/examples/responses/openai-chat.json" \
 		--headers "$H/openai.headers" --json >o.json &&
