@@ -387,10 +387,18 @@ static void assign_id(struct entry *e)
 static int complete_new_entry(struct entry *e, const struct record_opts *o,
 		const struct tally_ctx *ctx, int64_t now, struct strbuf *err)
 {
+	/* An error body names no model: the failed request has none. */
+	int failed_response = o->response && e->status &&
+		!strcmp(e->status, "failed");
+
+	if (!entry_has(e, EF_PROVIDER_ID) && failed_response)
+		return fail(err, T_EFAIL, "the response is an error (%s) that "
+				"names no provider; name it with --provider",
+				entry_get_str(e, EF_ERROR_CODE));
 	if (!entry_has(e, EF_PROVIDER_ID))
 		bad_value("--provider is required (or a --response to read "
 				"it from)");
-	if (!entry_has(e, EF_MODEL_ID))
+	if (!entry_has(e, EF_MODEL_ID) && !failed_response)
 		bad_value("--model is required (the response did not name one)");
 	if (!entry_has(e, EF_SOURCE))
 		entry_set_str(e, EF_SOURCE, "manual");
@@ -723,6 +731,10 @@ int cmd_record(int argc, const char **argv, struct tally_ctx *ctx)
 				started, &err);
 	if (!ret)
 		ret = write_entry(&e, ctx, &err);
+	if (!ret && kind == BODY_JSON && e.status &&
+	    !strcmp(e.status, "failed") && !o.quiet)
+		warning("the response is an error (%s): recorded as a failed "
+				"request", entry_get_str(&e, EF_ERROR_CODE));
 	if (!ret)
 		print_result(&e, &o);
 out:

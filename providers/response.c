@@ -1,15 +1,84 @@
 /*
  * One response body to one entry: the body is parsed once, an error body
- * is refused with the provider's own message, and the adapter that
- * --provider names (or, without one, the one most sure about the body)
- * reads the usage. cmd/ never reads a wire format itself.
+ * becomes a failed request with the provider's own error code, and the
+ * adapter that --provider names (or, without one, the one most sure
+ * about the body) reads the usage. cmd/ never reads a wire format itself.
  */
 #include "response.h"
+
+#include <stdio.h>
+#include <string.h>
 
 #include "jsonc.h"
 #include "provider.h"
 #include "../lib/error.h"
 #include "../lib/banned.h"
+
+/*
+ * Whose error envelope this is, by the shapes each provider documents:
+ * Anthropic's {"type":"error","error":{"type":...}}, Gemini's (Google
+ * RPC) {"error":{"code":429,"status":"RESOURCE_EXHAUSTED"}}, OpenAI's
+ * {"error":{"type","param","code"}} and OpenRouter's {"error":{"code":
+ * 429,"message"}}. NULL when it is none of them.
+ */
+static const char *error_provider(struct json_object *root,
+		struct json_object *error)
+{
+	struct json_object *code = jpath(error, "code", NULL);
+	const char *type = jstr(root, "type");
+
+	if (type && !strcmp(type, "error"))
+		return "anthropic";
+	if (jstr(error, "status"))
+		return "gemini";
+	if (jpath(error, "param", NULL) || jstr(error, "type") ||
+	    (code && json_object_is_type(code, json_type_string)))
+		return "openai";
+	if (code && json_object_is_type(code, json_type_int))
+		return "openrouter";
+	return NULL;
+}
+
+/*
+ * An error body as the failed request it reports: status failed, the
+ * provider's error code (OpenAI's code or type, Anthropic's type,
+ * Gemini's status, else the numeric code), the HTTP status when the body
+ * gives one, and no usage: its tokens are unknown, never zero.
+ */
+static void read_error(struct json_object *root, const char *forced,
+		struct entry *e)
+{
+	struct json_object *error = jpath(root, "error", NULL);
+	struct json_object *code = jpath(error, "code", NULL);
+	const char *provider = forced ? forced : error_provider(root, error);
+	const char *name = NULL;
+	char num[24];
+
+	if (json_object_is_type(error, json_type_object)) {
+		name = jstr(error, "status");
+		if (!name && code && json_object_is_type(code, json_type_string))
+			name = json_object_get_string(code);
+		if (!name)
+			name = jstr(error, "type");
+	}
+	if (code && json_object_is_type(code, json_type_int)) {
+		int64_t n = json_object_get_int64(code);
+
+		if (n >= 100 && n <= 599)
+			entry_set_int(e, EF_HTTP_STATUS, n);
+		if (!name) {
+			snprintf(num, sizeof(num), "%lld", (long long)n);
+			name = num;
+		}
+	}
+	entry_set_str(e, EF_STATUS, "failed");
+	entry_set_str(e, EF_ERROR_CODE, name && *name ? name : "error");
+	if (provider)
+		entry_set_str(e, EF_PROVIDER_ID, provider);
+	if (jstr(root, "request_id"))
+		entry_set_str(e, EF_PROVIDER_REQUEST_ID, jstr(root, "request_id"));
+	entry_set_str(e, EF_SOURCE, "response");
+}
 
 int provider_read_response(const char *text, size_t len, const char *forced,
 		struct entry *e, struct strbuf *err)
@@ -25,7 +94,7 @@ int provider_read_response(const char *text, size_t len, const char *forced,
 		goto out;
 	}
 	if (provider_error_body(root, &why)) {
-		ret = fail(err, T_EFAIL, "%s", why.buf);
+		read_error(root, forced, e);
 		goto out;
 	}
 	if (!p || !p->parse_response)

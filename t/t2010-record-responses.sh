@@ -114,14 +114,52 @@ test_expect_success 'Anthropic without the total cache-write field sums the TTLs
 	check o.json billedInputTokens=20 cacheWriteTokens=10 cacheReadTokens=0
 '
 
-test_expect_success 'an error body is not usage' '
+# error_entry <body> <expected [provider, errorCode, httpStatus]> [flags]:
+# the body recorded as a failed request with no usage.
+error_entry() {
+	body=$1 want=$2 model=null &&
+	shift 2 &&
+	case "$*" in *gpt-4o*) model="\"gpt-4o\"" ;; esac &&
+	echo "$body" >err.json &&
+	tally record --response err.json --json "$@" >o.json 2>err &&
+	test_grep "^tally: warning: the response is an error (.*): recorded as a failed request$" err &&
+	test "$(json_get o.json "[d.get(k) for k in (\"providerId\", \"errorCode\", \"httpStatus\")]")" = "$want" &&
+	test "$(json_get o.json "[d[\"status\"], \"billedInputTokens\" in d, d.get(\"modelId\")]")" = \
+		"[\"failed\", false, $model]"
+}
+
+# The envelopes as each provider documents them (provider-apis.md).
+test_expect_success 'an error body is a failed request, of whichever provider' '
+	error_entry "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"This request would exceed the rate limit\"},\"request_id\":\"req_011CSLsW7mFqvHHnzrKdKjAE\"}" \
+		"[\"anthropic\", \"rate_limit_error\", null]" &&
+	test "$(json_get o.json "d[\"providerRequestId\"]")" = req_011CSLsW7mFqvHHnzrKdKjAE &&
+	error_entry "{\"error\":{\"message\":\"Rate limit reached for gpt-4o\",\"type\":\"tokens\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}" \
+		"[\"openai\", \"rate_limit_exceeded\", null]" &&
+	error_entry "{\"error\":{\"message\":\"You exceeded your current quota\",\"type\":\"insufficient_quota\",\"param\":null,\"code\":\"insufficient_quota\"}}" \
+		"[\"openai\", \"insufficient_quota\", null]" &&
+	error_entry "{\"error\":{\"code\":429,\"message\":\"You exceeded your current quota\",\"status\":\"RESOURCE_EXHAUSTED\"}}" \
+		"[\"gemini\", \"RESOURCE_EXHAUSTED\", 429]" &&
+	error_entry "{\"error\":{\"code\":404,\"message\":\"Resource not found\"}}" \
+		"[\"openrouter\", \"404\", 404]" &&
+	error_entry "{\"error\":{\"code\":429,\"message\":\"slow\"}}" \
+		"[\"openai\", \"429\", 429]" -p openai -m gpt-4o
+'
+
+test_expect_success 'through --tee: passed on, recorded as failed, exit 0' '
+	echo "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"tokens\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}" >e.json &&
+	tally record --response - --tee -m gpt-4o <e.json >out 2>err &&
+	test_cmp e.json out &&
+	tally log -n 1 --porcelain --status failed >row &&
+	test "$(cut -f3,4,10 row)" = "$(printf "openai\tgpt-4o\tfailed")" &&
+	tally summary --json >s.json &&
+	test "$(json_get s.json "d[\"failedCount\"]")" -ge 1
+'
+
+test_expect_success 'an error body of no provider tally can tell fails' '
 	cp "$(ledger)" before &&
-	echo "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow down\"}}" >e.json &&
+	echo "{\"error\":\"overloaded\"}" >e.json &&
 	test_expect_code 1 tally record --response e.json 2>err &&
-	test_grep "the response is an error (slow down)" err &&
-	echo "{\"error\":{\"message\":\"You exceeded your current quota\",\"type\":\"insufficient_quota\"}}" >e2.json &&
-	test_expect_code 1 tally record --response e2.json -p openai 2>err &&
-	test_grep "You exceeded your current quota" err &&
+	test_grep "the response is an error (error) that names no provider; name it with --provider" err &&
 	test_cmp before "$(ledger)"
 '
 
