@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common.h"
 #include "jsonc.h"
 #include "provider.h"
 #include "../lib/error.h"
@@ -56,7 +57,8 @@ static void read_error(struct json_object *root, const char *forced,
 
 	if (json_object_is_type(error, json_type_object)) {
 		name = jstr(error, "status");
-		if (!name && code && json_object_is_type(code, json_type_string))
+		if (!name && code &&
+		    json_object_is_type(code, json_type_string))
 			name = json_object_get_string(code);
 		if (!name)
 			name = jstr(error, "type");
@@ -75,8 +77,7 @@ static void read_error(struct json_object *root, const char *forced,
 	entry_set_str(e, EF_ERROR_CODE, name && *name ? name : "error");
 	if (provider)
 		entry_set_str(e, EF_PROVIDER_ID, provider);
-	if (jstr(root, "request_id"))
-		entry_set_str(e, EF_PROVIDER_REQUEST_ID, jstr(root, "request_id"));
+	set_str_from(e, EF_PROVIDER_REQUEST_ID, root, "request_id");
 	entry_set_str(e, EF_SOURCE, "response");
 }
 
