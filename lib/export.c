@@ -74,6 +74,10 @@ static void csv_field(struct strbuf *out, const struct entry *e,
 	} else if (f == EF_BILLED_COST_USD || f == EF_ESTIMATED_COST_USD ||
 		   f == EF_TOOL_FEES_USD) {
 		money_format(tmp, entry_get_int(e, f));
+	} else if (f == EF_STARTED_AT || f == EF_COMPLETED_AT ||
+		   f == EF_RECORDED_AT || f == EF_SYNCED_AT) {
+		/* Times as people and spreadsheets read them, not epochs. */
+		time_format_iso_local(tmp, entry_get_int(e, f));
 	} else {
 		strbuf_addf(tmp, "%lld", (long long)entry_get_int(e, f));
 	}

@@ -442,6 +442,26 @@ void time_format_local(struct strbuf *sb, int64_t ms)
 			tm.tm_sec);
 }
 
+void time_format_iso_local(struct strbuf *sb, int64_t ms)
+{
+	time_t t = (time_t)floor_div(ms, 1000);
+	int64_t local, offset;
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	/* The offset is how far the wall clock is from UTC at that time. */
+	local = days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1,
+			tm.tm_mday) * 86400 + tm.tm_hour * 3600 +
+		tm.tm_min * 60 + tm.tm_sec;
+	offset = (local - (int64_t)t) / 60;
+	strbuf_addf(sb, "%04d-%02d-%02dT%02d:%02d:%02d.%03d%c%02d:%02d",
+			tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			tm.tm_hour, tm.tm_min, tm.tm_sec,
+			(int)(ms - floor_div(ms, 1000) * 1000),
+			offset < 0 ? '-' : '+', (int)(llabs(offset) / 60),
+			(int)(llabs(offset) % 60));
+}
+
 void duration_format_short(struct strbuf *sb, int64_t ms)
 {
 	if (ms < 0)

@@ -56,6 +56,12 @@ void time_format_utc(struct strbuf *sb, int64_t ms);
 /* Appends the local time as "2026-11-24 10:31:11". */
 void time_format_local(struct strbuf *sb, int64_t ms);
 
+/*
+ * Appends the local time in ISO 8601 with milliseconds and the zone's
+ * offset: "2026-11-24T10:31:11.123+01:00", for files that others read.
+ */
+void time_format_iso_local(struct strbuf *sb, int64_t ms);
+
 /* Appends a short age for people: "12s", "5m", "3h", "2d". */
 void duration_format_short(struct strbuf *sb, int64_t ms);
 

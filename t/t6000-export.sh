@@ -9,11 +9,12 @@ export TALLY_NOW
 # holds exactly the folded usage entries of the ledger, in the order tally
 # documents (oldest first), field for field.
 cat >check-export.py <<'EOF'
-import csv, decimal, json, sys
+import csv, datetime, decimal, json, sys
 
 fmt, path, ledger = sys.argv[1:4]
 sensitive = "--sensitive" in sys.argv
 SENSITIVE = ("sessionResource", "requestId", "providerRequestId")
+TIMES = ("startedAt", "completedAt", "recordedAt", "syncedAt")
 
 def load(text):
     return json.loads(text, parse_float=decimal.Decimal)
@@ -58,6 +59,11 @@ if fmt == "csv":
                 assert json.loads(cell) == e[name], (cell, e[name])
             elif isinstance(e[name], decimal.Decimal):
                 assert decimal.Decimal(cell) == e[name], (name, cell)
+            elif name in TIMES:
+                # ISO 8601 with its offset, the same instant to the ms.
+                t = datetime.datetime.fromisoformat(cell)
+                assert t.utcoffset() is not None, cell
+                assert round(t.timestamp() * 1000) == e[name], (name, cell)
             else:
                 assert cell == str(e[name]), (name, cell, e[name])
         # Every field the ledger has is a column (unknown ones aside).
@@ -102,6 +108,18 @@ test_expect_success 'CSV parsed by Python equals the folded ledger' '
 	head -n 1 out.csv | tr -d "\r" >header &&
 	test_grep "^entryId,startedAt,completedAt,recordedAt,providerId,modelId,billedInputTokens," header &&
 	test_grep "invalid ledger line" err
+'
+
+test_expect_success 'CSV: times in ISO 8601, in the configured zone, with its offset' '
+	tally export -f csv --provider openai >utc.csv &&
+	TZ=America/New_York tally export -f csv --provider openai >ny.csv &&
+	tally -c timezone=Asia/Kolkata export -f csv --provider openai >in.csv &&
+	sed -n 2p utc.csv | cut -d, -f2 >t &&
+	test_grep -E "^20[0-9-]*T[0-9:]*\.[0-9]{3}\+00:00$" t &&
+	sed -n 2p ny.csv | cut -d, -f2 >t &&
+	test_grep -E "^20[0-9-]*T[0-9:]*\.[0-9]{3}-0[45]:00$" t &&
+	sed -n 2p in.csv | cut -d, -f2 >t &&
+	test_grep "+05:30$" t
 '
 
 test_expect_success 'CSV: RFC 4180 quoting and CRLF line ends' '

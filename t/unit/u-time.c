@@ -133,6 +133,15 @@ int main(void)
 			t == 1772951400000LL, "EST before the spring change");
 	ok(!time_parse_iso("2026-03-08T03:30", 16, &t) &&
 			t == 1772955000000LL, "EDT after the spring change");
+	strbuf_reset(&sb);
+	time_format_iso_local(&sb, 1772955000000LL);
+	is_str(sb.buf, "2026-03-08T03:30:00.000-04:00", "ISO local, EDT");
+	strbuf_reset(&sb);
+	time_format_iso_local(&sb, 1772951400000LL + 7);
+	is_str(sb.buf, "2026-03-08T01:30:00.007-05:00", "ISO local, EST");
+	strbuf_reset(&sb);
+	time_format_iso_local(&sb, -1);
+	is_str(sb.buf, "1969-12-31T18:59:59.999-05:00", "ISO local, 1969");
 	is_int(local_day_start(1772955000000LL), 1772946000000LL,
 			"the day of the spring change starts at 05:00Z");
 	is_int(local_day_start(1772946000000LL + 23 * 3600000LL - 1),
