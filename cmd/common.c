@@ -12,21 +12,6 @@
 #include "../lib/timeutil.h"
 #include "../lib/banned.h"
 
-void usage_error(const char *const *usage, const struct option *opts,
-		const char *fmt, ...)
-{
-	struct strbuf msg = STRBUF_INIT, text = STRBUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	strbuf_vaddf(&msg, fmt, ap);
-	va_end(ap);
-	error("%s", msg.buf);
-	parse_options_usage(&text, usage, opts);
-	fputs(text.buf, stderr);
-	exit(EXIT_USAGE);
-}
-
 /* "tally log" of "tally log [<filters>] ...": up to the second space. */
 static int command_len(const char *usage)
 {
@@ -35,6 +20,31 @@ static int command_len(const char *usage)
 	if (sp)
 		sp = strchr(sp + 1, ' ');
 	return sp ? (int)(sp - usage) : (int)strlen(usage);
+}
+
+/*
+ * A usage error: the one line that says what is wrong, and where the
+ * usage is, not a screenful of usage that pushes the error out of sight.
+ */
+__attribute__((noreturn))
+static void usage_exit(const char *const *usage, const char *msg)
+{
+	error("%s", msg);
+	fprintf(stderr, "see '%.*s -h'\n", command_len(usage[0]), usage[0]);
+	exit(EXIT_USAGE);
+}
+
+void usage_error(const char *const *usage, const struct option *opts,
+		const char *fmt, ...)
+{
+	struct strbuf msg = STRBUF_INIT;
+	va_list ap;
+
+	(void)opts;
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	usage_exit(usage, msg.buf);
 }
 
 int parse_options_or_exit(int argc, const char **argv,
@@ -54,16 +64,8 @@ int parse_options_or_exit(int argc, const char **argv,
 		fputs(text.buf, stdout);
 		exit(EXIT_OK);
 	}
-	/*
-	 * A mistyped option: the error, and where the usage is, not a
-	 * screenful of usage that pushes the error out of sight.
-	 */
-	if (ret < 0) {
-		error("%s", err.buf);
-		fprintf(stderr, "see '%.*s -h'\n", command_len(usage[0]),
-				usage[0]);
-		exit(EXIT_USAGE);
-	}
+	if (ret < 0)
+		usage_exit(usage, err.buf);
 	if ((flags & PARSE_OPT_NO_ARGS) && ret > 1)
 		usage_error(usage, opts, "unexpected argument '%s'", argv[1]);
 	strbuf_release(&err);

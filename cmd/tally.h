@@ -74,7 +74,7 @@ int cmd_version(int argc, const char **argv, struct tally_ctx *ctx);
 int parse_options_or_exit(int argc, const char **argv,
 		const struct option *opts, const char *const *usage, int flags);
 
-/* Prints "tally: <message>" and the usage to stderr, then exits 2. */
+/* Prints "tally: <message>" and where the usage is, then exits 2. */
 __attribute__((format(printf, 3, 4), noreturn))
 void usage_error(const char *const *usage, const struct option *opts,
 		const char *fmt, ...);
