@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/export.h"
 #include "../lib/jsonw.h"
 #include "../lib/money.h"
 #include "../lib/perf.h"
@@ -20,14 +21,21 @@
 static const char *const summary_usage[] = {
 	"tally summary [--window <window> | --since <time> [--until <time>] | "
 		"--last <duration>] [--by <group>...] [<filters>] [--all] "
-		"[--perf] [--json]",
+		"[--perf] [--format <format> | --json]",
 	NULL,
 };
 
+enum summary_format { SF_TABLE, SF_JSON, SF_CSV, SF_MARKDOWN };
+
+/* By enum summary_format. */
+static const char *const format_names[] = { "table", "json", "csv",
+	"markdown" };
+
 struct summary_cmd {
-	const char *window, *since, *until, *last, *tz;
+	const char *window, *since, *until, *last, *tz, *format_name;
 	struct string_list by;
 	int all, perf, json, all_workspaces, rebuild;
+	enum summary_format format;
 
 	struct report_spec spec;
 	char window_name[64];
@@ -291,26 +299,48 @@ static void share(struct strbuf *sb, int64_t part, int64_t whole)
 	strbuf_addf(sb, "%.1f%%", (double)part * 100 / (double)whole);
 }
 
-/* One table of groups; limit 0 shows them all. */
-static void groups_table(struct strbuf *out, const struct report *r,
-		const struct report_spec *spec, const struct counters *total,
-		enum cost_mode mode, size_t limit, int colour)
+/* The cells of one group or total: requests, tokens, share, cost. */
+static void figure_cells(struct table *t, const struct counters *c,
+		const struct counters *total, enum cost_mode mode)
 {
-	int bars = has_time_dim(spec);
-	struct strbuf sb = STRBUF_INIT, align = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT;
+
+	fmt_count(&sb, c->v[RC_REQUESTS]);
+	table_cell_str(t, sb.buf);
+	strbuf_reset(&sb);
+	fmt_count(&sb, tokens_of(c));
+	table_cell_str(t, sb.buf);
+	strbuf_reset(&sb);
+	share(&sb, tokens_of(c), tokens_of(total));
+	table_cell_str(t, sb.buf);
+	strbuf_reset(&sb);
+	format_cost(&sb, c, mode);
+	table_cell_str(t, sb.buf);
+	strbuf_release(&sb);
+}
+
+/*
+ * One table of groups, in t (initialised here); limit 0 shows them all.
+ * bars adds a trend column.
+ */
+static void fill_groups_table(struct table *t, struct strbuf *align,
+		const struct report *r, const struct report_spec *spec,
+		const struct counters *total, enum cost_mode mode,
+		size_t limit, int bars)
+{
+	struct strbuf sb = STRBUF_INIT;
 	int64_t max = 1;
 	size_t shown = limit && limit < r->ngroups ? limit : r->ngroups;
-	struct table t;
 
 	for (size_t d = 0; d < spec->ndims; d++)
-		strbuf_addch(&align, 'l');
-	strbuf_addstr(&align, bars ? "rrrrl" : "rrrr");
-	table_init(&t, align.buf);
+		strbuf_addch(align, 'l');
+	strbuf_addstr(align, bars ? "rrrrl" : "rrrr");
+	table_init(t, align->buf);
 	for (size_t d = 0; d < spec->ndims; d++)
-		table_cell_styled(&t, TABLE_BOLD, dim_title(spec, d));
-	table_head(&t, "REQUESTS", "TOKENS", "SHARE", "COST", NULL);
+		table_cell_styled(t, TABLE_BOLD, dim_title(spec, d));
+	table_head(t, "REQUESTS", "TOKENS", "SHARE", "COST", NULL);
 	if (bars)
-		table_cell_str(&t, "");
+		table_cell_str(t, "");
 	for (size_t i = 0; i < r->ngroups; i++)
 		if (tokens_of(&r->groups[i].c) > max)
 			max = tokens_of(&r->groups[i].c);
@@ -324,28 +354,28 @@ static void groups_table(struct strbuf *out, const struct report *r,
 			continue;
 		}
 		for (size_t d = 0; d < spec->ndims; d++)
-			table_cell_str(&t, *g->key[d] ? g->key[d] : "(none)");
-		strbuf_reset(&sb);
-		fmt_count(&sb, g->c.v[RC_REQUESTS]);
-		table_cell_str(&t, sb.buf);
-		strbuf_reset(&sb);
-		fmt_count(&sb, tokens_of(&g->c));
-		table_cell_str(&t, sb.buf);
-		strbuf_reset(&sb);
-		share(&sb, tokens_of(&g->c), tokens_of(total));
-		table_cell_str(&t, sb.buf);
-		strbuf_reset(&sb);
-		format_cost(&sb, &g->c, mode);
-		table_cell_str(&t, sb.buf);
+			table_cell_str(t, *g->key[d] ? g->key[d] : "(none)");
+		figure_cells(t, &g->c, total, mode);
 		if (bars) {
 			strbuf_reset(&sb);
 			format_bar(&sb, tokens_of(&g->c) * 100 / max, 24);
-			table_cell_str(&t, sb.buf);
+			table_cell_str(t, sb.buf);
 		}
 	}
+	strbuf_release(&sb);
+}
+
+static void groups_table(struct strbuf *out, const struct report *r,
+		const struct report_spec *spec, const struct counters *total,
+		enum cost_mode mode, size_t limit, int colour)
+{
+	struct strbuf align = STRBUF_INIT;
+	struct table t;
+
+	fill_groups_table(&t, &align, r, spec, total, mode, limit,
+			has_time_dim(spec));
 	table_render(&t, out, colour);
 	table_release(&t);
-	strbuf_release(&sb);
 	strbuf_release(&align);
 }
 
@@ -881,11 +911,103 @@ static void print_json(struct strbuf *out, const struct summary_cmd *c,
 	jw_object_end(&w);
 }
 
+/*
+ * CSV of the groups, for spreadsheets: the dimensions, then plain
+ * numbers (no separators, costs in decimal USD). costUsd is empty when
+ * nothing in the group has a price: unknown, never 0.
+ */
+static void print_csv(struct strbuf *out, const struct summary_cmd *c,
+		const struct reports *rs, const struct reporting *rp)
+{
+	static const enum rollup_counter cols[] = { RC_REQUESTS, RC_INPUT,
+		RC_OUTPUT, RC_CACHE_READ, RC_CACHE_WRITE, RC_REASONING,
+		RC_N_FAILED };
+	static const char *const names[] = { "requests", "inputTokens",
+		"outputTokens", "cacheReadTokens", "cacheWriteTokens",
+		"reasoningTokens", "failedCount" };
+	const struct report *r = &rs->total;
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t d = 0; d < c->spec.ndims; d++) {
+		csv_text(out, dim_name(&c->spec, d, &sb));
+		strbuf_addch(out, ',');
+	}
+	for (size_t i = 0; i < sizeof(cols) / sizeof(*cols); i++)
+		strbuf_addf(out, "%s,", names[i]);
+	strbuf_addstr(out, "totalTokens,billedCostUsd,estimatedCostUsd,"
+			"costUsd,unpricedCount\r\n");
+	for (size_t i = 0; i < r->ngroups; i++) {
+		const struct counters *g = &r->groups[i].c;
+		int64_t unpriced, cost = counters_cost(g, rp->mode, &unpriced);
+
+		if (!g->v[RC_REQUESTS])
+			continue;
+		for (size_t d = 0; d < c->spec.ndims; d++) {
+			csv_text(out, r->groups[i].key[d]);
+			strbuf_addch(out, ',');
+		}
+		for (size_t k = 0; k < sizeof(cols) / sizeof(*cols); k++)
+			strbuf_addf(out, "%lld,", (long long)g->v[cols[k]]);
+		strbuf_addf(out, "%lld,", (long long)tokens_of(g));
+		money_format(out, g->v[RC_BILLED]);
+		strbuf_addch(out, ',');
+		money_format(out, rp->mode == COST_MODE_AUTO ?
+				g->v[RC_EST_UNBILLED] : g->v[RC_ESTIMATED]);
+		strbuf_addch(out, ',');
+		if (!unpriced || unpriced < g->v[RC_N_USAGE])
+			money_format(out, cost);
+		strbuf_addf(out, ",%lld\r\n", (long long)unpriced);
+	}
+	strbuf_release(&sb);
+}
+
+/* The groups as a Markdown table to paste into an issue, with a total. */
+static void print_markdown(struct strbuf *out, const struct summary_cmd *c,
+		const struct reports *rs, const struct reporting *rp)
+{
+	const struct counters *total = &rs->total.total;
+	struct strbuf align = STRBUF_INIT;
+	struct table t;
+
+	fill_groups_table(&t, &align, &rs->total, &c->spec, total, rp->mode,
+			0, 0);
+	table_cell_str(&t, "Total");
+	for (size_t d = 1; d < c->spec.ndims; d++)
+		table_cell_str(&t, "");
+	figure_cells(&t, total, total, rp->mode);
+	table_render_markdown(&t, out);
+	table_release(&t);
+	strbuf_release(&align);
+}
+
+static void check_format(struct summary_cmd *c, const struct option *opts)
+{
+	size_t n = sizeof(format_names) / sizeof(*format_names), i;
+
+	if (c->json && c->format_name && strcmp(c->format_name, "json"))
+		usage_error(summary_usage, opts, "--json is --format json; "
+				"not with --format %s", c->format_name);
+	c->format = c->json ? SF_JSON : SF_TABLE;
+	if (!c->format_name)
+		return;
+	for (i = 0; i < n && strcmp(c->format_name, format_names[i]); i++)
+		;
+	if (i == n)
+		usage_error(summary_usage, opts, "--format expects table, "
+				"json, csv or markdown, not '%s'",
+				c->format_name);
+	c->format = (enum summary_format)i;
+	if (c->perf && (c->format == SF_CSV || c->format == SF_MARKDOWN))
+		usage_error(summary_usage, opts, "--perf prints a table or "
+				"JSON; not --format %s", c->format_name);
+}
+
 static void check_options(struct summary_cmd *c, const struct option *opts)
 {
 	struct strbuf err = STRBUF_INIT;
 	int ranges = !!c->since + !!c->until + !!c->last;
 
+	check_format(c, opts);
 	if (c->window && ranges)
 		usage_error(summary_usage, opts, "--window excludes --since, "
 				"--until and --last");
@@ -901,6 +1023,11 @@ static void check_options(struct summary_cmd *c, const struct option *opts)
 					"model, day, week, month, session or "
 					"tag:<key>, at most %d of them, not "
 					"'%s'", REPORT_MAX_DIMS, c->by.items[i]);
+	/* One table to paste: without --by, by provider and model. */
+	if (!c->by.nr && (c->format == SF_CSV || c->format == SF_MARKDOWN)) {
+		report_add_dim(&c->spec, "provider");
+		report_add_dim(&c->spec, "model");
+	}
 	if (query_finish(&c->spec.filter, &err))
 		usage_error(summary_usage, opts, "%s", err.buf);
 	strbuf_release(&err);
@@ -936,7 +1063,9 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 		OPT_BOOL(0, "all", &c.all, "show every model, not the top 5"),
 		OPT_BOOL(0, "perf", &c.perf,
 				"performance per provider: rates, latency, errors"),
-		OPT_BOOL(0, "json", &c.json, "print JSON"),
+		OPT_STRING(0, "format", &c.format_name, "format",
+				"table (default), json, csv or markdown"),
+		OPT_BOOL(0, "json", &c.json, "print JSON (--format json)"),
 		OPT_BOOL(0, "rebuild", &c.rebuild,
 				"rebuild the summary cache from the ledger"),
 		OPT_END(),
@@ -973,8 +1102,12 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	if (!ret)
 		ret = build_reports(&rs, sc, &c, rp.now, &err);
 	if (!ret) {
-		if (c.json)
+		if (c.format == SF_JSON)
 			print_json(&out, &c, &rs, &rp, ctx);
+		else if (c.format == SF_CSV)
+			print_csv(&out, &c, &rs, &rp);
+		else if (c.format == SF_MARKDOWN)
+			print_markdown(&out, &c, &rs, &rp);
 		else
 			print_human(&out, &c, &rs, &rp, ctx);
 		flush_out(&out);

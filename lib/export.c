@@ -46,6 +46,21 @@ static void csv_value(struct strbuf *out, const char *s, size_t len)
 	strbuf_addch(out, '"');
 }
 
+void csv_text(struct strbuf *out, const char *s)
+{
+	struct strbuf tmp = STRBUF_INIT;
+
+	/*
+	 * A text cell a spreadsheet would take for a formula is neutralised
+	 * with a leading apostrophe, as OWASP's CSV injection guidance says.
+	 */
+	if (*s && strchr("=+-@\t\r", *s))
+		strbuf_addch(&tmp, '\'');
+	strbuf_addstr(&tmp, s);
+	csv_value(out, tmp.buf, tmp.len);
+	strbuf_release(&tmp);
+}
+
 static void csv_field(struct strbuf *out, const struct entry *e,
 		enum entry_field f, struct strbuf *tmp)
 {
@@ -63,14 +78,9 @@ static void csv_field(struct strbuf *out, const struct entry *e,
 			jw_kv_string(&w, e->tags[i].key, e->tags[i].value);
 		jw_object_end(&w);
 	} else if ((s = entry_get_str(e, f))) {
-		/*
-		 * A text cell a spreadsheet would take for a formula is
-		 * neutralised with a leading apostrophe, as OWASP's CSV
-		 * injection guidance says; numbers are written as numbers.
-		 */
-		if (strchr("=+-@\t\r", *s) && *s)
-			strbuf_addch(tmp, '\'');
-		strbuf_addstr(tmp, s);
+		/* Text is neutralised; numbers are written as numbers. */
+		csv_text(out, s);
+		return;
 	} else if (f == EF_BILLED_COST_USD || f == EF_ESTIMATED_COST_USD ||
 		   f == EF_TOOL_FEES_USD) {
 		money_format(tmp, entry_get_int(e, f));

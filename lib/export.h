@@ -51,6 +51,12 @@ void export_html(struct strbuf *out, const struct export_data *d,
 void csv_header(struct strbuf *out, int sensitive);
 void csv_row(struct strbuf *out, const struct entry *e, int sensitive);
 
+/*
+ * One text cell, quoted as RFC 4180 says, and with a leading apostrophe
+ * when a spreadsheet would take it for a formula (=, +, -, @, tab, CR).
+ */
+void csv_text(struct strbuf *out, const char *s);
+
 /* Drops the sensitive fields of e (for JSON exports). */
 void entry_strip_sensitive(struct entry *e);
 

@@ -129,6 +129,32 @@ void table_render(struct table *t, struct strbuf *out, int colour)
 		strbuf_addch(out, '\n');
 }
 
+void table_render_markdown(const struct table *t, struct strbuf *out)
+{
+	for (size_t i = 0; i < t->nr; i++) {
+		size_t col = i % t->ncols;
+
+		strbuf_addstr(out, col ? " " : "| ");
+		for (const char *c = t->cells[i]; *c; c++) {
+			if (*c == '|')
+				strbuf_addch(out, '\\');
+			strbuf_addch(out, *c);
+		}
+		strbuf_addstr(out, " |");
+		if (col != t->ncols - 1)
+			continue;
+		strbuf_addch(out, '\n');
+		if (i != t->ncols - 1)
+			continue;
+		/* After the head: how each column is aligned. */
+		strbuf_addch(out, '|');
+		for (size_t c = 0; c < t->ncols; c++)
+			strbuf_addstr(out, t->align[c] == 'r' ? " ---: |" :
+					" --- |");
+		strbuf_addch(out, '\n');
+	}
+}
+
 int want_colour(int fd)
 {
 	const char *term = getenv("TERM");

@@ -51,6 +51,12 @@ void table_head(struct table *t, ...);
 void table_render(struct table *t, struct strbuf *out, int colour);
 void table_clear_rows(struct table *t);
 
+/*
+ * The same rows as a Markdown (GitHub) table, the first row its head:
+ * columns aligned as the table says, '|' in a cell escaped.
+ */
+void table_render_markdown(const struct table *t, struct strbuf *out);
+
 /* Whether colour should be used on fd: a tty, NO_COLOR unset, TERM not dumb. */
 int want_colour(int fd);
 

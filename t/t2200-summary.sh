@@ -272,7 +272,65 @@ test_expect_success '--perf --all-workspaces reads every ledger' '
 	test "$(json_get every.json "[p[\"totalRequests\"] for p in d[\"providers\"] if p[\"providerName\"] == \"openai\"]")" = "[7]"
 '
 
+test_expect_success '--format csv: the groups, plain numbers, read back by Python' '
+	tally summary --format csv >s.csv &&
+	python3 - s.csv >got <<-\EOF &&
+	import csv, sys
+	rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+	for r in rows:
+	    print(r["provider"], r["model"], r["requests"], r["totalTokens"],
+	          r["billedCostUsd"], r["estimatedCostUsd"], repr(r["costUsd"]),
+	          r["unpricedCount"], r["failedCount"])
+	EOF
+	cat >expect <<-\EOF &&
+	anthropic claude-sonnet-4 1 6000 0 0.05 '\''0.05'\'' 0 0
+	openai acme-lm 2 4800 0.04 0 '\''0.04'\'' 0 0
+	gemini gemini-in-house1 1 150 0 0 '\'''\'' 1 0
+	openai m 1 3 0 0 '\'''\'' 1 0
+	openai gpt-4o-mini 1 0 0 0 '\''0'\'' 0 1
+	EOF
+	test_cmp expect got &&
+	head -1 s.csv | tr -d "\r" >h &&
+	test "$(cat h)" = "provider,model,requests,inputTokens,outputTokens,cacheReadTokens,cacheWriteTokens,reasoningTokens,failedCount,totalTokens,billedCostUsd,estimatedCostUsd,costUsd,unpricedCount" &&
+	tally summary --format csv --by tag:team --window day >t.csv &&
+	head -1 t.csv | cut -d, -f1-2 >h &&
+	test "$(cat h)" = "tag:team,requests"
+'
+
+test_expect_success '--format markdown: a table to paste, with a total' '
+	tally summary --format markdown --by day --window week >md &&
+	cat >expect <<-\EOF &&
+	| DAY | REQUESTS | TOKENS | SHARE | COST |
+	| --- | ---: | ---: | ---: | ---: |
+	| 2026-11-23 | 1 | 150 | 1.4% | unpriced |
+	| 2026-11-24 | 5 | 10,803 | 98.6% | ~$0.0900 +1 unpriced |
+	| Total | 6 | 10,953 | 100.0% | ~$0.0900 +2 unpriced |
+	EOF
+	test_cmp expect md &&
+	tally summary --format markdown >md &&
+	test_grep "^| PROVIDER | MODEL | REQUESTS | TOKENS | SHARE | COST |$" md &&
+	test_grep "^| Total |  | 6 |" md &&
+	tally summary --format json >a.json &&
+	tally summary --json >b.json &&
+	test_cmp a.json b.json
+'
+
+test_expect_success 'a model name that would be a formula or break a table' '
+	TALLY_HOME=$PWD/odd tally record -q -p openai -m "=HYPERLINK(x)|y" \
+		--input-tokens 5 --cost 0.01 &&
+	TALLY_HOME=$PWD/odd tally summary --format csv >odd.csv &&
+	test_grep "^openai,'\''=HYPERLINK(x)|y,1," odd.csv &&
+	TALLY_HOME=$PWD/odd tally summary --format markdown >odd.md &&
+	test_grep "| =HYPERLINK(x)\\\\|y |" odd.md
+'
+
 test_expect_success 'usage errors' '
+	test_expect_code 2 tally summary --format xml 2>err &&
+	test_grep "^tally: --format expects table, json, csv or markdown, not .xml.$" err &&
+	test_grep "^see .tally summary -h.$" err &&
+	test_line_count = 2 err &&
+	test_expect_code 2 tally summary --json --format csv 2>err &&
+	test_expect_code 2 tally summary --perf --format csv 2>err &&
 	test_expect_code 2 tally summary --window year 2>err &&
 	test_grep "window expects session, day, week, month or workspace" err &&
 	test_expect_code 2 tally summary --by colour 2>err &&
