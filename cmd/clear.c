@@ -119,9 +119,9 @@ static int confirm(const struct scope *sc, size_t n)
 {
 	char answer[16];
 
-	fprintf(stderr, "Remove the %zu files of the %s scope in %s for good? "
-			"[y/N] ", n, sc->is_workspace ? "workspace" : "profile",
-			sc->dir);
+	fprintf(stderr, "Remove the %zu %s of the %s scope in %s for good? "
+			"[y/N] ", n, n == 1 ? "file" : "files",
+			sc->is_workspace ? "workspace" : "profile", sc->dir);
 	fflush(stderr);
 	if (!fgets(answer, sizeof(answer), stdin))
 		return 0;
@@ -188,7 +188,8 @@ int cmd_clear(int argc, const char **argv, struct tally_ctx *ctx)
 	else if (!ret)
 		ret = remove_scope(&sc, &removed, ctx, &err);
 	if (!ret && names.nr && !dry_run)
-		printf("removed %zu files from %s\n", removed, sc.dir);
+		printf("removed %zu %s from %s\n", removed,
+				removed == 1 ? "file" : "files", sc.dir);
 	for (size_t i = 0; i < names.nr; i++)
 		free((char *)names.items[i]);
 	string_list_release(&names);

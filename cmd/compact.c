@@ -45,18 +45,21 @@ static void print_json(struct strbuf *out, const struct compact_stats *st,
 static void print_text(struct strbuf *out, const struct compact_stats *st,
 		int dry_run)
 {
-	strbuf_addf(out, "%s%llu rows: %llu superseded rows folded, "
-			"%llu entries past retention_days, %llu beyond "
-			"max_entries, %llu invalid lines moved to "
-			"usage-ledger.rejected.jsonl; %llu entries kept\n",
-			dry_run ? "would compact " : "compacted ",
-			(unsigned long long)st->rows,
-			(unsigned long long)st->superseded,
-			(unsigned long long)st->expired,
-			(unsigned long long)st->excess,
-			(unsigned long long)st->rejected,
-			(unsigned long long)(st->entries - st->expired -
-					     st->excess));
+	strbuf_addstr(out, dry_run ? "would compact " : "compacted ");
+	strbuf_add_counted(out, st->rows, "row", "rows");
+	strbuf_addstr(out, ": ");
+	strbuf_add_counted(out, st->superseded, "superseded row",
+			"superseded rows");
+	strbuf_addstr(out, " folded, ");
+	strbuf_add_counted(out, st->expired, "entry", "entries");
+	strbuf_addstr(out, " past retention_days, ");
+	strbuf_add_counted(out, st->excess, "entry", "entries");
+	strbuf_addstr(out, " beyond max_entries, ");
+	strbuf_add_counted(out, st->rejected, "invalid line", "invalid lines");
+	strbuf_addstr(out, " moved to usage-ledger.rejected.jsonl; ");
+	strbuf_add_counted(out, st->entries - st->expired - st->excess,
+			"entry", "entries");
+	strbuf_addstr(out, " kept\n");
 }
 
 int cmd_compact(int argc, const char **argv, struct tally_ctx *ctx)

@@ -77,15 +77,16 @@ static void print_text(struct strbuf *out, const struct agent *a,
 		"replayed from the parent session" };
 	const char *sep = "; skipped ";
 
-	strbuf_addf(out, "%s%s: %llu files (%llu unchanged), %llu lines "
-			"read: %llu entries %sadded, %llu %supdated, %llu "
-			"duplicates", dry_run ? "would import " : "", a->name,
-			(unsigned long long)st->files,
-			(unsigned long long)st->files_unchanged,
-			(unsigned long long)st->lines,
-			(unsigned long long)st->added, dry_run ? "to be " : "",
-			(unsigned long long)st->updated, dry_run ? "to be " : "",
-			(unsigned long long)st->duplicates);
+	strbuf_addf(out, "%s%s: ", dry_run ? "would import " : "", a->name);
+	strbuf_add_counted(out, st->files, "file", "files");
+	strbuf_addf(out, " (%llu unchanged), ",
+			(unsigned long long)st->files_unchanged);
+	strbuf_add_counted(out, st->lines, "line", "lines");
+	strbuf_addstr(out, " read: ");
+	strbuf_add_counted(out, st->added, "entry", "entries");
+	strbuf_addf(out, " %sadded, %llu %supdated, ", dry_run ? "to be " : "",
+			(unsigned long long)st->updated, dry_run ? "to be " : "");
+	strbuf_add_counted(out, st->duplicates, "duplicate", "duplicates");
 	for (int i = 0; i < SKIP__COUNT; i++) {
 		if (!st->skipped[i])
 			continue;
@@ -107,13 +108,18 @@ static void after_import(const struct tally_ctx *ctx, uint64_t rows)
 			ctx->cfg.fsync, ctx->cfg.lock_timeout_ms);
 	if (!ledger_lock(&l, &err))
 		folded = auto_compact_locked(&l, ctx, rows);
-	if (folded)
-		warning("%llu entries older than retention_days (%lld days) "
-				"went into day rollups: the totals stay, the "
-				"detail (sessions, tags) does not (see 'tally log "
-				"--kind rollup'); retention_days: 0 keeps every "
-				"entry whole", (unsigned long long)folded,
-				(long long)ctx->cfg.retention_days);
+	if (folded) {
+		struct strbuf what = STRBUF_INIT;
+
+		strbuf_add_counted(&what, folded, "entry", "entries");
+		warning("%s older than retention_days (%lld) went into day "
+				"rollups: the totals stay, by provider, model, "
+				"day and project; single entries and other tags "
+				"do not (see 'tally log --kind rollup'); "
+				"retention_days: 0 keeps every entry whole",
+				what.buf, (long long)ctx->cfg.retention_days);
+		strbuf_release(&what);
+	}
 	ledger_release(&l);
 	strbuf_release(&err);
 }

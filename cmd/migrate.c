@@ -68,10 +68,11 @@ int cmd_migrate(int argc, const char **argv, struct tally_ctx *ctx)
 		printf("%s: up to date (schema version %d)\n",
 				ctx->scope.ledger_path, ENTRY_VERSION);
 	else if (!ret)
-		printf("%s %llu of %llu lines to schema version %d (the first "
+		printf("%s %llu of %llu %s to schema version %d (the first "
 				"on line %llu)\n", dry_run ? "would upgrade" :
 				"upgraded", (unsigned long long)st.old_rows,
-				(unsigned long long)st.lines, ENTRY_VERSION,
+				(unsigned long long)st.lines,
+				st.lines == 1 ? "line" : "lines", ENTRY_VERSION,
 				(unsigned long long)st.first_old_line);
 	ledger_release(&l);
 	return report(ret, &err);

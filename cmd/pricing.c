@@ -305,7 +305,8 @@ static int update(const char *from, const struct tally_ctx *ctx)
 	if (!ret && write_file_atomic(path.buf, tsv.buf, tsv.len))
 		ret = fail_errno(&err, T_EFAIL, "cannot write '%s'", path.buf);
 	if (!ret) {
-		printf("%d prices from %s saved to %s\n", n, from, path.buf);
+		printf("%d %s from %s saved to %s\n", n,
+				n == 1 ? "price" : "prices", from, path.buf);
 		print_changes(&old, &tsv);
 	}
 	strbuf_release(&old);

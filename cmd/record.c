@@ -478,8 +478,8 @@ static int write_entry(const struct entry *e, const struct tally_ctx *ctx,
 	/* An old response is kept, but as part of its day's rollup. */
 	if (!ret && auto_compact_locked(&l, ctx, 0) &&
 	    entry_time(e) < now_ms() - ctx->cfg.retention_days * MS_PER_DAY)
-		warning("the entry is older than retention_days (%lld days): "
-				"it went into its day's rollup (see 'tally log "
+		warning("the entry is older than retention_days (%lld): it "
+				"went into its day's rollup (see 'tally log "
 				"--kind rollup'); retention_days: 0 keeps every "
 				"entry whole", (long long)ctx->cfg.retention_days);
 	ledger_release(&l);

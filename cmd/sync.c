@@ -319,8 +319,8 @@ static void job_line(struct strbuf *line, const struct job *j)
 		strbuf_addstr(line, j->error.buf);
 		return;
 	}
-	strbuf_addf(line, "%lld requests, %lld synced, %lld failed, "
-			"%lld pending", (long long)st->requests,
+	strbuf_add_counted(line, (uint64_t)st->requests, "request", "requests");
+	strbuf_addf(line, ", %lld synced, %lld failed, %lld pending",
 			(long long)st->synced, (long long)st->failed,
 			(long long)st->pending);
 	if (st->reconciled && j->run.entries.n) {

@@ -108,8 +108,9 @@ static void cost_note(struct strbuf *n, const struct counters *t,
 		sep = " &middot; ";
 	}
 	if (unpriced) {
-		strbuf_addf(n, "%s%lld requests unpriced", sep,
-				(long long)unpriced);
+		strbuf_addstr(n, sep);
+		strbuf_add_counted(n, (uint64_t)unpriced, "request unpriced",
+				"requests unpriced");
 		sep = " &middot; ";
 	}
 	if (!*sep)

@@ -197,6 +197,12 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	strbuf_setlen(sb, sb->len + (size_t)n);
 }
 
+void strbuf_add_counted(struct strbuf *sb, uint64_t n, const char *one,
+		const char *many)
+{
+	strbuf_addf(sb, "%llu %s", (unsigned long long)n, n == 1 ? one : many);
+}
+
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;

@@ -56,6 +56,10 @@ void strbuf_addint(struct strbuf *sb, int64_t v);
 void strbuf_adduint(struct strbuf *sb, uint64_t v);
 __attribute__((format(printf, 2, 3)))
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...);
+
+/* Appends "1 row" or "3 rows": n and the noun that agrees with it. */
+void strbuf_add_counted(struct strbuf *sb, uint64_t n, const char *one,
+		const char *many);
 __attribute__((format(printf, 2, 0)))
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 

@@ -195,7 +195,7 @@ test_expect_success 'an entry past retention_days is kept in its rollup, and sai
 	TALLY_HOME=$PWD/old tally record -p openai -m gpt-4o --input-tokens 500 \
 		--started-at 2025-03-01T10:00:00Z >id 2>err &&
 	test_grep "^u_" id &&
-	test_grep "^tally: warning: the entry is older than retention_days (30 days): it went into its day.s rollup" err &&
+	test_grep "^tally: warning: the entry is older than retention_days (30): it went into its day.s rollup" err &&
 	TALLY_HOME=$PWD/old tally log --kind rollup >rl &&
 	test_grep "^2025-03-01  *openai  *gpt-4o  *500 .*rollup of 1" rl &&
 	TALLY_HOME=$PWD/old tally record -q -p openai -m gpt-4o --input-tokens 5 2>err &&

@@ -109,7 +109,7 @@ test_expect_success 'pricing update from a URL with credentials stores and shows
 	fake_provider_start prices.json &&
 	port=${FAKE_URL##*:} &&
 	tally pricing update --from "http://user:s3cretpw@127.0.0.1:$port/prices.json" >out 2>err &&
-	test_grep "prices from http://127.0.0.1:$port/prices.json saved" out &&
+	test_grep "^1 price from http://127.0.0.1:$port/prices.json saved" out &&
 	! grep -r s3cretpw out err "$HOME/.cache" &&
 	tally pricing show >list &&
 	! grep s3cretpw list &&

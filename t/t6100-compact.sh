@@ -37,7 +37,7 @@ test_expect_success '--dry-run says what it would do and changes nothing' '
 		"[true, 3301, 3000, 301, 2967, 0, 3, 33]" &&
 	test "$(json_get dry.json "\"bytesAfter\" in d")" = False &&
 	tally -c retention_days=1 compact -n >dry.txt &&
-	test_grep "^would compact 3301 rows: 301 superseded rows folded, 2967 entries past retention_days, 0 beyond max_entries, 3 invalid lines moved to usage-ledger.rejected.jsonl; 33 entries kept$" dry.txt
+	test_grep "^would compact 3301 rows: 301 superseded rows folded, 2967 entries past retention_days, 0 entries beyond max_entries, 3 invalid lines moved to usage-ledger.rejected.jsonl; 33 entries kept$" dry.txt
 '
 
 test_expect_success 'retention_days 1 over 90 days: month, week and day totals stay the same' '
@@ -281,6 +281,14 @@ for i in range(70):
 	test "$(rollup_of sessions)" = 70 &&
 	test "$(rollup_of sessionIds)" = None &&
 	test "$(rollup_of byStatus)" = "{\"completed\": 70}"
+'
+
+test_expect_success 'one of a thing is one thing, not one things' '
+	export TALLY_HOME=$PWD/one &&
+	tally -c auto_compact=false record -q -p openai -m m \
+		--input-tokens 1 --started-at 2025-01-01T00:00:00Z &&
+	tally compact >out &&
+	test "$(cat out)" = "compacted 1 row: 0 superseded rows folded, 1 entry past retention_days, 0 entries beyond max_entries, 0 invalid lines moved to usage-ledger.rejected.jsonl; 0 entries kept"
 '
 
 test_expect_success 'bad usage' '

@@ -36,7 +36,7 @@ test_expect_success 'history past retention_days: said, and the totals stay' '
 	TALLY_HOME=$PWD/later TALLY_NOW=2027-03-01T12:00:00Z \
 		tally import claude-code "$CC" >out 2>err &&
 	test_grep "6 entries added" out &&
-	test_grep "^tally: warning: 6 entries older than retention_days (30 days) went into day rollups" err &&
+	test_grep "^tally: warning: 6 entries older than retention_days (30) went into day rollups" err &&
 	TALLY_HOME=$PWD/later TALLY_NOW=2027-03-01T12:00:00Z \
 		tally summary --window workspace --by day --json >later.json &&
 	days later.json >actual &&
@@ -215,7 +215,7 @@ test_expect_success 'Claude Code: a huge line without usage is skipped, what fol
 	TALLY_HOME=$PWD/hg tally import claude-code huge --json >h.json &&
 	test "$(json_get h.json "[d[\"lines\"], d[\"added\"]]")" = "[3, 1]" &&
 	TALLY_HOME=$PWD/hg tally import claude-code huge >again &&
-	test_grep "1 files (1 unchanged), 0 lines read" again
+	test_grep "1 file (1 unchanged), 0 lines read" again
 '
 
 test_expect_success 'no default place exists: a warning naming them, nothing to import' '
@@ -242,7 +242,7 @@ test_expect_success 'no default place exists: a warning naming them, nothing to 
 
 test_expect_success 'Codex: token_count deltas, cached inside input, reasoning inside output' '
 	TALLY_HOME=$PWD/cx tally import codex "$FIXTURES/codex" >out &&
-	test_grep "^codex: 1 files (0 unchanged), 8 lines read: 3 entries added, 0 updated, 0 duplicates; skipped 4 without usage, 1 repeated totals$" out &&
+	test_grep "^codex: 1 file (0 unchanged), 8 lines read: 3 entries added, 0 updated, 0 duplicates; skipped 4 without usage, 1 repeated totals$" out &&
 	TALLY_HOME=$PWD/cx tally log --porcelain >l &&
 	cut -f4-9 l >actual &&
 	printf "gpt-5-mini\t500\t100\t600\t0.0003025\testimated\ngpt-5\t1800\t300\t2100\t0.004125\testimated\ngpt-5\t1200\t500\t1700\t0.006275\testimated\n" >expect &&
@@ -313,7 +313,7 @@ test_expect_success 'Codex: the parent history a subagent replays is not counted
 		cx 2026-11-20T10:00:30.000Z 40 0 4 0 1540 0 154 0
 	} >cx5/sessions/rollout-2026-11-20T10-00-00-sub.jsonl &&
 	TALLY_HOME=$PWD/cx5h tally import codex cx5 >out &&
-	test_grep "1 entries added.*2 replayed from the parent session$" out &&
+	test_grep "1 entry added.*2 replayed from the parent session$" out &&
 	TALLY_HOME=$PWD/cx5h tally summary --window workspace --json >s.json &&
 	test "$(json_get s.json "[d[\"inputTokens\"], d[\"outputTokens\"]]")" = "[40, 4]" &&
 	mkdir -p cx6/sessions &&
@@ -334,7 +334,7 @@ test_expect_success 'Codex: a replay cut by the end of a read goes on in the nex
 		cx 2026-11-20T10:00:30.000Z 40 0 4 0 1640 0 164 0
 	} >>cx7/sessions/rollout-2026-11-20T10-00-00-sub.jsonl &&
 	TALLY_HOME=$PWD/cx7h tally import codex cx7 >out &&
-	test_grep "1 entries added.*1 replayed from the parent session$" out &&
+	test_grep "1 entry added.*1 replayed from the parent session$" out &&
 	TALLY_HOME=$PWD/cx7h tally summary --window workspace --json >s.json &&
 	test "$(json_get s.json "[d[\"inputTokens\"], d[\"outputTokens\"]]")" = "[40, 4]"
 '
