@@ -85,7 +85,8 @@ static void print_text(struct strbuf *out, const struct agent *a,
 	strbuf_addstr(out, " read: ");
 	strbuf_add_counted(out, st->added, "entry", "entries");
 	strbuf_addf(out, " %sadded, %llu %supdated, ", dry_run ? "to be " : "",
-			(unsigned long long)st->updated, dry_run ? "to be " : "");
+			(unsigned long long)st->updated,
+			dry_run ? "to be " : "");
 	strbuf_add_counted(out, st->duplicates, "duplicate", "duplicates");
 	for (int i = 0; i < SKIP__COUNT; i++) {
 		if (!st->skipped[i])
@@ -114,8 +115,8 @@ static void after_import(const struct tally_ctx *ctx, uint64_t rows)
 		strbuf_add_counted(&what, folded, "entry", "entries");
 		warning("%s older than retention_days (%lld) went into day "
 				"rollups: the totals stay, by provider, model, "
-				"day and project; single entries and other tags "
-				"do not (see 'tally log --kind rollup'); "
+				"day and project; single entries and other "
+				"tags do not (see 'tally log --kind rollup'); "
 				"retention_days: 0 keeps every entry whole",
 				what.buf, (long long)ctx->cfg.retention_days);
 		strbuf_release(&what);
