@@ -388,6 +388,19 @@ int64_t local_day_start(int64_t ms)
 			0, 0, 0);
 }
 
+/* The forms a time takes, shown with today's date rather than a stale one. */
+static int bad_time_hint(const char *s, struct strbuf *err)
+{
+	int64_t now = now_ms(), y;
+	int m, d;
+
+	civil_from_days(floor_div(now, MS_PER_DAY), &y, &m, &d);
+	return fail(err, T_EUSAGE, "invalid time '%s' (try %04lld-%02d-%02d, "
+			"%04lld-%02d-%02dT10:30Z, %04lld%02d%02d, @%lld or 24h)",
+			s, (long long)y, m, d, (long long)y, m, d,
+			(long long)y, m, d, (long long)(now / 1000));
+}
+
 int time_parse(const char *s, int64_t *out, struct strbuf *err)
 {
 	int64_t d;
@@ -412,8 +425,7 @@ int time_parse(const char *s, int64_t *out, struct strbuf *err)
 		*out = now_ms() - d;
 		return 0;
 	}
-	return fail(err, T_EUSAGE, "invalid time '%s' (try 2026-11-24, "
-			"2026-11-24T10:30Z, 20261124, @1764000000 or 24h)", s);
+	return bad_time_hint(s, err);
 }
 
 void time_format_utc(struct strbuf *sb, int64_t ms)

@@ -178,6 +178,14 @@ test_expect_success '--unpriced lists the usage that has no cost' '
 	test_line_count = 1 out
 '
 
+test_expect_success 'a bad time is answered with the forms, dated today' '
+	TALLY_NOW=2027-02-03T04:05:06Z &&
+	export TALLY_NOW &&
+	test_expect_code 2 tally log --since never 2>err &&
+	test_grep "^tally: invalid time .never. (try 2027-02-03, 2027-02-03T10:30Z, 20270203, @1801627506 or 24h)$" err &&
+	unset TALLY_NOW
+'
+
 test_expect_success 'a window that ends before it starts is refused' '
 	test_expect_code 2 tally log --since yesterday --until 2000-01-01 2>err &&
 	test_grep "^tally: --until (2000-01-01) is not after --since (yesterday)" err &&
