@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "../lib/compact.h"
+#include "../providers/provider.h"
 #include "../lib/timeutil.h"
 #include "../lib/banned.h"
 
@@ -70,6 +71,26 @@ int parse_options_or_exit(int argc, const char **argv,
 		usage_error(usage, opts, "unexpected argument '%s'", argv[1]);
 	strbuf_release(&err);
 	return ret;
+}
+
+const char *provider_setting(const struct tally_ctx *ctx, const char *id,
+		const char *name)
+{
+	struct strbuf key = STRBUF_INIT;
+	const char *v;
+
+	strbuf_addf(&key, "providers.%s.%s", id, name);
+	v = config_get(&ctx->cfg, key.buf);
+	strbuf_release(&key);
+	return v;
+}
+
+int provider_key_set_up(const struct tally_ctx *ctx, const struct provider *p)
+{
+	const char *env = p->key_env ? getenv(p->key_env) : NULL;
+	const char *cmd = provider_setting(ctx, p->id, "api_key_command");
+
+	return (env && *env) || (cmd && *cmd);
 }
 
 void flush_out(struct strbuf *out)

@@ -23,14 +23,6 @@ static const char *const quota_usage[] = {
 	NULL,
 };
 
-static const char *setting(const struct tally_ctx *ctx, const char *id,
-		const char *name, struct strbuf *key)
-{
-	strbuf_reset(key);
-	strbuf_addf(key, "providers.%s.%s", id, name);
-	return config_get(&ctx->cfg, key->buf);
-}
-
 /*
  * Asks one provider; appends its quota row to rows, or in a dry run the
  * requests it would make to plan.
@@ -39,9 +31,9 @@ static int ask(const struct provider *p, const struct tally_ctx *ctx,
 		int dry_run, struct strbuf *rows, int *asked,
 		struct strbuf *err)
 {
-	struct strbuf key = STRBUF_INIT, name = STRBUF_INIT;
+	struct strbuf key = STRBUF_INIT;
 	struct strbuf base = STRBUF_INIT;
-	const char *set = setting(ctx, p->id, "base_url", &name);
+	const char *set = provider_setting(ctx, p->id, "base_url");
 	struct sync_run run;
 	int ret;
 
@@ -67,8 +59,8 @@ static int ask(const struct provider *p, const struct tally_ctx *ctx,
 	if (!ret)
 		ret = http_check_url(run.base_url, err);
 	if (!ret)
-		ret = provider_key(p->key_env, setting(ctx, p->id,
-				"api_key_command", &name), &key, err);
+		ret = provider_key(p->key_env, provider_setting(ctx, p->id,
+				"api_key_command"), &key, err);
 	if (ret == 1) {
 		warning("%s: no key to ask with (set %s)", p->id, p->key_env);
 		ret = 0;
@@ -81,7 +73,6 @@ static int ask(const struct provider *p, const struct tally_ctx *ctx,
 out:
 	sync_run_release(&run);
 	strbuf_release(&key);
-	strbuf_release(&name);
 	strbuf_release(&base);
 	return ret;
 }

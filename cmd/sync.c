@@ -60,18 +60,6 @@ static int provider_enabled(const struct tally_ctx *ctx, const char *id)
 	return on;
 }
 
-static const char *provider_setting(const struct tally_ctx *ctx,
-		const char *id, const char *name)
-{
-	struct strbuf key = STRBUF_INIT;
-	const char *v;
-
-	strbuf_addf(&key, "providers.%s.%s", id, name);
-	v = config_get(&ctx->cfg, key.buf);
-	strbuf_release(&key);
-	return v;
-}
-
 static void setup_job(struct job *j, const struct provider *p,
 		const struct tally_ctx *ctx, const struct sync_cmd *c,
 		int64_t since, int64_t until, int64_t now)

@@ -92,6 +92,18 @@ struct ledger;
  * rows_known: rows the ledger is known to hold at least (0: unknown).
  * Returns how many entries went into day rollups for their age.
  */
+/* providers.<id>.<name> from the configuration, or NULL. */
+const char *provider_setting(const struct tally_ctx *ctx, const char *id,
+		const char *name);
+
+/*
+ * Whether a key for the provider is set up: its environment variable is
+ * set, or an api_key_command is configured (not run here).
+ */
+struct provider;
+int provider_key_set_up(const struct tally_ctx *ctx,
+		const struct provider *p);
+
 uint64_t auto_compact_locked(struct ledger *l, const struct tally_ctx *ctx,
 		uint64_t rows_known);
 
