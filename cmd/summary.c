@@ -16,6 +16,7 @@
 #include "../lib/table.h"
 #include "../lib/timeutil.h"
 #include "../lib/utf8.h"
+#include "../providers/provider.h"
 #include "../lib/banned.h"
 
 static const char *const summary_usage[] = {
@@ -489,9 +490,17 @@ static void quota_block(struct strbuf *out, const struct summary *s,
 	strbuf_release(&line);
 }
 
-static void sync_block(struct strbuf *out, const struct counters *all,
-		const struct summary *s, int64_t now)
+/*
+ * The sync state, and why entries stay pending when it is for want of
+ * a key: "pending" forever would otherwise read as sync being late.
+ */
+static void sync_block(struct strbuf *out, const struct report *by_provider,
+		const struct summary *s, const struct tally_ctx *ctx,
+		int64_t now)
 {
+	const struct counters *all = &by_provider->total;
+	struct strbuf names = STRBUF_INIT;
+
 	if (!all->v[RC_N_PENDING] && !all->v[RC_N_SYNC_FAILED] &&
 	    !s->last_synced_at)
 		return;
@@ -504,6 +513,20 @@ static void sync_block(struct strbuf *out, const struct counters *all,
 		strbuf_addstr(out, " ago");
 	}
 	strbuf_addch(out, '\n');
+	for (size_t i = 0; i < by_provider->ngroups; i++) {
+		const struct report_group *g = &by_provider->groups[i];
+		const struct provider *p = provider_by_id(g->key[0]);
+
+		if (!g->c.v[RC_N_PENDING] || !p || !p->key_env ||
+		    provider_key_set_up(ctx, p))
+			continue;
+		strbuf_addf(&names, "%s%s (%s)", names.len ? ", " : "", p->id,
+				p->key_env);
+	}
+	if (names.len)
+		strbuf_addf(out, "  No key for %s: their entries stay "
+				"pending (see tally-sync(1)).\n", names.buf);
+	strbuf_release(&names);
 }
 
 /* ---- the scopes: the current one, or every one ---- */
@@ -791,9 +814,11 @@ struct reports {
 static int build_reports(struct reports *rs, const struct report_scope *sc,
 		const struct summary_cmd *c, int64_t now, struct strbuf *err)
 {
+	/* Everything, by provider: whose entries wait on a sync. */
 	struct report_spec everything = REPORT_SPEC_INIT;
 	int ret;
 
+	everything.dims[everything.ndims++] = DIM_PROVIDER;
 	report_init(&rs->total);
 	report_init(&rs->by_provider);
 	report_init(&rs->by_model);
@@ -849,7 +874,7 @@ static void print_human(struct strbuf *out, const struct summary_cmd *c,
 		return;
 	budgets_block(out, rp, c->colour);
 	quota_block(out, &rp->s, rp->now);
-	sync_block(out, &rs->all.total, &rp->s, rp->now);
+	sync_block(out, &rs->all, &rp->s, ctx, rp->now);
 }
 
 static void print_json(struct strbuf *out, const struct summary_cmd *c,

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "../lib/entries.h"
+#include "../lib/fsutil.h"
 #include "../lib/jsonw.h"
 #include "../lib/ledger.h"
 #include "../lib/money.h"
@@ -42,6 +43,7 @@ struct job {
 	struct strbuf key;
 	int unsupported;   /* provider without a usage API */
 	int no_key;
+	int skipped;       /* no key, and not asked for by name */
 	int ret;
 	struct strbuf error;
 	char *base_url;
@@ -212,6 +214,16 @@ static int run_job(struct job *j, const struct tally_ctx *ctx,
 		strbuf_release(&err);
 		return ret;
 	}
+	/*
+	 * A provider without a key that nobody named is skipped, not a
+	 * failure: most users have no admin key, and a timer would
+	 * otherwise fail every 30 seconds. Named with -p, it is an error.
+	 */
+	if (!c->providers.nr && !c->dry_run &&
+	    !provider_key_set_up(ctx, j->p)) {
+		j->skipped = 1;
+		return 0;
+	}
 	ret = get_key(j, ctx, c, &j->error);
 	if (!ret)
 		ret = provider_sync(j->p, &j->run, &j->error);
@@ -258,9 +270,12 @@ static void report_json(struct strbuf *out, struct job *jobs, size_t n,
 		jw_object_begin(&w);
 		jw_kv_string(&w, "providerId", jobs[i].p->id);
 		jw_kv_string(&w, "state", jobs[i].unsupported ? "unsupported" :
+				jobs[i].skipped ? "skipped" :
 				jobs[i].ret ? "error" : "ok");
 		if (jobs[i].ret)
 			jw_kv_string(&w, "error", jobs[i].error.buf);
+		if (jobs[i].skipped)
+			jw_kv_string(&w, "reason", "no_key");
 		jw_kv_int(&w, "requests", st->requests);
 		jw_kv_int(&w, "synced", st->synced);
 		jw_kv_int(&w, "failed", st->failed);
@@ -288,8 +303,8 @@ static void report_json(struct strbuf *out, struct job *jobs, size_t n,
 /* Whether a provider had anything to do (or was asked for by name). */
 static int had_work(const struct job *j, const struct sync_cmd *c)
 {
-	return c->providers.nr || j->ret || j->run.entries.n ||
-	       j->run.stats.requests;
+	return !j->skipped && (c->providers.nr || j->ret ||
+			j->run.entries.n || j->run.stats.requests);
 }
 
 /* What one provider's sync did, in one line. */
@@ -303,8 +318,8 @@ static void job_line(struct strbuf *line, const struct job *j)
 		return;
 	}
 	if (j->ret) {
-		strbuf_addstr(line, "failed: ");
-		strbuf_addstr(line, j->error.buf);
+		/* The reason goes to standard error, once. */
+		strbuf_addstr(line, "failed");
 		return;
 	}
 	strbuf_add_counted(line, (uint64_t)st->requests, "request", "requests");
@@ -401,6 +416,45 @@ static size_t pick_providers(struct job **out, const struct sync_cmd *c,
 	return n;
 }
 
+/*
+ * Says which providers were skipped for want of a key: on standard
+ * error, in one line, at most once a day (a stamp in the data root),
+ * so that a timer running sync every 30 seconds does not flood a log.
+ */
+static void note_skipped(const struct job *jobs, size_t n,
+		const struct tally_ctx *ctx, int64_t now)
+{
+	struct strbuf names = STRBUF_INIT, vars = STRBUF_INIT;
+	struct strbuf stamp = STRBUF_INIT, said = STRBUF_INIT;
+	long long last = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!jobs[i].skipped || !jobs[i].run.entries.n)
+			continue;
+		strbuf_addf(&names, "%s%s", names.len ? ", " : "",
+				jobs[i].p->id);
+		strbuf_addf(&vars, "%s%s", vars.len ? ", " : "",
+				jobs[i].p->key_env);
+	}
+	/* The stamp holds when it was last said, in ms. */
+	path_join(&stamp, ctx->scope.root, "sync-no-key.stamp");
+	if (names.len && !strbuf_read_file(&said, stamp.buf))
+		last = strtoll(said.buf, NULL, 10);
+	if (names.len && (now - last >= MS_PER_DAY || now < last)) {
+		warning("not syncing %s: no API key (set %s, or "
+				"providers.<id>.api_key_command); their entries "
+				"stay pending (said once a day)", names.buf,
+				vars.buf);
+		strbuf_reset(&said);
+		strbuf_addf(&said, "%lld\n", (long long)now);
+		write_file_atomic_nosync(stamp.buf, said.buf, said.len);
+	}
+	strbuf_release(&names);
+	strbuf_release(&vars);
+	strbuf_release(&stamp);
+	strbuf_release(&said);
+}
+
 static int exit_code(struct job *jobs, size_t n)
 {
 	int code = 0;
@@ -477,6 +531,8 @@ int cmd_sync(int argc, const char **argv, struct tally_ctx *ctx)
 		flush_out(&out);
 	}
 	code = ret ? report(ret, &err) : exit_code(jobs, n);
+	if (!ret && !c.json)
+		note_skipped(jobs, n, ctx, now);
 	if (!ret && code && !c.json)
 		for (size_t i = 0; i < n; i++)
 			if (jobs[i].ret)

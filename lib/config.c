@@ -44,7 +44,7 @@ static const struct key_desc schema[] = {
 	INT_KEY("lock_timeout_ms", "10000", 0, 3600000),
 	INT_KEY("http_timeout_ms", "60000", 100, 3600000),
 	INT_KEY("http_max_retries", "4", 0, 20),
-	INT_KEY("sync_interval_seconds", "30", 1, 604800),
+	INT_KEY("sync_interval_seconds", "600", 1, 604800),
 	INT_KEY("max_sync_window_days", "31", 1, 3660),
 	{ "fail_on_missing_provider_usage", CT_BOOL, "true", NULL, 0, 0 },
 	{ "hooks.budget_alert", CT_STRING, NULL, NULL, 0, 0 },
@@ -898,7 +898,8 @@ int config_finish(struct config *c, struct strbuf *err)
 		config_get_money(c, "monthly_cost_budget_usd", 0);
 	c->alert_threshold_percent =
 		config_get_int(c, "alert_threshold_percent", 80);
-	c->sync_interval_seconds = config_get_int(c, "sync_interval_seconds", 30);
+	c->sync_interval_seconds = config_get_int(c, "sync_interval_seconds",
+			600);
 	c->max_sync_window_days = config_get_int(c, "max_sync_window_days", 31);
 	c->lock_timeout_ms = config_get_int(c, "lock_timeout_ms", 10000);
 	c->persist_scope = config_get(c, "persist_scope");

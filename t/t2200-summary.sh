@@ -121,7 +121,6 @@ test_expect_success '--by day, week and month in time order' '
 '
 
 test_expect_success 'the human summary' '
-	tally summary --window day >out &&
 	cat >expect <<-\EOF &&
 	Usage · day (2026-11-24 to 2026-11-24) · profile
 
@@ -144,8 +143,17 @@ test_expect_success 'the human summary' '
 	gpt-4o-mini             1       0   0.0%         -
 
 	Sync: 5 pending, 0 failed
+	  No key for anthropic (ANTHROPIC_ADMIN_KEY), openai (OPENAI_ADMIN_KEY): their entries stay pending (see tally-sync(1)).
 	EOF
-	test_cmp expect out
+	(
+		unset ANTHROPIC_ADMIN_KEY OPENAI_ADMIN_KEY &&
+		tally summary --window day >out
+	) &&
+	test_cmp expect out &&
+	OPENAI_ADMIN_KEY=k tally -c providers.anthropic.api_key_command=true \
+		summary --window day >out &&
+	test_grep "^Sync: 5 pending, 0 failed$" out &&
+	test_grep -v "No key" out
 '
 
 test_expect_success '--by day draws a bar per day' '

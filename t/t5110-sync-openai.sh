@@ -243,8 +243,34 @@ assert got == [(\"\", 0.5125), (\"gpt-4.1-2025-04-14\", 0.06)], got
 '
 
 test_expect_success 'a missing admin key names the variable' '
-	(unset OPENAI_ADMIN_KEY && TALLY_HOME=$PWD/bad test_expect_code 5 tally sync -p openai) 2>err &&
-	test_grep "set OPENAI_ADMIN_KEY" err
+	(unset OPENAI_ADMIN_KEY && TALLY_HOME=$PWD/bad test_expect_code 5 tally sync -p openai) >out 2>err &&
+	test_grep "set OPENAI_ADMIN_KEY" err &&
+	test_line_count = 1 err &&
+	test "$(cat out)" = "openai  failed"
+'
+
+test_expect_success 'no keys at all: sync skips, says so once a day, exit 0' '
+	export TALLY_HOME=$PWD/nokeys &&
+	tally record -q -p openai -m gpt-4o --input-tokens 5 &&
+	tally record -q -p anthropic -m claude-sonnet-4 --input-tokens 5 &&
+	(
+		unset OPENAI_ADMIN_KEY ANTHROPIC_ADMIN_KEY OPENROUTER_API_KEY &&
+		tally sync >out 2>err &&
+		test_must_be_empty out &&
+		test_line_count = 1 err &&
+		test_grep "^tally: warning: not syncing anthropic, openai: no API key (set ANTHROPIC_ADMIN_KEY, OPENAI_ADMIN_KEY, or providers.<id>.api_key_command)" err &&
+		tally sync >out 2>err &&
+		test_must_be_empty out &&
+		test_must_be_empty err &&
+		TALLY_NOW=2026-11-25T13:00:00Z tally sync 2>err &&
+		test_line_count = 1 err &&
+		tally sync --json >s.json &&
+		test "$(json_get s.json "[(p[\"providerId\"], p.get(\"reason\")) for p in d[\"providers\"] if p[\"state\"] == \"skipped\"]")" = \
+			"[[\"anthropic\", \"no_key\"], [\"openai\", \"no_key\"]]"
+	) &&
+	tally log --porcelain | cut -f11 | sort -u >states &&
+	echo pending_sync >expect &&
+	test_cmp expect states
 '
 
 test_done

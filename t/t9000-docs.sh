@@ -76,6 +76,16 @@ test_expect_success 'every page lists the exit statuses it can return' '
 	done
 '
 
+test_expect_success 'contrib: the keys file names every key sync reads, the timer is not hasty' '
+	C=$TALLY_SOURCE_DIR/contrib &&
+	grep -o "[A-Z_]*_\(API\|ADMIN\)_KEY" "$DOC/tally-sync.1.scd" | sort -u >want &&
+	test_line_count = 3 want &&
+	sed -n "s/^\([A-Z_]*\)=.*/\1/p" "$C/keys.env.example" | sort >got &&
+	test_cmp want got &&
+	test_grep "^OnUnitActiveSec=10min$" "$C/tally-sync.timer" &&
+	test_grep "^\*/10 \* \* \* \* tally sync" "$C/tally-sync.cron"
+'
+
 test_expect_success 'the pages build with scdoc' '
 	test_need scdoc &&
 	for page in "$DOC"/*.scd; do
