@@ -442,9 +442,9 @@ static void note_skipped(const struct job *jobs, size_t n,
 		last = strtoll(said.buf, NULL, 10);
 	if (names.len && (now - last >= MS_PER_DAY || now < last)) {
 		warning("not syncing %s: no API key (set %s, or "
-				"providers.<id>.api_key_command); their entries "
-				"stay pending (said once a day)", names.buf,
-				vars.buf);
+				"providers.<id>.api_key_command); their "
+				"entries stay pending (said once a day)",
+				names.buf, vars.buf);
 		strbuf_reset(&said);
 		strbuf_addf(&said, "%lld\n", (long long)now);
 		write_file_atomic_nosync(stamp.buf, said.buf, said.len);
