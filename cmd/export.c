@@ -16,6 +16,7 @@
 #include "../lib/fsutil.h"
 #include "../lib/jsonw.h"
 #include "../lib/ledger.h"
+#include "../lib/push-group.h"
 #include "../lib/query.h"
 #include "../lib/timeutil.h"
 #include "../providers/http.h"
@@ -24,7 +25,7 @@
 static const char *const export_usage[] = {
 	"tally export [--format <format>] [-o <file>] [--include-sensitive] "
 		"[<filters>] [--all-workspaces]",
-	"tally export --push <url>",
+	"tally export --push <url> [--job <name>] [--label <name>=<value>...]",
 	NULL,
 };
 
@@ -32,7 +33,8 @@ enum format { F_CSV, F_JSON, F_NDJSON, F_PROMETHEUS, F_HTML };
 
 struct export_cmd {
 	struct query q;
-	const char *format_name, *output, *push;
+	const char *format_name, *output, *push, *job;
+	struct string_list labels;  /* --label name=value, in order */
 	enum format format;
 	int sensitive;
 	int all_workspaces;
@@ -279,37 +281,69 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 
 /* ---- Pushgateway ---- */
 
-static int push(const char *url, const struct strbuf *metrics,
+/*
+ * The group's URL: the gateway's (a path prefix kept, as behind a proxy),
+ * then the grouping key: the job, instance (this host) and workspace,
+ * which --label may replace or add to.
+ */
+static int push_target(struct strbuf *target, const struct export_cmd *c,
+		const struct tally_ctx *ctx, struct strbuf *err)
+{
+	struct string_list labels = STRING_LIST_INIT;
+	struct strbuf instance = STRBUF_INIT, workspace = STRBUF_INIT;
+	char host[256] = "localhost";
+	size_t ulen = strcspn(c->push, "?#");
+	int ret;
+
+	if (strstr(c->push, "/metrics/"))
+		return fail(err, T_EUSAGE, "--push takes the Pushgateway's "
+				"own URL; the group comes from --job and "
+				"--label, not from '/metrics/...' in the URL");
+	gethostname(host, sizeof(host) - 1);
+	strbuf_addf(&instance, "instance=%s", host);
+	strbuf_addf(&workspace, "workspace=%s", ctx->scope.is_workspace ?
+			ctx->scope.workspace_id : "profile");
+	string_list_append(&labels, instance.buf);
+	string_list_append(&labels, workspace.buf);
+	for (size_t i = 0; i < c->labels.nr; i++)
+		string_list_append(&labels, c->labels.items[i]);
+	while (ulen && c->push[ulen - 1] == '/')
+		ulen--;
+	strbuf_add(target, c->push, ulen);
+	ret = push_group_path(target, c->job ? c->job : "tally", &labels, err);
+	string_list_release(&labels);
+	strbuf_release(&instance);
+	strbuf_release(&workspace);
+	return ret;
+}
+
+static int push(const struct export_cmd *c, const struct strbuf *metrics,
 		const struct tally_ctx *ctx, struct strbuf *err)
 {
 	struct strbuf target = STRBUF_INIT, why = STRBUF_INIT;
 	struct strbuf shown = STRBUF_INIT;
 	struct http_options o;
 	struct http_job job;
-	char host[256] = "localhost";
-	size_t ulen = strlen(url);
 	int ret;
 
-	if ((ret = http_check_url(url, &why))) {
+	if ((ret = http_check_url(c->push, &why))) {
 		ret = fail(err, ret == T_ECONFIG ? T_EUSAGE : ret, "%s%s",
 				ret == T_ECONFIG ? "--push: " : "", why.buf);
 		strbuf_release(&why);
 		return ret;
 	}
+	if ((ret = push_target(&target, c, ctx, err))) {
+		strbuf_release(&target);
+		strbuf_release(&why);
+		return ret;
+	}
 	/* Messages name the gateway without the credentials of its URL. */
-	http_url_redacted(url, &shown);
-	gethostname(host, sizeof(host) - 1);
-	while (ulen && url[ulen - 1] == '/')
-		ulen--;
-	strbuf_add(&target, url, ulen);
-	strbuf_addstr(&target, "/metrics/job/tally/instance/");
-	url_escape(&target, host);
-	strbuf_addstr(&target, "/workspace/");
-	url_escape(&target, ctx->scope.is_workspace ?
-			ctx->scope.workspace_id : "profile");
+	http_url_redacted(c->push, &shown);
 	http_options_init(&o);
 	o.timeout_ms = config_get_int(&ctx->cfg, "http_timeout_ms", 60000);
 	o.max_retries = (int)config_get_int(&ctx->cfg, "http_max_retries", 4);
+	/* A gateway that is not running will not start by waiting. */
+	o.retry_refused = 0;
 	http_job_init(&job, target.buf);
 	job.method = "PUT";
 	job.payload = metrics->buf;
@@ -431,7 +465,7 @@ static int summary_formats(struct export_cmd *c, const struct tally_ctx *ctx,
 		fill_data(&d, &rp, ctx);
 		export_prometheus(&s->buf, &d);
 		if (c->push)
-			ret = push(c->push, &s->buf, ctx, err);
+			ret = push(c, &s->buf, ctx, err);
 		if (c->push && !c->output)
 			strbuf_reset(&s->buf);
 	}
@@ -441,7 +475,7 @@ static int summary_formats(struct export_cmd *c, const struct tally_ctx *ctx,
 
 int cmd_export(int argc, const char **argv, struct tally_ctx *ctx)
 {
-	struct export_cmd c = { .q = QUERY_INIT };
+	struct export_cmd c = { .q = QUERY_INIT, .labels = STRING_LIST_INIT };
 	struct option opts[] = {
 		OPT_STRING('f', "format", &c.format_name, "format",
 				"csv (default), json, ndjson, prometheus or html"),
@@ -452,6 +486,10 @@ int cmd_export(int argc, const char **argv, struct tally_ctx *ctx)
 				"providerRequestId"),
 		OPT_STRING(0, "push", &c.push, "url",
 				"push the Prometheus metrics to a Pushgateway"),
+		OPT_STRING(0, "job", &c.job, "name",
+				"--push: the job of the group (default tally)"),
+		OPT_LIST(0, "label", &c.labels, "<name>=<value>",
+				"--push: a label of the group (repeatable)"),
 		OPT_GROUP("Filters (entry formats and html)"),
 		OPT_QUERY(&c.q),
 		OPT_BOOL(0, "all-workspaces", &c.all_workspaces,
@@ -466,6 +504,9 @@ int cmd_export(int argc, const char **argv, struct tally_ctx *ctx)
 	argc = parse_options_or_exit(argc, argv, opts, export_usage,
 			PARSE_OPT_NO_ARGS);
 	c.format = choose_format(&c, opts);
+	if ((c.job || c.labels.nr) && !c.push)
+		usage_error(export_usage, opts, "--job and --label name the "
+				"group of --push");
 	if (c.push && c.format != F_PROMETHEUS)
 		usage_error(export_usage, opts, "--push sends Prometheus metrics; "
 				"it takes no other --format");
@@ -493,6 +534,7 @@ int cmd_export(int argc, const char **argv, struct tally_ctx *ctx)
 		ret = ret ? (sink_close(&s, 0, &err), ret) :
 			sink_close(&s, 1, &err);
 	query_release(&c.q);
+	string_list_release(&c.labels);
 	free(c.ledgers);
 	scope_list_release(&all);
 	return report(ret, &err);

@@ -26,6 +26,7 @@ void http_options_init(struct http_options *o)
 	o->max_retry_after_ms = 60000;
 	o->backoff_base_ms = 500;
 	o->backoff_max_ms = 8000;
+	o->retry_refused = 1;
 }
 
 void http_job_init(struct http_job *job, const char *url)
@@ -441,7 +442,8 @@ static int settle(struct http_job *job, const struct http_options *o,
 	int64_t delay;
 	int asked;
 
-	if (job->attempts > o->max_retries || !retryable(job))
+	if (job->attempts > o->max_retries || !retryable(job) ||
+	    (job->refused && !o->retry_refused))
 		return JOB_DONE;
 	delay = job->status ? http_retry_after(job, now_ms()) : -1;
 	asked = delay >= 0;
@@ -478,6 +480,7 @@ static void collect(CURLM *m, const struct http_options *o, int *state,
 					CURLINFO_RESPONSE_CODE, &job->status);
 		} else {
 			job->status = 0;
+			job->refused = msg->data.result == CURLE_COULDNT_CONNECT;
 			strbuf_addstr(&job->error, errbufs[i][0] ? errbufs[i] :
 					curl_api.easy_strerror(msg->data.result));
 		}

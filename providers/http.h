@@ -47,6 +47,7 @@ struct http_job {
 	int64_t waited_ms;         /* spent waiting between attempts */
 	/* A wait the server asked for that was longer than tally waits. */
 	int64_t refused_wait_ms;
+	int refused;               /* the last attempt's connection was refused */
 
 	/* Private. */
 	struct strbuf resp_headers;
@@ -63,6 +64,12 @@ struct http_options {
 	int64_t max_retry_after_ms;/* the longest server-requested delay */
 	int64_t backoff_base_ms;   /* first backoff, doubled each retry */
 	int64_t backoff_max_ms;
+	/*
+	 * Whether a refused connection is tried again (1, the default, for
+	 * providers behind load balancers); 0 fails at once, for a local
+	 * service that is simply not running.
+	 */
+	int retry_refused;
 };
 
 /* Sensible defaults: 4 in flight, 4 retries, 10 s / 60 s, cap 60 s. */

@@ -386,6 +386,42 @@ test_expect_success 'Pushgateway unreachable: exit 4, and no file half written' 
 	! ls failed.prom.tmp.* 2>/dev/null
 '
 
+test_expect_success 'a refused connection is not tried again' '
+	port=$(free_port) &&
+	test_expect_code 4 tally -c http_max_retries=4 export \
+		--push http://127.0.0.1:$port 2>err &&
+	test_line_count = 1 err &&
+	test_grep -v "trying again" err
+'
+
+test_expect_success '--job and --label name the group; a path prefix is kept' '
+	pushgateway_start &&
+	tally export --push $PG_URL --job ci --label branch=main \
+		--label instance=runner-1 --label path=a/b --label empty= &&
+	http_get $PG_URL/api/v1/metrics >api.json &&
+	test "$(json_get api.json "[sorted(g[\"labels\"].items()) for g in d[\"data\"] if g[\"labels\"][\"job\"] == \"ci\"]")" = \
+		"[[[\"branch\", \"main\"], [\"empty\", \"\"], [\"instance\", \"runner-1\"], [\"job\", \"ci\"], [\"path\", \"a/b\"], [\"workspace\", \"profile\"]]]" &&
+	sed "s/HOST/$(hostname)/" gw.json >gw-host.json &&
+	fake_provider_start gw-host.json &&
+	test_expect_code 4 tally -c http_max_retries=0 export \
+		--push $FAKE_URL/down/ --job "a b" 2>err &&
+	test_grep "\"path\": \"/down/metrics/job/a%20b/instance/" "$FAKE_LOG" &&
+	fake_provider_stop
+'
+
+test_expect_success '--job and --label: bad names and misplaced use' '
+	test_expect_code 2 tally export --push http://127.0.0.1:1 --label 9x=1 2>err &&
+	test_grep "^tally: --label expects <name>=<value>" err &&
+	test_expect_code 2 tally export --push http://127.0.0.1:1 --label job=x 2>err &&
+	test_expect_code 2 tally export --push http://127.0.0.1:1 --label novalue 2>err &&
+	test_expect_code 2 tally export --push http://127.0.0.1:1 --job "" 2>err &&
+	test_grep "job must not be empty" err &&
+	test_expect_code 2 tally export --label a=b 2>err &&
+	test_grep "name the group of --push" err &&
+	test_expect_code 2 tally export --push http://127.0.0.1:1/metrics/job/x 2>err &&
+	test_grep "takes the Pushgateway.s own URL" err
+'
+
 # html-totals.py <dom>: the texts of the elements the test looks at.
 cat >html-totals.py <<'EOF'
 import html.parser, json, sys
