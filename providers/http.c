@@ -480,7 +480,8 @@ static void collect(CURLM *m, const struct http_options *o, int *state,
 					CURLINFO_RESPONSE_CODE, &job->status);
 		} else {
 			job->status = 0;
-			job->refused = msg->data.result == CURLE_COULDNT_CONNECT;
+			job->refused = msg->data.result ==
+				CURLE_COULDNT_CONNECT;
 			strbuf_addstr(&job->error, errbufs[i][0] ? errbufs[i] :
 					curl_api.easy_strerror(msg->data.result));
 		}

@@ -47,7 +47,7 @@ struct http_job {
 	int64_t waited_ms;         /* spent waiting between attempts */
 	/* A wait the server asked for that was longer than tally waits. */
 	int64_t refused_wait_ms;
-	int refused;               /* the last attempt's connection was refused */
+	int refused;               /* the last connection was refused */
 
 	/* Private. */
 	struct strbuf resp_headers;
