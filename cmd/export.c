@@ -526,6 +526,8 @@ int cmd_export(int argc, const char **argv, struct tally_ctx *ctx)
 	ret = ledgers_of(&c, ctx, &all, &err);
 	if (!ret)
 		ret = sink_open(&s, c.output, &err);
+	if (!ret && !c.push && (!c.output || !strcmp(c.output, "-")))
+		setup_pager();
 	if (!ret && (c.format == F_PROMETHEUS || c.format == F_HTML))
 		ret = summary_formats(&c, ctx, &s, &err);
 	else if (!ret)

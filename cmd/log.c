@@ -593,6 +593,9 @@ int cmd_log(int argc, const char **argv, struct tally_ctx *ctx)
 		usage_error(log_usage, opts, "%s", err.buf);
 	s.path = ctx->scope.ledger_path;
 	s.cost_mode = cost_mode_from(ctx->cfg.cost_mode);
+	/* A listing pages; following writes as rows come. */
+	if (!s.follow)
+		setup_pager();
 	s.colour = want_colour(STDOUT_FILENO);
 	strbuf_init(&s.out, 0);
 	table_init(&s.table, s.all_workspaces ? "lllrrrlll" : "lllrrrll");

@@ -366,6 +366,8 @@ int cmd_pricing(int argc, const char **argv, struct tally_ctx *ctx)
 				argv[3]);
 	if (at_text && time_parse(at_text, &at, &err))
 		usage_error(pricing_usage, opts, "--at: %s", err.buf);
+	if (argc < 3)
+		setup_pager();
 	ret = pricing_load(&pt, &ctx->cfg, &err);
 	if (!ret)
 		ret = argc == 3 ? show_one(&pt, provider, argv[2], at, json) :

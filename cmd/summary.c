@@ -1104,6 +1104,7 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	argc = parse_options_or_exit(argc, argv, opts, summary_usage,
 			PARSE_OPT_NO_ARGS);
 	check_options(&c, opts);
+	setup_pager();
 	c.colour = want_colour(STDOUT_FILENO);
 	memset(&rs, 0, sizeof(rs));
 	if (c.tz && !timeutil_zone_exists(c.tz))

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../lib/fsutil.h"
+#include "../lib/table.h"
 #include "../providers/provider.h"
 #include "version.h"
 #include "../lib/banned.h"
@@ -51,7 +52,8 @@ const struct cmd_struct commands[] = {
 
 static const char *const tally_usage[] = {
 	"tally [-C <dir>] [-c <key>=<value>] [--config <file>] "
-		"[--workspace <dir> | --profile] <command> [<args>]",
+		"[--workspace <dir> | --profile] [--no-pager] "
+		"[--color <when>] <command> [<args>]",
 	"tally (--version | --list-cmds | -h | --help)",
 	NULL,
 };
@@ -309,7 +311,7 @@ static void unknown_command(const char *name)
 int main(int argc, const char **argv)
 {
 	struct tally_ctx ctx;
-	const char *chdir_to = NULL;
+	const char *chdir_to = NULL, *colour = NULL;
 	int version = 0, cmds = 0;
 	struct option opts[] = {
 		OPT_STRING('C', NULL, &chdir_to, "dir",
@@ -322,6 +324,10 @@ int main(int argc, const char **argv)
 				"use the workspace at <dir>"),
 		OPT_BOOL(0, "profile", &ctx.force_profile,
 				"use the profile scope, not the workspace"),
+		OPT_BOOL(0, "no-pager", &no_pager,
+				"do not page long output"),
+		OPT_STRING(0, "color", &colour, "when",
+				"auto (default), always or never"),
 		OPT_BOOL(0, "version", &version, "print the version"),
 		OPT_BOOL(0, "list-cmds", &cmds, "list the commands"),
 		OPT_END(),
@@ -353,6 +359,13 @@ int main(int argc, const char **argv)
 		usage_error(tally_usage, opts, "%s", err.buf);
 	argc = ret - 1;
 	argv++;
+	if (colour && !strcmp(colour, "always"))
+		colour_set_mode(COLOUR_ALWAYS);
+	else if (colour && !strcmp(colour, "never"))
+		colour_set_mode(COLOUR_NEVER);
+	else if (colour && strcmp(colour, "auto"))
+		usage_error(tally_usage, opts, "--color expects auto, always "
+				"or never, not '%s'", colour);
 	if (version)
 		return cmd_version(1, (const char *[]){ "version", NULL }, &ctx);
 	if (cmds)

@@ -79,6 +79,13 @@ __attribute__((format(printf, 3, 4), noreturn))
 void usage_error(const char *const *usage, const struct option *opts,
 		const char *fmt, ...);
 
+/*
+ * Sends standard output through the pager when it is a terminal (see
+ * cmd/pager.c); for long human output. no_pager is --no-pager.
+ */
+void setup_pager(void);
+extern int no_pager;
+
 /* Writes the whole buffer to stdout, then resets it. */
 void flush_out(struct strbuf *out);
 

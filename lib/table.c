@@ -155,16 +155,31 @@ void table_render_markdown(const struct table *t, struct strbuf *out)
 	}
 }
 
+static enum colour_mode colour_mode;
+static int stdout_is_terminal;
+
+void colour_set_mode(enum colour_mode mode)
+{
+	colour_mode = mode;
+}
+
+void colour_stdout_is_terminal(int yes)
+{
+	stdout_is_terminal = yes;
+}
+
 int want_colour(int fd)
 {
 	const char *term = getenv("TERM");
 	const char *no = getenv("NO_COLOR");
 
+	if (colour_mode != COLOUR_AUTO)
+		return colour_mode == COLOUR_ALWAYS;
 	if (no && *no)
 		return 0;
 	if (term && !strcmp(term, "dumb"))
 		return 0;
-	return isatty(fd);
+	return isatty(fd) || (fd == STDOUT_FILENO && stdout_is_terminal);
 }
 
 void fmt_count(struct strbuf *sb, int64_t n)

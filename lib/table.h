@@ -57,8 +57,17 @@ void table_clear_rows(struct table *t);
  */
 void table_render_markdown(const struct table *t, struct strbuf *out);
 
-/* Whether colour should be used on fd: a tty, NO_COLOR unset, TERM not dumb. */
+/*
+ * Whether colour should be used on fd: as --color says; by default
+ * (auto) when fd is a terminal (or stdout goes to a pager on one),
+ * NO_COLOR is unset and TERM is not dumb.
+ */
 int want_colour(int fd);
+
+enum colour_mode { COLOUR_AUTO, COLOUR_ALWAYS, COLOUR_NEVER };
+void colour_set_mode(enum colour_mode mode);
+/* Says stdout is a terminal even if a pipe now: a pager's. */
+void colour_stdout_is_terminal(int yes);
 
 /* Appends 35857 as "35,857". */
 void fmt_count(struct strbuf *sb, int64_t n);

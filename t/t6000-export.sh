@@ -312,10 +312,12 @@ http_get() {
 }
 
 # pushgateway_start: Debian's Pushgateway on a free loopback port, as
-# PG_URL; stopped when the script ends.
+# PG_URL, keeping its groups in memory only (Debian's default persists
+# them to a file every instance shares); stopped when the script ends.
 pushgateway_start() {
 	port=$(free_port) || return 1
 	prometheus-pushgateway --web.listen-address=127.0.0.1:$port \
+		--persistence.file= \
 		>>pg.log 2>&1 &
 	echo $! >>"$TRASH_DIRECTORY/.fake-pids"
 	PG_URL=http://127.0.0.1:$port
