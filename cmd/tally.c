@@ -25,7 +25,8 @@ const struct cmd_struct commands[] = {
 		"remove a scope's data for good" },
 	{ "compact", cmd_compact, NEED_SCOPE,
 		"fold superseded rows and apply retention, keeping rollups" },
-	{ "config", cmd_config, NEED_CONFIG | OWN_TRUST_NOTICE,
+	/* config loads it itself: 'config edit' must mend a broken file. */
+	{ "config", cmd_config, 0,
 		"show the effective configuration and where it came from" },
 	{ "export", cmd_export, NEED_SCOPE,
 		"CSV, JSON, Prometheus and HTML, or a push to a Pushgateway" },
@@ -240,6 +241,11 @@ static int setup(struct tally_ctx *ctx, int flags)
 		trust_notice(ctx);
 	strbuf_release(&err);
 	return 0;
+}
+
+void setup_config(struct tally_ctx *ctx)
+{
+	setup(ctx, NEED_CONFIG | OWN_TRUST_NOTICE);
 }
 
 /* ---- stdout ---- */

@@ -80,6 +80,12 @@ void usage_error(const char *const *usage, const struct option *opts,
 		const char *fmt, ...);
 
 /*
+ * Finds the workspace and loads the configuration, exiting 3 on errors,
+ * for a command that does so only when it needs to (config).
+ */
+void setup_config(struct tally_ctx *ctx);
+
+/*
  * Sends standard output through the pager when it is a terminal (see
  * cmd/pager.c); for long human output. no_pager is --no-pager.
  */

@@ -154,6 +154,24 @@ static const struct key_desc *find_desc(const char *key)
 	return NULL;
 }
 
+enum config_kind config_key_kind(const char *key)
+{
+	const struct key_desc *d = find_desc(key);
+
+	if (!d)
+		return CK_STRING;
+	switch (d->type) {
+	case CT_BOOL:
+		return CK_BOOL;
+	case CT_INT:
+		return CK_INT;
+	case CT_MONEY:
+		return CK_NUMBER;
+	default:
+		return CK_STRING;
+	}
+}
+
 int config_key_known(const char *key)
 {
 	return find_desc(key) != NULL;

@@ -126,6 +126,10 @@ int64_t config_get_money(const struct config *c, const char *key, int64_t def);
 /* Whether the key is in the schema (for `tally config get`). */
 int config_key_known(const char *key);
 
+/* What JSON type a key's value is: for `tally config --json`. */
+enum config_kind { CK_STRING, CK_BOOL, CK_INT, CK_NUMBER };
+enum config_kind config_key_kind(const char *key);
+
 /* The user's configuration file path (may not exist). */
 void config_user_path(struct strbuf *out);
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "error.h"
 #include "banned.h"
 
 char strbuf_slopbuf[1];
@@ -195,6 +196,17 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 		n = vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, ap);
 	}
 	strbuf_setlen(sb, sb->len + (size_t)n);
+}
+
+void strbuf_splice(struct strbuf *sb, size_t pos, size_t len,
+		const void *data, size_t n)
+{
+	if (pos > sb->len || len > sb->len - pos)
+		BUG("strbuf_splice beyond the end");
+	strbuf_grow(sb, n);
+	memmove(sb->buf + pos + n, sb->buf + pos + len, sb->len - pos - len);
+	memcpy(sb->buf + pos, data, n);
+	strbuf_setlen(sb, sb->len + n - len);
 }
 
 void strbuf_add_counted(struct strbuf *sb, uint64_t n, const char *one,

@@ -50,6 +50,10 @@ static inline void strbuf_addch(struct strbuf *sb, int c)
 	sb->buf[sb->len] = '\0';
 }
 void strbuf_addchars(struct strbuf *sb, int c, size_t n);
+
+/* Replaces len bytes at pos with the n bytes of data. */
+void strbuf_splice(struct strbuf *sb, size_t pos, size_t len,
+		const void *data, size_t n);
 void strbuf_addbuf(struct strbuf *sb, const struct strbuf *other);
 /* Decimal digits of v, without printf: rows are written by the million. */
 void strbuf_addint(struct strbuf *sb, int64_t v);

@@ -65,7 +65,8 @@ test_expect_success 'config get' '
 
 test_expect_success '--json lists keys, values and origins' '
 	tally -c fsync=off config --json >out.json &&
-	test "$(json_get out.json "[i for i in d if i[\"key\"]==\"fsync\"][0][\"value\"]")" = false &&
+	test "$(json_get out.json "[i[\"value\"] for i in d if i[\"key\"] in (\"fsync\", \"retention_days\", \"monthly_cost_budget_usd\", \"cost_mode\")]")" = \
+		"[30, 0, \"auto\", false]" &&
 	test "$(json_get out.json "[i for i in d if i[\"key\"]==\"fsync\"][0][\"origin\"]")" = "command line"
 '
 
@@ -142,6 +143,83 @@ test_expect_success 'a later list replaces an earlier one' '
 	TALLY_CONFIG=$PWD/b1.yaml tally --config b2.yaml config >out &&
 	test_grep -x "budgets.0.name=c" out &&
 	test_grep -v "budgets.1" out
+'
+
+test_expect_success 'config path names the user file' '
+	test "$(tally config path)" = "$HOME/.config/tally/config.yaml" &&
+	test "$(XDG_CONFIG_HOME=$PWD/x tally config path)" = "$PWD/x/tally/config.yaml"
+'
+
+XDG_CONFIG_HOME=$PWD/setcfg
+export XDG_CONFIG_HOME
+
+test_expect_success 'config set writes the user file, keeping what was there' '
+	tally config set retention_days 7 &&
+	test "$(stat -c %a setcfg/tally/config.yaml)" = 600 &&
+	printf "# mine\nretention_days: 7  # a week\n\nfsync: false\n" >setcfg/tally/config.yaml &&
+	tally config set retention_days 90 &&
+	tally config set providers.openai.base_url https://proxy.example/v1 &&
+	tally config set hooks.budget_alert "notify-send \"tally\" \$TALLY_BUDGET_NAME: #1" &&
+	cat >expect <<-\EOF &&
+	# mine
+	retention_days: 90  # a week
+
+	fsync: false
+	providers:
+	  openai:
+	    base_url: https://proxy.example/v1
+	hooks:
+	  budget_alert: "notify-send \"tally\" $TALLY_BUDGET_NAME: #1"
+	EOF
+	test_cmp expect setcfg/tally/config.yaml &&
+	test "$(tally config get retention_days)" = 90 &&
+	test "$(tally config get hooks.budget_alert)" = "notify-send \"tally\" \$TALLY_BUDGET_NAME: #1" &&
+	test "$(tally config get providers.openai.base_url)" = https://proxy.example/v1
+'
+
+test_expect_success 'config set refuses what would not read, and changes nothing' '
+	cp setcfg/tally/config.yaml before &&
+	test_expect_code 3 tally config set retention_days soon 2>err &&
+	test_grep "retention_days" err &&
+	test_expect_code 2 tally config set retention_dayz 3 2>err &&
+	test_grep "did you mean .retention_days." err &&
+	test_expect_code 2 tally config set budgets.0.usd 5 2>err &&
+	test_grep "edit lists with .tally config edit." err &&
+	test_expect_code 2 tally config set retention_days 2>err &&
+	test_cmp before setcfg/tally/config.yaml
+'
+
+test_expect_success 'config unset removes the line and an emptied mapping' '
+	tally config unset providers.openai.base_url &&
+	test_grep -v "openai" setcfg/tally/config.yaml &&
+	test_grep -v "^providers:" setcfg/tally/config.yaml &&
+	test_grep "^# mine$" setcfg/tally/config.yaml &&
+	test_expect_code 1 tally config unset providers.openai.base_url 2>err &&
+	test_grep "is not set in" err &&
+	test "$(tally config get retention_days)" = 90
+'
+
+test_expect_success 'config edit runs the editor and checks what it left' '
+	cat >ed.sh <<-\EOF &&
+	#!/bin/sh
+	echo "max_entries: 5" >>"$1"
+	EOF
+	chmod +x ed.sh &&
+	EDITOR=./ed.sh tally config edit &&
+	test "$(tally config get max_entries)" = 5 &&
+	cat >bad-ed.sh <<-\EOF &&
+	#!/bin/sh
+	echo "max_entries: lots" >>"$1"
+	EOF
+	chmod +x bad-ed.sh &&
+	VISUAL=./bad-ed.sh EDITOR=./ed.sh test_expect_code 3 tally config edit 2>err &&
+	test_grep "is saved, but tally will not read it" err &&
+	test_expect_code 3 tally config get max_entries 2>/dev/null &&
+	tally config unset max_entries &&
+	tally config unset max_entries &&
+	test "$(tally config get max_entries)" = 10000 &&
+	EDITOR=false test_expect_code 1 tally config edit 2>err &&
+	test_grep "the editor .false. failed" err
 '
 
 test_done

@@ -2,7 +2,67 @@
 #include "tap.h"
 
 #include "lib/config.h"
+#include "lib/config-edit.h"
 #include "lib/error.h"
+
+/* set (value) or unset (value NULL) key in text; the text after. */
+static void edit(const char *text, const char *key, const char *value,
+		const char *want, const char *what)
+{
+	struct strbuf sb = STRBUF_INIT, err = STRBUF_INIT;
+	int found, r;
+
+	strbuf_addstr(&sb, text);
+	r = value ? config_edit_set(&sb, key, value, &err) :
+		config_edit_unset(&sb, key, &found, &err);
+	if (r)
+		is_str(err.buf, want, "%s", what);
+	else
+		is_str(sb.buf, want, "%s", what);
+	strbuf_release(&sb);
+	strbuf_release(&err);
+}
+
+static void edits(void)
+{
+	const char *nested = "providers:\n  anthropic:\n    sync: false\n"
+		"# end\n";
+	const char *added = "providers:\n  anthropic:\n    sync: false\n"
+		"  openai:\n    base_url: https://x.example/v1\n# end\n";
+
+	edit("", "retention_days", "7", "retention_days: 7\n",
+			"set into an empty file");
+	edit("# mine\nretention_days: 30  # a month\nfsync: true\n",
+			"retention_days", "7",
+			"# mine\nretention_days: 7  # a month\nfsync: true\n",
+			"set keeps comments, order and the value's comment");
+	edit("fsync: true", "timezone", "Europe/Berlin",
+			"fsync: true\ntimezone: Europe/Berlin\n",
+			"set after a last line without a newline");
+	edit(nested, "providers.openai.base_url", "https://x.example/v1",
+			added, "set adds a mapping inside its parent's block");
+	edit(added, "providers.openai.base_url", NULL, nested,
+			"unset removes the line and the mapping it empties");
+	edit("hooks:\n  budget_alert: x\n", "hooks.budget_alert",
+			"notify-send \"tally\" $N: #1", "hooks:\n  budget_alert: "
+			"\"notify-send \\\"tally\\\" $N: #1\"\n",
+			"a value YAML would misread is double-quoted");
+	edit("fsync: true\n", "fsync", "false", "fsync: false\n",
+			"set replaces a value");
+	edit("budgets:\n  - name: a\n", "budgets.0.name", "b",
+			"'budgets.0.name' is in a list: edit lists with 'tally "
+			"config edit'", "a list is refused");
+	edit("providers: {openai: {sync: false}}\n",
+			"providers.openai.sync", "true", "'providers' holds a "
+			"value, not the mapping 'providers.openai.sync' needs; "
+			"edit it with 'tally config edit'",
+			"a flow mapping is refused");
+	edit("providers:\n  openai:\n    sync: false\n", "providers",
+			"x", "'providers' is a mapping, not a value",
+			"a mapping is not overwritten by a value");
+	edit("fsync: true\n", "timezone", NULL, "fsync: true\n",
+			"unset of an absent key changes nothing");
+}
 
 static int load(struct config *c, const char *name, const char *yaml,
 		struct strbuf *err)
@@ -87,6 +147,7 @@ int main(void)
 	fails("fsync: 'open\n", "invalid YAML");
 	fails("- 1\n- 2\n", "(top level)");
 	fails("x: 1\n---\ny: 2\n", "more than one YAML document");
+	edits();
 	strbuf_release(&err);
 	return tap_done();
 }
