@@ -59,8 +59,14 @@ int parse_options_or_exit(int argc, const char **argv,
 		fputs(text.buf, stdout);
 		exit(EXIT_OK);
 	}
-	if (ret == PARSE_OPT_COMPLETE) {
-		parse_options_completion(&text, opts);
+	if (ret == PARSE_OPT_COMPLETE_VALUES) {
+		complete_values(&text, parse_options_find(opts, argv[1]));
+		fputs(text.buf, stdout);
+		exit(EXIT_OK);
+	}
+	if (ret == PARSE_OPT_COMPLETE || ret == PARSE_OPT_COMPLETE_DESCRIBED) {
+		parse_options_completion(&text, opts,
+				ret == PARSE_OPT_COMPLETE_DESCRIBED);
 		parse_options_subcommands(&text, usage);
 		fputs(text.buf, stdout);
 		exit(EXIT_OK);

@@ -477,8 +477,9 @@ int cmd_export(int argc, const char **argv, struct tally_ctx *ctx)
 {
 	struct export_cmd c = { .q = QUERY_INIT, .labels = STRING_LIST_INIT };
 	struct option opts[] = {
-		OPT_STRING('f', "format", &c.format_name, "format",
-				"csv (default), json, ndjson, prometheus or html"),
+		OPT_STRING_VALUES('f', "format", &c.format_name, "format",
+				"csv (default), json, ndjson, prometheus or "
+				"html", "csv|json|ndjson|prometheus|html"),
 		OPT_STRING('o', "output", &c.output, "file",
 				"write to <file>, atomically ('-': stdout)"),
 		OPT_BOOL(0, "include-sensitive", &c.sensitive,

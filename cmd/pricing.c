@@ -323,8 +323,9 @@ int cmd_pricing(int argc, const char **argv, struct tally_ctx *ctx)
 	const char *provider = NULL, *at_text = NULL, *from = NULL;
 	int json = 0;
 	struct option opts[] = {
-		OPT_STRING('p', "provider", &provider, "provider",
-				"show: the provider the model is used through"),
+		OPT_STRING_VALUES('p', "provider", &provider, "provider",
+				"show: the provider the model is used through",
+				"@providers"),
 		OPT_STRING(0, "at", &at_text, "time",
 				"show: the price on this day (default: now)"),
 		OPT_BOOL(0, "json", &json, "show: print JSON"),

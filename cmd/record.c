@@ -624,9 +624,11 @@ int cmd_record(int argc, const char **argv, struct tally_ctx *ctx)
 	struct record_opts o = { .tags = STRING_LIST_INIT };
 	struct option opts[] = {
 		OPT_GROUP("What was used"),
-		OPT_STRING('p', "provider", &o.provider, "id",
-				"provider: openai, anthropic, gemini, openrouter..."),
-		OPT_STRING('m', "model", &o.model, "name", "model name"),
+		OPT_STRING_VALUES('p', "provider", &o.provider, "id",
+				"provider: openai, anthropic, gemini, "
+				"openrouter...", "@providers"),
+		OPT_STRING_VALUES('m', "model", &o.model, "name",
+				"model name", "@models"),
 		OPT_STRING(0, "input-tokens", &o.counts[0], "n",
 				"all input tokens, cache reads and writes included"),
 		OPT_STRING(0, "output-tokens", &o.counts[1], "n",
@@ -657,8 +659,10 @@ int cmd_record(int argc, const char **argv, struct tally_ctx *ctx)
 		OPT_LIST(0, "tag", &o.tags, "key>=<value",
 				"attach a tag (repeatable)"),
 		OPT_GROUP("How it went"),
-		OPT_STRING(0, "status", &o.status, "status",
+		OPT_STRING_VALUES(0, "status", &o.status, "status",
 				"in_progress, completed, incomplete, failed or "
+				"cancelled",
+				"in_progress|completed|incomplete|failed|"
 				"cancelled"),
 		OPT_STRING(0, "started-at", &o.started_at, "time",
 				"when the request started"),

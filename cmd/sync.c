@@ -486,8 +486,9 @@ int cmd_sync(int argc, const char **argv, struct tally_ctx *ctx)
 {
 	struct sync_cmd c = { .providers = STRING_LIST_INIT };
 	struct option opts[] = {
-		OPT_LIST('p', "provider", &c.providers, "id",
-				"only this provider (repeatable)"),
+		OPT_LIST_VALUES('p', "provider", &c.providers, "id",
+				"only this provider (repeatable)",
+				"@providers"),
 		OPT_STRING(0, "since", &c.since, "time",
 				"from <time> (at most max_sync_window_days ago)"),
 		OPT_STRING(0, "until", &c.until, "time", "until <time>"),

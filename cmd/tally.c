@@ -273,6 +273,7 @@ static int run_command(const struct cmd_struct *cmd, int argc,
 	int status;
 
 	setup(ctx, cmd->flags);
+	completion_ctx = ctx;
 	status = cmd->fn(argc, argv, ctx);
 	if (check_stdout() && !status)
 		status = EXIT_FAIL;
@@ -332,8 +333,9 @@ int main(int argc, const char **argv)
 				"use the profile scope, not the workspace"),
 		OPT_BOOL(0, "no-pager", &no_pager,
 				"do not page long output"),
-		OPT_STRING(0, "color", &colour, "when",
-				"auto (default), always or never"),
+		OPT_STRING_VALUES(0, "color", &colour, "when",
+				"auto (default), always or never",
+				"auto|always|never"),
 		OPT_BOOL(0, "version", &version, "print the version"),
 		OPT_BOOL(0, "list-cmds", &cmds, "list the commands"),
 		OPT_END(),
@@ -355,8 +357,15 @@ int main(int argc, const char **argv)
 		print_overview(stdout);
 		return 0;
 	}
-	if (ret == PARSE_OPT_COMPLETE) {
-		parse_options_completion(&err, opts);
+	if (ret == PARSE_OPT_COMPLETE_VALUES) {
+		complete_values(&err, parse_options_find(opts, argv[1]));
+		fputs(err.buf, stdout);
+		strbuf_release(&err);
+		return 0;
+	}
+	if (ret == PARSE_OPT_COMPLETE || ret == PARSE_OPT_COMPLETE_DESCRIBED) {
+		parse_options_completion(&err, opts,
+				ret == PARSE_OPT_COMPLETE_DESCRIBED);
 		fputs(err.buf, stdout);
 		strbuf_release(&err);
 		return 0;

@@ -80,6 +80,14 @@ void usage_error(const char *const *usage, const struct option *opts,
 		const char *fmt, ...);
 
 /*
+ * What completion offers for an option's argument (cmd/complete.c),
+ * one per line; completion_ctx is the command's context, for values
+ * from its ledger.
+ */
+void complete_values(struct strbuf *out, const struct option *o);
+extern const struct tally_ctx *completion_ctx;
+
+/*
  * Finds the workspace and loads the configuration, exiting 3 on errors,
  * for a command that does so only when it needs to (config).
  */

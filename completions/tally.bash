@@ -2,7 +2,10 @@
 #
 # Commands come from `tally --list-cmds` and each command's options from
 # `tally <command> --completion-helper`, which prints the option table the
-# command parses with; nothing here needs updating when options change.
+# command parses with; the values an option takes from `tally <command>
+# --completion-values <option>` (formats, windows, providers, statuses,
+# time zones, and the models and tag keys of the ledger). Nothing here
+# needs updating when options change.
 
 __tally_cmds=
 declare -A __tally_opts 2>/dev/null || true
@@ -51,16 +54,33 @@ __tally_needs_subcommand() {
 	return 0
 }
 
+# The values of option $2 of command $1 (global when $1 is empty).
+__tally_values() {
+	command tally ${1:+"$1"} --completion-values "$2" 2>/dev/null
+}
+
 _tally() {
-	local cur=${COMP_WORDS[COMP_CWORD]} cmd= i
+	local cur=${COMP_WORDS[COMP_CWORD]} cmd= i opt= values
 
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		-C|-c|--config|--workspace) ((i++)) ;;
+		-C|-c|--config|--workspace|--color) ((i++)) ;;
 		-*) ;;
 		*) cmd=${COMP_WORDS[i]}; break ;;
 		esac
 	done
+
+	# After an option that takes a value ("--by day", "--by=day"):
+	# its values, if tally knows them.
+	opt=${COMP_WORDS[COMP_CWORD-1]}
+	[ "$opt" = = ] && opt=${COMP_WORDS[COMP_CWORD-2]}
+	[ "$cur" = = ] && { opt=${COMP_WORDS[COMP_CWORD-1]}; cur=; }
+	if [[ $opt == -* ]] && values=$(__tally_values "$cmd" "$opt") &&
+	   [ -n "$values" ]; then
+		local IFS=$'\n'
+		COMPREPLY=($(compgen -W "$values" -- "$cur"))
+		return
+	fi
 
 	if [ -z "$cmd" ]; then
 		if [[ $cur == -* ]]; then

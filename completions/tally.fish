@@ -8,7 +8,7 @@ function __tally_command
     set -e tokens[1]
     while set -q tokens[1]
         switch $tokens[1]
-            case -C -c --config --workspace
+            case -C -c --config --workspace --color
                 set -e tokens[1]
             case '-*'
             case '*'
@@ -20,11 +20,41 @@ function __tally_command
     return 1
 end
 
+# Options with their help after a tab, which fish shows beside them.
 function __tally_options
     set -l cmd (__tally_command)
-    for opt in (tally $cmd --completion-helper 2>/dev/null) --help
+    for opt in (tally $cmd --completion-helper-described 2>/dev/null)
         string match -q -- '-*' $opt; and echo $opt
     end
+    echo --help
+end
+
+# The option whose value is being typed ("--by day" or "--by=day").
+function __tally_value_option
+    set -l tok (commandline -ct)
+    if string match -q -- '--*=*' $tok
+        string replace -r '=.*' '' -- $tok
+        return 0
+    end
+    set -l prev (commandline -opc)[-1]
+    string match -q -- '-*' $prev; or return 1
+    echo $prev
+end
+
+function __tally_values
+    set -l opt (__tally_value_option); or return 1
+    set -l cmd (__tally_command)
+    set -l tok (commandline -ct)
+    set -l lead ''
+    string match -q -- '--*=*' $tok; and set lead "$opt="
+    for v in (tally $cmd --completion-values $opt 2>/dev/null)
+        echo $lead$v
+    end
+end
+
+function __tally_wants_value
+    set -l values (__tally_values)
+    test (count $values) -gt 0
 end
 
 # Subcommand words of the command (helper lines without a leading '-').
@@ -45,8 +75,9 @@ function __tally_needs_subcommand
 end
 
 complete -c tally -f
-complete -c tally -n 'not __tally_command' -a '(tally --list-cmds 2>/dev/null)'
+complete -c tally -n '__tally_wants_value' -a '(__tally_values)'
+complete -c tally -n 'not __tally_wants_value; and not __tally_command' -a '(tally --list-cmds 2>/dev/null)'
 complete -c tally -n '__fish_seen_subcommand_from help' -a '(tally --list-cmds 2>/dev/null) ledger'
-complete -c tally -n 'string match -q -- "-*" (commandline -ct)' -a '(__tally_options)'
-complete -c tally -n '__tally_command; and __tally_needs_subcommand; and not string match -q -- "-*" (commandline -ct)' -a '(__tally_subcommands)'
-complete -c tally -n '__tally_command; and not __tally_needs_subcommand; and not string match -q -- "-*" (commandline -ct)' -F
+complete -c tally -n 'not __tally_wants_value; and string match -q -- "-*" (commandline -ct)' -a '(__tally_options)'
+complete -c tally -n 'not __tally_wants_value; and __tally_command; and __tally_needs_subcommand; and not string match -q -- "-*" (commandline -ct)' -a '(__tally_subcommands)'
+complete -c tally -n 'not __tally_wants_value; and __tally_command; and not __tally_needs_subcommand; and not string match -q -- "-*" (commandline -ct)' -F

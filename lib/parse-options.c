@@ -223,6 +223,12 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 			return PARSE_OPT_HELP;
 		if (!strcmp(a, "--completion-helper"))
 			return PARSE_OPT_COMPLETE;
+		if (!strcmp(a, "--completion-helper-described"))
+			return PARSE_OPT_COMPLETE_DESCRIBED;
+		if (!strcmp(a, "--completion-values") && i + 1 < argc) {
+			argv[1] = argv[i + 1];
+			return PARSE_OPT_COMPLETE_VALUES;
+		}
 		if (a[1] == '-')
 			ret = parse_long(opts, &i, argc, argv, err);
 		else
@@ -234,6 +240,22 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 		argv[out++] = argv[i++];
 	argv[out] = NULL;
 	return out;
+}
+
+const struct option *parse_options_find(const struct option *opts,
+		const char *name)
+{
+	int dashes = name[0] == '-' ? (name[1] == '-' ? 2 : 1) : 2;
+
+	name += name[0] == '-' ? dashes : 0;
+	for (const struct option *o = opts; o->type != OPTION_END; o++) {
+		if (dashes == 1 && name[0] && !name[1] &&
+		    o->short_name == name[0])
+			return o;
+		if (dashes == 2 && o->long_name && !strcmp(o->long_name, name))
+			return o;
+	}
+	return NULL;
 }
 
 static void add_option_label(struct strbuf *sb, const struct option *o)
@@ -280,13 +302,18 @@ void parse_options_usage(struct strbuf *out, const char *const *usagestr,
 	}
 }
 
-void parse_options_completion(struct strbuf *out, const struct option *opts)
+void parse_options_completion(struct strbuf *out, const struct option *opts,
+		int described)
 {
 	for (const struct option *o = opts; o->type != OPTION_END; o++) {
 		if (!o->long_name || (o->flags & PARSE_OPT_HIDDEN))
 			continue;
-		strbuf_addf(out, "--%s%s\n", o->long_name,
+		strbuf_addf(out, "--%s%s", o->long_name,
 				takes_arg(o) ? "=" : "");
+		/* zsh and fish show the help beside the option. */
+		if (described && o->help)
+			strbuf_addf(out, "\t%s", o->help);
+		strbuf_addch(out, '\n');
 	}
 }
 

@@ -63,7 +63,14 @@ struct option {
 	int flags;
 	parse_opt_cb callback;
 	intptr_t defval;
+	/*
+	 * The values completion offers for the argument: "csv|json", or
+	 * "@<source>" for values the command looks up (models in the
+	 * ledger, time zones...); NULL for none.
+	 */
+	const char *values;
 };
+
 
 #define OPT_END() { .type = OPTION_END }
 #define OPT_GROUP(h) { .type = OPTION_GROUP, .help = (h) }
@@ -89,12 +96,29 @@ struct option {
 	{ .type = OPTION_CALLBACK, .short_name = (s), .long_name = (l), \
 	  .value = (v), .argh = (a), .help = (h), .callback = (cb), \
 	  .flags = PARSE_OPT_NONEG }
+/* OPT_STRING and OPT_LIST whose values completion knows (see values). */
+#define OPT_STRING_VALUES(s, l, v, a, h, vals) \
+	{ .type = OPTION_STRING, .short_name = (s), .long_name = (l), \
+	  .value = (v), .argh = (a), .help = (h), .flags = PARSE_OPT_NONEG, \
+	  .values = (vals) }
+#define OPT_LIST_VALUES(s, l, v, a, h, vals) \
+	{ .type = OPTION_LIST, .short_name = (s), .long_name = (l), \
+	  .value = (v), .argh = (a), .help = (h), .flags = PARSE_OPT_NONEG, \
+	  .values = (vals) }
 #define OPT_HIDDEN_BOOL(s, l, v, h) \
 	{ .type = OPTION_BOOL, .short_name = (s), .long_name = (l), \
 	  .value = (v), .help = (h), .flags = PARSE_OPT_HIDDEN }
 
 #define PARSE_OPT_HELP (-100)
 #define PARSE_OPT_COMPLETE (-101)
+/* --completion-values <option>: argv[1] names the option afterwards. */
+#define PARSE_OPT_COMPLETE_VALUES (-102)
+/* --completion-helper-described: the same, each with its help. */
+#define PARSE_OPT_COMPLETE_DESCRIBED (-103)
+
+/* The option named "--name", "-n" or "name", or NULL. */
+const struct option *parse_options_find(const struct option *opts,
+		const char *name);
 
 int parse_options(int argc, const char **argv, const struct option *opts,
 		int flags, struct strbuf *err);
@@ -105,8 +129,12 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 void parse_options_usage(struct strbuf *out, const char *const *usagestr,
 		const struct option *opts);
 
-/* Appends the long options, one per line ("--name" or "--name="), to out. */
-void parse_options_completion(struct strbuf *out, const struct option *opts);
+/*
+ * Appends the long options, one per line ("--name" or "--name="), to
+ * out; described adds a tab and each option's help.
+ */
+void parse_options_completion(struct strbuf *out, const struct option *opts,
+		int described);
 
 /*
  * The subcommand words of a command's usage lines ("tally pricing show

@@ -23,6 +23,12 @@ static const struct { const char *word, *status; } statuses[] = {
 	{ "n/a", "unsupported_provider" },
 };
 
+void query_status_words(struct strbuf *out)
+{
+	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		strbuf_addf(out, "%s\n", statuses[i].word);
+}
+
 static int finish_status(struct query *q, struct strbuf *err)
 {
 	size_t n = sizeof(statuses) / sizeof(statuses[0]);

@@ -42,23 +42,27 @@ struct query {
 			"only entries at or after <time>"), \
 	OPT_STRING(0, "until", &(q)->until_text, "time", \
 			"only entries before <time>"), \
-	OPT_STRING('p', "provider", &(q)->provider, "id", \
-			"only this provider"), \
-	OPT_STRING('m', "model", &(q)->model, "pattern", \
-			"only models matching this glob"), \
-	OPT_STRING(0, "status", &(q)->status, "status", \
-			"only this status or sync status"), \
+	OPT_STRING_VALUES('p', "provider", &(q)->provider, "id", \
+			"only this provider", "@providers"), \
+	OPT_STRING_VALUES('m', "model", &(q)->model, "pattern", \
+			"only models matching this glob", "@models"), \
+	OPT_STRING_VALUES(0, "status", &(q)->status, "status", \
+			"only this status or sync status", "@statuses"), \
 	OPT_STRING(0, "session", &(q)->session, "id", \
 			"only this session"), \
-	OPT_LIST(0, "tag", &(q)->tags, "<key>[=<value>]", \
-			"only entries with this tag (repeatable)"), \
+	OPT_LIST_VALUES(0, "tag", &(q)->tags, "<key>[=<value>]", \
+			"only entries with this tag (repeatable)", "@tags"), \
 	OPT_STRING(0, "grep", &(q)->grep, "text", \
 			"only entries mentioning <text>"), \
 	OPT_BOOL(0, "unpriced", &(q)->unpriced, \
 			"only entries with tokens but no cost"), \
-	OPT_STRING(0, "kind", &(q)->kind, "kind", \
+	OPT_STRING_VALUES(0, "kind", &(q)->kind, "kind", \
 			"usage (default), provider_bucket, provider_cost, " \
-			"quota, rollup or all")
+			"quota, rollup or all", \
+			"usage|provider_bucket|provider_cost|quota|rollup|all")
+
+/* The words --status takes, one per line, for completion. */
+void query_status_words(struct strbuf *out);
 
 /* Parses the time arguments. Returns 0 or T_EUSAGE. */
 int query_finish(struct query *q, struct strbuf *err);

@@ -153,4 +153,88 @@ test_expect_success 'fish: subcommands of pricing' '
 	test_grep "^update" out
 '
 
+test_expect_success 'setup: a ledger to complete models and tags from' '
+	tally record -q -p openai -m gpt-4.1-mini --input-tokens 1 --tag team=a &&
+	tally record -q -p anthropic -m claude-sonnet-4 --input-tokens 1 \
+		--tag project=x
+'
+
+test_expect_success 'values come from the option tables and the ledger' '
+	tally summary --completion-values --by >by &&
+	test_grep -x day by &&
+	test_grep -x tag:team by &&
+	test_grep -x tag:project by &&
+	tally log --completion-values -m >models &&
+	printf "claude-sonnet-4\ngpt-4.1-mini\n" >expect &&
+	test_cmp expect models &&
+	tally export --completion-values --format >f &&
+	printf "csv\njson\nndjson\nprometheus\nhtml\n" >expect &&
+	test_cmp expect f &&
+	tally --completion-values --color >c &&
+	printf "auto\nalways\nnever\n" >expect &&
+	test_cmp expect c &&
+	tally summary --completion-values --tz >z &&
+	test_grep -x Europe/Berlin z &&
+	tally log --completion-values --follow >none &&
+	test_must_be_empty none
+'
+
+test_expect_success 'bash: values after an option, with a space or =' '
+	bash_complete tally summary --by mo >out &&
+	printf "model\nmonth\n" >expect &&
+	test_cmp expect out &&
+	bash_complete tally summary --by = we >out &&
+	echo week >expect &&
+	test_cmp expect out &&
+	bash_complete tally log -p openr >out &&
+	echo openrouter >expect &&
+	test_cmp expect out &&
+	bash_complete tally log --status pend >out &&
+	printf "pending_sync\npending\n" >expect &&
+	test_cmp expect out &&
+	bash_complete tally log --model gpt >out &&
+	echo gpt-4.1-mini >expect &&
+	test_cmp expect out &&
+	bash_complete tally --color al >out &&
+	echo always >expect &&
+	test_cmp expect out &&
+	bash_complete tally --color never lo >out &&
+	echo log >expect &&
+	test_cmp expect out &&
+	bash_complete tally summary --window d >out &&
+	echo day >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'zsh: values after an option' '
+	zsh -f -c "
+		compadd() {
+			while [[ \$1 == -* ]]; do
+				case \$1 in
+				-a) shift; print -l -- \${(P)1}; return ;;
+				*) shift ;;
+				esac
+			done
+		}
+		compset() { :; }
+		_files() { print FILES; }
+		_call_program() { shift; \"\$@\"; }
+		words=(tally summary --format c) CURRENT=4 PREFIX=c
+		source $COMP/_tally
+	" >out &&
+	printf "table\njson\ncsv\nmarkdown\n" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'fish: values, and options with their help' '
+	fish --no-config -c "source $COMP/tally.fish; complete -C \"tally export --format h\"" >out &&
+	test_grep "^html" out &&
+	fish --no-config -c "source $COMP/tally.fish; complete -C \"tally summary --by=mo\"" >out &&
+	test_grep "^--by=month" out &&
+	fish --no-config -c "source $COMP/tally.fish; complete -C \"tally log --fol\"" >out &&
+	test_grep "^--follow	keep printing entries" out &&
+	fish --no-config -c "source $COMP/tally.fish; complete -C \"tally log -m cla\"" >out &&
+	test_grep "^claude-sonnet-4" out
+'
+
 test_done

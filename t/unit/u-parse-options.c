@@ -64,9 +64,18 @@ int main(void)
 	ok(strstr(out.buf, "    -s, --str <text>") != NULL,
 			"options with their placeholders");
 	strbuf_reset(&out);
-	parse_options_completion(&out, opts);
+	parse_options_completion(&out, opts, 0);
 	is_str(out.buf, "--bool\n--verbose\n--str=\n--num=\n--tag=\n",
 			"completion lists long options");
+	strbuf_reset(&out);
+	parse_options_completion(&out, opts, 1);
+	ok(!strncmp(out.buf, "--bool\t", 7) && strchr(out.buf, '\t'),
+			"described completion adds the help after a tab");
+	ok(parse_options_find(opts, "--str") == &opts[2] ||
+	   (parse_options_find(opts, "--str") &&
+	    !strcmp(parse_options_find(opts, "--str")->long_name, "str")),
+			"parse_options_find by long name");
+	ok(!parse_options_find(opts, "--nothing"), "no such option");
 	string_list_release(&l);
 	strbuf_release(&err);
 	strbuf_release(&out);
