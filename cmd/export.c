@@ -446,7 +446,8 @@ static int ledgers_of(struct export_cmd *c, const struct tally_ctx *ctx,
 
 static int has_filters(const struct query *q)
 {
-	return q->since_text || q->until_text || q->provider || q->model ||
+	return q->since_text || q->until_text || q->last_text || q->tz ||
+	       q->provider || q->model ||
 	       q->status || q->session || q->grep || q->kind || q->tags.nr ||
 	       q->unpriced;
 }
@@ -515,9 +516,10 @@ int cmd_export(int argc, const char **argv, struct tally_ctx *ctx)
 		usage_error(export_usage, opts, "Prometheus counters cover the "
 				"whole scope: they take no filters");
 	if (c.format == F_HTML && (c.q.status || c.q.session || c.q.grep ||
-				   c.q.kind || c.q.unpriced))
+				   c.q.kind || c.q.unpriced || c.q.tz))
 		usage_error(export_usage, opts, "the HTML report takes --since, "
-				"--until, --provider, --model and --tag only");
+				"--until, --last, --provider, --model and --tag "
+				"only");
 	if (query_finish(&c.q, &err))
 		usage_error(export_usage, opts, "%s", err.buf);
 	if (c.all_workspaces && c.format == F_PROMETHEUS)

@@ -67,18 +67,8 @@ static int set_window(struct summary_cmd *c, const char *session,
 		if (c->last) {
 			int64_t d;
 
-			int r = duration_parse(c->last, strlen(c->last),
-					&d);
-
-			if (r == -2)
-				return fail(err, T_EUSAGE, "--last %s is longer "
-						"than tally counts (at most "
-						"%lldd)", c->last, (long long)
-						(DURATION_MAX_MS / MS_PER_DAY));
-			if (r)
-				return fail(err, T_EUSAGE, "--last expects a "
-						"duration such as 24h or 7d, "
-						"not '%s'", c->last);
+			if (query_parse_last(c->last, &d, err))
+				return T_EUSAGE;
 			c->spec.filter.since = now - d;
 			return 0;
 		}

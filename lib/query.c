@@ -46,8 +46,36 @@ static int finish_status(struct query *q, struct strbuf *err)
 	return T_EUSAGE;
 }
 
+int query_parse_last(const char *text, int64_t *ms, struct strbuf *err)
+{
+	int r = duration_parse(text, strlen(text), ms);
+
+	if (r == -2)
+		return fail(err, T_EUSAGE, "--last %s is longer than tally "
+				"counts (at most %lldd)", text,
+				(long long)(DURATION_MAX_MS / MS_PER_DAY));
+	if (r)
+		return fail(err, T_EUSAGE, "--last expects a duration such "
+				"as 24h or 7d, not '%s'", text);
+	return 0;
+}
+
 int query_finish(struct query *q, struct strbuf *err)
 {
+	int64_t d;
+
+	if (q->tz && !timeutil_zone_exists(q->tz))
+		return fail(err, T_EUSAGE, "--tz: unknown time zone '%s'",
+				q->tz);
+	if (q->tz)
+		timeutil_set_zone(q->tz);
+	if (q->last_text && (q->since_text || q->until_text))
+		return fail(err, T_EUSAGE, "--last excludes --since and "
+				"--until");
+	if (q->last_text && query_parse_last(q->last_text, &d, err))
+		return T_EUSAGE;
+	if (q->last_text)
+		q->since = now_ms() - d;
 	if (q->since_text && time_parse(q->since_text, &q->since, err))
 		return T_EUSAGE;
 	if (q->until_text && time_parse(q->until_text, &q->until, err))

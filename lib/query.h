@@ -20,7 +20,8 @@
  *	if (query_match(&q, e)) ...
  */
 struct query {
-	const char *since_text, *until_text;
+	const char *since_text, *until_text, *last_text;
+	const char *tz;        /* an IANA zone for days and times shown */
 	int64_t since, until;  /* [since, until) in ms; -1 when open */
 	const char *provider;
 	const char *model;     /* a glob pattern */
@@ -42,6 +43,11 @@ struct query {
 			"only entries at or after <time>"), \
 	OPT_STRING(0, "until", &(q)->until_text, "time", \
 			"only entries before <time>"), \
+	OPT_STRING_VALUES(0, "last", &(q)->last_text, "duration", \
+			"only the last <duration>, such as 24h", \
+			"1h|24h|7d|30d"), \
+	OPT_STRING_VALUES(0, "tz", &(q)->tz, "zone", \
+			"days and times in this IANA time zone", "@zones"), \
 	OPT_STRING_VALUES('p', "provider", &(q)->provider, "id", \
 			"only this provider", "@providers"), \
 	OPT_STRING_VALUES('m', "model", &(q)->model, "pattern", \
@@ -64,7 +70,16 @@ struct query {
 /* The words --status takes, one per line, for completion. */
 void query_status_words(struct strbuf *out);
 
-/* Parses the time arguments. Returns 0 or T_EUSAGE. */
+/*
+ * Parses the argument of --last into ms, with the messages every
+ * command gives. Returns 0 or T_EUSAGE.
+ */
+int query_parse_last(const char *text, int64_t *ms, struct strbuf *err);
+
+/*
+ * Parses the time arguments (--tz first: it sets the process's zone,
+ * so that "today" is today there). Returns 0 or T_EUSAGE.
+ */
 int query_finish(struct query *q, struct strbuf *err);
 
 int query_match(const struct query *q, const struct entry *e);

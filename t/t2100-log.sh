@@ -186,6 +186,26 @@ test_expect_success 'a bad time is answered with the forms, dated today' '
 	unset TALLY_NOW
 '
 
+test_expect_success '--last and --tz, as summary has them' '
+	TALLY_NOW=2026-11-23T12:00:00Z tally log --porcelain --since 36h >want &&
+	TALLY_NOW=2026-11-23T12:00:00Z tally log --porcelain --last 36h >got &&
+	test_cmp want got &&
+	test_line_count = 2 got &&
+	tally log --tz Asia/Tokyo -n 1 >out &&
+	test_grep "^2026-11-23 19:00:00  openai" out &&
+	tally log --tz America/New_York -n 1 >out &&
+	test_grep "^2026-11-23 05:00:00  openai" out &&
+	tally export -f csv --tz Asia/Kolkata -p gemini >csv &&
+	test_grep ",2026-11-22T15:30:00.000+05:30," csv &&
+	test_expect_code 2 tally log --last 1h --since today 2>err &&
+	test_grep "^tally: --last excludes --since and --until$" err &&
+	test_expect_code 2 tally log --tz Mars/Base 2>err &&
+	test_grep "^tally: --tz: unknown time zone .Mars/Base.$" err &&
+	test_expect_code 2 tally log --last soon 2>err &&
+	test_grep "^tally: --last expects a duration such as 24h or 7d, not .soon.$" err &&
+	test_expect_code 2 tally export -f html --tz UTC 2>err
+'
+
 test_expect_success 'a window that ends before it starts is refused' '
 	test_expect_code 2 tally log --since yesterday --until 2000-01-01 2>err &&
 	test_grep "^tally: --until (2000-01-01) is not after --since (yesterday)" err &&
