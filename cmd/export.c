@@ -517,9 +517,9 @@ int cmd_export(int argc, const char **argv, struct tally_ctx *ctx)
 				"whole scope: they take no filters");
 	if (c.format == F_HTML && (c.q.status || c.q.session || c.q.grep ||
 				   c.q.kind || c.q.unpriced || c.q.tz))
-		usage_error(export_usage, opts, "the HTML report takes --since, "
-				"--until, --last, --provider, --model and --tag "
-				"only");
+		usage_error(export_usage, opts, "the HTML report takes "
+				"--since, --until, --last, --provider, --model "
+				"and --tag only");
 	if (query_finish(&c.q, &err))
 		usage_error(export_usage, opts, "%s", err.buf);
 	if (c.all_workspaces && c.format == F_PROMETHEUS)
