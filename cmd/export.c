@@ -477,10 +477,13 @@ static int summary_formats(struct export_cmd *c, const struct tally_ctx *ctx,
 int cmd_export(int argc, const char **argv, struct tally_ctx *ctx)
 {
 	struct export_cmd c = { .q = QUERY_INIT, .labels = STRING_LIST_INIT };
+	const char *old_f = NULL;
 	struct option opts[] = {
-		OPT_STRING_VALUES('f', "format", &c.format_name, "format",
+		OPT_STRING_VALUES(0, "format", &c.format_name, "format",
 				"csv (default), json, ndjson, prometheus or "
 				"html", "csv|json|ndjson|prometheus|html"),
+		/* -f follows in log: here it is an old spelling. */
+		OPT_HIDDEN_STRING('f', NULL, &old_f),
 		OPT_STRING('o', "output", &c.output, "file",
 				"write to <file>, atomically ('-': stdout)"),
 		OPT_BOOL(0, "include-sensitive", &c.sensitive,
@@ -505,6 +508,11 @@ int cmd_export(int argc, const char **argv, struct tally_ctx *ctx)
 
 	argc = parse_options_or_exit(argc, argv, opts, export_usage,
 			PARSE_OPT_NO_ARGS);
+	if (old_f) {
+		warning("export -f is now --format (-f follows, in log)");
+		if (!c.format_name)
+			c.format_name = old_f;
+	}
 	c.format = choose_format(&c, opts);
 	if ((c.job || c.labels.nr) && !c.push)
 		usage_error(export_usage, opts, "--job and --label name the "

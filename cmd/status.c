@@ -16,7 +16,7 @@
 #include "../lib/banned.h"
 
 static const char *const status_usage[] = {
-	"tally status [--all-workspaces] [--format <template>] [--json]",
+	"tally status [--all-workspaces] [--template <template>] [--json]",
 	NULL,
 };
 
@@ -253,12 +253,14 @@ static void json_line(struct strbuf *out, const struct status_fields *f)
 
 int cmd_status(int argc, const char **argv, struct tally_ctx *ctx)
 {
-	const char *format = NULL;
+	const char *format = NULL, *old_format = NULL;
 	int json = 0, all_workspaces = 0;
 	const struct report_scope *sc = NULL;
 	struct option opts[] = {
-		OPT_STRING(0, "format", &format, "template",
+		OPT_STRING(0, "template", &format, "template",
 				"a line with {field} placeholders"),
+		/* --format names a file type elsewhere (summary, export). */
+		OPT_HIDDEN_STRING(0, "format", &old_format),
 		OPT_BOOL(0, "json", &json, "print the fields as JSON"),
 		OPT_BOOL(0, "all-workspaces", &all_workspaces,
 				"add up every workspace and the profile"),
@@ -271,9 +273,15 @@ int cmd_status(int argc, const char **argv, struct tally_ctx *ctx)
 
 	argc = parse_options_or_exit(argc, argv, opts, status_usage,
 			PARSE_OPT_NO_ARGS);
+	if (old_format) {
+		warning("status --format is now --template (--format names "
+				"an output format, as in summary and export)");
+		if (!format)
+			format = old_format;
+	}
 	if (format && json)
-		usage_error(status_usage, opts, "--format and --json exclude "
-				"each other");
+		usage_error(status_usage, opts, "--template and --json "
+				"exclude each other");
 	/* Disabled, or nothing recorded yet: a prompt shows nothing. */
 	if (!ctx->cfg.enabled ||
 	    (!all_workspaces && access(ctx->scope.ledger_path, F_OK)))

@@ -105,6 +105,11 @@ struct option {
 	{ .type = OPTION_LIST, .short_name = (s), .long_name = (l), \
 	  .value = (v), .argh = (a), .help = (h), .flags = PARSE_OPT_NONEG, \
 	  .values = (vals) }
+/* An old spelling, kept working but shown nowhere. */
+#define OPT_HIDDEN_STRING(s, l, v) \
+	{ .type = OPTION_STRING, .short_name = (s), .long_name = (l), \
+	  .value = (v), .argh = "value", \
+	  .flags = PARSE_OPT_NONEG | PARSE_OPT_HIDDEN }
 #define OPT_HIDDEN_BOOL(s, l, v, h) \
 	{ .type = OPTION_BOOL, .short_name = (s), .long_name = (l), \
 	  .value = (v), .help = (h), .flags = PARSE_OPT_HIDDEN }

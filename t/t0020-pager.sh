@@ -52,7 +52,7 @@ test_expect_success 'summary, pricing and export page too; the pager gets colour
 	grep -q "$(printf "\\033\\[31mfailed")" paged &&
 	PAGER="cat >paged" on_tty tally pricing >screen &&
 	test_grep "^USD per million tokens" paged &&
-	PAGER="cat >paged" on_tty tally export -f csv >screen &&
+	PAGER="cat >paged" on_tty tally export --format csv >screen &&
 	test_grep "^entryId," paged
 '
 

@@ -195,7 +195,7 @@ test_expect_success '--last and --tz, as summary has them' '
 	test_grep "^2026-11-23 19:00:00  openai" out &&
 	tally log --tz America/New_York -n 1 >out &&
 	test_grep "^2026-11-23 05:00:00  openai" out &&
-	tally export -f csv --tz Asia/Kolkata -p gemini >csv &&
+	tally export --format csv --tz Asia/Kolkata -p gemini >csv &&
 	test_grep ",2026-11-22T15:30:00.000+05:30," csv &&
 	test_expect_code 2 tally log --last 1h --since today 2>err &&
 	test_grep "^tally: --last excludes --since and --until$" err &&
@@ -203,7 +203,7 @@ test_expect_success '--last and --tz, as summary has them' '
 	test_grep "^tally: --tz: unknown time zone .Mars/Base.$" err &&
 	test_expect_code 2 tally log --last soon 2>err &&
 	test_grep "^tally: --last expects a duration such as 24h or 7d, not .soon.$" err &&
-	test_expect_code 2 tally export -f html --tz UTC 2>err
+	test_expect_code 2 tally export --format html --tz UTC 2>err
 '
 
 test_expect_success 'a window that ends before it starts is refused' '

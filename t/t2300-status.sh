@@ -40,9 +40,9 @@ test_expect_success 'budgets and unpriced usage show up' '
 	test_cmp expect out
 '
 
-test_expect_success '--format fills in named fields' '
+test_expect_success '--template fills in named fields' '
 	TALLY_SESSION=s1 tally -c monthly_token_budget=100000 status \
-		--format "{session}: {session_tokens}/{today_tokens} {today_cost} [{budget_name} {budget_state} {budget_percent}%] {{x}} {pending}" >out &&
+		--template "{session}: {session_tokens}/{today_tokens} {today_cost} [{budget_name} {budget_state} {budget_percent}%] {{x}} {pending}" >out &&
 	echo "s1: 62.0k/62.1k ~\$0.3300 +1 unpriced [monthly under 62%] {x} 3" >expect &&
 	test_cmp expect out
 '
@@ -66,11 +66,11 @@ test_expect_success 'the latest session is found far back, past long rows' '
 		export TALLY_HOME &&
 		TALLY_SESSION=far tally record -q -p openai -m m --input-tokens 1 &&
 		python3 pad.py "$TALLY_HOME/profile/usage-ledger.jsonl" 900 40000 &&
-		tally status --format "[{session}]" >out &&
+		tally status --template "[{session}]" >out &&
 		echo "[far]" >expect &&
 		test_cmp expect out &&
 		python3 pad.py "$TALLY_HOME/profile/usage-ledger.jsonl" 1 300000 &&
-		tally status --format "[{session}]" >out &&
+		tally status --template "[{session}]" >out &&
 		echo "[]" >expect &&
 		test_cmp expect out
 	)
@@ -97,10 +97,19 @@ test_expect_success 'disabled: nothing' '
 '
 
 test_expect_success 'usage errors' '
-	test_expect_code 2 tally status --format "{nope}" 2>err &&
+	test_expect_code 2 tally status --template "{nope}" 2>err &&
 	test_grep "unknown field .nope." err &&
-	test_expect_code 2 tally status --format "{today_cost" 2>err &&
-	test_expect_code 2 tally status --format x --json 2>err
+	test_expect_code 2 tally status --template "{today_cost" 2>err &&
+	test_expect_code 2 tally status --template x --json 2>err
+'
+
+test_expect_success 'the old --format still works, with a notice' '
+	tally status --template "[{pending}]" >want &&
+	tally status --format "[{pending}]" >got 2>err &&
+	test_cmp want got &&
+	test_grep "^tally: warning: status --format is now --template" err &&
+	tally status -h >h &&
+	test_grep -v -- "--format" h
 '
 
 test_done

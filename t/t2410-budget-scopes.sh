@@ -108,7 +108,7 @@ test_expect_success 'status names the budget and its scope' '
 test_expect_success 'summary and the HTML report show the scope' '
 	(cd a && tally summary --json >../s.json) &&
 	test "$(budget_field s.json account scope)" = "[\"all\"]" &&
-	(cd a && tally export -f html -o ../r.html) &&
+	(cd a && tally export --format html -o ../r.html) &&
 	test_grep "<th>Scope</th>" r.html &&
 	test_grep "<td>account</td><td>month 2026-11</td><td>all</td>" r.html
 '

@@ -89,7 +89,7 @@ test_expect_success 'status: --all-workspaces shows even where nothing was recor
 '
 
 test_expect_success 'export: entry formats over every scope, in time order' '
-	(cd b && tally export -f ndjson --all-workspaces >../all.ndjson) &&
+	(cd b && tally export --format ndjson --all-workspaces >../all.ndjson) &&
 	test_line_count = 4 all.ndjson &&
 	python3 -c "
 import json
@@ -97,18 +97,18 @@ rows = [json.loads(l) for l in open(\"all.ndjson\")]
 print(\" \".join(str(r[\"billedInputTokens\"]) for r in rows))" >got &&
 	echo "100 20 3 4000" >expect &&
 	test_cmp expect got &&
-	(cd b && tally export -f csv >../one.csv) &&
+	(cd b && tally export --format csv >../one.csv) &&
 	test_line_count = 2 one.csv
 '
 
 test_expect_success 'export: one HTML report over every scope' '
-	(cd a && tally export -f html --all-workspaces -o ../r.html) &&
+	(cd a && tally export --format html --all-workspaces -o ../r.html) &&
 	test_grep "every workspace and the profile" r.html &&
 	test_grep "4,123" r.html
 '
 
 test_expect_success 'export: Prometheus counters stay per scope' '
-	test_expect_code 2 tally export -f prometheus --all-workspaces 2>err &&
+	test_expect_code 2 tally export --format prometheus --all-workspaces 2>err &&
 	test_grep "Prometheus counters cover one scope" err
 '
 

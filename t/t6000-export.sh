@@ -111,9 +111,9 @@ test_expect_success 'CSV parsed by Python equals the folded ledger' '
 '
 
 test_expect_success 'CSV: times in ISO 8601, in the configured zone, with its offset' '
-	tally export -f csv --provider openai >utc.csv &&
-	TZ=America/New_York tally export -f csv --provider openai >ny.csv &&
-	tally -c timezone=Asia/Kolkata export -f csv --provider openai >in.csv &&
+	tally export --format csv --provider openai >utc.csv &&
+	TZ=America/New_York tally export --format csv --provider openai >ny.csv &&
+	tally -c timezone=Asia/Kolkata export --format csv --provider openai >in.csv &&
 	sed -n 2p utc.csv | cut -d, -f2 >t &&
 	test_grep -E "^20[0-9-]*T[0-9:]*\.[0-9]{3}\+00:00$" t &&
 	sed -n 2p ny.csv | cut -d, -f2 >t &&
@@ -129,7 +129,7 @@ test_expect_success 'CSV: RFC 4180 quoting and CRLF line ends' '
 '
 
 test_expect_success 'sensitive fields only with --include-sensitive' '
-	tally export -f ndjson >plain &&
+	tally export --format ndjson >plain &&
 	! grep chatcmpl-1 plain &&
 	! grep sessionResource plain &&
 	tally export --include-sensitive >s.csv &&
@@ -138,39 +138,39 @@ test_expect_success 'sensitive fields only with --include-sensitive' '
 '
 
 test_expect_success 'JSON and NDJSON are the ledger entry objects' '
-	tally export -f json >out.json &&
+	tally export --format json >out.json &&
 	python3 check-export.py json out.json "$(ledger)" &&
-	tally export -f ndjson >out.ndjson &&
+	tally export --format ndjson >out.ndjson &&
 	python3 check-export.py ndjson out.ndjson "$(ledger)" &&
-	tally export -f ndjson --include-sensitive >s.ndjson &&
+	tally export --format ndjson --include-sensitive >s.ndjson &&
 	python3 check-export.py ndjson s.ndjson "$(ledger)" --sensitive
 '
 
 test_expect_success 'filters select entries' '
-	tally export -f ndjson -p openai >o &&
+	tally export --format ndjson -p openai >o &&
 	test_line_count = 3 o &&
-	tally export -f ndjson --since 2026-11-21 --until 2026-11-23 >w &&
+	tally export --format ndjson --since 2026-11-21 --until 2026-11-23 >w &&
 	test_line_count = 2 w &&
-	tally export -f ndjson --tag team=infra >t &&
+	tally export --format ndjson --tag team=infra >t &&
 	test_line_count = 1 t &&
-	tally export -f csv --status failed >f &&
+	tally export --format csv --status failed >f &&
 	test_line_count = 2 f
 '
 
 test_expect_success 'an empty scope exports a header, [] or nothing' '
 	TALLY_HOME=$PWD/empty tally export >e.csv &&
 	test_line_count = 1 e.csv &&
-	TALLY_HOME=$PWD/empty tally export -f json >e.json &&
+	TALLY_HOME=$PWD/empty tally export --format json >e.json &&
 	echo "[]" >expect &&
 	test_cmp expect e.json &&
-	TALLY_HOME=$PWD/empty tally export -f ndjson >e.nd &&
+	TALLY_HOME=$PWD/empty tally export --format ndjson >e.nd &&
 	test_must_be_empty e.nd &&
 	! test -e empty
 '
 
 test_expect_success '-o writes the file whole, leaving no temporary file' '
 	mkdir outdir &&
-	tally export -f json -o outdir/usage.json &&
+	tally export --format json -o outdir/usage.json &&
 	python3 check-export.py json outdir/usage.json "$(ledger)" &&
 	ls outdir >list &&
 	echo usage.json >expect &&
@@ -197,8 +197,17 @@ test_expect_success '-o: the file name gives the format when --format does not' 
 	test_cmp plain.csv dir.html/named
 '
 
+test_expect_success 'the old -f still works, with a notice' '
+	tally export -f ndjson >old 2>err &&
+	tally export --format ndjson >new &&
+	test_cmp new old &&
+	test_grep "^tally: warning: export -f is now --format" err &&
+	tally export -h >h &&
+	test_grep -v "^ *-f" h
+'
+
 test_expect_success '-o: a name that disagrees with --format is warned about' '
-	tally export -f csv -o odd.html 2>err &&
+	tally export --format csv -o odd.html 2>err &&
 	test_grep "^tally: warning: writing csv to .odd.html., as --format says, though its name says html$" err &&
 	test_cmp plain.csv odd.html
 '
@@ -219,22 +228,22 @@ test_expect_success UNPRIV '-o into a read-only directory fails cleanly' '
 
 test_expect_success 'exporting works while another process holds the lock' '
 	hold_lock "$TALLY_HOME/profile/usage-ledger.lock" &&
-	tally -c lock_timeout_ms=100 export -f ndjson >l.nd &&
-	tally -c lock_timeout_ms=100 export -f prometheus >l.prom &&
+	tally -c lock_timeout_ms=100 export --format ndjson >l.nd &&
+	tally -c lock_timeout_ms=100 export --format prometheus >l.prom &&
 	kill $HOLD_PID &&
 	test_line_count = 6 l.nd
 '
 
 test_expect_success 'bad formats, filters on metrics and stray arguments' '
-	test_expect_code 2 tally export -f xml 2>err &&
+	test_expect_code 2 tally export --format xml 2>err &&
 	test_grep "expects csv, json, ndjson, prometheus or html, not .xml." err &&
-	test_expect_code 2 tally export -f prometheus --since 1d 2>err &&
+	test_expect_code 2 tally export --format prometheus --since 1d 2>err &&
 	test_grep "take no filters" err &&
-	test_expect_code 2 tally export -f csv --push http://127.0.0.1:1 2>err &&
+	test_expect_code 2 tally export --format csv --push http://127.0.0.1:1 2>err &&
 	test_grep "takes no other --format" err &&
 	test_expect_code 2 tally export --push file:///etc/passwd 2>err &&
 	test_grep "is not an http(s) URL" err &&
-	test_expect_code 2 tally export -f html --grep x 2>err &&
+	test_expect_code 2 tally export --format html --grep x 2>err &&
 	test_grep "HTML report takes" err &&
 	test_expect_code 2 tally export stray 2>err &&
 	test_grep "unexpected argument .stray." err &&
@@ -253,13 +262,13 @@ budgets:
 EOF
 
 test_expect_success 'Prometheus: promtool check metrics passes' '
-	TALLY_CONFIG=$PWD/budgets.yaml tally export -f prometheus >m.prom &&
+	TALLY_CONFIG=$PWD/budgets.yaml tally export --format prometheus >m.prom &&
 	promtool check metrics <m.prom >lint 2>&1 &&
 	test_must_be_empty lint
 '
 
 test_expect_success 'Prometheus: GenAI labels and the right values' '
-	TALLY_CONFIG=$PWD/budgets.yaml tally export -f prometheus >m.prom &&
+	TALLY_CONFIG=$PWD/budgets.yaml tally export --format prometheus >m.prom &&
 	test_grep "^tally_gen_ai_usage_tokens_total{gen_ai_provider_name=\"openai\",gen_ai_request_model=\"gpt-4.1\",gen_ai_token_type=\"input\"} 1200$" m.prom &&
 	test_grep "^tally_gen_ai_usage_tokens_total{gen_ai_provider_name=\"openai\",gen_ai_request_model=\"gpt-4.1\",gen_ai_token_type=\"cache_read\"} 200$" m.prom &&
 	test_grep "^tally_gen_ai_usage_tokens_total{gen_ai_provider_name=\"anthropic\",gen_ai_request_model=\"claude, \\\\\"quoted\\\\\"\",gen_ai_token_type=\"cache_write\"} 1000$" m.prom &&
@@ -275,18 +284,18 @@ test_expect_success 'Prometheus: GenAI labels and the right values' '
 '
 
 test_expect_success 'Prometheus: a remaining budget gauge only where the budget has that limit' '
-	TALLY_CONFIG=$PWD/budgets.yaml tally export -f prometheus >m.prom &&
+	TALLY_CONFIG=$PWD/budgets.yaml tally export --format prometheus >m.prom &&
 	test_grep "^tally_budget_remaining_tokens{budget=\"daily tokens\",period=\"day\"} [-0-9]" m.prom &&
 	test_grep "^tally_budget_remaining_usd{budget=\"month\",period=\"month\"} [-0-9]" m.prom &&
 	test_grep -v "^tally_budget_remaining_usd{budget=\"daily tokens\"" m.prom &&
 	test_grep -v "^tally_budget_remaining_tokens{budget=\"month\"" m.prom &&
-	tally export -f prometheus >none.prom &&
+	tally export --format prometheus >none.prom &&
 	test_grep -v "^tally_budget_" none.prom &&
 	test_grep -v -i "inf\|nan" none.prom m.prom
 '
 
 test_expect_success 'Prometheus: unpriced usage is never a $0 cost series' '
-	tally export -f prometheus >m.prom &&
+	tally export --format prometheus >m.prom &&
 	! grep "^tally_gen_ai_cost_usd_total{gen_ai_provider_name=\"anthropic\"" m.prom &&
 	! grep "^tally_gen_ai_cost_usd_total{gen_ai_provider_name=\"gemini\"" m.prom &&
 	! grep "cost_kind=\"billed\"} 0$" m.prom
@@ -296,7 +305,7 @@ test_expect_success 'Prometheus: quota gauges from recorded headers' '
 	printf "HTTP/1.1 200 OK\r\nx-request-id: req_q\r\nx-ratelimit-limit-tokens: 30000\r\nx-ratelimit-remaining-tokens: 29000\r\nx-ratelimit-limit-requests: 500\r\nx-ratelimit-remaining-requests: 499\r\n\r\n" >h.txt &&
 	TALLY_HOME=$PWD/q tally record -q -p openai -m gpt-4.1 --input-tokens 1 \
 		--headers h.txt &&
-	TALLY_HOME=$PWD/q tally export -f prometheus >q.prom &&
+	TALLY_HOME=$PWD/q tally export --format prometheus >q.prom &&
 	promtool check metrics <q.prom &&
 	test_grep "^tally_provider_quota_remaining_tokens{gen_ai_provider_name=\"openai\"} 29000$" q.prom &&
 	test_grep "^tally_provider_quota_remaining_requests{gen_ai_provider_name=\"openai\"} 499$" q.prom &&
@@ -477,7 +486,7 @@ chromium_dump() {
 }
 
 test_expect_success 'HTML: self-contained, nothing to fetch' '
-	TALLY_CONFIG=$PWD/budgets.yaml tally export -f html -o report.html &&
+	TALLY_CONFIG=$PWD/budgets.yaml tally export --format html -o report.html &&
 	test_grep "^<!DOCTYPE html>" report.html &&
 	! grep -i "<script" report.html &&
 	! grep -i " src=" report.html &&
@@ -504,13 +513,13 @@ test_expect_success 'HTML: headless Chromium renders the totals' '
 test_expect_success 'HTML: names are escaped, never markup' '
 	TALLY_HOME=$PWD/x tally record -q -p openai -m "<img src=x onerror=alert(1)>" \
 		--input-tokens 1 --started-at 2026-11-24T10:00:00Z &&
-	TALLY_HOME=$PWD/x tally export -f html -o x.html &&
+	TALLY_HOME=$PWD/x tally export --format html -o x.html &&
 	! grep "<img" x.html &&
 	test_grep "&lt;img src=x onerror=alert(1)&gt;" x.html
 '
 
 test_expect_success 'HTML: --since and --provider narrow the report' '
-	tally export -f html --since 2026-11-22 -p openai -o narrow.html &&
+	tally export --format html --since 2026-11-22 -p openai -o narrow.html &&
 	chromium_dump "$PWD/narrow.html" >ndom.html &&
 	python3 html-totals.py ndom.html >n.json &&
 	test "$(json_get n.json "d[\"cards\"][\"total-requests\"]")" = 3 &&

@@ -35,7 +35,7 @@ test_expect_success 'keys appear in no file, no output and no trace' '
 	test_grep "http: > GET /api/v1/key" quota.err &&
 	TALLY_TRACE_HTTP=1 tally pricing update --from $FAKE_URL/prices.json >p.out 2>p.err &&
 	for f in csv json ndjson prometheus html; do
-		tally export -f $f -o export.$f 2>>export.err || return 1
+		tally export --format $f -o export.$f 2>>export.err || return 1
 	done &&
 	tally log --json >log.json 2>>export.err &&
 	tally summary --json >sum.json 2>>export.err &&

@@ -161,7 +161,7 @@ test_expect_success 'CSV cells that a spreadsheet would run are neutralised' '
 	tally record -q -p openai -m "-2+3" --input-tokens 1 &&
 	tally record -q -p openai -m "@SUM(A1)" --input-tokens 1 &&
 	tally record -q -p openai -m "plain-model" --input-tokens 1 &&
-	tally export -f csv -o out.csv &&
+	tally export --format csv -o out.csv &&
 	python3 -c "
 import csv, sys
 rows = list(csv.DictReader(open(\"out.csv\", newline=\"\")))
