@@ -12,6 +12,7 @@
 #include "../lib/session.h"
 #include "../lib/summary-all.h"
 #include "../lib/timeutil.h"
+#include "../lib/utf8.h"
 #include "../lib/banned.h"
 
 void reporting_summary_opts(const struct tally_ctx *ctx,
@@ -279,7 +280,8 @@ void format_bar(struct strbuf *sb, int64_t percent, int width)
 	if (filled < 0)
 		filled = 0;
 	for (int i = 0; i < width; i++)
-		strbuf_addstr(sb, i < filled ? "\xe2\x96\x88" : "\xe2\x96\x91");
+		strbuf_addstr(sb, i < filled ? glyph_bar_full() :
+				glyph_bar_empty());
 }
 
 void budgets_table(struct strbuf *out, const struct reporting *rp,

@@ -186,7 +186,7 @@ static int expand(struct strbuf *out, const char *tpl,
 static void part(struct strbuf *out, size_t start)
 {
 	if (out->len > start)
-		strbuf_addstr(out, " \xc2\xb7 ");
+		strbuf_addstr(out, glyph_separator());
 }
 
 static void default_line(struct strbuf *out, const struct status_fields *f)

@@ -141,7 +141,7 @@ static void window_bounds(struct strbuf *out, const struct report_spec *spec)
 static void window_line(struct strbuf *out, const struct summary_cmd *c,
 		const struct tally_ctx *ctx, const char *session)
 {
-	strbuf_addf(out, "Usage \xc2\xb7 %s", c->window_name);
+	strbuf_addf(out, "Usage%s%s", glyph_separator(), c->window_name);
 	if (c->spec.filter.session) {
 		strbuf_addch(out, ' ');
 		strbuf_addstr_printable(out, *session ? session : "(none)");
@@ -150,7 +150,8 @@ static void window_line(struct strbuf *out, const struct summary_cmd *c,
 		window_bounds(out, &c->spec);
 		strbuf_addch(out, ')');
 	}
-	strbuf_addf(out, " \xc2\xb7 %s", c->all_workspaces ? "all workspaces" :
+	strbuf_addf(out, "%s%s", glyph_separator(), c->all_workspaces ?
+			"all workspaces" :
 			ctx->scope.is_workspace ? ctx->scope.workspace :
 			"profile");
 	strbuf_addstr(out, "\n\n");

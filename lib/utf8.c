@@ -1,6 +1,10 @@
 #include "utf8.h"
 
+#include <langinfo.h>
+#include <locale.h>
+#include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "strbuf.h"
 #include "banned.h"
@@ -128,12 +132,70 @@ size_t utf8_encode(unsigned cp, char *out)
 	return 4;
 }
 
+static int utf8_locale = -1;  /* -1 until utf8_locale_init() */
+
+static int says_utf8(const char *v)
+{
+	return v && (strstr(v, "UTF-8") || strstr(v, "utf-8") ||
+		     strstr(v, "UTF8") || strstr(v, "utf8"));
+}
+
+void utf8_locale_init(void)
+{
+	const char *v = getenv("LC_ALL");
+
+	if (setlocale(LC_CTYPE, "")) {
+		utf8_locale = !strcmp(nl_langinfo(CODESET), "UTF-8");
+		return;
+	}
+	/* A UTF-8 locale that is not installed still means UTF-8. */
+	if (!v || !*v)
+		v = getenv("LC_CTYPE");
+	if (!v || !*v)
+		v = getenv("LANG");
+	utf8_locale = says_utf8(v) ? 2 : 0;
+}
+
+int utf8_output(void)
+{
+	/* Before (or without) utf8_locale_init(): as tally always did. */
+	return utf8_locale != 0;
+}
+
+const char *glyph_separator(void)
+{
+	return utf8_output() ? " \xc2\xb7 " : " - ";
+}
+
+const char *glyph_bar_full(void)
+{
+	return utf8_output() ? "\xe2\x96\x88" : "#";
+}
+
+const char *glyph_bar_empty(void)
+{
+	return utf8_output() ? "\xe2\x96\x91" : ".";
+}
+
 size_t utf8_width(const char *s, size_t len)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	size_t w = 0;
 
-	for (size_t i = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_valid_prefix(p + i, len - i);
+		int cw;
+
+		if (!n) {
 			w++;
+			i++;
+			continue;
+		}
+		/* Only a real UTF-8 locale knows the widths. */
+		cw = utf8_locale == 1 && n > 1 ?
+			wcwidth((wchar_t)decode(p + i, n)) : 1;
+		w += cw < 0 ? 1 : (size_t)cw;
+		i += n;
+	}
 	return w;
 }

@@ -27,7 +27,25 @@ struct strbuf;
 void strbuf_add_printable(struct strbuf *sb, const char *s, size_t len);
 void strbuf_addstr_printable(struct strbuf *sb, const char *s);
 
-/* Display width in columns, counting each code point as one column. */
+/*
+ * Display width in columns: what the terminal gives each character
+ * (wcwidth: two for East Asian wide ones and most emoji, none for
+ * combining marks) under a UTF-8 locale; one per code point otherwise.
+ */
 size_t utf8_width(const char *s, size_t len);
+
+/*
+ * Reads the locale's character set (LC_ALL, LC_CTYPE, LANG), once, at
+ * start. Under one that is not UTF-8 the output's own bars and
+ * separators are ASCII (see the glyphs below).
+ */
+void utf8_locale_init(void);
+int utf8_output(void);
+
+/* " · " or " - ": between the parts of a line people read. */
+const char *glyph_separator(void);
+/* A bar's filled and empty cells: "█" and "░", or "#" and ".". */
+const char *glyph_bar_full(void);
+const char *glyph_bar_empty(void);
 
 #endif

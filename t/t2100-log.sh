@@ -206,6 +206,33 @@ test_expect_success '--last and --tz, as summary has them' '
 	test_expect_code 2 tally export --format html --tz UTC 2>err
 '
 
+test_expect_success 'wide characters take two columns: the table stays aligned' '
+	export TALLY_HOME=$PWD/wide &&
+	tally record -q -p openai -m "模型" --input-tokens 5 \
+		--started-at 2026-11-20T10:00:00Z &&
+	tally record -q -p openai -m gpt-4o --input-tokens 7 --cost 0.1 \
+		--started-at 2026-11-21T10:00:00Z &&
+	tally log >out &&
+	cat >expect <<-\EOF &&
+	TIME                 PROVIDER  MODEL   INPUT  OUTPUT      COST  STATUS     SYNC
+	2026-11-21 10:00:00  openai    gpt-4o      7       -   $0.1000  completed  pending
+	2026-11-20 10:00:00  openai    模型        5       -  unpriced  completed  pending
+	EOF
+	test_cmp expect out
+'
+
+test_expect_success 'under a locale that is not UTF-8, bars and separators are ASCII' '
+	export TALLY_HOME=$PWD/wide &&
+	LC_ALL=C tally summary --by day --window workspace >out &&
+	test_grep "^Usage - workspace - profile$" out &&
+	test_grep "^2026-11-21 .*  #*$" out &&
+	test_grep -v "$(printf "\302\267")" out &&
+	LC_ALL=C.UTF-8 tally summary --by day --window workspace >out &&
+	test_grep "^Usage · workspace · profile$" out &&
+	LC_ALL= LC_CTYPE= LANG=en_ZZ.UTF-8 tally summary --window workspace >out &&
+	test_grep "^Usage · workspace" out
+'
+
 test_expect_success 'a window that ends before it starts is refused' '
 	test_expect_code 2 tally log --since yesterday --until 2000-01-01 2>err &&
 	test_grep "^tally: --until (2000-01-01) is not after --since (yesterday)" err &&
