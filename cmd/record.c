@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../lib/compact.h"
@@ -53,7 +54,16 @@ struct record_opts {
 	struct string_list tags;
 	const char *response, *headers;
 	int tee, json, quiet, stream;
+	/*
+	 * Whether tally saw the response arrive over time (from a pipe or
+	 * a socket, in more than one read, over more than LIVE_SPAN_MS):
+	 * only then do its own clock's latency and time to first token
+	 * mean anything. A file, or a pipe from cat, arrives at once.
+	 */
+	int live;
 };
+
+#define LIVE_SPAN_MS 10
 
 static const enum entry_field count_fields[7] = {
 	EF_BILLED_INPUT_TOKENS, EF_BILLED_OUTPUT_TOKENS, EF_CACHE_READ_TOKENS,
@@ -282,18 +292,22 @@ static int decide_body(enum body_kind *kind, int forced, struct strbuf *body,
  * is copied to stdout as it arrives, whatever happens to the recording:
  * a response too large or a stream too odd to record stops the recording
  * (the error is returned at the end), never the copy. A reader that went
- * away stops the copy, not the recording. *kind says what the body was.
+ * away stops the copy, not the recording. *kind says what the body was,
+ * *live whether it arrived over time.
  */
 static int read_response(const char *path, int tee, int force_stream,
 		struct strbuf *body, struct stream *st, enum body_kind *kind,
-		struct strbuf *err)
+		int *live, struct strbuf *err)
 {
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
-	int teeing = tee, recording = 1, ret = 0;
+	int teeing = tee, recording = 1, ret = 0, reads = 0;
+	int64_t first = -1, last = -1;
+	struct stat sb;
 
 	if (fd < 0)
 		return fail_errno(err, T_EFAIL, "cannot read response '%s'",
 				path);
+	*live = !fstat(fd, &sb) && !S_ISREG(sb.st_mode);
 	if (tee)
 		signal(SIGPIPE, SIG_IGN);
 	while (teeing || recording) {
@@ -311,6 +325,9 @@ static int read_response(const char *path, int tee, int force_stream,
 		}
 		if (n == 0)
 			break;
+		last = now_ms();
+		if (!reads++)
+			first = last;
 		if (teeing && write_all(STDOUT_FILENO, body->buf + body->len,
 				(size_t)n))
 			teeing = 0;
@@ -337,6 +354,7 @@ static int read_response(const char *path, int tee, int force_stream,
 	}
 	if (fd)
 		close(fd);
+	*live = *live && reads > 1 && last - first >= LIVE_SPAN_MS;
 	if (!ret && *kind == BODY_UNKNOWN)
 		ret = decide_body(kind, force_stream, body, st, 1, err);
 	if (ret && tee)
@@ -522,7 +540,7 @@ static int finish_stream(struct stream *st, const struct record_opts *o,
 	entry_set_str(e, EF_PROVIDER_ID, p->id);
 	entry_set_str(e, EF_SOURCE, "response");
 	entry_set_int(e, EF_CHUNKS, st->events);
-	if (o->tee) {
+	if (o->tee && o->live) {
 		/* tally saw the stream live: it can time it. */
 		entry_set_int(e, EF_STARTED_AT, started);
 		entry_set_int(e, EF_COMPLETED_AT, ended);
@@ -722,7 +740,7 @@ int cmd_record(int argc, const char **argv, struct tally_ctx *ctx)
 	entry_init(&e);
 	stream_init(&st, o.provider ? provider_by_id(o.provider) : NULL);
 	ret = o.response ? read_response(o.response, o.tee, o.stream, &body,
-			&st, &kind, &err) : 0;
+			&st, &kind, &o.live, &err) : 0;
 	if (!ret && !ctx->cfg.enabled) {
 		if (!o.quiet)
 			warning("recording is disabled (enabled: false); "

@@ -85,6 +85,32 @@ test_expect_success 'without --tee no timing is invented' '
 	test "$(json_get o.json "\"ttftMs\" in d or \"latencyMs\" in d")" = False
 '
 
+# A file, or a pipe from cat, arrives at once: tally would time its own
+# reading (a few ms), not the request.
+test_expect_success 'a stream that did not arrive live is not timed, even with --tee' '
+	for how in file pipe; do
+		if test $how = file
+		then
+			tally record --stream --tee <"$S/openai-chat.sse" >/dev/null
+		else
+			cat "$S/openai-chat.sse" | tally record --stream --tee >/dev/null
+		fi &&
+		tally log --ndjson -n 1 >t.json &&
+		test "$(json_get t.json "[k for k in (\"ttftMs\", \"latencyMs\", \"completedAt\") if k in d]")" = "[]" ||
+		return 1
+	done &&
+	tally record --stream --tee -r "$S/openai-chat.sse" >/dev/null &&
+	tally log --ndjson -n 1 >t.json &&
+	test "$(json_get t.json "\"latencyMs\" in d")" = False &&
+	TALLY_HOME=$PWD/perf &&
+	export TALLY_HOME &&
+	cat "$S/openai-chat.sse" |
+		tally -c retention_days=0 record --stream --tee >/dev/null &&
+	tally summary --perf --window workspace --json >p.json &&
+	test "$(json_get p.json "[(p[\"providerName\"], p[\"totalRequests\"], p[\"averageLatency\"], p[\"timeToFirstToken\"]) for p in d[\"providers\"]]")" = \
+		"[[\"openai\", 1, null, null]]"
+'
+
 test_expect_success 'a chat stream without usage is recorded with its usage unknown, never zero' '
 	grep -v prompt_tokens "$S/openai-chat.sse" >nousage.sse &&
 	tally record --stream --response nousage.sse --json >o.json 2>err &&
