@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/budget.h"
 #include "../lib/entry.h"
 #include "../lib/fsutil.h"
 #include "../lib/query.h"
@@ -88,6 +89,21 @@ static void from_ledger(struct strbuf *out, int want_tags, const char *prefix)
 	strbuf_release(&tail);
 }
 
+/* The names of the budgets the configuration has. */
+static void budget_names(struct strbuf *out)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct budget *b = NULL;
+	size_t n = 0;
+
+	if (completion_ctx &&
+	    !budgets_load(&completion_ctx->cfg, &b, &n, &err))
+		for (size_t i = 0; i < n; i++)
+			strbuf_addf(out, "%s\n", b[i].name);
+	free(b);
+	strbuf_release(&err);
+}
+
 /* The IANA zones of tzdata's zone1970.tab, and UTC. */
 static void zones(struct strbuf *out)
 {
@@ -144,6 +160,8 @@ void complete_values(struct strbuf *out, const struct option *o)
 		strbuf_addstr(out, "provider\nmodel\nday\nweek\nmonth\n"
 				"session\n");
 		from_ledger(out, 1, "tag:");
+	} else if (!strcmp(v, "@budgets")) {
+		budget_names(out);
 	} else if (!strcmp(v, "@zones")) {
 		zones(out);
 	} else {

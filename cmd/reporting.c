@@ -284,6 +284,16 @@ void format_bar(struct strbuf *sb, int64_t percent, int width)
 				glyph_bar_empty());
 }
 
+int budget_selected(const struct reporting *rp, size_t i)
+{
+	if (!rp->only || !rp->only->nr)
+		return 1;
+	for (size_t k = 0; k < rp->only->nr; k++)
+		if (!strcmp(rp->only->items[k], rp->status[i].b->name))
+			return 1;
+	return 0;
+}
+
 void budgets_table(struct strbuf *out, const struct reporting *rp,
 		int only_alerts, int colour)
 {
@@ -300,6 +310,8 @@ void budgets_table(struct strbuf *out, const struct reporting *rp,
 			     b->tokens - st->used_tokens : 0;
 		int64_t ru = b->usd > st->used_usd ? b->usd - st->used_usd : 0;
 
+		if (!budget_selected(rp, i))
+			continue;
 		if (only_alerts && st->state == BUDGET_UNDER)
 			continue;
 		table_cell_str(&t, b->name);
@@ -342,6 +354,8 @@ void budgets_json(struct jsonw *w, const struct reporting *rp)
 		const struct budget_status *st = &rp->status[i];
 		const struct budget *b = st->b;
 
+		if (!budget_selected(rp, i))
+			continue;
 		jw_object_begin(w);
 		jw_kv_string(w, "name", b->name);
 		jw_kv_string(w, "period", budget_period_name(b->period));

@@ -36,6 +36,8 @@ struct reporting {
 	struct budget *budgets;
 	size_t nbudgets;
 	struct budget_status *status;
+	/* The budgets shown and checked: these names, or all (NULL). */
+	const struct string_list *only;
 	struct strbuf session;   /* $TALLY_SESSION, else the latest one */
 	enum cost_mode mode;
 	int64_t now;
@@ -82,10 +84,13 @@ void format_cost(struct strbuf *sb, const struct counters *c,
 /* Appends a bar of width cells, filled to percent (may exceed 100). */
 void format_bar(struct strbuf *sb, int64_t percent, int width);
 
+/* Whether the i-th budget is among rp->only (or rp->only is unset). */
+int budget_selected(const struct reporting *rp, size_t i);
+
 /*
  * The one table of budgets (budget, summary): name, period, scope, used,
  * limit, remaining, percent, a bar and the state; with only_alerts, the
- * budgets that are not under.
+ * budgets that are not under. Only the selected ones.
  */
 void budgets_table(struct strbuf *out, const struct reporting *rp,
 		int only_alerts, int colour);

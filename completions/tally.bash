@@ -93,7 +93,11 @@ _tally() {
 	elif [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$(__tally_options_of "$cmd") --help" -- "$cur"))
 	elif __tally_needs_subcommand "$cmd" "$i"; then
-		COMPREPLY=($(compgen -W "$(__tally_subcommands_of "$cmd")" -- "$cur"))
+		COMPREPLY=($(compgen -W "$(__tally_subcommands_of "$cmd") $(__tally_values "$cmd" @args)" -- "$cur"))
+	elif values=$(__tally_values "$cmd" @args) && [ -n "$values" ]; then
+		# The command's arguments (budget names...), not files.
+		local IFS=$'\n'
+		COMPREPLY=($(compgen -W "$values" -- "$cur"))
 	else
 		COMPREPLY=($(compgen -f -- "$cur"))
 	fi

@@ -52,6 +52,17 @@ function __tally_values
     end
 end
 
+# The command's arguments (budget names...), when it has such.
+function __tally_args
+    set -l cmd (__tally_command); or return 1
+    tally $cmd --completion-values @args 2>/dev/null
+end
+
+function __tally_has_args
+    set -l args (__tally_args)
+    test (count $args) -gt 0
+end
+
 function __tally_wants_value
     set -l values (__tally_values)
     test (count $values) -gt 0
@@ -80,4 +91,5 @@ complete -c tally -n 'not __tally_wants_value; and not __tally_command' -a '(tal
 complete -c tally -n '__fish_seen_subcommand_from help' -a '(tally --list-cmds 2>/dev/null) ledger'
 complete -c tally -n 'not __tally_wants_value; and string match -q -- "-*" (commandline -ct)' -a '(__tally_options)'
 complete -c tally -n 'not __tally_wants_value; and __tally_command; and __tally_needs_subcommand; and not string match -q -- "-*" (commandline -ct)' -a '(__tally_subcommands)'
-complete -c tally -n 'not __tally_wants_value; and __tally_command; and not __tally_needs_subcommand; and not string match -q -- "-*" (commandline -ct)' -F
+complete -c tally -n 'not __tally_wants_value; and __tally_command; and not string match -q -- "-*" (commandline -ct)' -a '(__tally_args)'
+complete -c tally -n 'not __tally_wants_value; and __tally_command; and not __tally_needs_subcommand; and not __tally_has_args; and not string match -q -- "-*" (commandline -ct)' -F

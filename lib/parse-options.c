@@ -247,6 +247,13 @@ const struct option *parse_options_find(const struct option *opts,
 {
 	int dashes = name[0] == '-' ? (name[1] == '-' ? 2 : 1) : 2;
 
+	if (!strcmp(name, "@args")) {
+		for (const struct option *o = opts; o->type != OPTION_END;
+		     o++)
+			if (o->type == OPTION_GROUP && o->values)
+				return o;
+		return NULL;
+	}
 	name += name[0] == '-' ? dashes : 0;
 	for (const struct option *o = opts; o->type != OPTION_END; o++) {
 		if (dashes == 1 && name[0] && !name[1] &&

@@ -105,6 +105,13 @@ struct option {
 	{ .type = OPTION_LIST, .short_name = (s), .long_name = (l), \
 	  .value = (v), .argh = (a), .help = (h), .flags = PARSE_OPT_NONEG, \
 	  .values = (vals) }
+/*
+ * What the command's arguments (not options) may be, for completion:
+ * found as "@args" by parse_options_find(); shown nowhere.
+ */
+#define OPT_ARGUMENT_VALUES(vals) \
+	{ .type = OPTION_GROUP, .flags = PARSE_OPT_HIDDEN, .values = (vals) }
+
 /* An old spelling, kept working but shown nowhere. */
 #define OPT_HIDDEN_STRING(s, l, v) \
 	{ .type = OPTION_STRING, .short_name = (s), .long_name = (l), \

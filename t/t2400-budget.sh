@@ -151,8 +151,22 @@ test_expect_success 'misconfigured budgets are configuration errors' '
 	test_grep "period. expects one of session|day|week|month" err
 '
 
+test_expect_success 'named budgets: shown and checked alone' '
+	tally budget team-a >out &&
+	test_line_count = 2 out &&
+	test_grep "^team-a " out &&
+	tally budget check team-a >out &&
+	test_must_be_empty out &&
+	tally budget --json daily team-a >b.json &&
+	test "$(json_get b.json "[b[\"name\"] for b in d[\"budgets\"]]")" = \
+		"[\"daily\", \"team-a\"]" &&
+	tally budget check --json team-a >c.json &&
+	test "$(json_get c.json "d[\"exitCode\"]")" = 0
+'
+
 test_expect_success 'usage errors' '
 	test_expect_code 2 tally budget frobnicate 2>err &&
+	test_grep "^tally: no budget is named .frobnicate. (the budgets: daily, openai-tokens, team-a)$" err &&
 	test_expect_code 2 tally budget -q 2>err &&
 	test_expect_code 2 tally budget check extra 2>err
 '

@@ -237,4 +237,42 @@ test_expect_success 'fish: values, and options with their help' '
 	test_grep "^claude-sonnet-4" out
 '
 
+test_expect_success 'budget names, after budget and budget check' '
+	cat >b.yaml <<-\EOF &&
+	budgets:
+	  - name: daily
+	    period: day
+	    tokens: 100
+	  - name: month-usd
+	    period: month
+	    usd: 1
+	EOF
+	export TALLY_CONFIG=$PWD/b.yaml &&
+	bash_complete tally budget check mo >out &&
+	echo month-usd >expect &&
+	test_cmp expect out &&
+	bash_complete tally budget "" >out &&
+	printf "check\ndaily\nmonth-usd\n" >expect &&
+	test_cmp expect out &&
+	fish --no-config -c "source $COMP/tally.fish; complete -C \"tally budget check d\"" >out &&
+	test_grep "^daily" out &&
+	zsh -f -c "
+		compadd() {
+			while [[ \$1 == -* ]]; do
+				case \$1 in
+				-a) shift; print -l -- \${(P)1}; return ;;
+				*) shift ;;
+				esac
+			done
+		}
+		compset() { :; }
+		_files() { print FILES; }
+		_call_program() { shift; \"\$@\"; }
+		words=(tally budget check d) CURRENT=4 PREFIX=d
+		source $COMP/_tally
+	" >out &&
+	printf "daily\nmonth-usd\n" >expect &&
+	test_cmp expect out
+'
+
 test_done
