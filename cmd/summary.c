@@ -515,7 +515,7 @@ static void sync_block(struct strbuf *out, const struct report *by_provider,
 				p->key_env);
 	}
 	if (names.len)
-		strbuf_addf(out, "  No key for %s: their entries stay "
+		strbuf_addf(out, "  No key for %s:\n  their entries stay "
 				"pending (see tally-sync(1)).\n", names.buf);
 	strbuf_release(&names);
 }

@@ -143,7 +143,8 @@ test_expect_success 'the human summary' '
 	gpt-4o-mini             1       0   0.0%         -
 
 	Sync: 5 pending, 0 failed
-	  No key for anthropic (ANTHROPIC_ADMIN_KEY), openai (OPENAI_ADMIN_KEY): their entries stay pending (see tally-sync(1)).
+	  No key for anthropic (ANTHROPIC_ADMIN_KEY), openai (OPENAI_ADMIN_KEY):
+	  their entries stay pending (see tally-sync(1)).
 	EOF
 	(
 		unset ANTHROPIC_ADMIN_KEY OPENAI_ADMIN_KEY &&
