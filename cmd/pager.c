@@ -63,8 +63,12 @@ static void wait_for_pager(void)
 {
 	if (pager_pid < 0)
 		return;
-	fflush(stdout);
-	fflush(stderr);
+	/*
+	 * Every stream still open (stdout may have been closed already, by
+	 * the check of its write errors): what is buffered reaches the
+	 * pager before it is told the output ends.
+	 */
+	fflush(NULL);
 	/* The pager reads to the end: close our side, then wait. */
 	close(STDOUT_FILENO);
 	while (waitpid(pager_pid, NULL, 0) < 0 && errno == EINTR)
