@@ -57,6 +57,10 @@ static void from_ledger(struct strbuf *out, int want_tags, const char *prefix)
 	if (fd < 0)
 		return;
 	size = lseek(fd, 0, SEEK_END);
+	if (size <= 0) {
+		close(fd);
+		return;
+	}
 	from = size > TAIL_BYTES ? size - TAIL_BYTES : 0;
 	strbuf_grow(&tail, (size_t)(size - from));
 	n = pread_all(fd, tail.buf, (size_t)(size - from), from);
