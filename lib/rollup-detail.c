@@ -11,6 +11,9 @@
 #include "strbuf.h"
 #include "banned.h"
 
+/* The largest count read from a row: far past any real one. */
+#define COUNT_MAX (INT64_MAX / 4)
+
 enum detail_dim {
 	RD_SESSION,     /* one item per distinct session */
 	RD_CARRIED,     /* sessions counted by earlier rollup rows */
@@ -74,7 +77,10 @@ static void add(struct rollup_detail *d, size_t rollup, enum detail_dim dim,
 		it = &d->items[pos];
 		if (it->rollup == rollup && it->dim == dim &&
 		    it->value == value) {
-			it->count += count;
+			/* Counts from a ledger may be absurd: never wrap. */
+			if (__builtin_add_overflow(it->count, count,
+					&it->count))
+				it->count = count > 0 ? INT64_MAX : INT64_MIN;
 			return;
 		}
 	}
@@ -121,7 +127,7 @@ static int add_counts(struct rollup_detail *d, size_t rollup,
 		const char *name = key.escaped ? js_unescape(&key, &pool) :
 			mempool_strndup(&pool, key.p, key.len);
 
-		if (!name || js_int64(s, &n)) {
+		if (!name || js_int64(s, &n) || n < 0 || n > COUNT_MAX) {
 			r = -1;
 			break;
 		}
@@ -184,6 +190,8 @@ int rollup_detail_add_json(struct rollup_detail *d, size_t rollup,
 			r = add_counts(d, rollup, dim, &s, sign);
 		} else if (js_key_is(&key, "sessions")) {
 			r = js_int64(&s, &n);
+			if (!r && (n < 0 || n > COUNT_MAX))
+				r = -1;
 			sessions = n;
 		} else if (js_key_is(&key, "sessionIds")) {
 			r = add_session_ids(d, rollup, &s, sign);
@@ -252,9 +260,11 @@ void rollup_detail_members(const struct rollup_detail *d, size_t rollup,
 
 		if (it->dim == RD_SESSION)
 			sessions += it->count > 0;
-		else if (it->dim == RD_CARRIED)
-			carried += it->count;
+		else if (it->dim == RD_CARRIED && it->count > 0)
+			carried = it->count;
 	}
+	if (carried > COUNT_MAX)
+		carried = COUNT_MAX;
 	if (sessions + carried > 0)
 		jw_kv_int(w, "sessions", sessions + carried);
 	if (sessions > 0 && !carried && sessions <= ROLLUP_SESSION_IDS_MAX) {
