@@ -283,6 +283,18 @@ for i in range(70):
 	test "$(rollup_of byStatus)" = "{\"completed\": 70}"
 '
 
+test_expect_success 'absurd counts in a rollup row never wrap' '
+	export TALLY_HOME=$PWD/absurd &&
+	mkdir -p "$TALLY_HOME/profile" &&
+	for id in r_a r_b; do
+		printf "{\"v\":1,\"entryId\":\"%s\",\"providerId\":\"openai\",\"modelId\":\"m\",\"startedAt\":1735862400000,\"completedAt\":1735948800000,\"source\":\"rollup\",\"recordedAt\":1,\"kind\":\"rollup\",\"rollup\":{\"requests\":1,\"sessions\":9223372036854775807,\"bySource\":{\"x\":9223372036854775807}}}\n" $id || return 1
+	done >"$(ledger)" &&
+	tally compact >/dev/null &&
+	test "$(rollup_of requests)" = 2 &&
+	test "$(rollup_of sessions)" = None &&
+	test "$(rollup_of bySource)" = None
+'
+
 test_expect_success 'one of a thing is one thing, not one things' '
 	export TALLY_HOME=$PWD/one &&
 	tally -c auto_compact=false record -q -p openai -m m \
