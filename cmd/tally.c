@@ -28,7 +28,7 @@ const struct cmd_struct commands[] = {
 		"fold superseded rows and apply retention, keeping rollups" },
 	/* config loads it itself: 'config edit' must mend a broken file. */
 	{ "config", cmd_config, 0,
-		"show the effective configuration and where it came from" },
+		"show and change the configuration and where it came from" },
 	{ "export", cmd_export, NEED_SCOPE,
 		"CSV, JSON, Prometheus and HTML, or a push to a Pushgateway" },
 	{ "help", cmd_help, 0, "show the manual of tally or of a command" },
