@@ -49,6 +49,28 @@ test_expect_success 'bash: options of the command, from its table' '
 	test_cmp expect out
 '
 
+# zsh: the completion function with compadd printing what it is given,
+# for the words typed so far (the last one is the prefix).
+zsh_complete() {
+	zsh -f -c '
+		compadd() {
+			while [[ $1 == -* ]]; do
+				case $1 in
+				-a) shift; print -l -- ${(P)1}; return ;;
+				*) shift ;;
+				esac
+			done
+		}
+		compset() { :; }
+		_files() { print FILES; }
+		_call_program() { shift; "$@"; }
+		comp=$1
+		shift
+		words=("$@") CURRENT=$# PREFIX=${@[-1]}
+		source $comp
+	' zsh "$COMP/_tally" "$@"
+}
+
 test_expect_success 'zsh: the completion loads and completes tally rec<TAB>' '
 	test_need zsh &&
 	zsh -f -c "
@@ -70,20 +92,7 @@ test_expect_success 'zsh: the completion loads and completes tally rec<TAB>' '
 		source $COMP/_tally
 	" >out &&
 	test_grep -x record out &&
-	zsh -f -c "
-		compadd() {
-			while [[ \$1 == -* ]]; do
-				case \$1 in
-				-a) shift; print -l -- \${(P)1}; return ;;
-				*) shift ;;
-				esac
-			done
-		}
-		_files() { :; }
-		_call_program() { shift; \"\$@\"; }
-		words=(tally log --fo) CURRENT=3 PREFIX=--fo
-		source $COMP/_tally
-	" >out &&
+	zsh_complete tally log --fo >out &&
 	test_grep -x -- --follow out
 '
 
@@ -122,20 +131,7 @@ test_expect_success 'bash: subcommands, then files' '
 '
 
 test_expect_success 'zsh: subcommands of import' '
-	zsh -f -c "
-		compadd() {
-			while [[ \$1 == -* ]]; do
-				case \$1 in
-				-a) shift; print -l -- \${(P)1}; return ;;
-				*) shift ;;
-				esac
-			done
-		}
-		_files() { print FILES; }
-		_call_program() { shift; \"\$@\"; }
-		words=(tally import co) CURRENT=3 PREFIX=co
-		source $COMP/_tally
-	" >out &&
+	zsh_complete tally import co >out &&
 	test_grep -x codex out &&
 	test_grep -x claude-code out &&
 	zsh -f -c "
@@ -207,21 +203,7 @@ test_expect_success 'bash: values after an option, with a space or =' '
 '
 
 test_expect_success 'zsh: values after an option' '
-	zsh -f -c "
-		compadd() {
-			while [[ \$1 == -* ]]; do
-				case \$1 in
-				-a) shift; print -l -- \${(P)1}; return ;;
-				*) shift ;;
-				esac
-			done
-		}
-		compset() { :; }
-		_files() { print FILES; }
-		_call_program() { shift; \"\$@\"; }
-		words=(tally summary --format c) CURRENT=4 PREFIX=c
-		source $COMP/_tally
-	" >out &&
+	zsh_complete tally summary --format c >out &&
 	printf "table\njson\ncsv\nmarkdown\n" >expect &&
 	test_cmp expect out
 '
@@ -256,21 +238,7 @@ test_expect_success 'budget names, after budget and budget check' '
 	test_cmp expect out &&
 	fish --no-config -c "source $COMP/tally.fish; complete -C \"tally budget check d\"" >out &&
 	test_grep "^daily" out &&
-	zsh -f -c "
-		compadd() {
-			while [[ \$1 == -* ]]; do
-				case \$1 in
-				-a) shift; print -l -- \${(P)1}; return ;;
-				*) shift ;;
-				esac
-			done
-		}
-		compset() { :; }
-		_files() { print FILES; }
-		_call_program() { shift; \"\$@\"; }
-		words=(tally budget check d) CURRENT=4 PREFIX=d
-		source $COMP/_tally
-	" >out &&
+	zsh_complete tally budget check d >out &&
 	printf "daily\nmonth-usd\n" >expect &&
 	test_cmp expect out
 '
