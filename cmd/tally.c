@@ -13,7 +13,6 @@
 
 #include "../lib/fsutil.h"
 #include "../lib/table.h"
-#include "../lib/utf8.h"
 #include "../providers/provider.h"
 #include "version.h"
 #include "../lib/banned.h"
@@ -352,7 +351,6 @@ int main(int argc, const char **argv)
 	 * killing tally mid-row: the row is then taken back whole.
 	 */
 	signal(SIGXFSZ, SIG_IGN);
-	utf8_locale_init();
 	ret = parse_options(argc, argv, opts, PARSE_OPT_STOP_AT_NON_OPTION,
 			&err);
 	if (ret == PARSE_OPT_HELP) {

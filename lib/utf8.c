@@ -132,7 +132,8 @@ size_t utf8_encode(unsigned cp, char *out)
 	return 4;
 }
 
-static int utf8_locale = -1;  /* -1 until utf8_locale_init() */
+/* 1 a UTF-8 locale, 2 one named but not installed, 0 none; -1 unread. */
+static int utf8_locale = -1;
 
 static int says_utf8(const char *v)
 {
@@ -140,13 +141,19 @@ static int says_utf8(const char *v)
 		     strstr(v, "UTF8") || strstr(v, "utf8"));
 }
 
-void utf8_locale_init(void)
+/*
+ * Read on first use, so that commands that draw no table (record) pay
+ * nothing for it at start-up.
+ */
+static int locale_kind(void)
 {
 	const char *v = getenv("LC_ALL");
 
+	if (utf8_locale >= 0)
+		return utf8_locale;
 	if (setlocale(LC_CTYPE, "")) {
 		utf8_locale = !strcmp(nl_langinfo(CODESET), "UTF-8");
-		return;
+		return utf8_locale;
 	}
 	/* A UTF-8 locale that is not installed still means UTF-8. */
 	if (!v || !*v)
@@ -154,12 +161,12 @@ void utf8_locale_init(void)
 	if (!v || !*v)
 		v = getenv("LANG");
 	utf8_locale = says_utf8(v) ? 2 : 0;
+	return utf8_locale;
 }
 
 int utf8_output(void)
 {
-	/* Before (or without) utf8_locale_init(): as tally always did. */
-	return utf8_locale != 0;
+	return locale_kind() != 0;
 }
 
 const char *glyph_separator(void)
@@ -192,7 +199,7 @@ size_t utf8_width(const char *s, size_t len)
 			continue;
 		}
 		/* Only a real UTF-8 locale knows the widths. */
-		cw = utf8_locale == 1 && n > 1 ?
+		cw = n > 1 && locale_kind() == 1 ?
 			wcwidth((wchar_t)decode(p + i, n)) : 1;
 		w += cw < 0 ? 1 : (size_t)cw;
 		i += n;

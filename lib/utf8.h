@@ -35,11 +35,10 @@ void strbuf_addstr_printable(struct strbuf *sb, const char *s);
 size_t utf8_width(const char *s, size_t len);
 
 /*
- * Reads the locale's character set (LC_ALL, LC_CTYPE, LANG), once, at
- * start. Under one that is not UTF-8 the output's own bars and
- * separators are ASCII (see the glyphs below).
+ * Whether the locale's character set (LC_ALL, LC_CTYPE, LANG, read once
+ * when first asked) is UTF-8. Under one that is not, the output's own
+ * bars and separators are ASCII (see the glyphs below).
  */
-void utf8_locale_init(void);
 int utf8_output(void);
 
 /* " · " or " - ": between the parts of a line people read. */
