@@ -21,6 +21,9 @@
 /* The current time; $TALLY_NOW (any time_parse() form) overrides it. */
 int64_t now_ms(void);
 
+/* A clock for durations: never jumps, and ignores $TALLY_NOW. */
+int64_t monotonic_ms(void);
+
 /*
  * Parses a point in time:
  *   2026-11-24, 2026-11-24T10:30, 2026-11-24 10:30:15.250, with an optional

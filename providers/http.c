@@ -45,14 +45,6 @@ void http_job_release(struct http_job *job)
 	strbuf_release(&job->resp_headers);
 }
 
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- URLs ---- */
 
 /*
@@ -205,31 +197,44 @@ static int64_t parse_http_date(const char *s)
 	return time_parse_http_date(s, &at) ? -1 : at;
 }
 
-int64_t http_retry_after(const struct http_job *job, int64_t now)
+int64_t retry_after_ms(const char *after_ms, const char *after,
+		int64_t now)
 {
-	struct strbuf v = STRBUF_INIT;
 	int64_t ms = -1;
 	char *end;
 	double d;
 
-	if (http_header(job, "retry-after-ms", &v)) {
-		d = strtod(v.buf, &end);
-		if (end != v.buf && !*end && d >= 0)
+	if (after_ms) {
+		d = strtod(after_ms, &end);
+		if (end != after_ms && !*end && d >= 0 && d < 1e12)
 			ms = (int64_t)d;
 	}
-	if (ms < 0 && http_header(job, "retry-after", &v)) {
-		d = strtod(v.buf, &end);
-		if (end != v.buf && !*end && d >= 0) {
+	if (ms < 0 && after) {
+		d = strtod(after, &end);
+		if (end != after && !*end && d >= 0 && d < 1e9) {
 			ms = (int64_t)(d * 1000);
 		} else {
-			int64_t at = parse_http_date(v.buf);
+			int64_t at = parse_http_date(after);
 
 			if (at >= 0)
 				ms = at > now ? at - now : 0;
 		}
 	}
-	strbuf_release(&v);
 	return ms;
+}
+
+int64_t http_retry_after(const struct http_job *job, int64_t now)
+{
+	struct strbuf v = STRBUF_INIT, w = STRBUF_INIT;
+	const char *ms = http_header(job, "retry-after-ms", &v);
+	const char *after = http_header(job, "retry-after", &w);
+	int64_t ret;
+
+	/* http_header returns v.buf: copy the first before the second. */
+	ret = retry_after_ms(ms ? v.buf : NULL, after ? w.buf : NULL, now);
+	strbuf_release(&v);
+	strbuf_release(&w);
+	return ret;
 }
 
 /* ---- tracing ---- */
@@ -324,6 +329,25 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
+void http_setup_handle(void *curl_handle, const char *url,
+		int64_t connect_timeout_ms)
+{
+	CURL *h = curl_handle;
+
+	curl_api.easy_setopt(h, CURLOPT_URL, url);
+	curl_api.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			(long)connect_timeout_ms);
+	curl_api.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_api.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_api.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_api.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_api.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (tracing()) {
+		curl_api.easy_setopt(h, CURLOPT_VERBOSE, 1L);
+		curl_api.easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+	}
+}
+
 static CURL *start(struct http_job *job, const struct http_options *o,
 		char *errbuf)
 {
@@ -336,7 +360,7 @@ static CURL *start(struct http_job *job, const struct http_options *o,
 		list = curl_api.slist_append(list, job->headers[i]);
 	list = curl_api.slist_append(list, "Accept: application/json");
 	job->header_list = list;
-	curl_api.easy_setopt(h, CURLOPT_URL, job->url);
+	http_setup_handle(h, job->url, o->connect_timeout_ms);
 	curl_api.easy_setopt(h, CURLOPT_HTTPHEADER, list);
 	if (job->method) {
 		curl_api.easy_setopt(h, CURLOPT_CUSTOMREQUEST, job->method);
@@ -346,14 +370,7 @@ static CURL *start(struct http_job *job, const struct http_options *o,
 				(curl_off_t)job->payload_len);
 	}
 	curl_api.easy_setopt(h, CURLOPT_USERAGENT, "tally/" TALLY_VERSION);
-	curl_api.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-			(long)o->connect_timeout_ms);
 	curl_api.easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)o->timeout_ms);
-	curl_api.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_api.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_api.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_api.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_api.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_api.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_api.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_api.easy_setopt(h, CURLOPT_WRITEDATA, job);
@@ -361,10 +378,6 @@ static CURL *start(struct http_job *job, const struct http_options *o,
 	curl_api.easy_setopt(h, CURLOPT_HEADERDATA, job);
 	curl_api.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_api.easy_setopt(h, CURLOPT_PRIVATE, job);
-	if (tracing()) {
-		curl_api.easy_setopt(h, CURLOPT_VERBOSE, 1L);
-		curl_api.easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
-	}
 	strbuf_reset(&job->body);
 	strbuf_reset(&job->resp_headers);
 	strbuf_reset(&job->error);

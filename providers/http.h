@@ -102,6 +102,15 @@ void http_url_redacted(const char *url, struct strbuf *out);
 int http_run(struct http_job *jobs, size_t n, const struct http_options *o,
 		struct strbuf *err);
 
+/*
+ * The settings every transfer tally makes shares, on a handle of the
+ * caller's: the URL, the connect timeout, no signals, no redirects,
+ * http and https only, TLS verification, and tracing. http_run() uses it
+ * for its jobs and the recording proxy for what it forwards.
+ */
+void http_setup_handle(void *curl_handle, const char *url,
+		int64_t connect_timeout_ms);
+
 /* A response header of a job (case-insensitive name), or NULL. */
 const char *http_header(const struct http_job *job, const char *name,
 		struct strbuf *value);
@@ -111,6 +120,10 @@ const char *http_header(const struct http_job *job, const char *name,
  * as seconds or an HTTP date. -1 when there is none or it is unusable.
  */
 int64_t http_retry_after(const struct http_job *job, int64_t now);
+
+/* The same from the two headers' values (either may be NULL). */
+int64_t retry_after_ms(const char *after_ms, const char *after,
+		int64_t now);
 
 /* Appends "%XX" escapes of s for a query string value. */
 void url_escape(struct strbuf *out, const char *s);

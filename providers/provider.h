@@ -97,6 +97,13 @@ extern const struct provider *const provider_table[];
 
 const struct provider *provider_by_id(const char *id);
 
+/*
+ * The provider whose service a base URL points to, by its host
+ * (api.openai.com, openrouter.ai, <resource>.openai.azure.com...), or
+ * NULL for a host tally does not know (a local server, a gateway).
+ */
+const struct provider *provider_from_base_url(const char *url);
+
 /* The adapter most sure about root, or NULL when none recognises it. */
 const struct provider *provider_detect(struct json_object *root);
 /* The same, also giving the winning score (0 when nothing matched). */

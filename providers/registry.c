@@ -142,6 +142,47 @@ static int check_path(const struct provider *p, const char *host,
 	return bad;
 }
 
+/* Whether host is suffix or ends with "." suffix. */
+static int host_within(const char *host, const char *suffix)
+{
+	size_t n = strlen(host), m = strlen(suffix);
+
+	if (n == m)
+		return !strcasecmp(host, suffix);
+	return n > m && host[n - m - 1] == '.' &&
+		!strcasecmp(host + n - m, suffix);
+}
+
+const struct provider *provider_from_base_url(const char *url)
+{
+	struct strbuf host = STRBUF_INIT, path = STRBUF_INIT;
+	struct strbuf sdk_host = STRBUF_INIT, sdk_path = STRBUF_INIT;
+	const struct provider *found = NULL;
+
+	if (host_and_path(url, &host, &path))
+		goto out;
+	if (host_within(host.buf, "openai.azure.com")) {
+		found = &provider_azure;
+		goto out;
+	}
+	for (const struct provider *const *p = provider_table; *p; p++) {
+		strbuf_reset(&sdk_host);
+		strbuf_reset(&sdk_path);
+		if ((*p)->base_url &&
+		    !host_and_path((*p)->base_url, &sdk_host, &sdk_path) &&
+		    host_within(host.buf, sdk_host.buf)) {
+			found = *p;
+			break;
+		}
+	}
+out:
+	strbuf_release(&host);
+	strbuf_release(&path);
+	strbuf_release(&sdk_host);
+	strbuf_release(&sdk_path);
+	return found;
+}
+
 int provider_check_base_url(const struct provider *p, const char *url,
 		struct strbuf *err)
 {
