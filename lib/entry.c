@@ -66,6 +66,7 @@ static const struct field_desc fields[EF__COUNT] = {
 	F(EF_TTFT_MS, "ttftMs", FT_INT, ttft_ms),
 	F(EF_THROTTLE_WAIT_MS, "throttleWaitMs", FT_INT, throttle_wait_ms),
 	F(EF_RETRIES, "retries", FT_INT, retries),
+	F(EF_RETRY_AFTER_MS, "retryAfterMs", FT_INT, retry_after_ms),
 	F(EF_HTTP_STATUS, "httpStatus", FT_INT, http_status),
 	F(EF_ERROR_CODE, "errorCode", FT_STR, error_code),
 	F(EF_TAGS, "tags", FT_TAGS, tags),

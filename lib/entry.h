@@ -65,6 +65,7 @@ enum entry_field {
 	EF_TTFT_MS,
 	EF_THROTTLE_WAIT_MS,
 	EF_RETRIES,
+	EF_RETRY_AFTER_MS,
 	EF_HTTP_STATUS,
 	EF_ERROR_CODE,
 	EF_TAGS,
@@ -159,6 +160,7 @@ struct entry {
 	int64_t ttft_ms;
 	int64_t throttle_wait_ms;
 	int64_t retries;
+	int64_t retry_after_ms;      /* what a 429 or 503 asked to wait */
 	int64_t http_status;
 	const char *error_code;
 	struct tag *tags;
