@@ -168,6 +168,9 @@ void complete_values(struct strbuf *out, const struct option *o)
 		budget_names(out);
 	} else if (!strcmp(v, "@zones")) {
 		zones(out);
+	} else if (!strcmp(v, "@command")) {
+		/* Not a value: tells the scripts a command line follows. */
+		strbuf_addstr(out, ":command\n");
 	} else {
 		BUG("no completion source '%s'", v);
 	}

@@ -452,24 +452,40 @@ static int has_filters(const struct query *q)
 	       q->unpriced;
 }
 
+int prometheus_text(struct tally_ctx *ctx, struct strbuf *out,
+		struct strbuf *err)
+{
+	struct reporting rp;
+	struct export_data d;
+	int ret = reporting_open(&rp, ctx, REPORTING_QUIET |
+			REPORTING_NO_HOOKS, err);
+
+	if (!ret) {
+		fill_data(&d, &rp, ctx);
+		export_prometheus(out, &d);
+	}
+	reporting_close(&rp);
+	return ret;
+}
+
 static int summary_formats(struct export_cmd *c, const struct tally_ctx *ctx,
 		struct sink *s, struct strbuf *err)
 {
 	struct reporting rp;
-	struct export_data d;
-	int ret = reporting_open(&rp, (struct tally_ctx *)ctx,
-			REPORTING_QUIET | REPORTING_NO_HOOKS, err);
+	int ret;
 
-	if (!ret && c->format == F_HTML) {
-		ret = html_report(c, &rp, ctx, s, err);
-	} else if (!ret) {
-		fill_data(&d, &rp, ctx);
-		export_prometheus(&s->buf, &d);
-		if (c->push)
+	if (c->format != F_HTML) {
+		ret = prometheus_text((struct tally_ctx *)ctx, &s->buf, err);
+		if (!ret && c->push)
 			ret = push(c, &s->buf, ctx, err);
 		if (c->push && !c->output)
 			strbuf_reset(&s->buf);
+		return ret;
 	}
+	ret = reporting_open(&rp, (struct tally_ctx *)ctx,
+			REPORTING_QUIET | REPORTING_NO_HOOKS, err);
+	if (!ret)
+		ret = html_report(c, &rp, ctx, s, err);
 	reporting_close(&rp);
 	return ret;
 }

@@ -28,6 +28,8 @@ const struct cmd_struct commands[] = {
 	/* config loads it itself: 'config edit' must mend a broken file. */
 	{ "config", cmd_config, 0,
 		"show and change the configuration and where it came from" },
+	{ "exec", cmd_exec, NEED_SCOPE,
+		"run a command, recording every LLM request it makes" },
 	{ "export", cmd_export, NEED_SCOPE,
 		"CSV, JSON, Prometheus and HTML, or a push to a Pushgateway" },
 	{ "help", cmd_help, 0, "show the manual of tally or of a command" },
@@ -38,6 +40,8 @@ const struct cmd_struct commands[] = {
 		"upgrade ledger rows to the current schema" },
 	{ "pricing", cmd_pricing, NEED_SCOPE,
 		"model prices: which applies and why; updating them" },
+	{ "proxy", cmd_proxy, NEED_SCOPE,
+		"a local recording proxy for SDKs and agents" },
 	{ "quota", cmd_quota, NEED_SCOPE,
 		"the providers' remaining quota, with its age" },
 	{ "record", cmd_record, NEED_SCOPE, "record one request's usage" },

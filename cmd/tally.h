@@ -52,11 +52,16 @@ int cmd_budget(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_clear(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_compact(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_config(int argc, const char **argv, struct tally_ctx *ctx);
+int cmd_exec(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_export(int argc, const char **argv, struct tally_ctx *ctx);
+/* The Prometheus text of export --format prometheus (cmd/export.c). */
+int prometheus_text(struct tally_ctx *ctx, struct strbuf *out,
+		struct strbuf *err);
 int cmd_help(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_import(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_log(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_migrate(int argc, const char **argv, struct tally_ctx *ctx);
+int cmd_proxy(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_pricing(int argc, const char **argv, struct tally_ctx *ctx);
 /* tally pricing check (cmd/pricing-check.c). */
 int pricing_check(const struct tally_ctx *ctx, int json);

@@ -59,6 +59,32 @@ __tally_values() {
 	command tally ${1:+"$1"} --completion-values "$2" 2>/dev/null
 }
 
+# A command that runs another (exec): its own options until the command
+# word, then that command's completion, as for sudo or env.
+__tally_command_line() {
+	local cmd=$1 j=$(($2 + 1)) cur=${COMP_WORDS[COMP_CWORD]} w
+	local opts=" $(__tally_options_of "$cmd")"
+	while ((j < COMP_CWORD)); do
+		w=${COMP_WORDS[j]}
+		case $w in
+		--) ((j++)); break ;;
+		-*) ((j++))
+			# An option that takes a value takes the next word too.
+			[[ $opts == *" $w= "* ]] && ((j++)) ;;
+		*) break ;;
+		esac
+	done
+	if ((j < COMP_CWORD)) && declare -F _command_offset >/dev/null; then
+		_command_offset "$j"
+	elif ((j < COMP_CWORD)); then
+		COMPREPLY=($(compgen -f -- "$cur"))
+	elif [[ $cur == -* ]] && [ "${COMP_WORDS[j-1]}" != -- ]; then
+		COMPREPLY=($(compgen -W "$(__tally_options_of "$cmd") --help" -- "$cur"))
+	else
+		COMPREPLY=($(compgen -c -- "$cur"))
+	fi
+}
+
 _tally() {
 	local cur=${COMP_WORDS[COMP_CWORD]} cmd= i opt= values
 
@@ -88,6 +114,9 @@ _tally() {
 		else
 			COMPREPLY=($(compgen -W "$(__tally_list_cmds)" -- "$cur"))
 		fi
+	elif [ "$(__tally_values "$cmd" @args)" = :command ]; then
+		__tally_command_line "$cmd" "$i"
+		return
 	elif [ "$cmd" = help ]; then
 		COMPREPLY=($(compgen -W "$(__tally_list_cmds) ledger" -- "$cur"))
 	elif [[ $cur == -* ]]; then

@@ -55,7 +55,52 @@ end
 # The command's arguments (budget names...), when it has such.
 function __tally_args
     set -l cmd (__tally_command); or return 1
-    tally $cmd --completion-values @args 2>/dev/null
+    set -l args (tally $cmd --completion-values @args 2>/dev/null)
+    test "$args" = :command; and return 1
+    string join \n -- $args
+end
+
+# A command that runs another (exec): its own options until the command
+# word, then that command's own completion, as for sudo or env.
+function __tally_runs_command
+    set -l cmd (__tally_command); or return 1
+    set -l args (tally $cmd --completion-values @args 2>/dev/null)
+    test "$args" = :command
+end
+
+# The words of the command being run, or nothing while its name is typed.
+function __tally_command_words
+    set -l cmd (__tally_command)
+    set -l helper (tally $cmd --completion-helper 2>/dev/null)
+    set -l tokens (commandline -opc)
+    while set -q tokens[1]; and test "$tokens[1]" != $cmd
+        set -e tokens[1]
+    end
+    set -e tokens[1]
+    while set -q tokens[1]
+        switch $tokens[1]
+            case --
+                set -e tokens[1]
+                break
+            case '-*'
+                contains -- "$tokens[1]=" $helper; and set -e tokens[1]
+                set -e tokens[1]
+            case '*'
+                break
+        end
+    end
+    string join \n -- $tokens
+end
+
+function __tally_in_command_line
+    __tally_runs_command; or return 1
+    set -l words (__tally_command_words)
+    test (count $words) -gt 0
+end
+
+function __tally_complete_command_line
+    set -l words (__tally_command_words)
+    complete -C (string join ' ' -- (string escape -- $words) (commandline -ct))
 end
 
 function __tally_has_args
@@ -89,7 +134,8 @@ complete -c tally -f
 complete -c tally -n '__tally_wants_value' -a '(__tally_values)'
 complete -c tally -n 'not __tally_wants_value; and not __tally_command' -a '(tally --list-cmds 2>/dev/null)'
 complete -c tally -n '__fish_seen_subcommand_from help' -a '(tally --list-cmds 2>/dev/null) ledger'
-complete -c tally -n 'not __tally_wants_value; and string match -q -- "-*" (commandline -ct)' -a '(__tally_options)'
+complete -c tally -n 'not __tally_in_command_line; and not __tally_wants_value; and string match -q -- "-*" (commandline -ct)' -a '(__tally_options)'
+complete -c tally -n '__tally_runs_command; and not string match -q -- "-*" (commandline -ct); or __tally_in_command_line' -a '(__tally_complete_command_line)'
 complete -c tally -n 'not __tally_wants_value; and __tally_command; and __tally_needs_subcommand; and not string match -q -- "-*" (commandline -ct)' -a '(__tally_subcommands)'
 complete -c tally -n 'not __tally_wants_value; and __tally_command; and not string match -q -- "-*" (commandline -ct)' -a '(__tally_args)'
-complete -c tally -n 'not __tally_wants_value; and __tally_command; and not __tally_needs_subcommand; and not __tally_has_args; and not string match -q -- "-*" (commandline -ct)' -F
+complete -c tally -n 'not __tally_wants_value; and __tally_command; and not __tally_needs_subcommand; and not __tally_has_args; and not __tally_runs_command; and not string match -q -- "-*" (commandline -ct)' -F

@@ -57,12 +57,15 @@ zsh_complete() {
 			while [[ $1 == -* ]]; do
 				case $1 in
 				-a) shift; print -l -- ${(P)1}; return ;;
+				--) shift; print -l -- "$@"; return ;;
 				*) shift ;;
 				esac
 			done
 		}
 		compset() { :; }
 		_files() { print FILES; }
+		_command_names() { print COMMANDS; }
+		_normal() { print -- "NORMAL $CURRENT ${words[*]}"; }
 		_call_program() { shift; "$@"; }
 		comp=$1
 		shift
@@ -241,6 +244,47 @@ test_expect_success 'budget names, after budget and budget check' '
 	zsh_complete tally budget check d >out &&
 	printf "daily\nmonth-usd\n" >expect &&
 	test_cmp expect out
+'
+
+test_expect_success 'bash: exec completes its options, then a command, then that command' '
+	bash_complete tally exec --ses >out &&
+	echo --session= >expect &&
+	test_cmp expect out &&
+	bash_complete tally exec bas >out &&
+	test_grep -x bash out &&
+	bash_complete tally exec --session s1 bas >out &&
+	test_grep -x bash out &&
+	: >zzfile &&
+	bash_complete tally exec -- sh zz >out &&
+	echo zzfile >expect &&
+	test_cmp expect out &&
+	bash_complete tally exec -- ls --ses >out &&
+	test_grep -v -- --session out
+'
+
+test_expect_success 'zsh: exec hands the command line to the command' '
+	test_need zsh &&
+	zsh_complete tally exec --ses >out &&
+	test_grep -x -- --session= out &&
+	zsh_complete tally exec gi >out &&
+	echo COMMANDS >expect &&
+	test_cmp expect out &&
+	zsh_complete tally exec -v -- git st >out &&
+	echo "NORMAL 2 git st" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'fish: exec completes commands and their own options' '
+	test_need fish &&
+	fish --no-config -c "source $COMP/tally.fish; complete -C \"tally exec --ses\"" >out &&
+	test_grep "^--session=" out &&
+	fish --no-config -c "source $COMP/tally.fish; complete -C \"tally exec bas\"" >out &&
+	test_grep "^bash" out &&
+	fish --no-config -c "source $COMP/tally.fish; complete -C \"tally exec -- tally rec\"" >out &&
+	test_grep "^record" out &&
+	fish --no-config -c "source $COMP/tally.fish; complete -C \"tally exec -- tally log --fol\"" >out &&
+	test_grep "^--follow" out &&
+	test_grep -v "^--session" out
 '
 
 test_done

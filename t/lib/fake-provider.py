@@ -21,7 +21,11 @@ answers every n-th request to the route with the given reply.
 "reply_from": "generation" answers /api/v1/generation?id=X with
 {"data": generations[X]} or 404. A reply may have "delay" (seconds),
 "headers" (a value "@date+N" is the HTTP date N seconds from now), and a
-"body" that is JSON or, as "raw", text sent as is.
+"body" that is JSON or, as "raw", text sent as is. A reply with "chunks"
+(a list of {"raw": text, "delay": seconds}) streams them with chunked
+transfer encoding, each after its delay, as "content_type" (default
+text/event-stream); "cut": true stops after the chunks without ending
+the response.
 
 Every request is logged to the log file as one JSON line: time, method,
 path, query, headers, and how many requests were in flight when it came.
@@ -104,6 +108,9 @@ class Handler(BaseHTTPRequestHandler):
             }) + "\n")
         try:
             time.sleep(reply.get("delay", 0))
+            if "chunks" in reply:
+                self.send_chunks(reply)
+                return
             if "raw" in reply:
                 body = reply["raw"].encode()
             elif "body" in reply:
@@ -128,6 +135,26 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             with lock:
                 inflight -= 1
+
+    def send_chunks(self, reply):
+        self.send_response(reply.get("status", 200))
+        for k, v in reply.get("headers", {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Type",
+                         reply.get("content_type", "text/event-stream"))
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.wfile.flush()
+        for chunk in reply["chunks"]:
+            time.sleep(chunk.get("delay", 0))
+            data = chunk["raw"].encode()
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            self.wfile.flush()
+        if reply.get("cut"):
+            self.close_connection = True
+            return
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
 
     def do_GET(self):
         self.handle_any("GET")
