@@ -64,6 +64,9 @@ int curl_load(struct strbuf *err)
 	LOAD(url_set, "curl_url_set");
 	LOAD(url_get, "curl_url_get");
 	LOAD(free, "curl_free");
+	LOAD(share_init, "curl_share_init");
+	LOAD(share_setopt, "curl_share_setopt");
+	LOAD(share_cleanup, "curl_share_cleanup");
 	state = 1;
 	return 0;
 fail:

@@ -44,6 +44,10 @@ struct curl_fns {
 	CURLUcode (*url_get)(CURLU *u, CURLUPart what, char **part,
 			unsigned int flags);
 	void (*free)(void *p);
+	/* Connection caches shared between threads (the recording proxy). */
+	CURLSH *(*share_init)(void);
+	CURLSHcode (*share_setopt)(CURLSH *sh, CURLSHoption option, ...);
+	CURLSHcode (*share_cleanup)(CURLSH *sh);
 };
 
 extern struct curl_fns curl_api;

@@ -250,10 +250,55 @@ static const char *const secret_headers[] = { "authorization",
 	"proxy-authorization", "x-api-key", "x-goog-api-key", "cookie",
 	"set-cookie", NULL };
 
+static const char *const secret_params[] = { "key", "api_key", "api-key",
+	"access_token", "token", NULL };
+
+/* "POST /path?a=1&key=... HTTP/1.1", the values of secret_params hidden. */
+static void trace_request_line(struct strbuf *out, const char *line,
+		size_t len)
+{
+	const char *end = line + len, *p = memchr(line, '?', len);
+
+	if (!p) {
+		strbuf_add(out, line, len);
+		return;
+	}
+	strbuf_add(out, line, (size_t)(++p - line));
+	while (p < end && *p != ' ') {
+		size_t n = strcspn(p, "&= "), v;
+		int secret = 0;
+
+		if (n > (size_t)(end - p))
+			n = (size_t)(end - p);
+		for (const char *const *s = secret_params; *s; s++)
+			secret |= n == strlen(*s) && !strncasecmp(p, *s, n);
+		v = n + strcspn(p + n, "& ");
+		if (v > (size_t)(end - p))
+			v = (size_t)(end - p);
+		if (secret && p[n] == '=') {
+			strbuf_add(out, p, n + 1);
+			strbuf_addstr(out, "<redacted>");
+		} else {
+			strbuf_add(out, p, v);
+		}
+		p += v;
+		if (p < end && *p == '&')
+			strbuf_addch(out, *p++);
+	}
+	strbuf_add(out, p, (size_t)(end - p));
+}
+
 /* One header line, its value hidden when it carries a credential. */
 static void trace_header_line(struct strbuf *out, const char *line, size_t len)
 {
 	const char *colon = memchr(line, ':', len);
+	const char *sp = memchr(line, ' ', len);
+
+	/* A request line's query may hold a key (Gemini's ?key=). */
+	if (sp && sp + 1 < line + len && sp[1] == '/') {
+		trace_request_line(out, line, len);
+		return;
+	}
 
 	for (const char *const *h = secret_headers; colon && *h; h++) {
 		if ((size_t)(colon - line) == strlen(*h) &&

@@ -34,8 +34,18 @@ struct client {
 	int64_t last_throttled;  /* when the last 429 ended, or -1 */
 };
 
+/* One lock per kind of data libcurl shares (CURL_LOCK_DATA_LAST). */
+#define SHARE_LOCKS 8
+
 struct proxy {
 	struct MHD_Daemon *d;
+	/*
+	 * Upstream connections, DNS answers and TLS sessions, shared by every
+	 * connection's thread: a request reuses a connection another made,
+	 * instead of a TCP and TLS handshake to the provider each time.
+	 */
+	CURLSH *share;
+	pthread_mutex_t share_locks[SHARE_LOCKS];
 	struct proxy_options o;
 	const struct routes *routes;
 	struct recorder *rec;
@@ -426,6 +436,8 @@ static void start_upstream(struct exchange *x, struct MHD_Connection *conn,
 	x->h = curl_api.easy_init();
 	x->m = curl_api.multi_init();
 	http_setup_handle(x->h, url.buf, px->o.connect_timeout_ms);
+	if (px->share)
+		curl_api.easy_setopt(x->h, CURLOPT_SHARE, px->share);
 	mhd_api.get_connection_values(conn, MHD_HEADER_KIND,
 			add_request_header, x);
 	/* Identity bodies, so that the usage can be read on the way. */
@@ -723,6 +735,52 @@ static size_t keep_escapes(void *cls, struct MHD_Connection *c, char *s)
 	return strlen(s);
 }
 
+/* ---- the shared connection cache ---- */
+
+static void share_lock(CURL *h, curl_lock_data data, curl_lock_access a,
+		void *ud)
+{
+	struct proxy *px = ud;
+
+	(void)h;
+	(void)a;
+	pthread_mutex_lock(&px->share_locks[(unsigned)data % SHARE_LOCKS]);
+}
+
+static void share_unlock(CURL *h, curl_lock_data data, void *ud)
+{
+	struct proxy *px = ud;
+
+	(void)h;
+	pthread_mutex_unlock(&px->share_locks[(unsigned)data % SHARE_LOCKS]);
+}
+
+static void share_start(struct proxy *px)
+{
+	for (int i = 0; i < SHARE_LOCKS; i++)
+		pthread_mutex_init(&px->share_locks[i], NULL);
+	px->share = curl_api.share_init();
+	if (!px->share)
+		return; /* each request connects anew: slower, not wrong */
+	curl_api.share_setopt(px->share, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_api.share_setopt(px->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_api.share_setopt(px->share, CURLSHOPT_USERDATA, px);
+	curl_api.share_setopt(px->share, CURLSHOPT_SHARE,
+			CURL_LOCK_DATA_CONNECT);
+	curl_api.share_setopt(px->share, CURLSHOPT_SHARE,
+			CURL_LOCK_DATA_DNS);
+	curl_api.share_setopt(px->share, CURLSHOPT_SHARE,
+			CURL_LOCK_DATA_SSL_SESSION);
+}
+
+static void share_stop(struct proxy *px)
+{
+	if (px->share)
+		curl_api.share_cleanup(px->share);
+	for (int i = 0; i < SHARE_LOCKS; i++)
+		pthread_mutex_destroy(&px->share_locks[i]);
+}
+
 /* ---- starting and stopping ---- */
 
 static int is_loopback(const struct sockaddr *sa)
@@ -816,6 +874,7 @@ int proxy_start(struct proxy **out, const struct proxy_options *o,
 	px->loopback = is_loopback((struct sockaddr *)&ss);
 	pthread_mutex_init(&px->mu, NULL);
 	pthread_cond_init(&px->idle, NULL);
+	share_start(px);
 	px->d = mhd_api.start_daemon(flags, 0, NULL, NULL, on_request, px,
 			MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
 			MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -827,6 +886,7 @@ int proxy_start(struct proxy **out, const struct proxy_options *o,
 			MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
 			MHD_OPTION_END);
 	if (!px->d) {
+		share_stop(px);
 		free(px);
 		return fail(err, T_EFAIL, "cannot listen on %s (in use, or "
 				"not an address of this machine)",
@@ -869,6 +929,7 @@ void proxy_stop(struct proxy *px, int64_t grace_ms)
 			break;
 	pthread_mutex_unlock(&px->mu);
 	mhd_api.stop_daemon(px->d);
+	share_stop(px);
 	pthread_mutex_destroy(&px->mu);
 	pthread_cond_destroy(&px->idle);
 	free(px);

@@ -15,6 +15,9 @@ test_expect_success 'set up a fake upstream' '
 	     "replies": [{"raw": raw("openai-chat-text.json")}]},
 	    {"method": "POST", "path": "/anthropic/v1/messages",
 	     "replies": [{"raw": raw("anthropic-text.json")}]},
+	    {"method": "POST",
+	     "path": "/gemini/v1beta/models/gemini-2.5-flash:generateContent",
+	     "replies": [{"raw": raw("gemini-text.json")}]},
 	    {"method": "POST", "path": "/elsewhere/api/v1/chat/completions",
 	     "replies": [{"raw": raw("openrouter-chat-usage.json")}]},
 	]}))
@@ -25,7 +28,8 @@ fake_provider_start script.json
 
 test_expect_success 'point OpenAI and Anthropic at it' '
 	tally config set providers.openai.base_url "$FAKE_URL/v1" &&
-	tally config set providers.anthropic.base_url "$FAKE_URL/anthropic"
+	tally config set providers.anthropic.base_url "$FAKE_URL/anthropic" &&
+	tally config set providers.gemini.base_url "$FAKE_URL/gemini"
 '
 
 test_expect_success 'the command sees the base URLs and its session' '
@@ -55,6 +59,18 @@ test_expect_success 'every request the command makes is recorded in its session'
 	echo True >expect &&
 	test_cmp expect got &&
 	! grep -r sk-exec-secret "$TALLY_HOME"
+'
+
+test_expect_success 'a key in the query (Gemini) reaches the provider and no trace' '
+	TALLY_TRACE_HTTP=1 tally exec -- sh -c "curl -sS -o g.json -d {} \"\$GOOGLE_GEMINI_BASE_URL/v1beta/models/gemini-2.5-flash:generateContent?alt=json&key=AIzaSECRET\"" 2>trace &&
+	cmp "$TP/gemini-text.json" g.json &&
+	test_grep "generateContent?alt=json&key=<redacted> HTTP" trace &&
+	! grep -r AIzaSECRET trace "$TALLY_HOME" &&
+	test_grep AIzaSECRET "$FAKE_LOG" >/dev/null &&
+	tally log --json -n 1 >one.json &&
+	json_get one.json "d[0][\"providerId\"]" >got &&
+	echo gemini >expect &&
+	test_cmp expect got
 '
 
 test_expect_success '--session names it' '
