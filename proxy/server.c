@@ -69,7 +69,7 @@ struct exchange {
 	struct curl_slist *req_headers;
 	CURL *h;
 	CURLM *m;
-	int done;
+	int started, done;
 	CURLcode result;
 	int64_t last_activity;    /* monotonic_ms() of the upstream's last */
 	char errbuf[CURL_ERROR_SIZE];
@@ -415,15 +415,20 @@ static void pump(struct exchange *x, int wait_ms)
 		x->done = 1;
 		return;
 	}
+	/*
+	 * Wait first, then read: what the read brings is handed on at once,
+	 * not after the next wait (a whole chunk interval late).
+	 */
+	if (x->started)
+		curl_api.multi_poll(x->m, NULL, 0, wait_ms, NULL);
+	x->started = 1;
 	curl_api.multi_perform(x->m, &running);
 	if (!running) {
 		while ((msg = curl_api.multi_info_read(x->m, &left)))
 			if (msg->msg == CURLMSG_DONE)
 				x->result = msg->data.result;
 		x->done = 1;
-		return;
 	}
-	curl_api.multi_poll(x->m, NULL, 0, wait_ms, NULL);
 }
 
 static void start_upstream(struct exchange *x, struct MHD_Connection *conn,

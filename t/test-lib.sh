@@ -31,6 +31,9 @@ mkdir -p "$TRASH_DIRECTORY" || {
 cd "$TRASH_DIRECTORY" || exit 1
 
 PATH=$TALLY_BUILD_DIR:$TALLY_BUILD_DIR/t:$PATH
+# Where ./dev installed the official SDKs (before HOME is the trash's).
+TALLY_SDK_DIR=${TALLY_SDK_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tally-dev/sdk}
+export TALLY_SDK_DIR
 HOME=$TRASH_DIRECTORY
 TALLY_HOME=$TRASH_DIRECTORY/.tally-data
 TALLY_CEILING_DIRECTORIES=$(dirname "$TRASH_DIRECTORY")
@@ -41,7 +44,8 @@ export PATH HOME TALLY_HOME TALLY_CEILING_DIRECTORIES TZ LC_ALL LANG
 unset XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME TALLY_CONFIG \
 	TALLY_WORKSPACE TALLY_SESSION TALLY_NOW TALLY_TRACE_HTTP NO_COLOR \
 	OPENAI_ADMIN_KEY ANTHROPIC_ADMIN_KEY OPENROUTER_API_KEY CLAUDE_CONFIG_DIR \
-	CODEX_HOME PAGER TALLY_PAGER LESS 2>/dev/null
+	CODEX_HOME PAGER TALLY_PAGER LESS OPENAI_BASE_URL ANTHROPIC_BASE_URL \
+	GOOGLE_GEMINI_BASE_URL TALLY_PROXY_TOKEN 2>/dev/null
 
 # The interpreter itself, not a wrapper script that runs it (pyenv's
 # shims fork), so that $! of a background server is the server's pid.
@@ -284,11 +288,15 @@ unprivileged_cleanup() {
 	fi
 }
 
-# test_have_prereq <name>: whether a prerequisite holds (UNPRIV, ROOT).
+# test_have_prereq <name>: whether a prerequisite holds (UNPRIV, ROOT,
+# SDK: the npm packages openai and @anthropic-ai/sdk that ./dev installs).
 test_have_prereq() {
 	case $1 in
 	UNPRIV) test -n "$UNPRIV_OK" ;;
 	ROOT) test "$(id -u)" = 0 ;;
+	SDK) command -v node >/dev/null &&
+		test -f "$TALLY_SDK_DIR/node_modules/openai/package.json" &&
+		test -f "$TALLY_SDK_DIR/node_modules/@anthropic-ai/sdk/package.json" ;;
 	*) echo "Bail out! unknown prerequisite $1" >&2; exit 1 ;;
 	esac
 }
@@ -297,6 +305,7 @@ prereq_reason() {
 	case $1 in
 	UNPRIV) echo "no unprivileged user can be used here: $UNPRIV_WHY" ;;
 	ROOT) echo "needs root" ;;
+	SDK) echo "the official SDKs are not in $TALLY_SDK_DIR: ./dev installs them with npm, which needs node and the npm registry" ;;
 	esac
 }
 
