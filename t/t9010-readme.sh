@@ -18,10 +18,28 @@ test_expect_success 'extract the examples' '
 
 # What the examples talk to is here instead: curl answers with the
 # bundled Anthropic response, notify-send writes down that it was called,
-# and the agents' logs are the test fixtures. tally, jq and the shell are
-# the real ones.
+# and the agents' logs are the test fixtures; claude makes one request to
+# its ANTHROPIC_BASE_URL, and the providers are a fake one. tally, jq,
+# node with the OpenAI SDK and the shell are the real ones.
 test_expect_success 'set-up: a stand-in curl and notify-send, agent logs' '
+	python3 - "$TALLY_SOURCE_DIR" >script.json <<-\EOF &&
+	import json, sys
+	ex = sys.argv[1] + "/contrib/examples/responses/"
+	print(json.dumps({"routes": [
+	    {"method": "POST", "path": "/anthropic/v1/messages",
+	     "replies": [{"raw": open(ex + "anthropic-message.json").read()}]},
+	    {"method": "POST", "path": "/v1/chat/completions",
+	     "replies": [{"raw": open(sys.argv[1] + "/t/fixtures/third-party/openai-chat-text.json").read()}]},
+	]}))
+	EOF
 	mkdir bin &&
+	cat >bin/claude <<-\EOF &&
+	#!/usr/bin/env python3
+	import os, urllib.request
+	req = urllib.request.Request(os.environ["ANTHROPIC_BASE_URL"] + "/v1/messages",
+	    data=b"{}", headers={"x-api-key": "sk-ant-readme"}, method="POST")
+	urllib.request.urlopen(req).read()
+	EOF
 	cat >bin/curl <<-EOF &&
 	#!/bin/sh
 	cat "$TALLY_SOURCE_DIR/contrib/examples/responses/anthropic-message.json"
@@ -30,17 +48,30 @@ test_expect_success 'set-up: a stand-in curl and notify-send, agent logs' '
 	#!/bin/sh
 	echo "$*" >>notified
 	EOF
-	chmod +x bin/curl bin/notify-send &&
+	chmod +x bin/curl bin/notify-send bin/claude &&
 	cp -R "$TALLY_SOURCE_DIR/t/fixtures/claude-code" claude &&
 	cp -R "$TALLY_SOURCE_DIR/t/fixtures/codex" codex
 '
 
+fake_provider_start script.json
+
 run_examples() {
 	PATH=$PWD/bin:$PATH CLAUDE_CONFIG_DIR=$PWD/claude CODEX_HOME=$PWD/codex
-	export PATH CLAUDE_CONFIG_DIR CODEX_HOME
+	NODE_PATH=$TALLY_SDK_DIR/node_modules OPENAI_API_KEY=sk-readme
+	export PATH CLAUDE_CONFIG_DIR CODEX_HOME NODE_PATH OPENAI_API_KEY
+	mkdir -p "$HOME/.config/tally" &&
+	printf "providers:\n  anthropic:\n    base_url: %s\n  openai:\n    base_url: %s\n" \
+		"$FAKE_URL/anthropic" "$FAKE_URL/v1" >"$HOME/.config/tally/config.yaml" || return 1
 	n=0
 	while IFS= read -r line; do
 		n=$((n + 1))
+		# The OpenAI SDK is there when ./dev could install it.
+		case $line in
+		*'require("openai")'*) test_have_prereq SDK || {
+			say "skipped, $(prereq_reason SDK): $line"
+			continue
+		} ;;
+		esac
 		# Following never ends by itself: a moment of it is enough.
 		case $line in
 		*"log -f"*) timeout 2 sh -c "$line" </dev/null >out.$n 2>err.$n
@@ -70,6 +101,9 @@ test_expect_success 'and does what it says' '
 	test_grep "codex: " out.$(at "tally import codex") &&
 	test_grep "^<!DOCTYPE html>" usage.html &&
 	test_grep "^# TYPE tally_" tally.prom &&
+	test_grep "exec:claude:" out.$(at "tally summary --by session") &&
+	{ ! test_have_prereq SDK ||
+	  test_grep "prompt_tokens: 16" out.$(at "tally exec -- node"); } &&
 	! test -e notified
 '
 
