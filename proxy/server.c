@@ -66,6 +66,7 @@ struct exchange {
 	char *uri;                /* as the client sent it, query included */
 	const struct route *route;
 	struct strbuf request;
+	int too_large;
 	struct curl_slist *req_headers;
 	CURL *h;
 	CURLM *m;
@@ -649,18 +650,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	if (x->stage == ST_ANSWERED)
 		return MHD_YES;
 	if (*upload_size) {
-		if (x->request.len + *upload_size > x->px->o.max_request) {
-			x->stage = ST_ANSWERED;
-			*upload_size = 0;
-			return answer_error(conn, 413, "request_too_large",
-					"tally proxy: the request body is "
-					"too large");
-		}
-		strbuf_add(&x->request, upload, *upload_size);
+		/* Too large: read to its end, then refuse it. */
+		if (x->request.len + *upload_size > x->px->o.max_request)
+			x->too_large = 1;
+		if (!x->too_large)
+			strbuf_add(&x->request, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
 	}
 	x->stage = ST_ANSWERED;
+	if (x->too_large) {
+		char msg[80];
+
+		snprintf(msg, sizeof(msg), "tally proxy: the request body is "
+				"larger than %zu MiB", x->px->o.max_request >> 20);
+		return answer_error(conn, 413, "request_too_large", msg);
+	}
 	x->cap = capture_new();
 	x->cap->method = xstrdup(method);
 	x->cap->path = xstrndup(x->uri, strcspn(x->uri, "?"));

@@ -39,7 +39,9 @@ proxy_start() {
 }
 
 proxy_stop() {
-	kill -TERM $PROXY_PID && wait $PROXY_PID
+	kill -TERM $PROXY_PID
+	wait $PROXY_PID
+	echo $? >>proxy.exits
 }
 
 proxy_start
@@ -127,6 +129,46 @@ test_expect_success 'a 429 is recorded as failed with its Retry-After; the retry
 	json_get two.json "[d[0][\"status\"], d[0][\"retries\"], d[0][\"throttleWaitMs\"] >= 200]" >got &&
 	echo "[\"completed\", 1, true]" >expect &&
 	test_cmp expect got
+'
+
+test_expect_success 'rate-limit headers become the quota snapshot' '
+	json_get two.json "[d[0][\"quotaSnapshot\"][k] for k in (\"providerId\", \"remainingRequests\", \"limitRequests\", \"remainingTokens\")]" >got &&
+	echo "[\"openai\", 4999, 5000, 1999000]" >expect &&
+	test_cmp expect got &&
+	tally quota --json >q.json &&
+	json_get q.json "[q[\"remainingRequests\"] for q in d if q[\"providerId\"] == \"openai\"]" >got &&
+	echo "[4999]" >expect &&
+	test_cmp expect got
+'
+
+test_expect_success 'proxied entries wait for sync like any other' '
+	tally sync -n -p openrouter >plan &&
+	test_grep "generation?id=gen-openapi-chatusage" plan
+'
+
+test_expect_success 'a client that leaves mid-stream: the entry is cancelled' '
+	python3 - "$PROXY/openai/slowchat" <<-\EOF &&
+	import sys, urllib.request
+	req = urllib.request.Request(sys.argv[1], data=b"{}", method="POST")
+	r = urllib.request.urlopen(req)
+	r.read1(10)
+	r.close()
+	EOF
+	sleep 2 &&
+	tally log --json -n 1 >gone.json &&
+	json_get gone.json "[d[0][\"providerRequestId\"], d[0][\"status\"]]" >got &&
+	echo "[\"chatcmpl-slow\", \"cancelled\"]" >expect &&
+	test_cmp expect got
+'
+
+test_expect_success 'a request body over 32 MiB is refused with 413' '
+	python3 -c "import sys; sys.stdout.write(\"a\" * (33 << 20))" >big &&
+	curl -s -o big.json -w "%{http_code}\n" --data-binary @big \
+		"$PROXY/openai/chat/completions" >code &&
+	rm big &&
+	echo 413 >expect &&
+	test_cmp expect code &&
+	test_grep request_too_large big.json
 '
 
 test_expect_success 'a stream is forwarded as it comes, not when it ends' '
@@ -282,6 +324,12 @@ test_expect_success 'a base URL that is not one is refused before listening' '
 	test_expect_code 3 tally -c providers.openai.base_url=https://api.openai.com/v1/chat \
 		proxy --listen 127.0.0.1:0 2>err &&
 	test_grep "providers.openai.base_url" err
+'
+
+test_expect_success 'every proxy exited 0, and no sanitizer spoke' '
+	test -s proxy.exits &&
+	! grep -v -x 0 proxy.exits &&
+	! grep -l Sanitizer proxy.log*
 '
 
 test_done
