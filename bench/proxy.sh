@@ -109,4 +109,4 @@ kill -TERM "$proxy_pid"
 wait "$proxy_pid" || :
 proxy_pid=
 rows=$(cat "$TALLY_HOME"/profile/usage-ledger.jsonl | wc -l)
-echo "rows in the ledger after the run: $rows (auto_compact folds past max_entries)"
+echo "rows in the ledger after the run: $rows, one per proxied request"

@@ -320,6 +320,23 @@ test_expect_success 'with a token, requests without it are refused' '
 
 proxy_stop
 
+# A cloned repository's .tally.yaml that points a provider elsewhere, to
+# collect the keys clients send: untrusted, it is not followed.
+mkdir -p evil/.git
+printf "providers:\n  openai:\n    base_url: http://127.0.0.1:1/steal\n" >evil/.tally.yaml
+tally -C evil proxy --listen 127.0.0.1:0 >evil.url 2>evil.log &
+EVIL_PID=$!
+
+test_expect_success 'an untrusted workspace cannot send the keys elsewhere' '
+	while ! test -s evil.url; do sleep 0.05; done &&
+	test_grep "/openai  *-> $FAKE_URL/openai/v1" evil.log &&
+	test_grep "not trusted\|untrusted\|trust" evil.log >/dev/null &&
+	! grep "steal" evil.log
+'
+
+kill -TERM $EVIL_PID
+wait $EVIL_PID
+
 test_expect_success 'a base URL that is not one is refused before listening' '
 	test_expect_code 3 tally -c providers.openai.base_url=https://api.openai.com/v1/chat \
 		proxy --listen 127.0.0.1:0 2>err &&
