@@ -386,22 +386,6 @@ static int assign_session(struct entry *e, const struct record_opts *o,
 	return ret;
 }
 
-static void assign_id(struct entry *e)
-{
-	struct strbuf id = STRBUF_INIT;
-
-	if (entry_has(e, EF_PROVIDER_REQUEST_ID)) {
-		const char *parts[] = { "request", e->provider_id,
-			e->provider_request_id, NULL };
-
-		id_derived(&id, "u_", parts);
-	} else {
-		id_random(&id, "u_");
-	}
-	entry_set_str(e, EF_ENTRY_ID, id.buf);
-	strbuf_release(&id);
-}
-
 static int complete_new_entry(struct entry *e, const struct record_opts *o,
 		const struct tally_ctx *ctx, int64_t now, struct strbuf *err)
 {
@@ -424,7 +408,7 @@ static int complete_new_entry(struct entry *e, const struct record_opts *o,
 		entry_set_str(e, EF_STATUS, "completed");
 	entry_set_str(e, EF_SYNC_STATUS, provider_can_sync(e->provider_id) ?
 			"pending_sync" : "unsupported_provider");
-	assign_id(e);
+	entry_assign_id(e);
 	return assign_session(e, o, ctx, now, err);
 }
 

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "entry.h"
 #include "sha256.h"
 #include "banned.h"
 
@@ -65,4 +66,20 @@ void id_derived(struct strbuf *out, const char *prefix,
 		strbuf_addch(out, hex[md[i] >> 4]);
 		strbuf_addch(out, hex[md[i] & 15]);
 	}
+}
+
+void entry_assign_id(struct entry *e)
+{
+	struct strbuf id = STRBUF_INIT;
+
+	if (entry_has(e, EF_PROVIDER_REQUEST_ID)) {
+		const char *parts[] = { "request", e->provider_id,
+			e->provider_request_id, NULL };
+
+		id_derived(&id, "u_", parts);
+	} else {
+		id_random(&id, "u_");
+	}
+	entry_set_str(e, EF_ENTRY_ID, id.buf);
+	strbuf_release(&id);
 }

@@ -21,4 +21,12 @@ void id_random(struct strbuf *out, const char *prefix);
 void id_derived(struct strbuf *out, const char *prefix,
 		const char *const *parts);
 
+struct entry;
+/*
+ * Gives a recorded request its id: derived from its provider and the
+ * provider's request id when it has one (recording a response twice, by
+ * hand and through the proxy, is one entry), else random.
+ */
+void entry_assign_id(struct entry *e);
+
 #endif

@@ -32,22 +32,6 @@ struct recorder {
 	struct recorder_counts counts;
 };
 
-static void assign_id(struct entry *e)
-{
-	struct strbuf id = STRBUF_INIT;
-
-	if (entry_has(e, EF_PROVIDER_REQUEST_ID)) {
-		const char *parts[] = { "request", e->provider_id,
-			e->provider_request_id, NULL };
-
-		id_derived(&id, "u_", parts);
-	} else {
-		id_random(&id, "u_");
-	}
-	entry_set_str(e, EF_ENTRY_ID, id.buf);
-	strbuf_release(&id);
-}
-
 /* Session, id, sync state, estimate: what record adds to a response. */
 static int complete(struct recorder *r, struct capture *c, struct entry *e,
 		int64_t now, struct strbuf *why)
@@ -66,7 +50,7 @@ static int complete(struct recorder *r, struct capture *c, struct entry *e,
 	entry_set_int(e, EF_RECORDED_AT, now);
 	entry_set_str(e, EF_SYNC_STATUS, provider_can_sync(e->provider_id) ?
 			"pending_sync" : "unsupported_provider");
-	assign_id(e);
+	entry_assign_id(e);
 	entry_fill_total(e);
 	if (entry_validate(e, why)) {
 		static const char pre[] = "the response does not add up: ";

@@ -343,6 +343,17 @@ test_expect_success 'a base URL that is not one is refused before listening' '
 	test_grep "providers.openai.base_url" err
 '
 
+test_expect_success 'without libmicrohttpd: exit 4, saying how to get it' '
+	TALLY_LIBMICROHTTPD=$PWD/no-such-libmicrohttpd.so &&
+	export TALLY_LIBMICROHTTPD &&
+	test_expect_code 4 tally proxy --listen 127.0.0.1:0 >out 2>err &&
+	test_expect_code 4 tally exec -- true 2>err2 &&
+	unset TALLY_LIBMICROHTTPD &&
+	test_grep "^tally: cannot load libmicrohttpd (Debian: apt-get install libmicrohttpd12): .*no-such" err &&
+	test_grep "cannot load libmicrohttpd" err2 &&
+	test_must_be_empty out
+'
+
 test_expect_success 'every proxy exited 0, and no sanitizer spoke' '
 	test -s proxy.exits &&
 	! grep -v -x 0 proxy.exits &&
