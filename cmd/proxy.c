@@ -53,7 +53,7 @@ int cmd_proxy(int argc, const char **argv, struct tally_ctx *ctx)
 {
 	struct serve sv;
 	const char *listen = DEFAULT_LISTEN;
-	int64_t idle = 300;
+	int64_t idle = IDLE_TIMEOUT_S;
 	int allow_remote = 0, quiet = 0;
 	struct option opts[] = {
 		OPT_STRING(0, "listen", &listen, "address>:<port",
@@ -67,7 +67,7 @@ int cmd_proxy(int argc, const char **argv, struct tally_ctx *ctx)
 				"automatic)"),
 		OPT_INT64(0, "idle-timeout", &idle, "seconds",
 				"fail an upstream silent this long "
-				"(default 300)"),
+				"(default " STR(IDLE_TIMEOUT_S) ")"),
 		OPT_BOOL('q', "quiet", &quiet,
 				"no line on stderr per request"),
 		OPT_END(),

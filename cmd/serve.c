@@ -11,7 +11,7 @@ void serve_init(struct serve *sv, struct tally_ctx *ctx)
 	memset(sv, 0, sizeof(*sv));
 	routes_init(&sv->routes);
 	sv->ctx = ctx;
-	sv->o.idle_timeout_ms = 300 * 1000;
+	sv->o.idle_timeout_ms = IDLE_TIMEOUT_S * 1000;
 	sv->o.connect_timeout_ms = 10 * 1000;
 	sv->o.max_request = 32u << 20;
 }

@@ -10,6 +10,15 @@
  * clean stop.
  */
 
+/*
+ * How long an upstream may say nothing: a non-streamed answer of a
+ * reasoning model can take minutes before its first byte, and the
+ * official SDKs wait 10 minutes for one.
+ */
+#define IDLE_TIMEOUT_S 600
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 struct serve {
 	struct routes routes;
 	struct recorder *rec;
