@@ -131,6 +131,22 @@ test_expect_success 'a 429 is recorded as failed with its Retry-After; the retry
 	test_cmp expect got
 '
 
+test_expect_success 'a ledger locked by another writer holds up no request' '
+	hold_lock "$TALLY_HOME/profile/usage-ledger.lock" &&
+	n0=$(wc -l <"$(ledger)") &&
+	curl -s -o locked.json -w "%{http_code} %{time_total}\n" \
+		-d "{\"model\":\"gpt-4o\"}" "$PROXY/openai/chat/completions" >code &&
+	python3 -c "import sys; c, t = open(\"code\").read().split(); assert c == \"200\" and float(t) < 2, (c, t)" &&
+	sleep 0.5 &&
+	test $(wc -l <"$(ledger)") = $n0 &&
+	kill $HOLD_PID &&
+	i=0 &&
+	while test $(wc -l <"$(ledger)") = $n0 && test $i -lt 100; do
+		sleep 0.1 && i=$((i + 1))
+	done &&
+	test $(wc -l <"$(ledger)") = $((n0 + 1))
+'
+
 test_expect_success 'rate-limit headers become the quota snapshot' '
 	json_get two.json "[d[0][\"quotaSnapshot\"][k] for k in (\"providerId\", \"remainingRequests\", \"limitRequests\", \"remainingTokens\")]" >got &&
 	echo "[\"openai\", 4999, 5000, 1999000]" >expect &&
