@@ -1036,8 +1036,8 @@ static void check_options(struct summary_cmd *c, const struct option *opts)
 	for (size_t i = 0; i < c->by.nr; i++)
 		if (report_add_dim(&c->spec, c->by.items[i]))
 			usage_error(summary_usage, opts, "--by expects provider, "
-					"model, day, week, month, session or "
-					"tag:<key>, at most %d of them, not "
+					"model, day, week, month, session, block "
+					"or tag:<key>, at most %d of them, not "
 					"'%s'", REPORT_MAX_DIMS, c->by.items[i]);
 	/* One table to paste: without --by, by provider and model. */
 	if (!c->by.nr && (c->format == SF_CSV || c->format == SF_MARKDOWN)) {
@@ -1068,8 +1068,8 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 				"count days in this IANA time zone", "@zones"),
 		OPT_GROUP("Grouping and filters"),
 		OPT_LIST_VALUES(0, "by", &c.by, "group",
-				"provider, model, day, week, month, session or "
-				"tag:<key> (repeatable)", "@by"),
+				"provider, model, day, week, month, session, "
+				"block or tag:<key> (repeatable)", "@by"),
 		OPT_STRING_VALUES('p', "provider", &c.spec.filter.provider,
 				"id", "only this provider", "@providers"),
 		OPT_STRING_VALUES('m', "model", &c.spec.filter.model,

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blocks.h"
 #include "error.h"
 #include "entries.h"
 #include "ledger.h"
@@ -33,6 +34,7 @@ const struct report_dim_info report_dims[DIM__COUNT] = {
 	[DIM_MONTH] = { "month", "MONTH", 1 },
 	[DIM_SESSION] = { "session", "SESSION", 0 },
 	[DIM_TAG] = { "tag", "TAG", 0 },
+	[DIM_BLOCK] = { "block", "BLOCK", 1 },
 };
 
 int report_add_dim(struct report_spec *spec, const char *name)
@@ -93,7 +95,22 @@ struct dim_values {
 	const char *provider, *model, *session;
 	int32_t day;
 	const struct entry *e; /* for tags; NULL for rollups */
+	const struct blocks *blocks; /* for DIM_BLOCK */
 };
+
+/* A block by the UTC hour it began; a rollup's requests have no time. */
+static void block_key(struct strbuf *sb, const struct dim_values *v)
+{
+	long k = -1;
+
+	if (v->e && v->blocks && !(v->e->kind &&
+	    !strcmp(v->e->kind, KIND_ROLLUP)))
+		k = blocks_find(v->blocks, entry_time(v->e));
+	if (k < 0)
+		strbuf_addstr(sb, REPORT_COMPACTED_SESSIONS);
+	else
+		time_format_utc(sb, v->blocks->start[k]);
+}
 
 static void group_keys(const struct report_spec *spec,
 		const struct dim_values *v, struct strbuf *bufs, char **keys)
@@ -130,6 +147,9 @@ static void group_keys(const struct report_spec *spec,
 		case DIM_TAG:
 			tag = v->e ? entry_tag(v->e, spec->tag_keys[d]) : NULL;
 			strbuf_addstr(sb, tag ? tag : "");
+			break;
+		case DIM_BLOCK:
+			block_key(sb, v);
 			break;
 		case DIM__COUNT:
 			break;
@@ -174,7 +194,9 @@ int report_needs_ledger(const struct report_spec *spec,
 	if (spec->force_ledger || query_needs_entries(q))
 		return 1;
 	for (size_t d = 0; d < spec->ndims; d++)
-		if (spec->dims[d] == DIM_TAG || spec->dims[d] == DIM_SESSION)
+		if (spec->dims[d] == DIM_TAG ||
+		    spec->dims[d] == DIM_SESSION ||
+		    spec->dims[d] == DIM_BLOCK)
 			return 1;
 	if ((q->since >= 0 && midnight_day(q->since) == INT32_MIN) ||
 	    (q->until >= 0 && midnight_day(q->until) == INT32_MIN))
@@ -247,6 +269,7 @@ int report_foreach(const char *const *ledgers, size_t nledgers,
 struct ledger_report {
 	struct report *r;
 	const struct report_spec *spec;
+	const struct blocks *blocks;
 };
 
 static int account_entry(const struct entry *e, void *data)
@@ -254,7 +277,7 @@ static int account_entry(const struct entry *e, void *data)
 	struct ledger_report *lr = data;
 	struct report *r = lr->r;
 	struct dim_values v = { e->provider_id, e->model_id,
-		e->session_resource, local_day(entry_time(e)), e };
+		e->session_resource, local_day(entry_time(e)), e, lr->blocks };
 	struct counters c;
 
 	counters_of_entry(e, &c);
@@ -266,15 +289,65 @@ static int account_entry(const struct entry *e, void *data)
 	return 0;
 }
 
+struct times {
+	int64_t *v;
+	size_t n, alloc;
+};
+
+static int collect_time(const struct entry *e, void *data)
+{
+	struct times *t = data;
+
+	if (e->kind && !strcmp(e->kind, KIND_ROLLUP))
+		return 0;
+	ALLOC_GROW(t->v, t->n + 1, t->alloc);
+	t->v[t->n++] = entry_time(e);
+	return 0;
+}
+
+/*
+ * The blocks of every request the spec selects but for its window: a
+ * block that began before the window is still that block.
+ */
+int report_blocks(const char *const *ledgers, size_t nledgers,
+		const struct report_spec *spec, struct blocks *b,
+		struct strbuf *err)
+{
+	struct report_spec all = *spec;
+	struct times t = { 0 };
+	int ret;
+
+	all.filter.since = all.filter.until = -1;
+	ret = report_foreach(ledgers, nledgers, &all, collect_time, &t, err);
+	blocks_from_times(b, t.v, t.n);
+	free(t.v);
+	return ret;
+}
+
+static int has_dim(const struct report_spec *spec, enum report_dim dim)
+{
+	for (size_t d = 0; d < spec->ndims; d++)
+		if (spec->dims[d] == dim)
+			return 1;
+	return 0;
+}
+
 int report_from_ledgers(const char *const *ledgers, size_t nledgers,
 		const struct report_spec *spec, struct report *r,
 		struct strbuf *err)
 {
-	struct ledger_report lr = { r, spec };
+	struct blocks b = { 0 };
+	struct ledger_report lr = { r, spec, &b };
+	int ret = 0;
 
 	r->from_ledger = 1;
-	return report_foreach(ledgers, nledgers, spec, account_entry, &lr,
-			err);
+	if (has_dim(spec, DIM_BLOCK))
+		ret = report_blocks(ledgers, nledgers, spec, &b, err);
+	if (!ret)
+		ret = report_foreach(ledgers, nledgers, spec, account_entry,
+				&lr, err);
+	blocks_release(&b);
+	return ret;
 }
 
 int report_check(const struct report *r, const char *ledger_path,

@@ -26,6 +26,7 @@ enum report_dim {
 	DIM_MONTH,
 	DIM_SESSION,
 	DIM_TAG,
+	DIM_BLOCK,    /* five-hour usage blocks (blocks.h) */
 	DIM__COUNT
 };
 
@@ -85,6 +86,15 @@ void report_from_rollups(const struct summary *s,
  */
 int report_from_ledgers(const char *const *ledgers, size_t nledgers,
 		const struct report_spec *spec, struct report *r,
+		struct strbuf *err);
+
+struct blocks;
+/*
+ * The five-hour blocks (blocks.h) of the entries the spec selects, its
+ * window aside. 0 or T_ELEDGER.
+ */
+int report_blocks(const char *const *ledgers, size_t nledgers,
+		const struct report_spec *spec, struct blocks *b,
 		struct strbuf *err);
 
 /*
