@@ -1036,8 +1036,9 @@ static void check_options(struct summary_cmd *c, const struct option *opts)
 	for (size_t i = 0; i < c->by.nr; i++)
 		if (report_add_dim(&c->spec, c->by.items[i]))
 			usage_error(summary_usage, opts, "--by expects provider, "
-					"model, day, week, month, session, block "
-					"or tag:<key>, at most %d of them, not "
+					"model, day, week, month, session, "
+					"block or tag:<key>, at most %d of "
+					"them, not "
 					"'%s'", REPORT_MAX_DIMS, c->by.items[i]);
 	/* One table to paste: without --by, by provider and model. */
 	if (!c->by.nr && (c->format == SF_CSV || c->format == SF_MARKDOWN)) {
