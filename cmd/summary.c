@@ -1038,8 +1038,8 @@ static void check_options(struct summary_cmd *c, const struct option *opts)
 			usage_error(summary_usage, opts, "--by expects provider, "
 					"model, day, week, month, session, "
 					"block or tag:<key>, at most %d of "
-					"them, not "
-					"'%s'", REPORT_MAX_DIMS, c->by.items[i]);
+					"them, not '%s'", REPORT_MAX_DIMS,
+					c->by.items[i]);
 	/* One table to paste: without --by, by provider and model. */
 	if (!c->by.nr && (c->format == SF_CSV || c->format == SF_MARKDOWN)) {
 		report_add_dim(&c->spec, "provider");
