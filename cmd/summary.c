@@ -17,6 +17,7 @@
 #include "../lib/timeutil.h"
 #include "../lib/utf8.h"
 #include "../providers/provider.h"
+#include "summary-block.h"
 #include "../lib/banned.h"
 
 static const char *const summary_usage[] = {
@@ -41,6 +42,8 @@ struct summary_cmd {
 	struct report_spec spec;
 	char window_name[64];
 	int colour;
+	int window_block;         /* --window block: see summary-block.h */
+	struct block_view block;
 };
 
 /* ---- the window ---- */
@@ -93,9 +96,12 @@ static int set_window(struct summary_cmd *c, const char *session,
 		calendar_window(c, CAL_MONTH, today);
 	else if (!strcmp(w, "session"))
 		c->spec.filter.session = session;
+	else if (!strcmp(w, "block"))
+		c->window_block = 1; /* set once the ledger is read */
 	else if (strcmp(w, "workspace"))
 		return fail(err, T_EUSAGE, "--window expects session, day, "
-				"week, month or workspace, not '%s'", w);
+				"week, month, block or workspace, not '%s'",
+				w);
 	return 0;
 }
 
@@ -861,6 +867,8 @@ static void print_human(struct strbuf *out, const struct summary_cmd *c,
 				&rs->total.total, rp->mode, limit);
 		provider_reports_block(out, &rs->by_provider);
 	}
+	if (c->window_block)
+		block_human(out, &c->block);
 	if (c->all_workspaces)
 		return;
 	budgets_block(out, rp, c->colour);
@@ -923,6 +931,8 @@ static void print_json(struct strbuf *out, const struct summary_cmd *c,
 		json_groups(&w, "byModel", &rs->by_model, &one,
 				&rs->total.total, rp->mode);
 	}
+	if (c->window_block)
+		block_json(&w, &c->block);
 	budgets_json(&w, rp);
 	jw_object_end(&w);
 }
@@ -1057,9 +1067,9 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	struct option opts[] = {
 		OPT_GROUP("Window"),
 		OPT_STRING_VALUES('w', "window", &c.window, "window",
-				"session, day, week, month (default) or "
-				"workspace",
-				"session|day|week|month|workspace"),
+				"session, day, week, month (default), "
+				"block or workspace",
+				"session|day|week|month|block|workspace"),
 		OPT_STRING(0, "since", &c.since, "time", "from <time>"),
 		OPT_STRING(0, "until", &c.until, "time", "until <time>"),
 		OPT_STRING_VALUES(0, "last", &c.last, "duration",
@@ -1124,8 +1134,13 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	}
 	if (!ret && (ret = set_window(&c, rp.session.buf, rp.now, &err)))
 		usage_error(summary_usage, opts, "%s", err.buf);
+	if (!ret && c.window_block)
+		ret = block_window(&c.block, sc, &c.spec, rp.now, &err);
 	if (!ret)
 		ret = build_reports(&rs, sc, &c, rp.now, &err);
+	if (!ret && c.window_block)
+		ret = block_measure(&c.block, sc, &c.spec, &rs.total.total,
+				&ctx->cfg, rp.mode, &err);
 	if (!ret) {
 		if (c.format == SF_JSON)
 			print_json(&out, &c, &rs, &rp, ctx);

@@ -16,7 +16,8 @@
 #include "trust.h"
 #include "banned.h"
 
-enum config_type { CT_BOOL, CT_INT, CT_MONEY, CT_STRING, CT_ENUM, CT_ZONE };
+enum config_type { CT_BOOL, CT_INT, CT_MONEY, CT_STRING, CT_ENUM, CT_ZONE,
+	CT_INT_OR_MAX, CT_MONEY_OR_MAX };
 
 struct key_desc {
 	const char *pattern; /* '*' matches one segment, '#' a list index */
@@ -36,6 +37,8 @@ static const struct key_desc schema[] = {
 	INT_KEY("max_entries", "10000", 0, INT64_MAX),
 	INT_KEY("monthly_token_budget", "0", 0, INT64_MAX),
 	{ "monthly_cost_budget_usd", CT_MONEY, "0", NULL, 0, 0 },
+	{ "block_token_limit", CT_INT_OR_MAX, NULL, NULL, 1, INT64_MAX },
+	{ "block_cost_limit_usd", CT_MONEY_OR_MAX, NULL, NULL, 0, 0 },
 	INT_KEY("alert_threshold_percent", "80", 1, 100),
 	{ "cost_mode", CT_ENUM, "auto", "auto|provider|estimate", 0, 0 },
 	{ "timezone", CT_ZONE, "local", NULL, 0, 0 },
@@ -410,6 +413,11 @@ static int canonical_value(const struct key_desc *d, const char *value,
 	int64_t n;
 	int b;
 
+	if ((d->type == CT_INT_OR_MAX || d->type == CT_MONEY_OR_MAX) &&
+	    !strcmp(value, "max")) {
+		strbuf_addstr(out, value);
+		return 0;
+	}
 	switch (d->type) {
 	case CT_BOOL:
 		if ((b = parse_bool(value)) < 0)
@@ -417,11 +425,13 @@ static int canonical_value(const struct key_desc *d, const char *value,
 		strbuf_addstr(out, b ? "true" : "false");
 		return 0;
 	case CT_INT:
+	case CT_INT_OR_MAX:
 		if (parse_int(value, &n) || n < d->min || n > d->max)
 			goto bad;
 		strbuf_addf(out, "%lld", (long long)n);
 		return 0;
 	case CT_MONEY:
+	case CT_MONEY_OR_MAX:
 		if (money_parse(value, strlen(value), &n) || n < 0)
 			goto bad;
 		money_format(out, n);
@@ -454,6 +464,14 @@ bad:
 		break;
 	case CT_MONEY:
 		strbuf_addstr(out, "an amount in USD such as 12.50");
+		break;
+	case CT_INT_OR_MAX:
+		strbuf_addstr(out, "a number of tokens, or max (the largest "
+				"past block)");
+		break;
+	case CT_MONEY_OR_MAX:
+		strbuf_addstr(out, "an amount in USD such as 12.50, or max "
+				"(the largest past block)");
 		break;
 	case CT_ENUM:
 		strbuf_addf(out, "one of %s", d->choices);

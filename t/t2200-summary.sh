@@ -341,7 +341,7 @@ test_expect_success 'usage errors' '
 	test_expect_code 2 tally summary --json --format csv 2>err &&
 	test_expect_code 2 tally summary --perf --format csv 2>err &&
 	test_expect_code 2 tally summary --window year 2>err &&
-	test_grep "window expects session, day, week, month or workspace" err &&
+	test_grep "window expects session, day, week, month, block or workspace" err &&
 	test_expect_code 2 tally summary --by colour 2>err &&
 	test_grep "by expects provider, model" err &&
 	test_expect_code 2 tally summary --last soon 2>err &&

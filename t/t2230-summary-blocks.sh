@@ -83,4 +83,65 @@ test_expect_success 'block goes with other groups, and is a --by value' '
 	test_grep -x block values
 '
 
+# The block from 22:00 holds 22:10 (510 tokens) and 02:55 (610): at
+# 02:58 it is under way, 2 minutes from its end. As ccusage: the rate is
+# over its first to its last request (1,120 tokens in 285 minutes), and
+# the projection adds it for the minutes left.
+test_expect_success '--window block: the block under way, its pace and projection' '
+	TALLY_NOW=2026-11-25T02:58:00Z tally summary --window block -p anthropic --json >b.json &&
+	json_get b.json "[d[\"since\"], d[\"until\"], d[\"requests\"], d[\"totalTokens\"]]" >got &&
+	echo "[\"2026-11-24T22:10:00Z\", \"2026-11-25T03:00:00Z\", 2, 1120]" >expect &&
+	test_cmp expect got &&
+	json_get b.json "[d[\"block\"][\"startTime\"], d[\"block\"][\"isActive\"], round(d[\"block\"][\"burnRate\"][\"tokensPerMinute\"], 2), d[\"block\"][\"projection\"][\"totalTokens\"], d[\"block\"][\"projection\"][\"remainingMinutes\"], round(d[\"block\"][\"burnRateLast15m\"][\"tokensPerMinute\"], 2)]" >got &&
+	echo "[\"2026-11-24T22:00:00Z\", true, 3.93, 1128, 2, 40.67]" >expect &&
+	test_cmp expect got &&
+	json_get b.json "d[\"block\"][\"burnRate\"][\"costPerHourUsd\"] > 0" >got &&
+	echo True >expect &&
+	test_cmp expect got
+'
+
+test_expect_success 'a token limit: when it is reached, and max is the largest past block' '
+	TALLY_NOW=2026-11-25T02:58:00Z tally -c block_token_limit=2000 summary --window block -p anthropic --json >b.json &&
+	json_get b.json "[d[\"block\"][\"tokenLimit\"][k] for k in (\"limit\", \"from\", \"minutesToLimit\", \"status\")]" >got &&
+	echo "[2000, \"config\", 223, \"ok\"]" >expect &&
+	test_cmp expect got &&
+	TALLY_NOW=2026-11-25T02:58:00Z tally -c block_token_limit=1300 summary --window block -p anthropic --json >b.json &&
+	json_get b.json "d[\"block\"][\"tokenLimit\"][\"status\"]" >got &&
+	echo warning >expect &&
+	test_cmp expect got &&
+	TALLY_NOW=2026-11-25T02:58:00Z tally -c block_token_limit=max summary --window block -p anthropic --json >b.json &&
+	json_get b.json "[d[\"block\"][\"tokenLimit\"][k] for k in (\"limit\", \"from\", \"minutesToLimit\", \"status\")]" >got &&
+	echo "[630, \"max\", 0, \"exceeds\"]" >expect &&
+	test_cmp expect got
+'
+
+test_expect_success 'the human view of the block' '
+	TALLY_NOW=2026-11-25T02:58:00Z tally -c block_token_limit=2000 summary --window block -p anthropic >out &&
+	test_grep "^Usage.*block (2026-11-24 22:10:00 to 2026-11-25 03:00:00)" out &&
+	test_grep "^Block      2026-11-24 22:00:00 to 2026-11-25 03:00:00, under way: 4h 58m elapsed, 2m left" out &&
+	test_grep "^Burn rate  4 tok/min, .*/h over the block; 41 tok/min, .*/h over the last 15 minutes" out &&
+	test_grep "^Projection 1,128 tok, .* by the block.s end" out &&
+	test_grep "^Limit      2,000 tok: reached in 3h 43m at this pace (ok)" out
+'
+
+test_expect_success 'after its end, the last block; with no request, none' '
+	TALLY_NOW=2026-11-25T09:00:00Z tally summary --window block -p anthropic --json >b.json &&
+	json_get b.json "[d[\"block\"][\"isActive\"], d[\"block\"][\"projection\"], d[\"requests\"]]" >got &&
+	echo "[false, null, 2]" >expect &&
+	test_cmp expect got &&
+	TALLY_HOME=$PWD/empty tally summary --window block --json >e.json &&
+	json_get e.json "[d[\"block\"], d[\"requests\"]]" >got &&
+	echo "[null, 0]" >expect &&
+	test_cmp expect got &&
+	TALLY_HOME=$PWD/empty tally summary --window block >out &&
+	test_grep "^Block      none: no request yet" out
+'
+
+test_expect_success 'block limits are checked as configuration' '
+	test_expect_code 3 tally -c block_token_limit=lots summary --window block 2>err &&
+	test_grep "a number of tokens, or max" err &&
+	test_expect_code 3 tally -c block_cost_limit_usd=-1 summary --window block 2>err &&
+	test_grep "an amount in USD such as 12.50, or max" err
+'
+
 test_done
