@@ -7,7 +7,7 @@
 # must start at the same times with the same token totals (input,
 # output, cache read, cache write).
 #
-# ccusage 20.0.24 is installed as bench/import.sh installs it.
+# ccusage 20.0.24 comes from bench/ccusage.sh.
 #
 # usage: bench/blocks.sh [path-to-tally] [megabytes]
 set -eu
@@ -17,18 +17,7 @@ mb=${2:-20}
 top=$(cd "$(dirname "$0")/.." && pwd)
 case $tally in /*) ;; *) tally=$PWD/$tally ;; esac
 
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/tally-bench/ccusage
-ccusage=$cache/node_modules/@ccusage/ccusage-linux-x64/bin/ccusage
-if ! test -x "$ccusage"; then
-	command -v npm >/dev/null || {
-		echo "bench/blocks.sh: npm is needed to install ccusage" >&2
-		exit 1
-	}
-	mkdir -p "$cache"
-	(cd "$cache" && npm install --no-audit --no-fund --silent \
-		ccusage@20.0.24 @ccusage/ccusage-linux-x64@20.0.24)
-	chmod +x "$ccusage"
-fi
+. "$top/bench/ccusage.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tally-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -11,8 +11,7 @@
 # and checks that the daily token totals (input, output, cache read, cache
 # write) of both are equal. Also compares them on the test fixtures.
 #
-# ccusage 20.0.24 (its native linux-x64 build) is installed with npm into
-# ${XDG_CACHE_HOME:-~/.cache}/tally-bench/ccusage when missing.
+# ccusage 20.0.24 comes from bench/ccusage.sh.
 #
 # usage: bench/import.sh [path-to-tally] [megabytes] [runs]
 set -eu
@@ -23,19 +22,7 @@ runs=${3:-5}
 top=$(cd "$(dirname "$0")/.." && pwd)
 case $tally in /*) ;; *) tally=$PWD/$tally ;; esac
 
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/tally-bench/ccusage
-ccusage=$cache/node_modules/@ccusage/ccusage-linux-x64/bin/ccusage
-if ! test -x "$ccusage"; then
-	command -v npm >/dev/null || {
-		echo "bench/import.sh: npm is needed to install ccusage" \
-			"(apt-get install npm)" >&2
-		exit 1
-	}
-	mkdir -p "$cache"
-	(cd "$cache" && npm install --no-audit --no-fund --silent \
-		ccusage@20.0.24 @ccusage/ccusage-linux-x64@20.0.24)
-	chmod +x "$ccusage"
-fi
+. "$top/bench/ccusage.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tally-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
