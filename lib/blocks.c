@@ -83,6 +83,7 @@ long blocks_active(const struct blocks *b, int64_t now)
 	if (!k)
 		return -1;
 	k--;
-	return now - b->last[k] < BLOCK_MS && now < b->start[k] + BLOCK_MS ?
-		(long)k : -1;
+	/* A clock behind the ledger's last request is in no block. */
+	return now >= b->last[k] && now - b->last[k] < BLOCK_MS &&
+		now < b->start[k] + BLOCK_MS ? (long)k : -1;
 }

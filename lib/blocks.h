@@ -33,7 +33,7 @@ long blocks_find(const struct blocks *b, int64_t t);
 
 /*
  * The block still under way at now (its last request less than five
- * hours ago and its end still to come), or -1.
+ * hours before now, not after it, and its end still to come), or -1.
  */
 long blocks_active(const struct blocks *b, int64_t now);
 

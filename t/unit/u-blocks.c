@@ -40,6 +40,8 @@ static void test_rules(void)
 			"the last block is under way a minute later");
 	is_int(blocks_active(&b, DAY0 + 27 * H + 1), -1,
 			"and over at its end (22:00 + 5 h)");
+	is_int(blocks_active(&b, DAY0 + 26 * H), -1,
+			"a clock behind the last request is in no block");
 	blocks_release(&b);
 }
 
