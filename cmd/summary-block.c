@@ -295,7 +295,7 @@ void block_human(struct strbuf *out, const struct block_view *bv)
 		fmt_count(out, bv->projected_tokens);
 		strbuf_addstr(out, " tok, ");
 		add_cost(out, bv->projected_cost);
-		strbuf_addstr(out, " by the block's end\n");
+		strbuf_addstr(out, " by the end of the block\n");
 	}
 	if (bv->has_token_limit)
 		limit_human(out, "Limit", &bv->token_limit, 0);

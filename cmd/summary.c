@@ -18,12 +18,13 @@
 #include "../lib/utf8.h"
 #include "../providers/provider.h"
 #include "summary-block.h"
+#include "summary-forecast.h"
 #include "../lib/banned.h"
 
 static const char *const summary_usage[] = {
 	"tally summary [--window <window> | --since <time> [--until <time>] | "
-		"--last <duration>] [--by <group>...] [<filters>] [--all] "
-		"[--perf] [--format <format> | --json]",
+		"--last <duration>] [--compare] [--by <group>...] [<filters>] "
+		"[--all] [--perf] [--format <format> | --json]",
 	NULL,
 };
 
@@ -44,6 +45,9 @@ struct summary_cmd {
 	int colour;
 	int window_block;         /* --window block: see summary-block.h */
 	struct block_view block;
+	int calendar;             /* the window's period, or -1 */
+	int compare;              /* --compare: see summary-forecast.h */
+	struct forecast fc;
 };
 
 /* ---- the window ---- */
@@ -54,6 +58,7 @@ static void calendar_window(struct summary_cmd *c, enum calendar_period p,
 	int32_t from, to;
 
 	calendar_bounds(p, day, &from, &to);
+	c->calendar = (int)p;
 	c->spec.filter.since = local_day_to_ms(from);
 	c->spec.filter.until = local_day_to_ms(to);
 }
@@ -867,6 +872,7 @@ static void print_human(struct strbuf *out, const struct summary_cmd *c,
 				&rs->total.total, rp->mode, limit);
 		provider_reports_block(out, &rs->by_provider);
 	}
+	forecast_human(out, &c->fc, &rs->total.total, rp->mode);
 	if (c->window_block)
 		block_human(out, &c->block);
 	if (c->all_workspaces)
@@ -931,6 +937,7 @@ static void print_json(struct strbuf *out, const struct summary_cmd *c,
 		json_groups(&w, "byModel", &rs->by_model, &one,
 				&rs->total.total, rp->mode);
 	}
+	forecast_json(&w, &c->fc, &rs->total.total, rp->mode);
 	if (c->window_block)
 		block_json(&w, &c->block);
 	budgets_json(&w, rp);
@@ -1040,6 +1047,14 @@ static void check_options(struct summary_cmd *c, const struct option *opts)
 	if (c->last && (c->since || c->until))
 		usage_error(summary_usage, opts, "--last excludes --since and "
 				"--until");
+	if (c->compare && c->window && (!strcmp(c->window, "session") ||
+	    !strcmp(c->window, "workspace") || !strcmp(c->window, "block")))
+		usage_error(summary_usage, opts, "--compare needs a window "
+				"with a start: day, week, month, --since or "
+				"--last");
+	if (c->compare && c->perf)
+		usage_error(summary_usage, opts, "--compare and --perf "
+				"exclude each other");
 	if (c->perf && c->by.nr)
 		usage_error(summary_usage, opts, "--perf groups by provider; "
 				"it takes no --by");
@@ -1063,7 +1078,7 @@ static void check_options(struct summary_cmd *c, const struct option *opts)
 int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 {
 	struct summary_cmd c = { .by = STRING_LIST_INIT,
-		.spec = REPORT_SPEC_INIT };
+		.spec = REPORT_SPEC_INIT, .calendar = -1 };
 	struct option opts[] = {
 		OPT_GROUP("Window"),
 		OPT_STRING_VALUES('w', "window", &c.window, "window",
@@ -1077,6 +1092,8 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 				"1h|24h|7d|30d"),
 		OPT_STRING_VALUES(0, "tz", &c.tz, "zone",
 				"count days in this IANA time zone", "@zones"),
+		OPT_BOOL(0, "compare", &c.compare, "the change against the "
+				"same stretch of the period before"),
 		OPT_GROUP("Grouping and filters"),
 		OPT_LIST_VALUES(0, "by", &c.by, "group",
 				"provider, model, day, week, month, session, "
@@ -1141,6 +1158,9 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	if (!ret && c.window_block)
 		ret = block_measure(&c.block, sc, &c.spec, &rs.total.total,
 				&ctx->cfg, rp.mode, &err);
+	if (!ret && !c.perf)
+		ret = forecast_build(&c.fc, sc, &c.spec, &rs.total.total,
+				c.calendar, c.compare, rp.mode, rp.now, &err);
 	if (!ret) {
 		if (c.format == SF_JSON)
 			print_json(&out, &c, &rs, &rp, ctx);

@@ -142,6 +142,8 @@ test_expect_success 'the human summary' '
 	acme-lm                 2   4,800  44.4%   $0.0400
 	gpt-4o-mini             1       0   0.0%         -
 
+	Projection 21,600 tok, ~$0.1800 by the end of the window at the pace so far (50% of it gone)
+
 	Sync: 5 pending, 0 failed
 	  No key for anthropic (ANTHROPIC_ADMIN_KEY), openai (OPENAI_ADMIN_KEY):
 	  their entries stay pending (see tally-sync(1)).

@@ -120,7 +120,7 @@ test_expect_success 'the human view of the block' '
 	test_grep "^Usage.*block (2026-11-24 22:10:00 to 2026-11-25 03:00:00)" out &&
 	test_grep "^Block      2026-11-24 22:00:00 to 2026-11-25 03:00:00, under way: 4h 58m elapsed, 2m left" out &&
 	test_grep "^Burn rate  4 tok/min, .*/h over the block; 41 tok/min, .*/h over the last 15 minutes" out &&
-	test_grep "^Projection 1,128 tok, .* by the block.s end" out &&
+	test_grep "^Projection 1,128 tok, .* by the end of the block" out &&
 	test_grep "^Limit      2,000 tok: reached in 3h 43m at this pace (ok)" out
 '
 

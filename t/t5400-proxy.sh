@@ -38,6 +38,21 @@ proxy_start() {
 	PROXY=$(cat proxy.url)
 }
 
+# rows_now: the rows of the ledger. wait_rows <n>: waits (10 s at most)
+# until it holds n, for the proxy's writer appends after the answer.
+rows_now() {
+	if test -f "$(ledger)"; then wc -l <"$(ledger)"; else echo 0; fi
+}
+
+wait_rows() {
+	i=0
+	while test "$(rows_now)" -lt "$1"; do
+		i=$((i + 1))
+		test $i -gt 200 && { echo "$(rows_now) rows, not $1" >&2; return 1; }
+		sleep 0.05
+	done
+}
+
 proxy_stop() {
 	kill -TERM $PROXY_PID
 	wait $PROXY_PID
@@ -68,7 +83,7 @@ test_expect_success 'every fixture passes through byte for byte, read as the ind
 		cmp "direct-$f" "proxied-$f" &&
 		cmp "$TP/$f" "proxied-$f" || return 1
 	done <list &&
-	sleep 0.5 &&
+	wait_rows $(wc -l <list) &&
 	python3 - "$TP" "$(ledger)" <<-\EOF
 	import json, os, sys
 	idx = json.load(open(os.path.join(sys.argv[1], "index.json")))
@@ -114,6 +129,7 @@ test_expect_success 'a model list (no usage) passes through and is not recorded'
 '
 
 test_expect_success 'a 429 is recorded as failed with its Retry-After; the retry says it waited' '
+	n0=$(rows_now) &&
 	curl -s -o r1.json -w "%{http_code}\n" -H "Authorization: Bearer k1" \
 		-d "{\"model\":\"gpt-4o\"}" "$PROXY/openai/chat/completions" >code1 &&
 	sleep 0.2 &&
@@ -121,7 +137,7 @@ test_expect_success 'a 429 is recorded as failed with its Retry-After; the retry
 		-d "{\"model\":\"gpt-4o\"}" "$PROXY/openai/chat/completions" >code2 &&
 	echo 429 >expect && test_cmp expect code1 &&
 	echo 200 >expect && test_cmp expect code2 &&
-	sleep 0.3 &&
+	wait_rows $((n0 + 2)) &&
 	tally log --json -n 2 >two.json &&
 	json_get two.json "[d[1][\"status\"], d[1][\"errorCode\"], d[1][\"httpStatus\"], d[1][\"retryAfterMs\"], d[1][\"modelId\"]]" >got &&
 	echo "[\"failed\", \"rate_limit_exceeded\", 429, 1000, \"gpt-4o\"]" >expect &&
@@ -163,6 +179,7 @@ test_expect_success 'proxied entries wait for sync like any other' '
 '
 
 test_expect_success 'a client that leaves mid-stream: the entry is cancelled' '
+	n0=$(rows_now) &&
 	python3 - "$PROXY/openai/slowchat" <<-\EOF &&
 	import sys, urllib.request
 	req = urllib.request.Request(sys.argv[1], data=b"{}", method="POST")
@@ -170,7 +187,7 @@ test_expect_success 'a client that leaves mid-stream: the entry is cancelled' '
 	r.read1(10)
 	r.close()
 	EOF
-	sleep 2 &&
+	wait_rows $((n0 + 1)) &&
 	tally log --json -n 1 >gone.json &&
 	json_get gone.json "[d[0][\"providerRequestId\"], d[0][\"status\"]]" >got &&
 	echo "[\"chatcmpl-slow\", \"cancelled\"]" >expect &&
@@ -204,8 +221,9 @@ test_expect_success 'a stream is forwarded as it comes, not when it ends' '
 '
 
 test_expect_success 'a stream without usage is recorded with its usage unknown, never zero' '
+	n0=$(rows_now) &&
 	curl -sS -o nu.sse -d "{\"model\":\"gpt-4o\",\"stream\":true}" "$PROXY/openai/nousage" &&
-	sleep 0.3 &&
+	wait_rows $((n0 + 1)) &&
 	tally log --json -n 1 >nu.json &&
 	json_get nu.json "[d[0][\"providerRequestId\"], d[0][\"status\"], \"billedInputTokens\" in d[0], \"totalBilledTokens\" in d[0]]" >got &&
 	echo "[\"chatcmpl-nu\", \"completed\", false, false]" >expect &&
@@ -214,8 +232,9 @@ test_expect_success 'a stream without usage is recorded with its usage unknown, 
 '
 
 test_expect_success 'a stream the upstream cuts is recorded as incomplete' '
+	n0=$(rows_now) &&
 	test_expect_code 18 curl -sS -o cut.sse -d "{\"model\":\"gpt-4o\",\"stream\":true}" "$PROXY/openai/cut" &&
-	sleep 0.3 &&
+	wait_rows $((n0 + 1)) &&
 	tally log --json -n 1 >cut.json &&
 	json_get cut.json "[d[0][\"providerRequestId\"], d[0][\"status\"]]" >got &&
 	echo "[\"chatcmpl-cut\", \"incomplete\"]" >expect &&
@@ -231,7 +250,7 @@ test_expect_success 'many streams at once are all forwarded and recorded' '
 	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 		cmp "$TP/anthropic-text.sse" "par-$i.sse" || return 1
 	done &&
-	sleep 0.5 &&
+	wait_rows $((n0 + 20)) &&
 	test $(wc -l <"$(ledger)") = $((n0 + 20)) &&
 	python3 -c "
 import json
@@ -271,10 +290,12 @@ tally config set providers.openai.base_url http://127.0.0.1:9/v1
 proxy_start
 
 test_expect_success 'an upstream that is down fails the client with 502 and a failed entry' '
+	n0=$(rows_now) &&
 	curl -s -o d.json -w "%{http_code}\n" -d "{\"model\":\"gpt-4o\"}" \
 		"$PROXY/openai/chat/completions" >code &&
 	echo 502 >expect && test_cmp expect code &&
 	test_grep upstream_unreachable d.json &&
+	wait_rows $((n0 + 1)) &&
 	tally log --json -n 1 >d.log.json &&
 	json_get d.log.json "[d[0][\"status\"], d[0][\"errorCode\"], d[0][\"httpStatus\"], d[0][\"modelId\"]]" >got &&
 	echo "[\"failed\", \"upstream_unreachable\", 502, \"gpt-4o\"]" >expect &&

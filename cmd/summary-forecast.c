@@ -1,0 +1,197 @@
+/* summary's projection and --compare: see summary-forecast.h. */
+#include "summary-forecast.h"
+
+#include <string.h>
+
+#include "reporting.h"
+#include "../lib/money.h"
+#include "../lib/table.h"
+#include "../lib/banned.h"
+
+static int64_t tokens_of(const struct counters *c)
+{
+	return c->v[RC_INPUT] + c->v[RC_OUTPUT];
+}
+
+static int64_t cost_of(const struct counters *c, enum cost_mode mode)
+{
+	int64_t unpriced, cost = counters_cost(c, mode, &unpriced);
+
+	return unpriced && unpriced >= c->v[RC_N_USAGE] ? -1 : cost;
+}
+
+/* The stretch of the period before that matches the window so far. */
+static void previous_window(struct forecast *fc, const struct query *q,
+		int calendar, int64_t now)
+{
+	int64_t until = q->until < 0 || q->until > now ? now : q->until;
+	int32_t from, to;
+
+	if (calendar >= 0) {
+		calendar_bounds((enum calendar_period)calendar,
+				local_day(q->since) - 1, &from, &to);
+		fc->prev_since = local_day_to_ms(from);
+		fc->prev_until = fc->prev_since + (until - q->since);
+		if (fc->prev_until > local_day_to_ms(to))
+			fc->prev_until = local_day_to_ms(to);
+	} else {
+		fc->prev_since = q->since - (until - q->since);
+		fc->prev_until = q->since;
+	}
+}
+
+int forecast_build(struct forecast *fc, const struct report_scope *sc,
+		const struct report_spec *spec, const struct counters *total,
+		int calendar, int compare, enum cost_mode mode, int64_t now,
+		struct strbuf *err)
+{
+	const struct query *q = &spec->filter;
+	struct report_spec prev = *spec;
+	struct report r;
+	int64_t cost;
+	int ret;
+
+	memset(fc, 0, sizeof(*fc));
+	/* Nothing used yet is no pace to project. */
+	if (calendar >= 0 && q->since < now && now < q->until &&
+	    total->v[RC_N_USAGE]) {
+		fc->has_projection = 1;
+		fc->elapsed = (double)(now - q->since) /
+			(double)(q->until - q->since);
+		fc->proj_tokens = (int64_t)((double)tokens_of(total) /
+				fc->elapsed + 0.5);
+		cost = cost_of(total, mode);
+		fc->proj_cost = cost < 0 ? -1 :
+			(int64_t)((double)cost / fc->elapsed + 0.5);
+	}
+	if (!compare || q->since < 0)
+		return 0;
+	previous_window(fc, q, calendar, now);
+	prev.ndims = 0;
+	prev.filter.since = fc->prev_since;
+	prev.filter.until = fc->prev_until;
+	report_init(&r);
+	ret = report_build(sc, &prev, &r, err);
+	fc->prev = r.total;
+	fc->has_compare = !ret;
+	report_release(&r);
+	return ret;
+}
+
+/* "+12%", "-3%", or "new" when there was nothing before. */
+static void change(struct strbuf *out, int64_t before, int64_t now)
+{
+	if (before <= 0) {
+		strbuf_addstr(out, now > 0 ? "new" : "0%");
+		return;
+	}
+	strbuf_addf(out, "%+.0f%%", ((double)now - (double)before) * 100.0 /
+			(double)before);
+}
+
+/* A projection is never billed: an estimate, marked as one. */
+static void projected_cost(struct strbuf *out, int64_t nano)
+{
+	if (nano < 0) {
+		strbuf_addstr(out, "unpriced");
+		return;
+	}
+	strbuf_addch(out, '~');
+	money_format_human(out, nano);
+}
+
+void forecast_human(struct strbuf *out, const struct forecast *fc,
+		const struct counters *total, enum cost_mode mode)
+{
+	int64_t cost = cost_of(total, mode), prev_cost;
+
+	if (!fc->has_projection && !fc->has_compare)
+		return;
+	strbuf_addch(out, '\n');
+	if (fc->has_projection) {
+		strbuf_addstr(out, "Projection ");
+		fmt_count(out, fc->proj_tokens);
+		strbuf_addstr(out, " tok, ");
+		projected_cost(out, fc->proj_cost);
+		strbuf_addf(out, " by the end of the window at the pace so far "
+				"(%.0f%% of it gone)\n", fc->elapsed * 100);
+	}
+	if (fc->has_compare) {
+		prev_cost = cost_of(&fc->prev, mode);
+		strbuf_addstr(out, "Compared   ");
+		change(out, tokens_of(&fc->prev), tokens_of(total));
+		strbuf_addstr(out, " tokens, ");
+		if (cost >= 0 && prev_cost >= 0)
+			change(out, prev_cost, cost);
+		else
+			strbuf_addstr(out, "unpriced");
+		strbuf_addstr(out, " cost against ");
+		time_format_local(out, fc->prev_since);
+		strbuf_addstr(out, " to ");
+		time_format_local(out, fc->prev_until);
+		strbuf_addstr(out, " (");
+		fmt_count(out, tokens_of(&fc->prev));
+		strbuf_addstr(out, " tok, ");
+		format_cost(out, &fc->prev, mode);
+		strbuf_addstr(out, ")\n");
+	}
+}
+
+static void money_or_null(struct jsonw *w, const char *key, int64_t nano)
+{
+	if (nano < 0)
+		jw_kv_null(w, key);
+	else
+		jw_kv_money(w, key, nano);
+}
+
+static void time_json(struct jsonw *w, const char *key, int64_t ms)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	time_format_utc(&sb, ms);
+	jw_kv_string(w, key, sb.buf);
+	strbuf_release(&sb);
+}
+
+static void percent_or_null(struct jsonw *w, const char *key,
+		int64_t before, int64_t now)
+{
+	if (before <= 0 || now < 0)
+		jw_kv_null(w, key);
+	else
+		jw_kv_double(w, key, ((double)now - (double)before) *
+				100.0 / (double)before);
+}
+
+void forecast_json(struct jsonw *w, const struct forecast *fc,
+		const struct counters *total, enum cost_mode mode)
+{
+	int64_t prev_cost;
+
+	jw_key(w, "projection");
+	if (fc->has_projection) {
+		jw_object_begin(w);
+		jw_kv_double(w, "elapsedShare", fc->elapsed);
+		jw_kv_int(w, "totalTokens", fc->proj_tokens);
+		money_or_null(w, "costUsd", fc->proj_cost);
+		jw_object_end(w);
+	} else {
+		jw_null(w);
+	}
+	if (!fc->has_compare)
+		return;
+	prev_cost = cost_of(&fc->prev, mode);
+	jw_key(w, "compare");
+	jw_object_begin(w);
+	time_json(w, "since", fc->prev_since);
+	time_json(w, "until", fc->prev_until);
+	jw_kv_int(w, "requests", fc->prev.v[RC_REQUESTS]);
+	jw_kv_int(w, "totalTokens", tokens_of(&fc->prev));
+	money_or_null(w, "costUsd", prev_cost);
+	percent_or_null(w, "tokensChangePercent", tokens_of(&fc->prev),
+			tokens_of(total));
+	percent_or_null(w, "costChangePercent", prev_cost,
+			prev_cost < 0 ? -1 : cost_of(total, mode));
+	jw_object_end(w);
+}
