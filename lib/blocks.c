@@ -26,7 +26,8 @@ void blocks_from_times(struct blocks *b, int64_t *times, size_t n)
 
 	b->start = b->first = b->last = NULL;
 	b->n = 0;
-	qsort(times, n, sizeof(*times), compare_times);
+	if (n > 1) /* qsort's array may not be NULL, even empty */
+		qsort(times, n, sizeof(*times), compare_times);
 	for (size_t i = 0; i < n; i++) {
 		int64_t t = times[i];
 		size_t k = b->n;
