@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <stdatomic.h>
+
 #include <json-c/json.h>
 
 #include "mhd-load.h"
@@ -55,6 +57,8 @@ struct proxy {
 	pthread_mutex_t mu;
 	pthread_cond_t idle;
 	int inflight;
+	/* Set when the grace period is over: transfers still going stop. */
+	atomic_int abandon;
 	struct client clients[CLIENTS];
 };
 
@@ -409,6 +413,12 @@ static void pump(struct exchange *x, int wait_ms)
 	int running = 0, left;
 	CURLMsg *msg;
 
+	if (atomic_load(&x->px->abandon)) {
+		x->result = CURLE_ABORTED_BY_CALLBACK;
+		snprintf(x->errbuf, sizeof(x->errbuf), "the proxy stopped");
+		x->done = 1;
+		return;
+	}
 	if (monotonic_ms() - x->last_activity > x->px->o.idle_timeout_ms) {
 		x->result = CURLE_OPERATION_TIMEDOUT;
 		snprintf(x->errbuf, sizeof(x->errbuf), "no data for %lld s",
@@ -475,7 +485,9 @@ static void upstream_failed(struct exchange *x)
 	struct strbuf why = STRBUF_INIT;
 	const char *code = "upstream_unreachable";
 
-	if (x->result == CURLE_OPERATION_TIMEDOUT)
+	if (x->result == CURLE_ABORTED_BY_CALLBACK)
+		code = "proxy_stopped";
+	else if (x->result == CURLE_OPERATION_TIMEDOUT)
 		code = "upstream_timeout";
 	else if (x->headers_done)
 		code = "upstream_cut";
@@ -938,6 +950,9 @@ void proxy_stop(struct proxy *px, int64_t grace_ms)
 		if (pthread_cond_timedwait(&px->idle, &px->mu, &ts))
 			break;
 	pthread_mutex_unlock(&px->mu);
+	/* Past the grace period: the connections' threads give up their
+	 * transfers (within a second), so that they can be joined. */
+	atomic_store(&px->abandon, 1);
 	mhd_api.stop_daemon(px->d);
 	share_stop(px);
 	pthread_mutex_destroy(&px->mu);

@@ -18,6 +18,8 @@ test_expect_success 'set up a fake upstream' '
 	    {"method": "POST",
 	     "path": "/gemini/v1beta/models/gemini-2.5-flash:generateContent",
 	     "replies": [{"raw": raw("gemini-text.json")}]},
+	    {"method": "POST", "path": "/v1/silent",
+	     "replies": [{"delay": 9, "raw": "{}"}]},
 	    {"method": "POST", "path": "/elsewhere/api/v1/chat/completions",
 	     "replies": [{"raw": raw("openrouter-chat-usage.json")}]},
 	]}))
@@ -142,6 +144,22 @@ test_expect_success '-v: a line per request; without a terminal, no closing line
 	test_grep "POST /openai/chat/completions 200 .* openai/" err &&
 	tally exec -- true 2>err &&
 	test_must_be_empty err
+'
+
+test_expect_success 'a request still going 5 s after the command ended is given up' '
+	python3 - <<-\EOF &&
+	import subprocess, time
+	t0 = time.time()
+	subprocess.run(["tally", "exec", "--", "sh", "-c",
+	    "curl -s -o /dev/null -d {} \"$OPENAI_BASE_URL/silent\" & sleep 0.5"],
+	    check=True)
+	took = time.time() - t0
+	assert 5 <= took < 8.5, took
+	EOF
+	tally log --json -n 1 >one.json &&
+	json_get one.json "[d[0][\"status\"], d[0][\"errorCode\"]]" >got &&
+	echo "[\"failed\", \"proxy_stopped\"]" >expect &&
+	test_cmp expect got
 '
 
 test_expect_success 'usage errors' '
