@@ -213,6 +213,9 @@ int cmd_exec(int argc, const char **argv, struct tally_ctx *ctx)
 	argv++; /* the command and its arguments */
 	session_name(&session, sv.o.session, argv[0]);
 	sv.o.session = session.buf;
+	if (!ctx->cfg.enabled)
+		warning("recording is disabled (enabled: false): the "
+				"command's requests are not recorded");
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGQUIT);

@@ -162,6 +162,13 @@ test_expect_success 'a request still going 5 s after the command ended is given 
 	test_cmp expect got
 '
 
+test_expect_success 'recording disabled: the command runs, nothing is recorded' '
+	n0=$(wc -l <"$(ledger)") &&
+	tally -c enabled=false exec -- sh -c "curl -sS -o /dev/null -d {} \"\$OPENAI_BASE_URL/chat/completions\"" 2>err &&
+	test_grep "recording is disabled" err &&
+	test $(wc -l <"$(ledger)") = $n0
+'
+
 test_expect_success 'usage errors' '
 	test_expect_code 2 tally exec 2>err &&
 	test_grep "no command to run" err &&
