@@ -96,6 +96,7 @@ test_expect_success 'and does what it says' '
 	test_grep "anthropic" out.$(at "tally log --porcelain -p anthropic") &&
 	test_grep "^Usage" out.$(at "tally summary  ") &&
 	test_grep "^MODEL" out.$(at "tally summary --last 24h") &&
+	test_grep "^Block " out.$(at "tally summary --window block") &&
 	test_grep "tok" out.$(at "tally status") &&
 	test_grep "claude-code: " out.$(at "tally import claude-code") &&
 	test_grep "codex: " out.$(at "tally import codex") &&
