@@ -813,6 +813,37 @@ struct reports {
 	struct perf_report perf;
 };
 
+/*
+ * The total and the reports by provider and by model from one walk of
+ * the ledger, by provider and model together, instead of three.
+ */
+static int build_from_one_walk(struct reports *rs,
+		const struct report_scope *sc, const struct summary_cmd *c,
+		struct strbuf *err)
+{
+	struct report_spec spec = c->spec;
+	struct report both;
+	int ret;
+
+	spec.ndims = 2;
+	spec.dims[0] = DIM_PROVIDER;
+	spec.dims[1] = DIM_MODEL;
+	spec.tag_keys[0] = spec.tag_keys[1] = NULL;
+	report_init(&both);
+	ret = report_build(sc, &spec, &both, err);
+	if (!ret) {
+		report_collapse(&both, -1, &rs->total);
+		report_collapse(&both, 0, &rs->by_provider);
+		report_collapse(&both, 1, &rs->by_model);
+		spec.ndims = 1;
+		report_sort(&rs->by_provider, &spec);
+		spec.dims[0] = DIM_MODEL;
+		report_sort(&rs->by_model, &spec);
+	}
+	report_release(&both);
+	return ret;
+}
+
 static int build_reports(struct reports *rs, const struct report_scope *sc,
 		const struct summary_cmd *c, int64_t now, struct strbuf *err)
 {
@@ -830,11 +861,16 @@ static int build_reports(struct reports *rs, const struct report_scope *sc,
 	if (c->perf)
 		return perf_build(sc->ledgers, sc->nledgers, &c->spec,
 				&rs->perf, err);
-	ret = build(sc, &c->spec, &rs->total, err);
-	if (!ret && !c->spec.ndims)
-		ret = build_by(sc, c, DIM_PROVIDER, &rs->by_provider, err);
-	if (!ret && !c->spec.ndims)
-		ret = build_by(sc, c, DIM_MODEL, &rs->by_model, err);
+	if (!c->spec.ndims && report_needs_ledger(&c->spec, sc->s)) {
+		ret = build_from_one_walk(rs, sc, c, err);
+	} else {
+		ret = build(sc, &c->spec, &rs->total, err);
+		if (!ret && !c->spec.ndims)
+			ret = build_by(sc, c, DIM_PROVIDER, &rs->by_provider,
+					err);
+		if (!ret && !c->spec.ndims)
+			ret = build_by(sc, c, DIM_MODEL, &rs->by_model, err);
+	}
 	if (!ret)
 		ret = build(sc, &everything, &rs->all, err);
 	return ret;

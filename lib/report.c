@@ -375,6 +375,19 @@ int report_build(const struct report_scope *sc,
 	return ret ? ret : report_check(r, sc->ledgers[0], err);
 }
 
+void report_collapse(const struct report *src, int dim, struct report *dst)
+{
+	dst->total = src->total;
+	dst->first = src->first;
+	dst->last = src->last;
+	dst->from_ledger = src->from_ledger;
+	for (size_t i = 0; dim >= 0 && i < src->ngroups; i++) {
+		char *keys[1] = { src->groups[i].key[dim] };
+
+		add_to_group(dst, 1, keys, &src->groups[i].c);
+	}
+}
+
 void report_merge(struct report *dst, const struct report *src,
 		size_t ndims)
 {

@@ -133,6 +133,13 @@ int report_build(const struct report_scope *sc,
 int report_check(const struct report *r, const char *ledger_path,
 		struct strbuf *err);
 
+/*
+ * dst (empty) becomes src with its groups added up by their key of
+ * dimension dim alone, or with no groups when dim is -1: one walk of the
+ * ledger by provider and model gives the reports by either and the total.
+ */
+void report_collapse(const struct report *src, int dim, struct report *dst);
+
 /* Adds the totals and groups of src into dst (same dimensions). */
 void report_merge(struct report *dst, const struct report *src,
 		size_t ndims);

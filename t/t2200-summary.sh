@@ -95,6 +95,17 @@ test_expect_success '--last and --since/--until read the ledger' '
 	test "$(sj "d[\"totalTokens\"]" --since 2026-11-23 --until 2026-11-24)" = 150
 '
 
+test_expect_success 'from the ledger, the same totals and groups as from the rollups' '
+	tally summary --json --window workspace >rollups.json &&
+	tally summary --json --window workspace --tz UTC >ledger.json &&
+	test "$(json_get ledger.json "d[\"source\"]")" = ledger &&
+	for k in byProvider byModel totalTokens requests costUsd; do
+		json_get rollups.json "d[\"$k\"]" >a &&
+		json_get ledger.json "d[\"$k\"]" >b &&
+		test_cmp a b || return 1
+	done
+'
+
 test_expect_success 'filters: provider, model glob, tag' '
 	test "$(sj "d[\"totalTokens\"]" -p openai --window workspace)" = 4820 &&
 	test "$(sj "d[\"requests\"]" -m "acme-*" --window day)" = 2 &&
