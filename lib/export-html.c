@@ -42,7 +42,16 @@ static const char style[] =
 	".state.warning{color:#b07d00}.state.under{color:#2f8f4e}"
 	".unpriced{color:#b07d00}"
 	"footer{color:#98a2b3;font-size:12px;margin-top:20px}"
-	"svg text{font:11px system-ui,sans-serif;fill:#667085}";
+	"svg text{font:11px system-ui,sans-serif;fill:#667085}"
+	/* The reader's dark scheme, when their system asks for one. */
+	":root{color-scheme:light dark}"
+	"@media (prefers-color-scheme:dark){"
+	"body{background:#111418;color:#e4e7ec}"
+	".card,section{background:#1c2128;box-shadow:none}"
+	".sub,.label,.note,th{color:#98a2b3}"
+	"th,td{border-bottom-color:#2a313b}.bar{background:#2a3342}"
+	".state.warning,.unpriced{color:#e5a50a}"
+	"footer{color:#667085}svg text{fill:#98a2b3}}";
 
 static void esc(struct strbuf *out, const char *s)
 {

@@ -510,6 +510,26 @@ test_expect_success 'HTML: headless Chromium renders the totals' '
 	test "$(json_get t.json "len(d[\"tables\"][\"recent\"])")" = 8
 '
 
+# chromium_shot <file.html> <png> [<flag>]: a 400x300 screenshot.
+chromium_shot() {
+	chromium --headless --no-sandbox --disable-gpu \
+		--disable-background-networking --disable-dev-shm-usage \
+		--no-first-run --user-data-dir="$TRASH_DIRECTORY/chromium-shot" \
+		--window-size=400,300 $3 --screenshot="$2" "file://$1" \
+		2>chromium.err
+}
+
+test_expect_success 'HTML: a dark scheme when the reader asks for one' '
+	chromium_shot "$PWD/report.html" light.png &&
+	chromium_shot "$PWD/report.html" dark.png --force-dark-mode &&
+	python3 "$TEST_DIRECTORY/lib/png-pixel.py" light.png 3 3 >light &&
+	python3 "$TEST_DIRECTORY/lib/png-pixel.py" dark.png 3 3 >dark &&
+	echo "245 246 248" >expect &&
+	test_cmp expect light &&
+	echo "17 20 24" >expect &&
+	test_cmp expect dark
+'
+
 test_expect_success 'HTML: names are escaped, never markup' '
 	TALLY_HOME=$PWD/x tally record -q -p openai -m "<img src=x onerror=alert(1)>" \
 		--input-tokens 1 --started-at 2026-11-24T10:00:00Z &&
