@@ -271,6 +271,27 @@ void format_cost(struct strbuf *sb, const struct counters *c,
 	counters_cost_text(sb, c, mode, &words);
 }
 
+void json_time_or_null(struct jsonw *w, const char *key, int64_t ms)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (ms < 0) {
+		jw_kv_null(w, key);
+		return;
+	}
+	time_format_utc(&sb, ms);
+	jw_kv_string(w, key, sb.buf);
+	strbuf_release(&sb);
+}
+
+void json_money_or_null(struct jsonw *w, const char *key, int64_t nano)
+{
+	if (nano < 0)
+		jw_kv_null(w, key);
+	else
+		jw_kv_money(w, key, nano);
+}
+
 void format_bar(struct strbuf *sb, int64_t percent, int width)
 {
 	int64_t filled = percent * width / 100;

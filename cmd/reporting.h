@@ -81,6 +81,12 @@ void reporting_summary_opts(const struct tally_ctx *ctx,
 void format_cost(struct strbuf *sb, const struct counters *c,
 		enum cost_mode mode);
 
+struct jsonw;
+/* A time as "2026-11-24T10:31:11Z", null when ms is negative. */
+void json_time_or_null(struct jsonw *w, const char *key, int64_t ms);
+/* An amount in USD, null when nano is negative (unpriced). */
+void json_money_or_null(struct jsonw *w, const char *key, int64_t nano);
+
 /* Appends a bar of width cells, filled to percent (may exceed 100). */
 void format_bar(struct strbuf *sb, int64_t percent, int width);
 

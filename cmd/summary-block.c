@@ -1,6 +1,8 @@
 /* summary --window block: see summary-block.h. */
 #include "summary-block.h"
 
+#include "reporting.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,18 +44,6 @@ int block_window(struct block_view *bv, const struct report_scope *sc,
 	return 0;
 }
 
-static int64_t cost_of(const struct counters *c, enum cost_mode mode)
-{
-	int64_t unpriced, cost = counters_cost(c, mode, &unpriced);
-
-	return unpriced && unpriced >= c->v[RC_N_USAGE] ? -1 : cost;
-}
-
-static int64_t tokens_of(const struct counters *c)
-{
-	return c->v[RC_INPUT] + c->v[RC_OUTPUT];
-}
-
 static struct block_rate rate_of(int64_t tokens, int64_t cost,
 		double minutes)
 {
@@ -88,7 +78,8 @@ static int largest_past(const struct block_view *bv,
 	*tokens = *cost = 0;
 	for (size_t i = 0; !ret && i < r.ngroups; i++) {
 		const struct counters *c = &r.groups[i].c;
-		int64_t t = tokens_of(c), usd = cost_of(c, mode);
+		int64_t t = counters_tokens(c);
+		int64_t usd = counters_priced_cost(c, mode);
 
 		if (bv->active && !strcmp(r.groups[i].key[0], this_one.buf))
 			continue;
@@ -177,8 +168,8 @@ int block_measure(struct block_view *bv, const struct report_scope *sc,
 
 	if (!bv->found)
 		return 0;
-	bv->tokens = tokens_of(total);
-	bv->cost = cost_of(total, mode);
+	bv->tokens = counters_tokens(total);
+	bv->cost = counters_priced_cost(total, mode);
 	bv->rate = rate_of(bv->tokens, bv->cost,
 			(double)(bv->last - bv->first) / 60000.0);
 	if (bv->active && bv->rate.known) {
@@ -200,8 +191,8 @@ int block_measure(struct block_view *bv, const struct report_scope *sc,
 		ret = report_from_ledgers(sc->ledgers, sc->nledgers, &recent,
 				&r, err);
 		if (!ret)
-			bv->recent = rate_of(tokens_of(&r.total),
-					cost_of(&r.total, mode),
+			bv->recent = rate_of(counters_tokens(&r.total),
+					counters_priced_cost(&r.total, mode),
 					BLOCK_RECENT_MS / 60000.0);
 		report_release(&r);
 		if (ret)
@@ -303,23 +294,6 @@ void block_human(struct strbuf *out, const struct block_view *bv)
 		limit_human(out, "Cost limit", &bv->cost_limit, 1);
 }
 
-static void time_json(struct jsonw *w, const char *key, int64_t ms)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	time_format_utc(&sb, ms);
-	jw_kv_string(w, key, sb.buf);
-	strbuf_release(&sb);
-}
-
-static void money_or_null(struct jsonw *w, const char *key, int64_t nano)
-{
-	if (nano < 0)
-		jw_kv_null(w, key);
-	else
-		jw_kv_money(w, key, nano);
-}
-
 static void rate_json(struct jsonw *w, const char *key,
 		const struct block_rate *r)
 {
@@ -330,7 +304,7 @@ static void rate_json(struct jsonw *w, const char *key,
 	}
 	jw_object_begin(w);
 	jw_kv_double(w, "tokensPerMinute", r->tokens_per_minute);
-	money_or_null(w, "costPerHourUsd", r->cost_per_hour);
+	json_money_or_null(w, "costPerHourUsd", r->cost_per_hour);
 	jw_object_end(w);
 }
 
@@ -360,10 +334,10 @@ void block_json(struct jsonw *w, const struct block_view *bv)
 		return;
 	}
 	jw_object_begin(w);
-	time_json(w, "startTime", bv->start);
-	time_json(w, "endTime", bv->end);
-	time_json(w, "firstRequestAt", bv->first);
-	time_json(w, "lastRequestAt", bv->last);
+	json_time_or_null(w, "startTime", bv->start);
+	json_time_or_null(w, "endTime", bv->end);
+	json_time_or_null(w, "firstRequestAt", bv->first);
+	json_time_or_null(w, "lastRequestAt", bv->last);
 	jw_kv_bool(w, "isActive", bv->active);
 	rate_json(w, "burnRate", &bv->rate);
 	if (bv->active)
@@ -372,7 +346,7 @@ void block_json(struct jsonw *w, const struct block_view *bv)
 	if (bv->has_projection) {
 		jw_object_begin(w);
 		jw_kv_int(w, "totalTokens", bv->projected_tokens);
-		money_or_null(w, "costUsd", bv->projected_cost);
+		json_money_or_null(w, "costUsd", bv->projected_cost);
 		jw_kv_int(w, "remainingMinutes", bv->remaining_minutes);
 		jw_object_end(w);
 	} else {

@@ -8,18 +8,6 @@
 #include "../lib/table.h"
 #include "../lib/banned.h"
 
-static int64_t tokens_of(const struct counters *c)
-{
-	return c->v[RC_INPUT] + c->v[RC_OUTPUT];
-}
-
-static int64_t cost_of(const struct counters *c, enum cost_mode mode)
-{
-	int64_t unpriced, cost = counters_cost(c, mode, &unpriced);
-
-	return unpriced && unpriced >= c->v[RC_N_USAGE] ? -1 : cost;
-}
-
 /* The stretch of the period before that matches the window so far. */
 static void previous_window(struct forecast *fc, const struct query *q,
 		int calendar, int64_t now)
@@ -58,9 +46,9 @@ int forecast_build(struct forecast *fc, const struct report_scope *sc,
 		fc->has_projection = 1;
 		fc->elapsed = (double)(now - q->since) /
 			(double)(q->until - q->since);
-		fc->proj_tokens = (int64_t)((double)tokens_of(total) /
+		fc->proj_tokens = (int64_t)((double)counters_tokens(total) /
 				fc->elapsed + 0.5);
-		cost = cost_of(total, mode);
+		cost = counters_priced_cost(total, mode);
 		fc->proj_cost = cost < 0 ? -1 :
 			(int64_t)((double)cost / fc->elapsed + 0.5);
 	}
@@ -103,7 +91,7 @@ static void projected_cost(struct strbuf *out, int64_t nano)
 void forecast_human(struct strbuf *out, const struct forecast *fc,
 		const struct counters *total, enum cost_mode mode)
 {
-	int64_t cost = cost_of(total, mode), prev_cost;
+	int64_t cost = counters_priced_cost(total, mode), prev_cost;
 
 	if (!fc->has_projection && !fc->has_compare)
 		return;
@@ -117,9 +105,9 @@ void forecast_human(struct strbuf *out, const struct forecast *fc,
 				"(%.0f%% of it gone)\n", fc->elapsed * 100);
 	}
 	if (fc->has_compare) {
-		prev_cost = cost_of(&fc->prev, mode);
+		prev_cost = counters_priced_cost(&fc->prev, mode);
 		strbuf_addstr(out, "Compared   ");
-		change(out, tokens_of(&fc->prev), tokens_of(total));
+		change(out, counters_tokens(&fc->prev), counters_tokens(total));
 		strbuf_addstr(out, " tokens, ");
 		if (cost >= 0 && prev_cost >= 0)
 			change(out, prev_cost, cost);
@@ -130,28 +118,11 @@ void forecast_human(struct strbuf *out, const struct forecast *fc,
 		strbuf_addstr(out, " to ");
 		time_format_local(out, fc->prev_until);
 		strbuf_addstr(out, " (");
-		fmt_count(out, tokens_of(&fc->prev));
+		fmt_count(out, counters_tokens(&fc->prev));
 		strbuf_addstr(out, " tok, ");
 		format_cost(out, &fc->prev, mode);
 		strbuf_addstr(out, ")\n");
 	}
-}
-
-static void money_or_null(struct jsonw *w, const char *key, int64_t nano)
-{
-	if (nano < 0)
-		jw_kv_null(w, key);
-	else
-		jw_kv_money(w, key, nano);
-}
-
-static void time_json(struct jsonw *w, const char *key, int64_t ms)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	time_format_utc(&sb, ms);
-	jw_kv_string(w, key, sb.buf);
-	strbuf_release(&sb);
 }
 
 static void percent_or_null(struct jsonw *w, const char *key,
@@ -174,24 +145,24 @@ void forecast_json(struct jsonw *w, const struct forecast *fc,
 		jw_object_begin(w);
 		jw_kv_double(w, "elapsedShare", fc->elapsed);
 		jw_kv_int(w, "totalTokens", fc->proj_tokens);
-		money_or_null(w, "costUsd", fc->proj_cost);
+		json_money_or_null(w, "costUsd", fc->proj_cost);
 		jw_object_end(w);
 	} else {
 		jw_null(w);
 	}
 	if (!fc->has_compare)
 		return;
-	prev_cost = cost_of(&fc->prev, mode);
+	prev_cost = counters_priced_cost(&fc->prev, mode);
 	jw_key(w, "compare");
 	jw_object_begin(w);
-	time_json(w, "since", fc->prev_since);
-	time_json(w, "until", fc->prev_until);
+	json_time_or_null(w, "since", fc->prev_since);
+	json_time_or_null(w, "until", fc->prev_until);
 	jw_kv_int(w, "requests", fc->prev.v[RC_REQUESTS]);
-	jw_kv_int(w, "totalTokens", tokens_of(&fc->prev));
-	money_or_null(w, "costUsd", prev_cost);
-	percent_or_null(w, "tokensChangePercent", tokens_of(&fc->prev),
-			tokens_of(total));
+	jw_kv_int(w, "totalTokens", counters_tokens(&fc->prev));
+	json_money_or_null(w, "costUsd", prev_cost);
+	percent_or_null(w, "tokensChangePercent", counters_tokens(&fc->prev),
+			counters_tokens(total));
 	percent_or_null(w, "costChangePercent", prev_cost,
-			prev_cost < 0 ? -1 : cost_of(total, mode));
+			prev_cost < 0 ? -1 : counters_priced_cost(total, mode));
 	jw_object_end(w);
 }

@@ -112,11 +112,6 @@ static int set_window(struct summary_cmd *c, const char *session,
 
 /* ---- human output ---- */
 
-static int64_t tokens_of(const struct counters *c)
-{
-	return c->v[RC_INPUT] + c->v[RC_OUTPUT];
-}
-
 static void add_count(struct strbuf *sb, int64_t n)
 {
 	fmt_count(sb, n);
@@ -256,7 +251,7 @@ static void totals_block(struct strbuf *out, const struct counters *t,
 	strbuf_addstr(&b, "reasoning ");
 	fmt_count(&b, t->v[RC_REASONING]);
 	ROW("Output tokens", t->v[RC_OUTPUT], b.buf);
-	ROW("Total tokens", tokens_of(t), "");
+	ROW("Total tokens", counters_tokens(t), "");
 #undef ROW
 	table_render(&tb, out, 0);
 	table_release(&tb);
@@ -274,7 +269,8 @@ static void totals_block(struct strbuf *out, const struct counters *t,
 		strbuf_addstr(out, "no priced requests");
 	}
 	strbuf_addstr(out, ", ");
-	fmt_count(out, t->v[RC_N_USAGE] ? tokens_of(t) / t->v[RC_N_USAGE] : 0);
+	fmt_count(out, t->v[RC_N_USAGE] ?
+			counters_tokens(t) / t->v[RC_N_USAGE] : 0);
 	strbuf_addstr(out, " tokens\n");
 	strbuf_release(&a);
 	strbuf_release(&b);
@@ -311,10 +307,10 @@ static void figure_cells(struct table *t, const struct counters *c,
 	fmt_count(&sb, c->v[RC_REQUESTS]);
 	table_cell_str(t, sb.buf);
 	strbuf_reset(&sb);
-	fmt_count(&sb, tokens_of(c));
+	fmt_count(&sb, counters_tokens(c));
 	table_cell_str(t, sb.buf);
 	strbuf_reset(&sb);
-	share(&sb, tokens_of(c), tokens_of(total));
+	share(&sb, counters_tokens(c), counters_tokens(total));
 	table_cell_str(t, sb.buf);
 	strbuf_reset(&sb);
 	format_cost(&sb, c, mode);
@@ -345,8 +341,8 @@ static void fill_groups_table(struct table *t, struct strbuf *align,
 	if (bars)
 		table_cell_str(t, "");
 	for (size_t i = 0; i < r->ngroups; i++)
-		if (tokens_of(&r->groups[i].c) > max)
-			max = tokens_of(&r->groups[i].c);
+		if (counters_tokens(&r->groups[i].c) > max)
+			max = counters_tokens(&r->groups[i].c);
 	for (size_t i = 0; i < shown; i++) {
 		const struct report_group *g = &r->groups[i];
 
@@ -361,7 +357,7 @@ static void fill_groups_table(struct table *t, struct strbuf *align,
 		figure_cells(t, &g->c, total, mode);
 		if (bars) {
 			strbuf_reset(&sb);
-			format_bar(&sb, tokens_of(&g->c) * 100 / max, 24);
+			format_bar(&sb, counters_tokens(&g->c) * 100 / max, 24);
 			table_cell_str(t, sb.buf);
 		}
 	}
@@ -427,9 +423,9 @@ static void provider_reports_block(struct strbuf *out, const struct report *r)
 			money_format_human(&line, c->v[RC_PROV_COST]);
 		}
 		strbuf_addstr(&line, "; recorded here ");
-		fmt_count(&line, tokens_of(c));
+		fmt_count(&line, counters_tokens(c));
 		strbuf_addstr(&line, "; unattributed ");
-		fmt_count(&line, prov - tokens_of(c));
+		fmt_count(&line, prov - counters_tokens(c));
 		strbuf_addstr(&line, " tokens");
 		table_cell_str(&t, r->groups[i].key[0]);
 		table_cell_str(&t, line.buf);
@@ -582,25 +578,12 @@ static void json_groups(struct jsonw *w, const char *key,
 		for (size_t d = 0; d < spec->ndims; d++)
 			jw_kv_string(w, dim_name(spec, d, &sb), g->key[d]);
 		counters_report_json(w, &g->c, mode);
-		jw_kv_double(w, "sharePercent", tokens_of(total) ?
-				(double)tokens_of(&g->c) * 100 /
-				(double)tokens_of(total) : 0);
+		jw_kv_double(w, "sharePercent", counters_tokens(total) ?
+				(double)counters_tokens(&g->c) * 100 /
+				(double)counters_tokens(total) : 0);
 		jw_object_end(w);
 	}
 	jw_array_end(w);
-	strbuf_release(&sb);
-}
-
-static void json_time_or_null(struct jsonw *w, const char *key, int64_t ms)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	if (ms < 0) {
-		jw_kv_null(w, key);
-		return;
-	}
-	time_format_utc(&sb, ms);
-	jw_kv_string(w, key, sb.buf);
 	strbuf_release(&sb);
 }
 
@@ -1017,7 +1000,7 @@ static void print_csv(struct strbuf *out, const struct summary_cmd *c,
 		}
 		for (size_t k = 0; k < sizeof(cols) / sizeof(*cols); k++)
 			strbuf_addf(out, "%lld,", (long long)g->v[cols[k]]);
-		strbuf_addf(out, "%lld,", (long long)tokens_of(g));
+		strbuf_addf(out, "%lld,", (long long)counters_tokens(g));
 		money_format(out, g->v[RC_BILLED]);
 		strbuf_addch(out, ',');
 		money_format(out, rp->mode == COST_MODE_AUTO ?

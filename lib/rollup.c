@@ -476,3 +476,15 @@ void rollup_compact(struct rollup_table *t, size_t keep)
 	free(keep_session);
 	intern_release(&old_strings);
 }
+
+int64_t counters_priced_cost(const struct counters *c, enum cost_mode mode)
+{
+	int64_t unpriced, cost = counters_cost(c, mode, &unpriced);
+
+	return unpriced && unpriced >= c->v[RC_N_USAGE] ? -1 : cost;
+}
+
+int64_t counters_tokens(const struct counters *c)
+{
+	return c->v[RC_INPUT] + c->v[RC_OUTPUT];
+}

@@ -121,6 +121,12 @@ int counters_overflowed(const struct counters *c);
 int64_t counters_cost(const struct counters *c, enum cost_mode mode,
 		int64_t *unpriced);
 
+/* The cost, or -1 when none of the usage has a price (never $0). */
+int64_t counters_priced_cost(const struct counters *c, enum cost_mode mode);
+
+/* Tokens as reports count them: input (cache included) and output. */
+int64_t counters_tokens(const struct counters *c);
+
 /*
  * How a cost reads where people see it: "~$1.23" for an estimate, with
  * " +2 unpriced" for entries without a price; the unpriced word when
