@@ -15,24 +15,26 @@
 int block_window(struct block_view *bv, const struct report_scope *sc,
 		struct report_spec *spec, int64_t now, struct strbuf *err)
 {
-	struct blocks b = { 0 };
+	struct blocks *b = &bv->blocks;
 	long k;
-	int ret = report_blocks(sc->ledgers, sc->nledgers, spec, &b, err);
+	int ret;
 
 	memset(bv, 0, sizeof(*bv));
 	bv->now = now;
+	ret = report_blocks(sc->ledgers, sc->nledgers, spec, b, err);
 	if (ret)
 		return ret;
-	k = blocks_active(&b, now);
+	spec->blocks = b; /* for --by block too: made once */
+	k = blocks_active(b, now);
 	bv->active = k >= 0;
-	if (k < 0 && b.n)
-		k = (long)b.n - 1;
+	if (k < 0 && b->n)
+		k = (long)b->n - 1;
 	if (k >= 0) {
 		bv->found = 1;
-		bv->start = b.start[k];
-		bv->end = b.start[k] + BLOCK_MS;
-		bv->first = b.first[k];
-		bv->last = b.last[k];
+		bv->start = b->start[k];
+		bv->end = b->start[k] + BLOCK_MS;
+		bv->first = b->first[k];
+		bv->last = b->last[k];
 		/* From its first request: the hour before it may hold the
 		 * last request of the block before. */
 		spec->filter.since = bv->first;
@@ -40,8 +42,12 @@ int block_window(struct block_view *bv, const struct report_scope *sc,
 	} else {
 		spec->filter.since = spec->filter.until = now;
 	}
-	blocks_release(&b);
 	return 0;
+}
+
+void block_view_release(struct block_view *bv)
+{
+	blocks_release(&bv->blocks);
 }
 
 static struct block_rate rate_of(int64_t tokens, int64_t cost,
@@ -72,6 +78,7 @@ static int largest_past(const struct block_view *bv,
 	all.filter.since = all.filter.until = -1;
 	all.ndims = 1;
 	all.dims[0] = DIM_BLOCK;
+	all.blocks = &bv->blocks; /* made by block_window(), not again */
 	report_init(&r);
 	ret = report_from_ledgers(sc->ledgers, sc->nledgers, &all, &r, err);
 	time_format_utc(&this_one, bv->start);

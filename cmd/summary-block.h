@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "../lib/blocks.h"
 #include "../lib/config.h"
 #include "../lib/jsonw.h"
 #include "../lib/report.h"
@@ -44,6 +45,7 @@ struct block_view {
 	int has_projection;
 	struct block_limit token_limit, cost_limit;
 	int has_token_limit, has_cost_limit;
+	struct blocks blocks;        /* of every request the filters select */
 };
 
 /*
@@ -61,6 +63,8 @@ int block_measure(struct block_view *bv, const struct report_scope *sc,
 		const struct report_spec *spec, const struct counters *total,
 		const struct config *cfg, enum cost_mode mode,
 		struct strbuf *err);
+
+void block_view_release(struct block_view *bv);
 
 void block_human(struct strbuf *out, const struct block_view *bv);
 void block_json(struct jsonw *w, const struct block_view *bv);

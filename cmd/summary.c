@@ -1192,6 +1192,8 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 		flush_out(&out);
 	}
 	release_reports(&rs);
+	if (c.window_block)
+		block_view_release(&c.block);
 	reporting_close(&rp);
 	string_list_release(&c.by);
 	query_release(&c.spec.filter);

@@ -337,11 +337,11 @@ int report_from_ledgers(const char *const *ledgers, size_t nledgers,
 		struct strbuf *err)
 {
 	struct blocks b = { 0 };
-	struct ledger_report lr = { r, spec, &b };
+	struct ledger_report lr = { r, spec, spec->blocks ? spec->blocks : &b };
 	int ret = 0;
 
 	r->from_ledger = 1;
-	if (has_dim(spec, DIM_BLOCK))
+	if (has_dim(spec, DIM_BLOCK) && !spec->blocks)
 		ret = report_blocks(ledgers, nledgers, spec, &b, err);
 	if (!ret)
 		ret = report_foreach(ledgers, nledgers, spec, account_entry,

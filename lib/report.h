@@ -40,6 +40,8 @@ extern const struct report_dim_info report_dims[DIM__COUNT];
 
 #define REPORT_MAX_DIMS 4
 
+struct blocks;
+
 /* The session of compaction's rollup rows, grouped by session. */
 #define REPORT_COMPACTED_SESSIONS "(compacted)"
 
@@ -49,6 +51,8 @@ struct report_spec {
 	const char *tag_keys[REPORT_MAX_DIMS];
 	size_t ndims;
 	int force_ledger;        /* e.g. days in another time zone */
+	/* For DIM_BLOCK: blocks already made (report_blocks), or NULL. */
+	const struct blocks *blocks;
 };
 
 #define REPORT_SPEC_INIT { .filter = QUERY_INIT_ALL_KINDS }
@@ -88,7 +92,6 @@ int report_from_ledgers(const char *const *ledgers, size_t nledgers,
 		const struct report_spec *spec, struct report *r,
 		struct strbuf *err);
 
-struct blocks;
 /*
  * The five-hour blocks (blocks.h) of the entries the spec selects, its
  * window aside. 0 or T_ELEDGER.
