@@ -102,6 +102,8 @@ int cmd_proxy(int argc, const char **argv, struct tally_ctx *ctx)
 	ret = serve_routes(&sv, &err);
 	if (!ret)
 		ret = serve_start(&sv, !quiet, &err);
+	if (ret == T_EUSAGE) /* a --listen that is not allowed */
+		usage_error(proxy_usage, opts, "%s", err.buf);
 	if (ret) {
 		routes_release(&sv.routes);
 		return report(ret, &err);

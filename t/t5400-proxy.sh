@@ -336,7 +336,8 @@ test_expect_success 'beyond loopback needs --allow-remote and a token of 16 char
 	test_expect_code 2 tally proxy --listen 0.0.0.0:0 --allow-remote 2>err &&
 	test_grep "TALLY_PROXY_TOKEN" err &&
 	test_expect_code 2 tally proxy --listen nonsense 2>err &&
-	test_grep "expected <address>:<port>" err
+	test_grep "expected <address>:<port>" err &&
+	test_grep "^see .tally proxy -h.$" err
 '
 
 TALLY_PROXY_TOKEN=0123456789abcdef01
