@@ -121,26 +121,26 @@ static void remaining_text(struct strbuf *sb, const struct quota_state *q)
 	size_t start = sb->len;
 
 	if (q->has & (1u << QF_REMAINING_USD)) {
-		money_format_human(sb, q->remaining_usd);
+		money_format_human(sb, q->v[QF_REMAINING_USD]);
 		strbuf_addstr(sb, " left");
 	}
 	if (q->has & (1u << QF_REMAINING_REQUESTS)) {
 		if (sb->len > start)
 			strbuf_addstr(sb, ", ");
-		fmt_count(sb, q->remaining_requests);
+		fmt_count(sb, q->v[QF_REMAINING_REQUESTS]);
 		if (q->has & (1u << QF_LIMIT_REQUESTS)) {
 			strbuf_addstr(sb, "/");
-			fmt_count(sb, q->limit_requests);
+			fmt_count(sb, q->v[QF_LIMIT_REQUESTS]);
 		}
 		strbuf_addstr(sb, " requests");
 	}
 	if (q->has & (1u << QF_REMAINING_TOKENS)) {
 		if (sb->len > start)
 			strbuf_addstr(sb, ", ");
-		fmt_count(sb, q->remaining_tokens);
+		fmt_count(sb, q->v[QF_REMAINING_TOKENS]);
 		if (q->has & (1u << QF_LIMIT_TOKENS)) {
 			strbuf_addstr(sb, "/");
-			fmt_count(sb, q->limit_tokens);
+			fmt_count(sb, q->v[QF_LIMIT_TOKENS]);
 		}
 		strbuf_addstr(sb, " tokens");
 	}
@@ -165,13 +165,13 @@ static void print_table(struct strbuf *out, const struct summary *s,
 		table_cell_str(&t, sb.buf);
 		strbuf_reset(&sb);
 		if (q->has & (1u << QF_RESET_DATE))
-			time_format_local(&sb, q->reset_date);
+			time_format_local(&sb, q->v[QF_RESET_DATE]);
 		else
 			strbuf_addch(&sb, '-');
 		table_cell_str(&t, sb.buf);
 		strbuf_reset(&sb);
 		if (q->has & (1u << QF_CAPTURED_AT)) {
-			duration_format_short(&sb, now - q->captured_at);
+			duration_format_short(&sb, now - q->v[QF_CAPTURED_AT]);
 			strbuf_addstr(&sb, " ago");
 		} else {
 			strbuf_addch(&sb, '-');
@@ -186,31 +186,17 @@ static void print_table(struct strbuf *out, const struct summary *s,
 static void print_json(struct strbuf *out, const struct summary *s,
 		int64_t now)
 {
-	static const char *const names[QF__COUNT] = { NULL,
-		"remainingRequests", "remainingTokens", "remainingUsd",
-		"resetDate", "capturedAt", "limitRequests", "limitTokens" };
 	struct jsonw w;
 
 	jw_init(&w, out, JW_PRETTY);
 	jw_array_begin(&w);
 	for (size_t i = 0; i < s->nquotas; i++) {
 		const struct quota_state *q = &s->quotas[i];
-		const int64_t v[QF__COUNT] = { 0, q->remaining_requests,
-			q->remaining_tokens, q->remaining_usd, q->reset_date,
-			q->captured_at, q->limit_requests, q->limit_tokens };
 
 		jw_object_begin(&w);
-		jw_kv_string(&w, "providerId", q->provider);
-		for (int f = 1; f < QF__COUNT; f++) {
-			if (!(q->has & (1u << f)))
-				continue;
-			if (f == QF_REMAINING_USD)
-				jw_kv_money(&w, names[f], v[f]);
-			else
-				jw_kv_int(&w, names[f], v[f]);
-		}
+		quota_state_json_members(&w, q);
 		if (q->has & (1u << QF_CAPTURED_AT))
-			jw_kv_int(&w, "ageMs", now - q->captured_at);
+			jw_kv_int(&w, "ageMs", now - q->v[QF_CAPTURED_AT]);
 		jw_object_end(&w);
 	}
 	jw_array_end(&w);

@@ -462,20 +462,21 @@ static void quota_block(struct strbuf *out, const struct summary *s,
 
 		strbuf_reset(&line);
 		if (q->has & (1u << QF_REMAINING_USD)) {
-			money_format_human(&line, q->remaining_usd);
+			money_format_human(&line, q->v[QF_REMAINING_USD]);
 			strbuf_addstr(&line, " left  ");
 		}
 		if (q->has & (1u << QF_REMAINING_TOKENS)) {
-			fmt_count(&line, q->remaining_tokens);
+			fmt_count(&line, q->v[QF_REMAINING_TOKENS]);
 			strbuf_addstr(&line, " tokens left  ");
 		}
 		if (q->has & (1u << QF_REMAINING_REQUESTS)) {
-			fmt_count(&line, q->remaining_requests);
+			fmt_count(&line, q->v[QF_REMAINING_REQUESTS]);
 			strbuf_addstr(&line, " requests left  ");
 		}
 		if (q->has & (1u << QF_CAPTURED_AT)) {
 			strbuf_addstr(&line, "(");
-			duration_format_short(&line, now - q->captured_at);
+			duration_format_short(&line,
+					now - q->v[QF_CAPTURED_AT]);
 			strbuf_addstr(&line, " ago)");
 		}
 		strbuf_rtrim(&line);
@@ -622,11 +623,13 @@ static void json_quota(struct jsonw *w, const struct summary *s, int64_t now)
 	const struct quota_state *only = s->nquotas == 1 ? &s->quotas[0] : NULL;
 
 	if (only && (only->has & (1u << QF_REMAINING_TOKENS)))
-		jw_kv_int(w, "remainingProviderTokens", only->remaining_tokens);
+		jw_kv_int(w, "remainingProviderTokens",
+				only->v[QF_REMAINING_TOKENS]);
 	else
 		jw_kv_null(w, "remainingProviderTokens");
 	if (only && (only->has & (1u << QF_REMAINING_USD)))
-		jw_kv_money(w, "remainingProviderUsd", only->remaining_usd);
+		jw_kv_money(w, "remainingProviderUsd",
+				only->v[QF_REMAINING_USD]);
 	else
 		jw_kv_null(w, "remainingProviderUsd");
 	jw_key(w, "quota");
@@ -635,19 +638,9 @@ static void json_quota(struct jsonw *w, const struct summary *s, int64_t now)
 		const struct quota_state *q = &s->quotas[i];
 
 		jw_object_begin(w);
-		jw_kv_string(w, "providerId", q->provider);
-		if (q->has & (1u << QF_REMAINING_REQUESTS))
-			jw_kv_int(w, "remainingRequests", q->remaining_requests);
-		if (q->has & (1u << QF_REMAINING_TOKENS))
-			jw_kv_int(w, "remainingTokens", q->remaining_tokens);
-		if (q->has & (1u << QF_REMAINING_USD))
-			jw_kv_money(w, "remainingUsd", q->remaining_usd);
-		if (q->has & (1u << QF_RESET_DATE))
-			jw_kv_int(w, "resetDate", q->reset_date);
-		if (q->has & (1u << QF_CAPTURED_AT)) {
-			jw_kv_int(w, "capturedAt", q->captured_at);
-			jw_kv_int(w, "ageMs", now - q->captured_at);
-		}
+		quota_state_json_members(w, q);
+		if (q->has & (1u << QF_CAPTURED_AT))
+			jw_kv_int(w, "ageMs", now - q->v[QF_CAPTURED_AT]);
 		jw_object_end(w);
 	}
 	jw_array_end(w);

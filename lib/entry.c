@@ -79,21 +79,31 @@ static const struct field_desc fields[EF__COUNT] = {
 	F(EF_ROLLUP, "rollup", FT_RAW, rollup),
 };
 
-#define Q(id, name, type, member) \
+#define Q(id, name, type) \
 	[id] = { name, sizeof(name) - 1, type, \
-		 offsetof(struct quota_snapshot, member) }
+		 offsetof(struct quota_snapshot, v[id]) }
 
 static const struct field_desc quota_fields[QF__COUNT] = {
-	Q(QF_PROVIDER_ID, "providerId", FT_STR, provider_id),
-	Q(QF_REMAINING_REQUESTS, "remainingRequests", FT_INT,
-			remaining_requests),
-	Q(QF_REMAINING_TOKENS, "remainingTokens", FT_INT, remaining_tokens),
-	Q(QF_REMAINING_USD, "remainingUsd", FT_MONEY, remaining_usd),
-	Q(QF_RESET_DATE, "resetDate", FT_TIME, reset_date),
-	Q(QF_CAPTURED_AT, "capturedAt", FT_TIME, captured_at),
-	Q(QF_LIMIT_REQUESTS, "limitRequests", FT_INT, limit_requests),
-	Q(QF_LIMIT_TOKENS, "limitTokens", FT_INT, limit_tokens),
+	[QF_PROVIDER_ID] = { "providerId", sizeof("providerId") - 1, FT_STR,
+		offsetof(struct quota_snapshot, provider_id) },
+	Q(QF_REMAINING_REQUESTS, "remainingRequests", FT_INT),
+	Q(QF_REMAINING_TOKENS, "remainingTokens", FT_INT),
+	Q(QF_REMAINING_USD, "remainingUsd", FT_MONEY),
+	Q(QF_RESET_DATE, "resetDate", FT_TIME),
+	Q(QF_CAPTURED_AT, "capturedAt", FT_TIME),
+	Q(QF_LIMIT_REQUESTS, "limitRequests", FT_INT),
+	Q(QF_LIMIT_TOKENS, "limitTokens", FT_INT),
 };
+
+const char *quota_field_name(enum quota_field f)
+{
+	return quota_fields[f].name;
+}
+
+int quota_field_is_money(enum quota_field f)
+{
+	return quota_fields[f].type == FT_MONEY;
+}
 
 const char *entry_field_name(enum entry_field f)
 {
@@ -758,13 +768,7 @@ void entry_copy(struct entry *dst, const struct entry *src)
 		dst->quota.has = q->has;
 		dst->quota.provider_id = q->provider_id ?
 			mempool_strdup(&dst->pool, q->provider_id) : NULL;
-		dst->quota.remaining_requests = q->remaining_requests;
-		dst->quota.remaining_tokens = q->remaining_tokens;
-		dst->quota.remaining_usd = q->remaining_usd;
-		dst->quota.reset_date = q->reset_date;
-		dst->quota.captured_at = q->captured_at;
-		dst->quota.limit_requests = q->limit_requests;
-		dst->quota.limit_tokens = q->limit_tokens;
+		memcpy(dst->quota.v, q->v, sizeof(q->v));
 		strbuf_addbuf(&dst->quota.extra, &q->extra);
 		dst->has |= 1ULL << EF_QUOTA_SNAPSHOT;
 	}

@@ -105,18 +105,22 @@ enum quota_field {
 	QF__COUNT
 };
 
+/*
+ * A provider's limits as seen at one moment. The numbers are in v, by
+ * enum quota_field (the provider id is a string, its slot unused); has
+ * says which are known.
+ */
 struct quota_snapshot {
 	uint32_t has;
 	const char *provider_id;
-	int64_t remaining_requests;
-	int64_t remaining_tokens;
-	int64_t remaining_usd;
-	int64_t reset_date;
-	int64_t captured_at;
-	int64_t limit_requests;
-	int64_t limit_tokens;
+	int64_t v[QF__COUNT];
 	struct strbuf extra; /* unknown members, raw: "k":v,"k2":v2 */
 };
+
+/* The member name of a quota field in the ledger ("remainingUsd"). */
+const char *quota_field_name(enum quota_field f);
+/* Whether the field is an amount in nano-USD (else a count or a time). */
+int quota_field_is_money(enum quota_field f);
 
 struct tag {
 	const char *key;

@@ -355,10 +355,8 @@ static void quota_gauge(struct strbuf *out, const struct export_data *d,
 
 	for (size_t i = 0; i < d->s->nquotas; i++) {
 		const struct quota_state *q = &d->s->quotas[i];
-		int64_t v = f == QF_REMAINING_TOKENS ? q->remaining_tokens :
-			    f == QF_REMAINING_REQUESTS ? q->remaining_requests :
-			    f == QF_REMAINING_USD ? q->remaining_usd :
-			    (d->now - q->captured_at) / 1000;
+		int64_t v = f == QF_CAPTURED_AT ?
+			(d->now - q->v[QF_CAPTURED_AT]) / 1000 : q->v[f];
 
 		if (!(q->has & (1u << f)))
 			continue;

@@ -147,32 +147,30 @@ static void write_rollups(struct jsonw *w, const struct summary *s)
 	jw_array_end(w);
 }
 
+void quota_state_json_members(struct jsonw *w, const struct quota_state *q)
+{
+	jw_kv_string(w, quota_field_name(QF_PROVIDER_ID), q->provider);
+	for (int f = 0; f < QF__COUNT; f++) {
+		const char *name = quota_field_name((enum quota_field)f);
+
+		if (f == QF_PROVIDER_ID || !(q->has & (1u << f)))
+			continue;
+		if (quota_field_is_money((enum quota_field)f))
+			jw_kv_money(w, name, q->v[f]);
+		else
+			jw_kv_int(w, name, q->v[f]);
+	}
+}
+
 static void write_quotas(struct jsonw *w, const struct summary *s)
 {
-	static const char *const names[QF__COUNT] = {
-		"providerId", "remainingRequests", "remainingTokens",
-		"remainingUsd", "resetDate", "capturedAt", "limitRequests",
-		"limitTokens",
-	};
-
 	jw_key(w, "quota");
 	jw_array_begin(w);
 	for (size_t i = 0; i < s->nquotas; i++) {
 		const struct quota_state *q = &s->quotas[i];
-		const int64_t *v[QF__COUNT] = { NULL, &q->remaining_requests,
-			&q->remaining_tokens, &q->remaining_usd, &q->reset_date,
-			&q->captured_at, &q->limit_requests, &q->limit_tokens };
 
 		jw_object_begin(w);
-		jw_kv_string(w, names[0], q->provider);
-		for (int f = 1; f < QF__COUNT; f++) {
-			if (!(q->has & (1u << f)))
-				continue;
-			if (f == QF_REMAINING_USD)
-				jw_kv_money(w, names[f], *v[f]);
-			else
-				jw_kv_int(w, names[f], *v[f]);
-		}
+		quota_state_json_members(w, q);
 		jw_object_end(w);
 	}
 	jw_array_end(w);
@@ -378,11 +376,6 @@ static int read_recent_item(struct reader *r)
 
 static int read_quota(struct reader *r)
 {
-	static const char *const names[QF__COUNT] = {
-		"providerId", "remainingRequests", "remainingTokens",
-		"remainingUsd", "resetDate", "capturedAt", "limitRequests",
-		"limitTokens",
-	};
 	struct summary *s = r->s;
 	struct quota_state *q;
 	struct js_span key;
@@ -394,14 +387,12 @@ static int read_quota(struct reader *r)
 	q = &s->quotas[s->nquotas++];
 	memset(q, 0, sizeof(*q));
 	while ((ret = js_member(&r->js, &key)) > 0) {
-		int64_t *slots[QF__COUNT] = { NULL, &q->remaining_requests,
-			&q->remaining_tokens, &q->remaining_usd, &q->reset_date,
-			&q->captured_at, &q->limit_requests, &q->limit_tokens };
 		struct js_span sp;
 		int f;
 
 		for (f = 0; f < QF__COUNT; f++)
-			if (js_key_is(&key, names[f]))
+			if (js_key_is(&key,
+				       quota_field_name((enum quota_field)f)))
 				break;
 		if (f == QF_PROVIDER_ID) {
 			char *p = read_string(r);
@@ -409,13 +400,14 @@ static int read_quota(struct reader *r)
 			if (!p)
 				return -1;
 			q->provider = xstrdup(p);
-		} else if (f == QF_REMAINING_USD) {
+		} else if (f < QF__COUNT &&
+			   quota_field_is_money((enum quota_field)f)) {
 			if (js_number(&r->js, &sp) ||
-			    money_parse(sp.p, sp.len, slots[f]))
+			    money_parse(sp.p, sp.len, &q->v[f]))
 				return -1;
 			q->has |= 1u << f;
 		} else if (f < QF__COUNT) {
-			if (read_int(r, slots[f]))
+			if (read_int(r, &q->v[f]))
 				return -1;
 			q->has |= 1u << f;
 		} else if (js_skip(&r->js)) {

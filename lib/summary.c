@@ -184,7 +184,7 @@ static void note_quota(struct summary *s, const struct entry *e)
 	st = find_quota(s, provider);
 	if (st && (q->has & (1u << QF_CAPTURED_AT)) &&
 	    (st->has & (1u << QF_CAPTURED_AT)) &&
-	    q->captured_at < st->captured_at)
+	    q->v[QF_CAPTURED_AT] < st->v[QF_CAPTURED_AT])
 		return;
 	if (!st) {
 		ALLOC_GROW(s->quotas, s->nquotas + 1, s->aquotas);
@@ -193,13 +193,7 @@ static void note_quota(struct summary *s, const struct entry *e)
 		st->provider = xstrdup(provider);
 	}
 	st->has = q->has & ~(1u << QF_PROVIDER_ID);
-	st->remaining_requests = q->remaining_requests;
-	st->remaining_tokens = q->remaining_tokens;
-	st->remaining_usd = q->remaining_usd;
-	st->reset_date = q->reset_date;
-	st->captured_at = q->captured_at;
-	st->limit_requests = q->limit_requests;
-	st->limit_tokens = q->limit_tokens;
+	memcpy(st->v, q->v, sizeof(st->v));
 }
 
 /* ---- folding ---- */

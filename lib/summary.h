@@ -52,13 +52,7 @@ struct recent_item {
 struct quota_state {
 	char *provider;
 	uint32_t has;    /* bits of enum quota_field */
-	int64_t remaining_requests;
-	int64_t remaining_tokens;
-	int64_t remaining_usd;
-	int64_t reset_date;
-	int64_t captured_at;
-	int64_t limit_requests;
-	int64_t limit_tokens;
+	int64_t v[QF__COUNT];
 };
 
 struct summary {
@@ -122,7 +116,6 @@ int summary_refresh(struct summary *s, const struct scope *sc,
 int summary_claim_alert(const struct scope *sc, const struct summary_opts *o,
 		const char *key, struct strbuf *err);
 
-/* Tokens of the recent entries in [since, until). */
 /*
  * Adds src into dst: its rollups (strings mapped into dst's), its recent
  * entries (the newest SUMMARY_RECENT_MAX of both kept) and its last
@@ -130,6 +123,11 @@ int summary_claim_alert(const struct scope *sc, const struct summary_opts *o,
  */
 void summary_merge(struct summary *dst, const struct summary *src);
 
+/* A quota snapshot as members of the JSON object w has open. */
+struct jsonw;
+void quota_state_json_members(struct jsonw *w, const struct quota_state *q);
+
+/* Tokens of the recent entries in [since, until). */
 int64_t summary_recent_tokens(const struct summary *s, int64_t since,
 		int64_t until, int64_t *requests);
 

@@ -105,12 +105,7 @@ static int number(const struct header_set *h, const char *name, int64_t *out)
 
 static void set_quota(struct entry *e, enum quota_field f, int64_t v)
 {
-	int64_t *slot[QF__COUNT] = { NULL, &e->quota.remaining_requests,
-		&e->quota.remaining_tokens, &e->quota.remaining_usd,
-		&e->quota.reset_date, &e->quota.captured_at,
-		&e->quota.limit_requests, &e->quota.limit_tokens };
-
-	*slot[f] = v;
+	e->quota.v[f] = v;
 	e->quota.has |= 1u << f;
 	e->has |= 1ULL << EF_QUOTA_SNAPSHOT;
 }

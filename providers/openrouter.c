@@ -351,8 +351,8 @@ static int quota_key(struct sync_run *run, struct strbuf *err)
 		entry_set_str(&e, EF_SOURCE, "provider_api");
 		entry_set_int(&e, EF_STARTED_AT, run->now);
 		e.quota.provider_id = "openrouter";
-		e.quota.captured_at = run->now;
-		e.quota.remaining_usd = remaining;
+		e.quota.v[QF_CAPTURED_AT] = run->now;
+		e.quota.v[QF_REMAINING_USD] = remaining;
 		e.quota.has = (1u << QF_PROVIDER_ID) | (1u << QF_CAPTURED_AT) |
 			      (have ? 1u << QF_REMAINING_USD : 0);
 		e.has |= 1ULL << EF_QUOTA_SNAPSHOT;

@@ -41,8 +41,8 @@ int main(void)
 			"a row of the earlier tool parses");
 	ok(!entry_has(&e, EF_V), "it has no schema version");
 	is_int(e.billed_cost_usd, 11400000, "billedCostUsd is exact nano-USD");
-	is_int(e.quota.remaining_usd, 4880000000LL, "quota remainingUsd");
-	is_int(e.quota.reset_date, 1767225600000LL, "quota resetDate");
+	is_int(e.quota.v[QF_REMAINING_USD], 4880000000LL, "quota remainingUsd");
+	is_int(e.quota.v[QF_RESET_DATE], 1767225600000LL, "quota resetDate");
 	is_str(e.session_resource, "vscode-local-chat-session://session/abc",
 			"sessionResource");
 	entry_to_row(&row, &e);
