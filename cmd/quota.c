@@ -116,38 +116,6 @@ static int refresh(const struct tally_ctx *ctx, struct strbuf *err)
 	return ret;
 }
 
-static void remaining_text(struct strbuf *sb, const struct quota_state *q)
-{
-	size_t start = sb->len;
-
-	if (q->has & (1u << QF_REMAINING_USD)) {
-		money_format_human(sb, q->v[QF_REMAINING_USD]);
-		strbuf_addstr(sb, " left");
-	}
-	if (q->has & (1u << QF_REMAINING_REQUESTS)) {
-		if (sb->len > start)
-			strbuf_addstr(sb, ", ");
-		fmt_count(sb, q->v[QF_REMAINING_REQUESTS]);
-		if (q->has & (1u << QF_LIMIT_REQUESTS)) {
-			strbuf_addstr(sb, "/");
-			fmt_count(sb, q->v[QF_LIMIT_REQUESTS]);
-		}
-		strbuf_addstr(sb, " requests");
-	}
-	if (q->has & (1u << QF_REMAINING_TOKENS)) {
-		if (sb->len > start)
-			strbuf_addstr(sb, ", ");
-		fmt_count(sb, q->v[QF_REMAINING_TOKENS]);
-		if (q->has & (1u << QF_LIMIT_TOKENS)) {
-			strbuf_addstr(sb, "/");
-			fmt_count(sb, q->v[QF_LIMIT_TOKENS]);
-		}
-		strbuf_addstr(sb, " tokens");
-	}
-	if (sb->len == start)
-		strbuf_addstr(sb, "unknown");
-}
-
 static void print_table(struct strbuf *out, const struct summary *s,
 		int64_t now)
 {
@@ -159,9 +127,11 @@ static void print_table(struct strbuf *out, const struct summary *s,
 	for (size_t i = 0; i < s->nquotas; i++) {
 		const struct quota_state *q = &s->quotas[i];
 
-		table_cell_str(&t, q->provider);
 		strbuf_reset(&sb);
-		remaining_text(&sb, q);
+		quota_name(&sb, q);
+		table_cell_str(&t, sb.buf);
+		strbuf_reset(&sb);
+		quota_remaining_text(&sb, q);
 		table_cell_str(&t, sb.buf);
 		strbuf_reset(&sb);
 		if (q->has & (1u << QF_RESET_DATE))

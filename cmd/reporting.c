@@ -411,3 +411,73 @@ void budgets_json(struct jsonw *w, const struct reporting *rp)
 	}
 	jw_array_end(w);
 }
+
+/* ---- quota snapshots ---- */
+
+void percent_format(struct strbuf *sb, int64_t billionths)
+{
+	/* One decimal, as the plans show them: 23.5%. */
+	int64_t tenths;
+
+	if (billionths < 0) { /* only a hand-edited ledger has these */
+		strbuf_addch(sb, '-');
+		billionths = billionths == INT64_MIN ? INT64_MAX : -billionths;
+	}
+	tenths = billionths / 100000000 + (billionths % 100000000 >= 50000000);
+	strbuf_addf(sb, "%lld.%lld%%", (long long)(tenths / 10),
+			(long long)(tenths % 10));
+}
+
+void quota_name(struct strbuf *sb, const struct quota_state *q)
+{
+	strbuf_addstr_printable(sb, q->provider);
+	if (!q->window)
+		return;
+	strbuf_addstr(sb, " plan ");
+	if (!strcmp(q->window, "five_hour"))
+		strbuf_addstr(sb, "5h");
+	else if (!strcmp(q->window, "seven_day"))
+		strbuf_addstr(sb, "7d");
+	else
+		strbuf_addstr_printable(sb, q->window);
+}
+
+void quota_remaining_text(struct strbuf *sb, const struct quota_state *q)
+{
+	size_t start = sb->len;
+
+	if (q->has & (1u << QF_USED_PERCENT)) {
+		percent_format(sb, q->v[QF_USED_PERCENT]);
+		strbuf_addstr(sb, " used");
+	}
+
+	if (q->has & (1u << QF_REMAINING_USD)) {
+		if (sb->len > start)
+			strbuf_addstr(sb, ", ");
+		money_format_human(sb, q->v[QF_REMAINING_USD]);
+		strbuf_addstr(sb, " left");
+	}
+	if (q->has & (1u << QF_REMAINING_REQUESTS)) {
+		if (sb->len > start)
+			strbuf_addstr(sb, ", ");
+		fmt_count(sb, q->v[QF_REMAINING_REQUESTS]);
+		if (q->has & (1u << QF_LIMIT_REQUESTS)) {
+			strbuf_addstr(sb, "/");
+			fmt_count(sb, q->v[QF_LIMIT_REQUESTS]);
+		}
+		strbuf_addstr(sb, " requests");
+	}
+	if (q->has & (1u << QF_REMAINING_TOKENS)) {
+		if (sb->len > start)
+			strbuf_addstr(sb, ", ");
+		fmt_count(sb, q->v[QF_REMAINING_TOKENS]);
+		if (q->has & (1u << QF_LIMIT_TOKENS)) {
+			strbuf_addstr(sb, "/");
+			fmt_count(sb, q->v[QF_LIMIT_TOKENS]);
+		}
+		strbuf_addstr(sb, " tokens");
+	}
+	if (sb->len == start)
+		strbuf_addstr(sb, "unknown");
+}
+

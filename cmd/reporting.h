@@ -78,6 +78,15 @@ void reporting_summary_opts(const struct tally_ctx *ctx,
  * estimated, "$1.23 +4 unpriced" when some usage has no price, "unpriced"
  * when none has, "-" when there is no usage.
  */
+/* A percentage kept in billionths, with one decimal: "23.5%". */
+void percent_format(struct strbuf *sb, int64_t billionths);
+
+/* "openrouter", or a plan's window: "anthropic plan 5h". */
+void quota_name(struct strbuf *sb, const struct quota_state *q);
+
+/* What is left (or used, of a plan): "$4.20 left, 90/100 requests". */
+void quota_remaining_text(struct strbuf *sb, const struct quota_state *q);
+
 void format_cost(struct strbuf *sb, const struct counters *c,
 		enum cost_mode mode);
 

@@ -461,26 +461,16 @@ static void quota_block(struct strbuf *out, const struct summary *s,
 		const struct quota_state *q = &s->quotas[i];
 
 		strbuf_reset(&line);
-		if (q->has & (1u << QF_REMAINING_USD)) {
-			money_format_human(&line, q->v[QF_REMAINING_USD]);
-			strbuf_addstr(&line, " left  ");
-		}
-		if (q->has & (1u << QF_REMAINING_TOKENS)) {
-			fmt_count(&line, q->v[QF_REMAINING_TOKENS]);
-			strbuf_addstr(&line, " tokens left  ");
-		}
-		if (q->has & (1u << QF_REMAINING_REQUESTS)) {
-			fmt_count(&line, q->v[QF_REMAINING_REQUESTS]);
-			strbuf_addstr(&line, " requests left  ");
-		}
+		quota_name(&line, q);
+		table_cell_str(&t, line.buf);
+		strbuf_reset(&line);
+		quota_remaining_text(&line, q);
 		if (q->has & (1u << QF_CAPTURED_AT)) {
-			strbuf_addstr(&line, "(");
+			strbuf_addstr(&line, "  (");
 			duration_format_short(&line,
 					now - q->v[QF_CAPTURED_AT]);
 			strbuf_addstr(&line, " ago)");
 		}
-		strbuf_rtrim(&line);
-		table_cell_str(&t, q->provider);
 		table_cell_str(&t, line.buf);
 	}
 	strbuf_addstr(out, "\nProvider quota\n");

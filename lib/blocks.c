@@ -13,7 +13,7 @@ static int compare_times(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int64_t floor_hour(int64_t t)
+int64_t blocks_hour_of(int64_t t)
 {
 	int64_t h = t / MS_PER_HOUR * MS_PER_HOUR;
 
@@ -44,7 +44,7 @@ void blocks_from_times(struct blocks *b, int64_t *times, size_t n)
 			b->first = xrealloc(b->first, alloc * sizeof(int64_t));
 			b->last = xrealloc(b->last, alloc * sizeof(int64_t));
 		}
-		b->start[k] = floor_hour(t);
+		b->start[k] = blocks_hour_of(t);
 		b->first[k] = b->last[k] = t;
 		b->n++;
 	}

@@ -25,6 +25,9 @@ struct blocks {
 	size_t n;
 };
 
+/* The UTC hour a time is in (its start). */
+int64_t blocks_hour_of(int64_t t);
+
 void blocks_from_times(struct blocks *b, int64_t *times, size_t n);
 void blocks_release(struct blocks *b);
 

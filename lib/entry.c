@@ -93,6 +93,9 @@ static const struct field_desc quota_fields[QF__COUNT] = {
 	Q(QF_CAPTURED_AT, "capturedAt", FT_TIME),
 	Q(QF_LIMIT_REQUESTS, "limitRequests", FT_INT),
 	Q(QF_LIMIT_TOKENS, "limitTokens", FT_INT),
+	[QF_WINDOW] = { "window", sizeof("window") - 1, FT_STR,
+		offsetof(struct quota_snapshot, window) },
+	Q(QF_USED_PERCENT, "usedPercent", FT_MONEY),
 };
 
 const char *quota_field_name(enum quota_field f)
@@ -103,6 +106,11 @@ const char *quota_field_name(enum quota_field f)
 int quota_field_is_money(enum quota_field f)
 {
 	return quota_fields[f].type == FT_MONEY;
+}
+
+int quota_field_is_text(enum quota_field f)
+{
+	return quota_fields[f].type == FT_STR;
 }
 
 const char *entry_field_name(enum entry_field f)
@@ -768,6 +776,8 @@ void entry_copy(struct entry *dst, const struct entry *src)
 		dst->quota.has = q->has;
 		dst->quota.provider_id = q->provider_id ?
 			mempool_strdup(&dst->pool, q->provider_id) : NULL;
+		dst->quota.window = q->window ?
+			mempool_strdup(&dst->pool, q->window) : NULL;
 		memcpy(dst->quota.v, q->v, sizeof(q->v));
 		strbuf_addbuf(&dst->quota.extra, &q->extra);
 		dst->has |= 1ULL << EF_QUOTA_SNAPSHOT;

@@ -102,6 +102,14 @@ enum quota_field {
 	QF_CAPTURED_AT,
 	QF_LIMIT_REQUESTS,
 	QF_LIMIT_TOKENS,
+	/*
+	 * A subscription plan's usage window ("five_hour", "seven_day" of a
+	 * Claude plan, as Claude Code reports them) and how much of it is
+	 * used, in billionths of a percent (the money type's fixed point):
+	 * such a snapshot is the plan's, not the API key's.
+	 */
+	QF_WINDOW,
+	QF_USED_PERCENT,
 	QF__COUNT
 };
 
@@ -113,14 +121,19 @@ enum quota_field {
 struct quota_snapshot {
 	uint32_t has;
 	const char *provider_id;
+	const char *window;
 	int64_t v[QF__COUNT];
 	struct strbuf extra; /* unknown members, raw: "k":v,"k2":v2 */
 };
 
 /* The member name of a quota field in the ledger ("remainingUsd"). */
 const char *quota_field_name(enum quota_field f);
-/* Whether the field is an amount in nano-USD (else a count or a time). */
+/*
+ * Whether the field is a decimal kept in billionths (an amount in USD, a
+ * percentage), a string (the provider, the window), else a whole number.
+ */
 int quota_field_is_money(enum quota_field f);
+int quota_field_is_text(enum quota_field f);
 
 struct tag {
 	const char *key;

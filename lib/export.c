@@ -364,8 +364,12 @@ static void quota_gauge(struct strbuf *out, const struct export_data *d,
 			family(out, name, "gauge", help);
 		strbuf_addf(out, "%s{gen_ai_provider_name=", name);
 		label_value(out, q->provider);
+		if (q->window) {
+			strbuf_addstr(out, ",window=");
+			label_value(out, q->window);
+		}
 		strbuf_addstr(out, "} ");
-		if (f == QF_REMAINING_USD)
+		if (quota_field_is_money(f))
 			money_format(out, v);
 		else
 			strbuf_addf(out, "%lld", (long long)v);
@@ -398,6 +402,9 @@ void export_prometheus(struct strbuf *out, const struct export_data *d)
 	quota_gauge(out, d, "tally_provider_quota_remaining_usd",
 			"Money left on the provider's key or account, in USD.",
 			QF_REMAINING_USD);
+	quota_gauge(out, d, "tally_plan_window_used_percent",
+			"Share of a subscription plan's usage window used, "
+			"as the plan reports it.", QF_USED_PERCENT);
 	quota_gauge(out, d, "tally_provider_quota_age_seconds",
 			"Age of the quota snapshot.", QF_CAPTURED_AT);
 	report_release(&r);

@@ -150,16 +150,61 @@ static void write_rollups(struct jsonw *w, const struct summary *s)
 void quota_state_json_members(struct jsonw *w, const struct quota_state *q)
 {
 	jw_kv_string(w, quota_field_name(QF_PROVIDER_ID), q->provider);
+	if (q->window)
+		jw_kv_string(w, quota_field_name(QF_WINDOW), q->window);
 	for (int f = 0; f < QF__COUNT; f++) {
 		const char *name = quota_field_name((enum quota_field)f);
 
-		if (f == QF_PROVIDER_ID || !(q->has & (1u << f)))
+		if (quota_field_is_text((enum quota_field)f) ||
+		    !(q->has & (1u << f)))
 			continue;
 		if (quota_field_is_money((enum quota_field)f))
 			jw_kv_money(w, name, q->v[f]);
 		else
 			jw_kv_int(w, name, q->v[f]);
 	}
+}
+
+static void counters_array(struct jsonw *w, const struct counters *c)
+{
+	for (int i = 0; i < RC__COUNT; i++)
+		jw_int(w, c->v[i]);
+}
+
+/* [hour, first, last, counters...]; hourStarts: [hour, counters...]. */
+static void write_hours(struct jsonw *w, const struct summary *s)
+{
+	const struct hour_table *t = &s->hours;
+
+	jw_kv_int(w, "hoursDroppedLast", t->dropped_last);
+	jw_key(w, "hours");
+	jw_array_begin(w);
+	for (size_t i = 0; i < t->nr; i++) {
+		const struct hour_bucket *b = &t->items[i];
+
+		if (b->first > b->last)
+			continue;
+		jw_array_begin(w);
+		jw_int(w, b->hour);
+		jw_int(w, b->first);
+		jw_int(w, b->last);
+		counters_array(w, &b->c);
+		jw_array_end(w);
+	}
+	jw_array_end(w);
+	jw_key(w, "hourStarts");
+	jw_array_begin(w);
+	for (size_t i = 0; i < t->nr; i++) {
+		const struct hour_bucket *b = &t->items[i];
+
+		if (b->first > b->last || counters_empty(&b->at_start))
+			continue;
+		jw_array_begin(w);
+		jw_int(w, b->hour);
+		counters_array(w, &b->at_start);
+		jw_array_end(w);
+	}
+	jw_array_end(w);
 }
 
 static void write_quotas(struct jsonw *w, const struct summary *s)
@@ -207,6 +252,7 @@ void summary_write_json(const struct summary *s, const struct summary_budget *b,
 	jw_kv_string(&w, "timezone", s->timezone ? s->timezone : "local");
 	jw_kv_int(&w, "lastSyncedAt", s->last_synced_at);
 	write_rollups(&w, s);
+	write_hours(&w, s);
 	jw_key(&w, "recent");
 	jw_array_begin(&w);
 	for (size_t i = 0; i < s->nrecent; i++) {
@@ -302,13 +348,10 @@ static int read_strings(struct reader *r)
 	return ret;
 }
 
-static int read_rollup(struct reader *r)
+/* Reads [head..., counters...] with nhead leading numbers. */
+static int read_counted(struct reader *r, int64_t *head, int nhead,
+		struct counters *c)
 {
-	struct rollup_table *t = &r->s->rollups;
-	int64_t head[5];
-	struct counters c;
-	struct rollup_key key;
-	struct rollup *ru;
 	int ret, i = 0;
 
 	if (js_array_begin(&r->js))
@@ -316,15 +359,26 @@ static int read_rollup(struct reader *r)
 	while ((ret = js_element(&r->js)) > 0) {
 		int64_t v;
 
-		if (read_int(r, &v) || i >= 5 + RC__COUNT)
+		if (read_int(r, &v) || i >= nhead + RC__COUNT)
 			return -1;
-		if (i < 5)
+		if (i < nhead)
 			head[i] = v;
 		else
-			c.v[i - 5] = v;
+			c->v[i - nhead] = v;
 		i++;
 	}
-	if (ret || i != 5 + RC__COUNT)
+	return ret || i != nhead + RC__COUNT ? -1 : 0;
+}
+
+static int read_rollup(struct reader *r)
+{
+	struct rollup_table *t = &r->s->rollups;
+	int64_t head[5];
+	struct counters c;
+	struct rollup_key key;
+	struct rollup *ru;
+
+	if (read_counted(r, head, 5, &c))
 		return -1;
 	for (int k = 1; k <= 3; k++)
 		if (head[k] < 0 || (uint64_t)head[k] >= t->strings.nr)
@@ -340,6 +394,41 @@ static int read_rollup(struct reader *r)
 	ru->last = head[4];
 	counters_add(&ru->c, &c, 1);
 	return 0;
+}
+
+/* A whole hour; the hours must come in order, each once. */
+static int read_hour(struct reader *r)
+{
+	struct hour_table *t = &r->s->hours;
+	struct hour_bucket *b;
+	struct counters c;
+	int64_t head[3];
+
+	if (read_counted(r, head, 3, &c) || head[1] > head[2] ||
+	    (t->nr && t->items[t->nr - 1].hour >= head[0]))
+		return -1;
+	b = hours_get(t, head[0]);
+	b->first = head[1];
+	b->last = head[2];
+	b->c = c;
+	return 0;
+}
+
+static int read_hour_start(struct reader *r)
+{
+	struct hour_table *t = &r->s->hours;
+	struct counters c;
+	int64_t hour;
+
+	if (read_counted(r, &hour, 1, &c))
+		return -1;
+	/* Of an hour read before. */
+	for (size_t i = 0; i < t->nr; i++)
+		if (t->items[i].hour == hour) {
+			t->items[i].at_start = c;
+			return 0;
+		}
+	return -1;
 }
 
 static int read_array(struct reader *r, int (*item)(struct reader *))
@@ -394,12 +483,14 @@ static int read_quota(struct reader *r)
 			if (js_key_is(&key,
 				       quota_field_name((enum quota_field)f)))
 				break;
-		if (f == QF_PROVIDER_ID) {
+		if (f < QF__COUNT && quota_field_is_text((enum quota_field)f)) {
 			char *p = read_string(r);
+			char **slot = f == QF_WINDOW ? &q->window :
+				&q->provider;
 
-			if (!p)
+			if (!p || *slot)
 				return -1;
-			q->provider = xstrdup(p);
+			*slot = xstrdup(p);
 		} else if (f < QF__COUNT &&
 			   quota_field_is_money((enum quota_field)f)) {
 			if (js_number(&r->js, &sp) ||
@@ -472,6 +563,12 @@ static int read_member(struct reader *r, const struct js_span *key)
 		return read_array(r, read_rollup);
 	if (js_key_is(key, "recent"))
 		return read_array(r, read_recent_item);
+	if (js_key_is(key, "hours"))
+		return read_array(r, read_hour);
+	if (js_key_is(key, "hourStarts"))
+		return read_array(r, read_hour_start);
+	if (js_key_is(key, "hoursDroppedLast"))
+		return read_int(r, &s->hours.dropped_last);
 	if (js_key_is(key, "quota"))
 		return read_array(r, read_quota);
 	if (js_key_is(key, "alerts"))

@@ -22,15 +22,19 @@ void summary_init(struct summary *s)
 {
 	memset(s, 0, sizeof(*s));
 	rollup_table_init(&s->rollups);
+	hours_init(&s->hours);
 	s->recent = xcalloc(SUMMARY_RECENT_MAX, sizeof(*s->recent));
 }
 
 void summary_release(struct summary *s)
 {
 	rollup_table_release(&s->rollups);
+	hours_release(&s->hours);
 	free(s->recent);
-	for (size_t i = 0; i < s->nquotas; i++)
+	for (size_t i = 0; i < s->nquotas; i++) {
 		free(s->quotas[i].provider);
+		free(s->quotas[i].window);
+	}
 	free(s->quotas);
 	for (size_t i = 0; i < s->nalerts; i++)
 		free(s->alerts[i]);
@@ -127,6 +131,7 @@ void summary_merge(struct summary *dst, const struct summary *src)
 		if (from->last > to->last)
 			to->last = from->last;
 	}
+	hours_merge(&dst->hours, &src->hours);
 	memcpy(both, dst->recent, dst->nrecent * sizeof(*both));
 	memcpy(both + dst->nrecent, src->recent, src->nrecent * sizeof(*both));
 	if (n)
@@ -164,12 +169,17 @@ int64_t summary_recent_tokens(const struct summary *s, int64_t since,
 
 /* ---- quota snapshots ---- */
 
-static struct quota_state *find_quota(const struct summary *s,
-		const char *provider)
+struct quota_state *summary_find_quota(const struct summary *s,
+		const char *provider, const char *window)
 {
-	for (size_t i = 0; i < s->nquotas; i++)
-		if (!strcmp(s->quotas[i].provider, provider))
+	for (size_t i = 0; i < s->nquotas; i++) {
+		const struct quota_state *q = &s->quotas[i];
+
+		if (!strcmp(q->provider, provider) &&
+		    (q->window && window ? !strcmp(q->window, window) :
+		     q->window == window))
 			return &s->quotas[i];
+	}
 	return NULL;
 }
 
@@ -181,7 +191,7 @@ static void note_quota(struct summary *s, const struct entry *e)
 
 	if (!entry_has(e, EF_QUOTA_SNAPSHOT) || !provider)
 		return;
-	st = find_quota(s, provider);
+	st = summary_find_quota(s, provider, q->window);
 	if (st && (q->has & (1u << QF_CAPTURED_AT)) &&
 	    (st->has & (1u << QF_CAPTURED_AT)) &&
 	    q->v[QF_CAPTURED_AT] < st->v[QF_CAPTURED_AT])
@@ -191,8 +201,9 @@ static void note_quota(struct summary *s, const struct entry *e)
 		st = &s->quotas[s->nquotas++];
 		memset(st, 0, sizeof(*st));
 		st->provider = xstrdup(provider);
+		st->window = q->window ? xstrdup(q->window) : NULL;
 	}
-	st->has = q->has & ~(1u << QF_PROVIDER_ID);
+	st->has = q->has & ~(1u << QF_PROVIDER_ID | 1u << QF_WINDOW);
 	memcpy(st->v, q->v, sizeof(st->v));
 }
 
@@ -281,6 +292,7 @@ static int fold_row(struct fold_state *fs, const struct entry *e,
 	 */
 	__builtin_prefetch(&fs->ix->slots[summary_index_first(fs->ix, hash)]);
 	rollup_apply(&s->rollups, e, 1);
+	hours_apply(&s->hours, e, 1);
 	found = find_entry(fs, e, hash, &pos);
 	if (found < 0)
 		return 1;
@@ -288,6 +300,7 @@ static int fold_row(struct fold_state *fs, const struct entry *e,
 		if (fs->ix->slots[pos].off - 1 >= off)
 			return 1;
 		rollup_apply(&s->rollups, &fs->old, -1);
+		hours_apply(&s->hours, &fs->old, -1);
 		recent_remove(s, hash);
 		fs->ix->slots[pos].off = off + 1;
 	} else {
@@ -401,6 +414,7 @@ static int save_cache(struct summary *s, const struct scope *sc,
 
 	s->updated_at = now_ms();
 	s->budget = o->budget;
+	hours_prune(&s->hours, s->updated_at);
 	summary_write_json(s, &o->budget, &json);
 	if (o->do_sync ? write_file_atomic(sc->summary_path, json.buf, json.len)
 		       : write_file_atomic_nosync(sc->summary_path, json.buf,

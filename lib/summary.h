@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "hours.h"
 #include "rollup.h"
 #include "scope.h"
 #include "strbuf.h"
@@ -30,7 +31,7 @@
  * with a rebuild.
  */
 
-#define SUMMARY_VERSION 3
+#define SUMMARY_VERSION 4
 #define SUMMARY_RECENT_MAX 512
 /* Entries older than this (before now) never enter the recent list. */
 #define SUMMARY_RECENT_SPAN (60 * 60 * 1000LL)
@@ -49,8 +50,10 @@ struct recent_item {
 	int64_t tokens;
 };
 
+/* The latest snapshot per provider and plan window (NULL: the API's). */
 struct quota_state {
 	char *provider;
+	char *window;
 	uint32_t has;    /* bits of enum quota_field */
 	int64_t v[QF__COUNT];
 };
@@ -74,6 +77,7 @@ struct summary {
 	char *timezone;
 	int64_t last_synced_at;
 	struct rollup_table rollups;
+	struct hour_table hours;  /* for the five-hour block under way */
 	struct recent_item *recent; /* oldest first */
 	size_t nrecent;
 	struct quota_state *quotas;
@@ -122,6 +126,10 @@ int summary_claim_alert(const struct scope *sc, const struct summary_opts *o,
  * sync; dst takes src's time zone when it has none.
  */
 void summary_merge(struct summary *dst, const struct summary *src);
+
+/* The latest snapshot of a provider's API (window NULL) or plan window. */
+struct quota_state *summary_find_quota(const struct summary *s,
+		const char *provider, const char *window);
 
 /* A quota snapshot as members of the JSON object w has open. */
 struct jsonw;

@@ -1,7 +1,11 @@
-/* Unit tests for five-hour blocks (lib/blocks.c). */
+/* Unit tests for five-hour blocks (lib/blocks.c, lib/hours.c). */
 #include "tap.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "lib/blocks.h"
+#include "lib/hours.h"
 #include "lib/timeutil.h"
 
 #define H (60 * 60 * 1000LL)
@@ -66,9 +70,120 @@ static void test_edges(void)
 	blocks_release(&b);
 }
 
+/* Times on the hour, on minutes and in between, with pauses. */
+static int64_t random_time(int64_t *at, int busy)
+{
+	static const int64_t steps[] = { 0, 1, 7 * M, 59 * M, H, 2 * H,
+		4 * H + 59 * M, 5 * H, 5 * H + 1, 6 * H, 30 * H };
+	/* Busy: never five hours of quiet. */
+	int64_t t = *at + steps[rand() % (busy ? 6 : 11)];
+
+	if (rand() % 3 == 0)
+		t = t / H * H;    /* exactly on an hour */
+	*at = t > *at ? t : *at;
+	return t;
+}
+
+static void add_entry(struct hour_table *t, int64_t at, int64_t tokens)
+{
+	struct entry e;
+
+	entry_init(&e);
+	entry_set_int(&e, EF_STARTED_AT, at);
+	entry_set_int(&e, EF_BILLED_INPUT_TOKENS, tokens);
+	entry_set_int(&e, EF_BILLED_OUTPUT_TOKENS, 0);
+	hours_apply(t, &e, 1);
+	entry_release(&e);
+}
+
+/*
+ * The hours tell the block under way as the requests themselves do:
+ * random sequences, checked at times after each request.
+ */
+static void test_hours_agree(void)
+{
+	int bad = 0, checked = 0, unknown = 0;
+
+	srand(7);
+	for (int round = 0; round < 400; round++) {
+		int64_t times[80], copy[80], tokens[80], at = DAY0;
+		int busy = round % 4 == 1, n = busy ? 80 : 1 + rand() % 40;
+		struct hour_table t;
+		struct blocks b;
+
+		hours_init(&t);
+		for (int i = 0; i < n; i++) {
+			times[i] = random_time(&at, busy);
+			tokens[i] = 1 + rand() % 1000;
+			add_entry(&t, times[i], tokens[i]);
+		}
+		if (round % 2)  /* keep only the last 48 hours */
+			hours_prune(&t, at);
+		memcpy(copy, times, sizeof(times));
+		blocks_from_times(&b, copy, (size_t)n);
+		for (int k = 0; k < 6; k++) {
+			int64_t now = at + k * 61 * M + (k == 5) * 3 * H;
+			long want = blocks_active(&b, now);
+			struct hour_block hb;
+			int got = hours_active_block(&t, now, &hb);
+			int64_t sum = 0;
+
+			if (got < 0) {
+				unknown++;
+				bad += round % 2 == 0; /* all kept: must know */
+				continue;
+			}
+			checked++;
+			if ((want >= 0) != got) {
+				bad++;
+				continue;
+			}
+			if (want < 0)
+				continue;
+			for (int i = 0; i < n; i++)
+				if (blocks_find(&b, times[i]) == want)
+					sum += tokens[i];
+			bad += hb.start != b.start[want] ||
+				hb.last != b.last[want] ||
+				counters_tokens(&hb.c) != sum;
+		}
+		blocks_release(&b);
+		hours_release(&t);
+	}
+	is_int(bad, 0, "the hours find the block under way, its start, "
+			"last request and tokens, as the requests do");
+	ok(checked > 1000, "with many cases checked (%d)", checked);
+	ok(unknown > 0 && unknown < checked, "and pruned hours that cannot "
+			"tell say so (%d)", unknown);
+}
+
+/* Two days of use without a five-hour pause: the hours cannot tell. */
+static void test_hours_unknown(void)
+{
+	struct hour_table t;
+	struct hour_block hb;
+	int64_t now = DAY0 + 60 * H + 30 * M;
+
+	hours_init(&t);
+	for (int64_t h = 0; h <= 60; h++)
+		add_entry(&t, DAY0 + h * H + 10 * M, 5);
+	hours_prune(&t, now);
+	is_int(hours_active_block(&t, now, &hb), -1, "a chain of blocks "
+			"longer than the hours kept is not guessed");
+	add_entry(&t, now + 6 * H, 9);
+	is_int(hours_active_block(&t, now + 6 * H + M, &hb), 1,
+			"after a pause it is known again");
+	is_int(hb.start, now + 6 * H - 30 * M, "from the hour of the "
+			"request after the pause");
+	is_int(counters_tokens(&hb.c), 9, "with its tokens");
+	hours_release(&t);
+}
+
 int main(void)
 {
 	test_rules();
 	test_edges();
+	test_hours_agree();
+	test_hours_unknown();
 	return tap_done();
 }

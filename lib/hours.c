@@ -1,0 +1,176 @@
+#include "hours.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "blocks.h"
+#include "strbuf.h"
+#include "timeutil.h"
+#include "banned.h"
+
+void hours_init(struct hour_table *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void hours_release(struct hour_table *t)
+{
+	free(t->items);
+	hours_init(t);
+}
+
+struct hour_bucket *hours_get(struct hour_table *t, int64_t hour)
+{
+	size_t lo = 0, hi = t->nr;
+	struct hour_bucket *b;
+
+	/* Rows come mostly in time order: try the end first. */
+	if (t->nr && t->items[t->nr - 1].hour == hour)
+		return &t->items[t->nr - 1];
+	if (t->nr && t->items[t->nr - 1].hour < hour)
+		lo = t->nr;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->items[mid].hour < hour)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < t->nr && t->items[lo].hour == hour)
+		return &t->items[lo];
+	ALLOC_GROW(t->items, t->nr + 1, t->alloc);
+	memmove(&t->items[lo + 1], &t->items[lo],
+			(t->nr - lo) * sizeof(*t->items));
+	t->nr++;
+	b = &t->items[lo];
+	memset(b, 0, sizeof(*b));
+	b->hour = hour;
+	b->first = INT64_MAX;
+	b->last = INT64_MIN;
+	return b;
+}
+
+static void note_times(struct hour_bucket *b, int64_t first, int64_t last)
+{
+	if (first < b->first)
+		b->first = first;
+	if (last > b->last)
+		b->last = last;
+}
+
+void hours_apply(struct hour_table *t, const struct entry *e, int sign)
+{
+	int64_t at = entry_time(e);
+	struct hour_bucket *b;
+	struct counters c;
+
+	if (!entry_is_usage(e))
+		return;
+	b = hours_get(t, blocks_hour_of(at));
+	counters_of_entry(e, &c);
+	counters_add(at == b->hour ? &b->at_start : &b->c, &c, sign);
+	if (sign > 0)
+		note_times(b, at, at);
+}
+
+static int bucket_used(const struct hour_bucket *b)
+{
+	return b->first <= b->last;
+}
+
+void hours_prune(struct hour_table *t, int64_t now)
+{
+	int64_t from = blocks_hour_of(now) - HOURS_KEPT * MS_PER_HOUR;
+	size_t n = 0;
+
+	while (n < t->nr && t->items[n].hour < from) {
+		if (bucket_used(&t->items[n]) &&
+		    t->items[n].last > t->dropped_last)
+			t->dropped_last = t->items[n].last;
+		n++;
+	}
+	memmove(t->items, t->items + n, (t->nr - n) * sizeof(*t->items));
+	t->nr -= n;
+}
+
+void hours_merge(struct hour_table *dst, const struct hour_table *src)
+{
+	for (size_t i = 0; i < src->nr; i++) {
+		const struct hour_bucket *from = &src->items[i];
+		struct hour_bucket *to = hours_get(dst, from->hour);
+
+		counters_add(&to->c, &from->c, 1);
+		counters_add(&to->at_start, &from->at_start, 1);
+		if (bucket_used(from))
+			note_times(to, from->first, from->last);
+	}
+	if (src->dropped_last > dst->dropped_last)
+		dst->dropped_last = src->dropped_last;
+}
+
+/* The walk through the hours, block by block, as blocks_from_times(). */
+struct walk {
+	int have;               /* a block is open */
+	int exact;              /* its start is known for sure */
+	struct hour_block b;
+};
+
+static void open_block(struct walk *w, int64_t start, int64_t first)
+{
+	w->have = 1;
+	memset(&w->b, 0, sizeof(w->b));
+	w->b.start = start;
+	w->b.end = start + BLOCK_MS;
+	w->b.first = first;
+}
+
+static void step(struct walk *w, const struct hour_bucket *h)
+{
+	int has_start = h->first == h->hour;
+	int has_rest = h->last > h->hour;
+
+	if (!w->have || h->first - w->b.last > BLOCK_MS) {
+		/* A gap of more than five hours: the chain starts afresh. */
+		if (w->have || !w->b.last || h->first - w->b.last > BLOCK_MS)
+			w->exact = 1;
+		open_block(w, h->hour, h->first);
+	} else if (h->first - w->b.start > BLOCK_MS) {
+		open_block(w, h->hour, h->first);
+	} else if (h->hour == w->b.end && has_start && has_rest) {
+		/*
+		 * The block ends at this hour's start: the requests at that
+		 * very moment are its own, the later ones begin the next.
+		 */
+		counters_add(&w->b.c, &h->at_start, 1);
+		w->b.last = h->hour;
+		open_block(w, h->hour, h->hour);
+		counters_add(&w->b.c, &h->c, 1);
+		w->b.last = h->last;
+		return;
+	}
+	counters_add(&w->b.c, &h->c, 1);
+	counters_add(&w->b.c, &h->at_start, 1);
+	w->b.last = h->last;
+}
+
+int hours_active_block(const struct hour_table *t, int64_t now,
+		struct hour_block *b)
+{
+	struct walk w = { 0 };
+
+	/* The hours dropped end with their last request. */
+	w.b.last = t->dropped_last;
+	for (size_t i = 0; i < t->nr; i++)
+		if (bucket_used(&t->items[i]))
+			step(&w, &t->items[i]);
+	/* Quiet for five hours (or a clock behind): over, whatever began it. */
+	if (!w.have || now < w.b.last || now - w.b.last >= BLOCK_MS)
+		return 0;
+	if (!w.exact)
+		return -1;
+	if (now >= w.b.end)
+		return 0;
+	*b = w.b;
+	return 1;
+}

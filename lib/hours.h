@@ -1,0 +1,75 @@
+#ifndef TALLY_HOURS_H
+#define TALLY_HOURS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rollup.h"
+
+/*
+ * Usage by UTC hour: what the summary cache keeps so that the five-hour
+ * block under way (blocks.h) can be told without reading the ledger.
+ *
+ * Each hour holds its first and last request and its counters, those of
+ * requests at the very start of the hour apart: a block that began five
+ * hours before ends exactly there, and such requests are still its own.
+ * From the first and last request of each hour the blocks follow exactly
+ * as blocks_from_times() makes them.
+ *
+ * The cache keeps the hours of the last HOURS_KEPT hours (and later
+ * ones). Blocks start afresh after a gap of more than five hours, so the
+ * block under way is known exactly when such a gap lies within the hours
+ * kept, or between them and the last request of the hours dropped;
+ * otherwise (usage without a five-hour pause for two days) the caller
+ * asks the ledger.
+ */
+
+#define HOURS_KEPT 48
+
+struct hour_bucket {
+	int64_t hour;           /* its start, ms since the epoch, UTC */
+	int64_t first, last;    /* its first and last request */
+	struct counters c;      /* requests after the hour's start */
+	struct counters at_start; /* requests at exactly the start */
+};
+
+struct hour_table {
+	struct hour_bucket *items; /* by hour, oldest first */
+	size_t nr, alloc;
+	int64_t dropped_last;   /* the last request of the hours dropped */
+};
+
+void hours_init(struct hour_table *t);
+void hours_release(struct hour_table *t);
+
+/* The bucket of that hour, created empty when new. */
+struct hour_bucket *hours_get(struct hour_table *t, int64_t hour);
+
+/*
+ * Adds (sign 1) or removes (sign -1) a usage entry's counters; rows of
+ * other kinds are not usage and change nothing. A removal leaves first
+ * and last as they were: a later version of an entry has its time.
+ */
+void hours_apply(struct hour_table *t, const struct entry *e, int sign);
+
+/* Drops the hours before now - HOURS_KEPT hours. */
+void hours_prune(struct hour_table *t, int64_t now);
+
+/* Adds src into dst. */
+void hours_merge(struct hour_table *dst, const struct hour_table *src);
+
+struct hour_block {
+	int64_t start, end;     /* end = start + BLOCK_MS */
+	int64_t first, last;    /* its first and last request */
+	struct counters c;
+};
+
+/*
+ * The block under way at now (as blocks_active() judges it): returns 1
+ * with *b filled, 0 when no block is under way, -1 when the hours kept
+ * cannot tell.
+ */
+int hours_active_block(const struct hour_table *t, int64_t now,
+		struct hour_block *b);
+
+#endif
