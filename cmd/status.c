@@ -3,6 +3,8 @@
  * the summary cache.
  */
 #include "reporting.h"
+#include "status-claude.h"
+#include "summary-block.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,11 +19,19 @@
 
 static const char *const status_usage[] = {
 	"tally status [--all-workspaces] [--template <template>] [--json]",
+	"tally status --claude-code [--template <template>] [--json]",
 	NULL,
 };
 
 /* Rates are taken over this many recent minutes. */
 #define RATE_MINUTES 5
+/* A plan's share used is shown while its snapshot is this fresh. */
+#define PLAN_FRESH_MS (10 * 60 * 1000LL)
+
+struct plan_view {
+	int known;
+	int64_t used, resets_at, captured_at;
+};
 
 struct status_fields {
 	int64_t tok_per_min, req_per_min;
@@ -33,7 +43,64 @@ struct status_fields {
 	const char *session_name;
 	enum cost_mode mode;
 	int has_budget;
+	struct block_view block;     /* block.active: one is under way */
+	struct counters block_total;
+	struct plan_view plan[CLAUDE_WINDOWS];
+	const char *model;           /* --claude-code: the session's model */
+	int64_t now;
 };
+
+/* The block under way: from the cache's hours, else from the ledger. */
+static int block_fields(struct status_fields *f, const struct reporting *rp,
+		const struct report_scope *sc, struct strbuf *err)
+{
+	struct report_spec spec = REPORT_SPEC_INIT;
+	struct counters total = { { 0 } };
+	struct report r;
+	int k = block_from_hours(&f->block, sc->s, rp->now, &total), ret;
+
+	if (k >= 0) {
+		if (k)
+			block_pace(&f->block, &total, rp->mode);
+		f->block_total = total;
+		return 0;
+	}
+	/* Two days without a pause: the hours cannot tell. */
+	ret = block_window(&f->block, sc, &spec, rp->now, err);
+	if (ret || !f->block.active)
+		return ret;
+	report_init(&r);
+	ret = report_build(sc, &spec, &r, err);
+	if (!ret)
+		block_pace(&f->block, &r.total, rp->mode);
+	f->block_total = r.total;
+	report_release(&r);
+	return ret;
+}
+
+/* The plan's windows, from snapshots fresh enough to show. */
+static void plan_fields(struct status_fields *f, const struct summary *s,
+		int64_t now)
+{
+	static const char *const names[CLAUDE_WINDOWS] = { "five_hour",
+		"seven_day" };
+
+	for (int i = 0; i < CLAUDE_WINDOWS; i++) {
+		const struct quota_state *q = summary_find_quota(s,
+				"anthropic", names[i]);
+		uint32_t need = 1u << QF_USED_PERCENT | 1u << QF_RESET_DATE |
+			1u << QF_CAPTURED_AT;
+
+		if (!q || (q->has & need) != need ||
+		    now - q->v[QF_CAPTURED_AT] >= PLAN_FRESH_MS ||
+		    q->v[QF_RESET_DATE] <= now)
+			continue;
+		f->plan[i].known = 1;
+		f->plan[i].used = q->v[QF_USED_PERCENT];
+		f->plan[i].resets_at = q->v[QF_RESET_DATE];
+		f->plan[i].captured_at = q->v[QF_CAPTURED_AT];
+	}
+}
 
 static int window_counters(const struct report_scope *sc,
 		int64_t since, int64_t until, const char *session,
@@ -74,6 +141,7 @@ static int gather(struct status_fields *f, const struct reporting *rp,
 
 	memset(f, 0, sizeof(*f));
 	f->mode = rp->mode;
+	f->now = rp->now;
 	f->session_name = rp->session.buf;
 	recent_rates(f, rp, sc);
 	calendar_bounds(CAL_MONTH, today, &month, &month_end);
@@ -103,7 +171,71 @@ static int gather(struct status_fields *f, const struct reporting *rp,
 		f->budget_name = st->b->name;
 		f->budget_scope = budget_scope_name(st->b->scope);
 	}
+	if (!ret)
+		ret = block_fields(f, rp, sc, err);
+	plan_fields(f, sc->s, rp->now);
 	return ret;
+}
+
+static void add_block_left(struct strbuf *out, const struct status_fields *f)
+{
+	if (f->block.active)
+		duration_format_hm(out, f->block.end - f->now);
+}
+
+/* Cost per hour, or tokens per minute when the block has no price. */
+static void add_burn(struct strbuf *out, const struct status_fields *f)
+{
+	const struct block_rate *r = &f->block.rate;
+
+	if (!f->block.active || !r->known)
+		return;
+	if (r->cost_per_hour >= 0) {
+		if (counters_cost_is_estimate(&f->block_total, f->mode))
+			strbuf_addch(out, '~');
+		money_format_human(out, r->cost_per_hour);
+		strbuf_addstr(out, "/h");
+	} else {
+		fmt_count_short(out, (int64_t)(r->tokens_per_minute + 0.5));
+		strbuf_addstr(out, " tok/min");
+	}
+}
+
+static void add_block_tokens(struct strbuf *out,
+		const struct status_fields *f)
+{
+	if (f->block.active)
+		fmt_count_short(out, f->block.tokens);
+}
+
+static void add_block_cost(struct strbuf *out, const struct status_fields *f)
+{
+	if (f->block.active)
+		format_cost(out, &f->block_total, f->mode);
+}
+
+static void add_plan(struct strbuf *out, const struct status_fields *f,
+		int i)
+{
+	if (f->plan[i].known)
+		percent_format(out, f->plan[i].used);
+}
+
+/* What Claude Code sent is fresher than any snapshot. */
+static void claude_fields(struct status_fields *f,
+		const struct claude_input *in, int64_t now)
+{
+	f->model = in->model;
+	for (int i = 0; i < CLAUDE_WINDOWS; i++) {
+		const struct plan_sample *ps = &in->plan[i];
+
+		if (!ps->known || ps->resets_at <= now)
+			continue;
+		f->plan[i].known = 1;
+		f->plan[i].used = ps->used;
+		f->plan[i].resets_at = ps->resets_at;
+		f->plan[i].captured_at = now;
+	}
 }
 
 /* ---- templates ---- */
@@ -142,6 +274,20 @@ static int expand_field(struct strbuf *out, const char *name, size_t len,
 		strbuf_addf(out, "%lld", (long long)f->pending);
 	else if (IS("failed"))
 		strbuf_addf(out, "%lld", (long long)f->failed);
+	else if (IS("block_left"))
+		add_block_left(out, f);
+	else if (IS("block_tokens"))
+		add_block_tokens(out, f);
+	else if (IS("block_cost"))
+		add_block_cost(out, f);
+	else if (IS("burn_rate"))
+		add_burn(out, f);
+	else if (IS("plan_5h"))
+		add_plan(out, f, 0);
+	else if (IS("plan_7d"))
+		add_plan(out, f, 1);
+	else if (IS("model"))
+		strbuf_addstr_printable(out, f->model ? f->model : "");
 	else
 		return -1;
 	return 0;
@@ -167,14 +313,16 @@ static int expand(struct strbuf *out, const char *tpl,
 		close = strchr(p, '}');
 		if (!close || expand_field(out, p + 1,
 				(size_t)(close - p - 1), f))
-			return fail(err, T_EUSAGE, "--format: unknown field "
+			return fail(err, T_EUSAGE, "--template: unknown field "
 					"'%.*s' (known: tok_per_min, "
 					"req_per_min, session, session_tokens, "
 					"session_cost, today_tokens, today_cost, "
 					"month_tokens, month_cost, "
 					"budget_percent, budget_state, "
 					"budget_name, budget_scope, pending, "
-					"failed)",
+					"failed, block_left, block_tokens, "
+					"block_cost, burn_rate, plan_5h, "
+					"plan_7d, model)",
 					close ? (int)(close - p - 1) :
 					(int)strlen(p + 1), p + 1);
 		p = close;
@@ -187,6 +335,26 @@ static void part(struct strbuf *out, size_t start)
 {
 	if (out->len > start)
 		strbuf_addstr(out, glyph_separator());
+}
+
+/* The plan's windows: "5h 23.5% 7d 41.2%". */
+static void plan_part(struct strbuf *out, size_t start,
+		const struct status_fields *f)
+{
+	static const char *const short_names[CLAUDE_WINDOWS] = { "5h", "7d" };
+	int first = 1;
+
+	for (int i = 0; i < CLAUDE_WINDOWS; i++) {
+		if (!f->plan[i].known)
+			continue;
+		if (first)
+			part(out, start);
+		else
+			strbuf_addch(out, ' ');
+		first = 0;
+		strbuf_addf(out, "%s ", short_names[i]);
+		percent_format(out, f->plan[i].used);
+	}
 }
 
 static void default_line(struct strbuf *out, const struct status_fields *f)
@@ -209,11 +377,107 @@ static void default_line(struct strbuf *out, const struct status_fields *f)
 		format_cost(out, &f->today, f->mode);
 	else
 		strbuf_addstr(out, "0 tok");
+	plan_part(out, start, f);
 	if (f->has_budget) {
 		part(out, start);
 		strbuf_addf(out, "budget %lld%%", (long long)f->budget_percent);
 	}
 	strbuf_addch(out, '\n');
+}
+
+/*
+ * For Claude Code's statusline: the model, the session's cost and
+ * tokens, the day's cost, the block under way, the plan, the budget.
+ */
+static void claude_line(struct strbuf *out, const struct status_fields *f)
+{
+	size_t start = out->len;
+
+	if (f->model)
+		strbuf_addstr_printable(out, f->model);
+	part(out, start);
+	strbuf_addstr(out, "session ");
+	if (f->session.v[RC_N_USAGE]) {
+		format_cost(out, &f->session, f->mode);
+		strbuf_addstr(out, " ");
+	}
+	fmt_count_short(out, f->session_tokens);
+	strbuf_addstr(out, " tok");
+	part(out, start);
+	strbuf_addstr(out, "today ");
+	if (f->today.v[RC_N_USAGE])
+		format_cost(out, &f->today, f->mode);
+	else
+		strbuf_addstr(out, "0 tok");
+	if (f->block.active) {
+		part(out, start);
+		strbuf_addstr(out, "block ");
+		add_block_left(out, f);
+		strbuf_addstr(out, " left");
+		if (f->block.rate.known) {
+			strbuf_addstr(out, " ");
+			add_burn(out, f);
+		}
+	}
+	plan_part(out, start, f);
+	if (f->has_budget) {
+		part(out, start);
+		strbuf_addf(out, "budget %lld%%", (long long)f->budget_percent);
+	}
+	strbuf_addch(out, '\n');
+}
+
+static void json_block(struct jsonw *w, const struct status_fields *f)
+{
+	const struct block_view *b = &f->block;
+
+	jw_key(w, "block");
+	if (!b->active) {
+		jw_null(w);
+		return;
+	}
+	jw_object_begin(w);
+	jw_kv_int(w, "startAt", b->start);
+	jw_kv_int(w, "endAt", b->end);
+	jw_kv_int(w, "msLeft", b->end - f->now);
+	jw_kv_int(w, "tokens", b->tokens);
+	json_money_or_null(w, "costUsd", b->cost);
+	if (b->rate.known) {
+		jw_kv_double(w, "tokensPerMinute", b->rate.tokens_per_minute);
+		json_money_or_null(w, "costPerHourUsd", b->rate.cost_per_hour);
+	} else {
+		jw_kv_null(w, "tokensPerMinute");
+		jw_kv_null(w, "costPerHourUsd");
+	}
+	if (b->has_projection) {
+		jw_kv_int(w, "projectedTokens", b->projected_tokens);
+		json_money_or_null(w, "projectedCostUsd", b->projected_cost);
+	}
+	jw_object_end(w);
+}
+
+static void json_plan(struct jsonw *w, const struct status_fields *f)
+{
+	static const char *const names[CLAUDE_WINDOWS] = { "fiveHour",
+		"sevenDay" };
+
+	jw_key(w, "plan");
+	jw_object_begin(w);
+	for (int i = 0; i < CLAUDE_WINDOWS; i++) {
+		const struct plan_view *p = &f->plan[i];
+
+		jw_key(w, names[i]);
+		if (!p->known) {
+			jw_null(w);
+			continue;
+		}
+		jw_object_begin(w);
+		jw_kv_money(w, "usedPercent", p->used);
+		jw_kv_int(w, "resetsAt", p->resets_at);
+		jw_kv_int(w, "capturedAt", p->captured_at);
+		jw_object_end(w);
+	}
+	jw_object_end(w);
 }
 
 static void json_line(struct strbuf *out, const struct status_fields *f)
@@ -247,6 +511,10 @@ static void json_line(struct strbuf *out, const struct status_fields *f)
 	}
 	jw_kv_int(&w, "pendingSyncCount", f->pending);
 	jw_kv_int(&w, "failedSyncCount", f->failed);
+	json_block(&w, f);
+	json_plan(&w, f);
+	if (f->model)
+		jw_kv_string(&w, "model", f->model);
 	jw_object_end(&w);
 	strbuf_addch(out, '\n');
 }
@@ -254,7 +522,8 @@ static void json_line(struct strbuf *out, const struct status_fields *f)
 int cmd_status(int argc, const char **argv, struct tally_ctx *ctx)
 {
 	const char *format = NULL, *old_format = NULL;
-	int json = 0, all_workspaces = 0;
+	int json = 0, all_workspaces = 0, claude = 0;
+	struct claude_input in = { 0 };
 	const struct report_scope *sc = NULL;
 	struct option opts[] = {
 		OPT_STRING(0, "template", &format, "template",
@@ -264,10 +533,14 @@ int cmd_status(int argc, const char **argv, struct tally_ctx *ctx)
 		OPT_BOOL(0, "json", &json, "print the fields as JSON"),
 		OPT_BOOL(0, "all-workspaces", &all_workspaces,
 				"add up every workspace and the profile"),
+		OPT_BOOL(0, "claude-code", &claude,
+				"Claude Code's statusline: read its JSON on "
+				"stdin, import the session, keep the plan's "
+				"limits"),
 		OPT_END(),
 	};
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
-	struct status_fields f;
+	struct status_fields f = { 0 };
 	struct reporting rp;
 	int ret;
 
@@ -282,27 +555,52 @@ int cmd_status(int argc, const char **argv, struct tally_ctx *ctx)
 	if (format && json)
 		usage_error(status_usage, opts, "--template and --json "
 				"exclude each other");
+	if (claude && all_workspaces)
+		usage_error(status_usage, opts, "--claude-code speaks of "
+				"its own session: not with --all-workspaces");
+	if (claude && (ret = claude_input_read(&in, STDIN_FILENO, &err)))
+		return report(ret, &err);
+	if (claude && ctx->cfg.enabled &&
+	    (ret = claude_import(&in, ctx, &err))) {
+		claude_input_release(&in);
+		return report(ret, &err);
+	}
 	/* Disabled, or nothing recorded yet: a prompt shows nothing. */
-	if (!ctx->cfg.enabled ||
-	    (!all_workspaces && access(ctx->scope.ledger_path, F_OK)))
+	if (!ctx->cfg.enabled || (!all_workspaces && !claude &&
+				  access(ctx->scope.ledger_path, F_OK))) {
+		claude_input_release(&in);
 		return 0;
+	}
 	ret = reporting_open(&rp, ctx, REPORTING_QUIET | REPORTING_NO_WAIT,
 			&err);
+	/* Claude Code names the session, or none is meant. */
+	if (!ret && claude)
+		strbuf_reset(&rp.session);
+	if (!ret && claude && in.session_id)
+		strbuf_addf(&rp.session, "claude-code:%s", in.session_id);
+	if (!ret && claude)
+		ret = claude_note_plan(&in, &rp.s, ctx, rp.now, &err);
 	if (!ret)
 		ret = reporting_scope(&rp, all_workspaces ? BUDGET_SCOPE_ALL :
 				BUDGET_SCOPE_WORKSPACE, &sc, &err);
 	if (!ret)
 		ret = gather(&f, &rp, sc, &err);
+	if (!ret && claude)
+		claude_fields(&f, &in, rp.now);
 	if (!ret && json)
 		json_line(&out, &f);
 	else if (!ret && format && !(ret = expand(&out, format, &f, &err)))
 		strbuf_addch(&out, '\n');
+	else if (!ret && !format && claude)
+		claude_line(&out, &f);
 	else if (!ret && !format)
 		default_line(&out, &f);
 	if (ret == T_EUSAGE)
 		usage_error(status_usage, opts, "%s", err.buf);
 	flush_out(&out);
+	block_view_release(&f.block);
 	reporting_close(&rp);
+	claude_input_release(&in);
 	strbuf_release(&out);
 	return report(ret, &err);
 }

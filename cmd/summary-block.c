@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../lib/blocks.h"
+#include "../lib/summary.h"
 #include "../lib/money.h"
 #include "../lib/table.h"
 #include "../lib/timeutil.h"
@@ -164,17 +165,9 @@ static int limits(struct block_view *bv, const struct report_scope *sc,
 	return 0;
 }
 
-int block_measure(struct block_view *bv, const struct report_scope *sc,
-		const struct report_spec *spec, const struct counters *total,
-		const struct config *cfg, enum cost_mode mode,
-		struct strbuf *err)
+void block_pace(struct block_view *bv, const struct counters *total,
+		enum cost_mode mode)
 {
-	struct report_spec recent = *spec;
-	struct report r;
-	int ret;
-
-	if (!bv->found)
-		return 0;
 	bv->tokens = counters_tokens(total);
 	bv->cost = counters_priced_cost(total, mode);
 	bv->rate = rate_of(bv->tokens, bv->cost,
@@ -188,6 +181,39 @@ int block_measure(struct block_view *bv, const struct report_scope *sc,
 		bv->projected_cost = bv->cost < 0 ? -1 : bv->cost +
 			bv->rate.cost_per_hour / 60 * bv->remaining_minutes;
 	}
+}
+
+int block_from_hours(struct block_view *bv, const struct summary *s,
+		int64_t now, struct counters *total)
+{
+	struct hour_block hb;
+	int k = hours_active_block(&s->hours, now, &hb);
+
+	memset(bv, 0, sizeof(*bv));
+	bv->now = now;
+	if (k <= 0)
+		return k;
+	bv->found = bv->active = 1;
+	bv->start = hb.start;
+	bv->end = hb.end;
+	bv->first = hb.first;
+	bv->last = hb.last;
+	*total = hb.c;
+	return 1;
+}
+
+int block_measure(struct block_view *bv, const struct report_scope *sc,
+		const struct report_spec *spec, const struct counters *total,
+		const struct config *cfg, enum cost_mode mode,
+		struct strbuf *err)
+{
+	struct report_spec recent = *spec;
+	struct report r;
+	int ret;
+
+	if (!bv->found)
+		return 0;
+	block_pace(bv, total, mode);
 	if (bv->active) {
 		recent.ndims = 0;
 		recent.filter.since = bv->now - BLOCK_RECENT_MS;

@@ -64,6 +64,19 @@ int block_measure(struct block_view *bv, const struct report_scope *sc,
 		const struct config *cfg, enum cost_mode mode,
 		struct strbuf *err);
 
+/*
+ * The block under way from the summary's hours (lib/hours.h), without
+ * the ledger: 1 with bv and its totals filled, 0 when none is under way,
+ * -1 when the hours cannot tell (then block_window() can).
+ */
+struct summary;
+int block_from_hours(struct block_view *bv, const struct summary *s,
+		int64_t now, struct counters *total);
+
+/* The block's totals, rates over it and projection to its end. */
+void block_pace(struct block_view *bv, const struct counters *total,
+		enum cost_mode mode);
+
 void block_view_release(struct block_view *bv);
 
 void block_human(struct strbuf *out, const struct block_view *bv);

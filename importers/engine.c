@@ -807,9 +807,15 @@ int import_run(const struct agent *a, const char *const *paths, size_t n,
 					dir.buf);
 	}
 	/* One import of an agent at a time per scope; records go on. */
-	if (!ret && !o->dry_run)
-		ret = lock_acquire(&lk, lock_path.buf, o->lock_timeout_ms,
-				err);
+	if (!ret && !o->dry_run) {
+		ret = lock_acquire(&lk, lock_path.buf,
+				o->no_wait ? 0 : o->lock_timeout_ms, err);
+		if (ret && o->no_wait && errno == EWOULDBLOCK) {
+			strbuf_reset(err);
+			st->busy = 1;
+			ret = 0;
+		}
+	}
 	if (!ret)
 		ret = state_load(&r.state, state_path.buf, err);
 	r.keys_path = keys_path.buf;
@@ -818,9 +824,9 @@ int import_run(const struct agent *a, const char *const *paths, size_t n,
 	entry_init(&r.e);
 	ledger_init(&r.ledger, sc->ledger_path, sc->lock_path, o->fsync,
 			o->lock_timeout_ms);
-	for (size_t i = 0; !ret && i < found.nr; i++)
+	for (size_t i = 0; !ret && !st->busy && i < found.nr; i++)
 		ret = import_file(&r, &found.items[i], err);
-	if (!ret)
+	if (!ret && !st->busy)
 		ret = flush_rows(&r, err);
 	if (!ret && !o->dry_run && r.keys.dirty)
 		ret = keys_save(&r.keys, keys_path.buf, err);

@@ -39,6 +39,7 @@ struct import_stats {
 	uint64_t duplicates;       /* known, and no better */
 	uint64_t rows_written;     /* to the ledger */
 	uint64_t skipped[SKIP__COUNT];
+	int busy;                  /* another import held the lock: none */
 };
 
 struct import_opts {
@@ -47,6 +48,8 @@ struct import_opts {
 	int64_t now;
 	int fsync;
 	int64_t lock_timeout_ms;
+	/* When another import of the agent runs, skip (st->busy), not wait. */
+	int no_wait;
 };
 
 /*

@@ -118,12 +118,17 @@ int64_t counters_cost(const struct counters *c, enum cost_mode mode,
 	}
 }
 
+int counters_cost_is_estimate(const struct counters *c, enum cost_mode mode)
+{
+	return mode == COST_MODE_ESTIMATE ||
+		(mode == COST_MODE_AUTO && c->v[RC_EST_UNBILLED]);
+}
+
 void counters_cost_text(struct strbuf *out, const struct counters *c,
 		enum cost_mode mode, const struct cost_words *w)
 {
 	int64_t unpriced, cost = counters_cost(c, mode, &unpriced);
-	int estimated = mode == COST_MODE_ESTIMATE ||
-			(mode == COST_MODE_AUTO && c->v[RC_EST_UNBILLED]);
+	int estimated = counters_cost_is_estimate(c, mode);
 
 	if (!cost && unpriced) {
 		strbuf_addstr(out, w->unpriced);

@@ -124,6 +124,9 @@ int64_t counters_cost(const struct counters *c, enum cost_mode mode,
 /* The cost, or -1 when none of the usage has a price (never $0). */
 int64_t counters_priced_cost(const struct counters *c, enum cost_mode mode);
 
+/* Whether the cost includes estimates (shown with a "~"). */
+int counters_cost_is_estimate(const struct counters *c, enum cost_mode mode);
+
 /* Tokens as reports count them: input (cache included) and output. */
 int64_t counters_tokens(const struct counters *c);
 

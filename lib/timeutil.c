@@ -496,6 +496,17 @@ void duration_format_short(struct strbuf *sb, int64_t ms)
 		strbuf_addf(sb, "%lldd", (long long)(ms / MS_PER_DAY));
 }
 
+void duration_format_hm(struct strbuf *sb, int64_t ms)
+{
+	int64_t minutes = ms < 0 ? 0 : ms / MS_PER_MIN;
+
+	if (minutes >= 60)
+		strbuf_addf(sb, "%lldh%02lldm", (long long)(minutes / 60),
+				(long long)(minutes % 60));
+	else
+		strbuf_addf(sb, "%lldm", (long long)minutes);
+}
+
 int timeutil_zone_exists(const char *name)
 {
 	const char *dir = getenv("TZDIR");

@@ -67,6 +67,8 @@ void time_format_iso_local(struct strbuf *sb, int64_t ms);
 
 /* Appends a short age for people: "12s", "5m", "3h", "2d". */
 void duration_format_short(struct strbuf *sb, int64_t ms);
+/* Hours and minutes, for a countdown: "4h05m", "12m". */
+void duration_format_hm(struct strbuf *sb, int64_t ms);
 
 /*
  * Sets the local time zone: NULL, "" or "local" keep the environment's.
