@@ -203,14 +203,13 @@ int report_needs_ledger(const struct report_spec *spec,
 		return 1;
 	if (!q->session)
 		return 0;
-	/* The rollups keep the detail of recent sessions only. */
+	/*
+	 * The rollups keep the detail of recent sessions only: those whose
+	 * detail went are in the dropped set, or may be. Any other session
+	 * is whole in the rollups, or has nothing.
+	 */
 	id = intern_find(&s->rollups.strings, q->session);
-	if (id == UINT32_MAX || !id)
-		return 1;
-	for (size_t i = 0; i < s->rollups.nr; i++)
-		if (s->rollups.items[i].key.session == id)
-			return 0;
-	return 1;
+	return !id || rollup_maybe_dropped(&s->rollups, q->session);
 }
 
 void report_from_rollups(const struct summary *s,

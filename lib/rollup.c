@@ -54,6 +54,7 @@ void rollup_table_release(struct rollup_table *t)
 	free(t->items);
 	hash_index_release(&t->ix);
 	intern_release(&t->strings);
+	free(t->dropped);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -386,6 +387,55 @@ void rollup_apply(struct rollup_table *t, const struct entry *e, int sign)
 
 /* ---- dropping session detail ---- */
 
+/* The three bits of a name, from one 64-bit FNV-1a hash. */
+static void dropped_bits(const char *name, uint32_t bit[3])
+{
+	uint64_t h = 14695981039346656037ULL;
+	uint32_t a, b;
+
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	a = (uint32_t)h;
+	b = (uint32_t)(h >> 32) | 1;
+	for (uint32_t i = 0; i < 3; i++)
+		bit[i] = (a + i * b) % (ROLLUP_DROPPED_BYTES * 8);
+}
+
+void rollup_note_dropped(struct rollup_table *t, const char *session)
+{
+	uint32_t bit[3];
+
+	if (!t->dropped)
+		t->dropped = xcalloc(1, ROLLUP_DROPPED_BYTES);
+	dropped_bits(session, bit);
+	for (int i = 0; i < 3; i++)
+		t->dropped[bit[i] / 8] |= (unsigned char)(1u << (bit[i] % 8));
+}
+
+int rollup_maybe_dropped(const struct rollup_table *t, const char *session)
+{
+	uint32_t bit[3];
+
+	if (!t->dropped)
+		return 0;
+	dropped_bits(session, bit);
+	for (int i = 0; i < 3; i++)
+		if (!(t->dropped[bit[i] / 8] & (1u << (bit[i] % 8))))
+			return 0;
+	return 1;
+}
+
+void rollup_merge_dropped(struct rollup_table *dst,
+		const struct rollup_table *src)
+{
+	if (!src->dropped)
+		return;
+	if (!dst->dropped)
+		dst->dropped = xcalloc(1, ROLLUP_DROPPED_BYTES);
+	for (size_t i = 0; i < ROLLUP_DROPPED_BYTES; i++)
+		dst->dropped[i] |= src->dropped[i];
+}
+
 struct session_age {
 	uint32_t session;
 	int64_t last;
@@ -467,8 +517,11 @@ void rollup_compact(struct rollup_table *t, size_t keep)
 
 		if (counters_empty(&old[i].c))
 			continue;
-		if (!keep_session[key.session])
+		if (key.session && !keep_session[key.session]) {
+			rollup_note_dropped(t, intern_str(&old_strings,
+					key.session));
 			key.session = 0;
+		}
 		key.provider = remap(&t->strings, &old_strings, key.provider);
 		key.model = remap(&t->strings, &old_strings, key.model);
 		key.session = remap(&t->strings, &old_strings, key.session);

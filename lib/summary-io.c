@@ -127,6 +127,14 @@ static void write_rollups(struct jsonw *w, const struct summary *s)
 	for (int i = 0; i < RC__COUNT; i++)
 		jw_string(w, rollup_counter_names[i]);
 	jw_array_end(w);
+	if (s->rollups.dropped) {
+		struct strbuf hex = STRBUF_INIT;
+
+		for (size_t i = 0; i < ROLLUP_DROPPED_BYTES; i++)
+			strbuf_addf(&hex, "%02x", s->rollups.dropped[i]);
+		jw_kv_string(w, "droppedSessions", hex.buf);
+		strbuf_release(&hex);
+	}
 	jw_key(w, "rollups");
 	jw_array_begin(w);
 	for (size_t i = 0; i < s->rollups.nr; i++) {
@@ -431,6 +439,30 @@ static int read_hour_start(struct reader *r)
 	return -1;
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static int read_dropped(struct reader *r)
+{
+	struct rollup_table *t = &r->s->rollups;
+	char *hex = read_string(r);
+
+	if (!hex || strlen(hex) != 2 * ROLLUP_DROPPED_BYTES || t->dropped)
+		return -1;
+	t->dropped = xcalloc(1, ROLLUP_DROPPED_BYTES);
+	for (size_t i = 0; i < ROLLUP_DROPPED_BYTES; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		t->dropped[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
 static int read_array(struct reader *r, int (*item)(struct reader *))
 {
 	int ret;
@@ -561,6 +593,8 @@ static int read_member(struct reader *r, const struct js_span *key)
 		return read_strings(r);
 	if (js_key_is(key, "rollups"))
 		return read_array(r, read_rollup);
+	if (js_key_is(key, "droppedSessions"))
+		return read_dropped(r);
 	if (js_key_is(key, "recent"))
 		return read_array(r, read_recent_item);
 	if (js_key_is(key, "hours"))

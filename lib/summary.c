@@ -132,6 +132,7 @@ void summary_merge(struct summary *dst, const struct summary *src)
 			to->last = from->last;
 	}
 	hours_merge(&dst->hours, &src->hours);
+	rollup_merge_dropped(&dst->rollups, &src->rollups);
 	memcpy(both, dst->recent, dst->nrecent * sizeof(*both));
 	memcpy(both + dst->nrecent, src->recent, src->nrecent * sizeof(*both));
 	if (n)

@@ -112,4 +112,30 @@ test_expect_success 'the old --format still works, with a notice' '
 	test_grep -v -- "--format" h
 '
 
+# One session, then 70 others later: its detail leaves the cache.
+cat >sessions.py <<'PY'
+import sys
+path, start, first, n = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+with open(path, "a") as f:
+    for i in range(n):
+        name = first if i == 0 else "other%02d" % i
+        f.write('{"v":1,"entryId":"u_%s_%d","providerId":"openai",'
+                '"modelId":"m","sessionResource":"%s","startedAt":%d,'
+                '"billedInputTokens":100,"billedOutputTokens":0,'
+                '"totalBilledTokens":100}\n' % (name, start, name,
+                                                 start + i * 60000))
+PY
+
+test_expect_success 'a session resumed after its detail left the cache: all of it' '
+	mkdir -p many/profile &&
+	python3 sessions.py many/profile/usage-ledger.jsonl 1795500000000 old 70 &&
+	TALLY_HOME=$PWD/many TALLY_SESSION=old tally status --json >s.json &&
+	test "$(json_get s.json "d[\"sessionTokens\"]")" = 100 &&
+	python3 sessions.py many/profile/usage-ledger.jsonl 1795510000000 old 1 &&
+	TALLY_HOME=$PWD/many TALLY_SESSION=old tally status --json >s.json &&
+	test "$(json_get s.json "d[\"sessionTokens\"]")" = 200 &&
+	TALLY_HOME=$PWD/many TALLY_SESSION=never tally status --json >s.json &&
+	test "$(json_get s.json "d[\"sessionTokens\"]")" = 0
+'
+
 test_done
