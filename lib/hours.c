@@ -79,19 +79,10 @@ static int bucket_used(const struct hour_bucket *b)
 	return b->first <= b->last;
 }
 
-void hours_prune(struct hour_table *t, int64_t now)
+void hours_note_new(struct hour_table *t, const struct entry *e)
 {
-	int64_t from = blocks_hour_of(now) - HOURS_KEPT * MS_PER_HOUR;
-	size_t n = 0;
-
-	while (n < t->nr && t->items[n].hour < from) {
-		if (bucket_used(&t->items[n]) &&
-		    t->items[n].last > t->dropped_last)
-			t->dropped_last = t->items[n].last;
-		n++;
-	}
-	memmove(t->items, t->items + n, (t->nr - n) * sizeof(*t->items));
-	t->nr -= n;
+	if (t->anchor && entry_is_usage(e) && entry_time(e) < t->anchor)
+		t->anchor = t->anchor_edge = 0;
 }
 
 void hours_merge(struct hour_table *dst, const struct hour_table *src)
@@ -107,6 +98,7 @@ void hours_merge(struct hour_table *dst, const struct hour_table *src)
 	}
 	if (src->dropped_last > dst->dropped_last)
 		dst->dropped_last = src->dropped_last;
+	dst->anchor = dst->anchor_edge = 0;
 }
 
 /* The walk through the hours, block by block, as blocks_from_times(). */
@@ -114,10 +106,29 @@ struct walk {
 	int have;               /* a block is open */
 	int exact;              /* its start is known for sure */
 	struct hour_block b;
+	/* The latest exact block start from keep_from on, for an anchor. */
+	int64_t keep_from;
+	int64_t anchor;
+	int anchor_edge, found_anchor;
 };
 
+/*
+ * Opens the block that starts at start. Its edge: whether a request at
+ * that very moment would belong to the block before (five hours from
+ * its start and from its last request), as blocks_from_times() would
+ * judge it; known when the block before is, or when there was none.
+ */
 static void open_block(struct walk *w, int64_t start, int64_t first)
 {
+	int known = w->have || !w->b.last || start - w->b.last > BLOCK_MS;
+	int edge = w->have && start - w->b.start <= BLOCK_MS &&
+		start - w->b.last <= BLOCK_MS;
+
+	if (w->exact && known && start >= w->keep_from) {
+		w->found_anchor = 1;
+		w->anchor = start;
+		w->anchor_edge = edge;
+	}
 	w->have = 1;
 	memset(&w->b, 0, sizeof(w->b));
 	w->b.start = start;
@@ -154,16 +165,51 @@ static void step(struct walk *w, const struct hour_bucket *h)
 	w->b.last = h->last;
 }
 
+/* The anchor's hour opens its block, exactly; the requests at its very
+ * start are the block before's when the anchor says so. */
+static void step_anchor(struct walk *w, const struct hour_table *t,
+		const struct hour_bucket *h)
+{
+	w->exact = 1;
+	open_block(w, t->anchor, t->anchor_edge ? t->anchor : h->first);
+	/* The block before is not known here: the anchor says. */
+	if (t->anchor >= w->keep_from) {
+		w->found_anchor = 1;
+		w->anchor = t->anchor;
+		w->anchor_edge = t->anchor_edge;
+	}
+	counters_add(&w->b.c, &h->c, 1);
+	if (!t->anchor_edge)
+		counters_add(&w->b.c, &h->at_start, 1);
+	w->b.last = h->last;
+}
+
+static void walk_all(const struct hour_table *t, struct walk *w)
+{
+	size_t i = 0;
+
+	/* The hours dropped end with their last request. */
+	w->b.last = t->dropped_last;
+	if (t->anchor) {
+		while (i < t->nr && t->items[i].hour < t->anchor)
+			i++;
+		if (i < t->nr && t->items[i].hour == t->anchor &&
+		    bucket_used(&t->items[i]))
+			step_anchor(w, t, &t->items[i++]);
+		else
+			i = 0;  /* no such hour: the anchor is no use */
+	}
+	for (; i < t->nr; i++)
+		if (bucket_used(&t->items[i]))
+			step(w, &t->items[i]);
+}
+
 int hours_active_block(const struct hour_table *t, int64_t now,
 		struct hour_block *b)
 {
 	struct walk w = { 0 };
 
-	/* The hours dropped end with their last request. */
-	w.b.last = t->dropped_last;
-	for (size_t i = 0; i < t->nr; i++)
-		if (bucket_used(&t->items[i]))
-			step(&w, &t->items[i]);
+	walk_all(t, &w);
 	/* Quiet for five hours (or a clock behind): over, whatever began it. */
 	if (!w.have || now < w.b.last || now - w.b.last >= BLOCK_MS)
 		return 0;
@@ -173,4 +219,28 @@ int hours_active_block(const struct hour_table *t, int64_t now,
 		return 0;
 	*b = w.b;
 	return 1;
+}
+
+void hours_prune(struct hour_table *t, int64_t now)
+{
+	int64_t from = blocks_hour_of(now) - HOURS_KEPT * MS_PER_HOUR;
+	struct walk w = { .keep_from = from };
+	size_t n = 0;
+
+	walk_all(t, &w);
+	if (w.found_anchor) {
+		t->anchor = w.anchor;
+		t->anchor_edge = w.anchor_edge;
+	} else if (t->anchor < from) {
+		t->anchor = t->anchor_edge = 0;
+	}
+
+	while (n < t->nr && t->items[n].hour < from) {
+		if (bucket_used(&t->items[n]) &&
+		    t->items[n].last > t->dropped_last)
+			t->dropped_last = t->items[n].last;
+		n++;
+	}
+	memmove(t->items, t->items + n, (t->nr - n) * sizeof(*t->items));
+	t->nr -= n;
 }

@@ -19,9 +19,14 @@
  * The cache keeps the hours of the last HOURS_KEPT hours (and later
  * ones). Blocks start afresh after a gap of more than five hours, so the
  * block under way is known exactly when such a gap lies within the hours
- * kept, or between them and the last request of the hours dropped;
- * otherwise (usage without a five-hour pause for two days) the caller
- * asks the ledger.
+ * kept, or between them and the last request of the hours dropped. So
+ * that use without such a pause stays known too, the start of a block
+ * known exactly is kept as an anchor before hours are dropped: the walk
+ * starts there, knowing whether a request at its very moment would be
+ * the block before's. Only a request before the anchor can move it (one
+ * that
+ * arrives late, from an import of old logs): then the anchor goes, and
+ * until the next gap the caller asks the ledger.
  */
 
 #define HOURS_KEPT 48
@@ -37,6 +42,8 @@ struct hour_table {
 	struct hour_bucket *items; /* by hour, oldest first */
 	size_t nr, alloc;
 	int64_t dropped_last;   /* the last request of the hours dropped */
+	int64_t anchor;         /* a block start known exactly, or 0 */
+	int anchor_edge;        /* requests at that moment: the block before */
 };
 
 void hours_init(struct hour_table *t);
@@ -52,10 +59,16 @@ struct hour_bucket *hours_get(struct hour_table *t, int64_t hour);
  */
 void hours_apply(struct hour_table *t, const struct entry *e, int sign);
 
-/* Drops the hours before now - HOURS_KEPT hours. */
+/* A new request (not a new version of one): it may move the anchor. */
+void hours_note_new(struct hour_table *t, const struct entry *e);
+
+/*
+ * Drops the hours before now - HOURS_KEPT hours, keeping the latest
+ * block start known exactly among those left as the anchor.
+ */
 void hours_prune(struct hour_table *t, int64_t now);
 
-/* Adds src into dst. */
+/* Adds src into dst (the anchors of two ledgers do not add up: none). */
 void hours_merge(struct hour_table *dst, const struct hour_table *src);
 
 struct hour_block {

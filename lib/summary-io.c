@@ -185,6 +185,11 @@ static void write_hours(struct jsonw *w, const struct summary *s)
 	const struct hour_table *t = &s->hours;
 
 	jw_kv_int(w, "hoursDroppedLast", t->dropped_last);
+	jw_key(w, "hoursAnchor");
+	jw_array_begin(w);
+	jw_int(w, t->anchor);
+	jw_int(w, t->anchor_edge);
+	jw_array_end(w);
 	jw_key(w, "hours");
 	jw_array_begin(w);
 	for (size_t i = 0; i < t->nr; i++) {
@@ -422,6 +427,24 @@ static int read_hour(struct reader *r)
 	return 0;
 }
 
+static int read_hours_anchor(struct reader *r)
+{
+	struct hour_table *t = &r->s->hours;
+	int64_t v[2];
+	int ret, i = 0;
+
+	if (js_array_begin(&r->js))
+		return -1;
+	while ((ret = js_element(&r->js)) > 0)
+		if (i >= 2 || read_int(r, &v[i++]))
+			return -1;
+	if (ret || i != 2 || v[0] < 0 || (v[1] != 0 && v[1] != 1))
+		return -1;
+	t->anchor = v[0];
+	t->anchor_edge = (int)v[1];
+	return 0;
+}
+
 static int read_hour_start(struct reader *r)
 {
 	struct hour_table *t = &r->s->hours;
@@ -603,6 +626,8 @@ static int read_member(struct reader *r, const struct js_span *key)
 		return read_array(r, read_hour_start);
 	if (js_key_is(key, "hoursDroppedLast"))
 		return read_int(r, &s->hours.dropped_last);
+	if (js_key_is(key, "hoursAnchor"))
+		return read_hours_anchor(r);
 	if (js_key_is(key, "quota"))
 		return read_array(r, read_quota);
 	if (js_key_is(key, "alerts"))

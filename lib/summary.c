@@ -306,6 +306,7 @@ static int fold_row(struct fold_state *fs, const struct entry *e,
 		fs->ix->slots[pos].off = off + 1;
 	} else {
 		summary_index_fill(fs->ix, pos, hash, off);
+		hours_note_new(&s->hours, e);
 	}
 	if (entry_is_usage(e) && entry_time(e) >= fs->recent_from)
 		recent_add(s, e, hash);
