@@ -4,7 +4,7 @@
  */
 #include "reporting.h"
 #include "status-claude.h"
-#include "summary-block.h"
+#include "status-fields.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -22,204 +22,6 @@ static const char *const status_usage[] = {
 	"tally status --claude-code [--template <template>] [--json]",
 	NULL,
 };
-
-/* Rates are taken over this many recent minutes. */
-#define RATE_MINUTES 5
-/* A plan's share used is shown while its snapshot is this fresh. */
-#define PLAN_FRESH_MS (10 * 60 * 1000LL)
-
-struct plan_view {
-	int known;
-	int64_t used, resets_at, captured_at;
-};
-
-struct status_fields {
-	int64_t tok_per_min, req_per_min;
-	int64_t session_tokens, today_tokens, month_tokens;
-	struct counters session, today, month;
-	int64_t budget_percent;
-	const char *budget_state, *budget_name, *budget_scope;
-	int64_t pending, failed;
-	const char *session_name;
-	enum cost_mode mode;
-	int has_budget;
-	struct block_view block;     /* block.active: one is under way */
-	struct counters block_total;
-	struct plan_view plan[CLAUDE_WINDOWS];
-	const char *model;           /* --claude-code: the session's model */
-	int64_t now;
-};
-
-/* The block under way: from the cache's hours, else from the ledger. */
-static int block_fields(struct status_fields *f, const struct reporting *rp,
-		const struct report_scope *sc, struct strbuf *err)
-{
-	struct report_spec spec = REPORT_SPEC_INIT;
-	struct counters total = { { 0 } };
-	struct report r;
-	int k = block_from_hours(&f->block, sc->s, rp->now, &total), ret;
-
-	if (k >= 0) {
-		if (k)
-			block_pace(&f->block, &total, rp->mode);
-		f->block_total = total;
-		return 0;
-	}
-	/* Two days without a pause: the hours cannot tell. */
-	ret = block_window(&f->block, sc, &spec, rp->now, err);
-	if (ret || !f->block.active)
-		return ret;
-	report_init(&r);
-	ret = report_build(sc, &spec, &r, err);
-	if (!ret)
-		block_pace(&f->block, &r.total, rp->mode);
-	f->block_total = r.total;
-	report_release(&r);
-	return ret;
-}
-
-/* The plan's windows, from snapshots fresh enough to show. */
-static void plan_fields(struct status_fields *f, const struct summary *s,
-		int64_t now)
-{
-	static const char *const names[CLAUDE_WINDOWS] = { "five_hour",
-		"seven_day" };
-
-	for (int i = 0; i < CLAUDE_WINDOWS; i++) {
-		const struct quota_state *q = summary_find_quota(s,
-				"anthropic", names[i]);
-		uint32_t need = 1u << QF_USED_PERCENT | 1u << QF_RESET_DATE |
-			1u << QF_CAPTURED_AT;
-
-		if (!q || (q->has & need) != need ||
-		    now - q->v[QF_CAPTURED_AT] >= PLAN_FRESH_MS ||
-		    q->v[QF_RESET_DATE] <= now)
-			continue;
-		f->plan[i].known = 1;
-		f->plan[i].used = q->v[QF_USED_PERCENT];
-		f->plan[i].resets_at = q->v[QF_RESET_DATE];
-		f->plan[i].captured_at = q->v[QF_CAPTURED_AT];
-	}
-}
-
-static int window_counters(const struct report_scope *sc,
-		int64_t since, int64_t until, const char *session,
-		struct counters *c, struct strbuf *err)
-{
-	struct report_spec spec = REPORT_SPEC_INIT;
-	struct report r;
-	int ret;
-
-	spec.filter.since = since;
-	spec.filter.until = until;
-	spec.filter.session = session;
-	report_init(&r);
-	ret = report_build(sc, &spec, &r, err);
-	*c = r.total;
-	report_release(&r);
-	return ret;
-}
-
-static void recent_rates(struct status_fields *f, const struct reporting *rp,
-		const struct report_scope *sc)
-{
-	int64_t requests;
-	int64_t tokens = summary_recent_tokens(sc->s,
-			rp->now - RATE_MINUTES * MS_PER_MIN, rp->now + 1,
-			&requests);
-
-	f->tok_per_min = tokens / RATE_MINUTES;
-	f->req_per_min = requests / RATE_MINUTES;
-}
-
-static int gather(struct status_fields *f, const struct reporting *rp,
-		const struct report_scope *sc, struct strbuf *err)
-{
-	int32_t today = local_day(rp->now), month, month_end;
-	int ret;
-	struct counters all;
-
-	memset(f, 0, sizeof(*f));
-	f->mode = rp->mode;
-	f->now = rp->now;
-	f->session_name = rp->session.buf;
-	recent_rates(f, rp, sc);
-	calendar_bounds(CAL_MONTH, today, &month, &month_end);
-	ret = window_counters(sc, local_day_to_ms(today),
-			local_day_to_ms(today + 1), NULL, &f->today, err);
-	if (!ret)
-		ret = window_counters(sc, local_day_to_ms(month), -1, NULL,
-				&f->month, err);
-	if (!ret && *rp->session.buf)
-		ret = window_counters(sc, -1, -1, rp->session.buf,
-				&f->session, err);
-	if (!ret)
-		ret = window_counters(sc, -1, -1, NULL, &all, err);
-	f->today_tokens = f->today.v[RC_INPUT] + f->today.v[RC_OUTPUT];
-	f->month_tokens = f->month.v[RC_INPUT] + f->month.v[RC_OUTPUT];
-	f->session_tokens = f->session.v[RC_INPUT] + f->session.v[RC_OUTPUT];
-	f->pending = all.v[RC_N_PENDING];
-	f->failed = all.v[RC_N_SYNC_FAILED];
-	for (size_t i = 0; i < rp->nbudgets; i++) {
-		const struct budget_status *st = &rp->status[i];
-
-		if (f->has_budget && st->percent <= f->budget_percent)
-			continue;
-		f->has_budget = 1;
-		f->budget_percent = st->percent;
-		f->budget_state = budget_state_name(st->state);
-		f->budget_name = st->b->name;
-		f->budget_scope = budget_scope_name(st->b->scope);
-	}
-	if (!ret)
-		ret = block_fields(f, rp, sc, err);
-	plan_fields(f, sc->s, rp->now);
-	return ret;
-}
-
-static void add_block_left(struct strbuf *out, const struct status_fields *f)
-{
-	if (f->block.active)
-		duration_format_hm(out, f->block.end - f->now);
-}
-
-/* Cost per hour, or tokens per minute when the block has no price. */
-static void add_burn(struct strbuf *out, const struct status_fields *f)
-{
-	const struct block_rate *r = &f->block.rate;
-
-	if (!f->block.active || !r->known)
-		return;
-	if (r->cost_per_hour >= 0) {
-		if (counters_cost_is_estimate(&f->block_total, f->mode))
-			strbuf_addch(out, '~');
-		money_format_human(out, r->cost_per_hour);
-		strbuf_addstr(out, "/h");
-	} else {
-		fmt_count_short(out, (int64_t)(r->tokens_per_minute + 0.5));
-		strbuf_addstr(out, " tok/min");
-	}
-}
-
-static void add_block_tokens(struct strbuf *out,
-		const struct status_fields *f)
-{
-	if (f->block.active)
-		fmt_count_short(out, f->block.tokens);
-}
-
-static void add_block_cost(struct strbuf *out, const struct status_fields *f)
-{
-	if (f->block.active)
-		format_cost(out, &f->block_total, f->mode);
-}
-
-static void add_plan(struct strbuf *out, const struct status_fields *f,
-		int i)
-{
-	if (f->plan[i].known)
-		percent_format(out, f->plan[i].used);
-}
 
 /* What Claude Code sent is fresher than any snapshot. */
 static void claude_fields(struct status_fields *f,
@@ -275,17 +77,17 @@ static int expand_field(struct strbuf *out, const char *name, size_t len,
 	else if (IS("failed"))
 		strbuf_addf(out, "%lld", (long long)f->failed);
 	else if (IS("block_left"))
-		add_block_left(out, f);
+		status_block_left(out, f);
 	else if (IS("block_tokens"))
-		add_block_tokens(out, f);
+		status_block_tokens(out, f);
 	else if (IS("block_cost"))
-		add_block_cost(out, f);
+		status_block_cost(out, f);
 	else if (IS("burn_rate"))
-		add_burn(out, f);
+		status_burn(out, f);
 	else if (IS("plan_5h"))
-		add_plan(out, f, 0);
+		status_plan(out, f, 0);
 	else if (IS("plan_7d"))
-		add_plan(out, f, 1);
+		status_plan(out, f, 1);
 	else if (IS("model"))
 		strbuf_addstr_printable(out, f->model ? f->model : "");
 	else
@@ -412,11 +214,11 @@ static void claude_line(struct strbuf *out, const struct status_fields *f)
 	if (f->block.active) {
 		part(out, start);
 		strbuf_addstr(out, "block ");
-		add_block_left(out, f);
+		status_block_left(out, f);
 		strbuf_addstr(out, " left");
 		if (f->block.rate.known) {
 			strbuf_addstr(out, " ");
-			add_burn(out, f);
+			status_burn(out, f);
 		}
 	}
 	plan_part(out, start, f);
@@ -425,59 +227,6 @@ static void claude_line(struct strbuf *out, const struct status_fields *f)
 		strbuf_addf(out, "budget %lld%%", (long long)f->budget_percent);
 	}
 	strbuf_addch(out, '\n');
-}
-
-static void json_block(struct jsonw *w, const struct status_fields *f)
-{
-	const struct block_view *b = &f->block;
-
-	jw_key(w, "block");
-	if (!b->active) {
-		jw_null(w);
-		return;
-	}
-	jw_object_begin(w);
-	jw_kv_int(w, "startAt", b->start);
-	jw_kv_int(w, "endAt", b->end);
-	jw_kv_int(w, "msLeft", b->end - f->now);
-	jw_kv_int(w, "tokens", b->tokens);
-	json_money_or_null(w, "costUsd", b->cost);
-	if (b->rate.known) {
-		jw_kv_double(w, "tokensPerMinute", b->rate.tokens_per_minute);
-		json_money_or_null(w, "costPerHourUsd", b->rate.cost_per_hour);
-	} else {
-		jw_kv_null(w, "tokensPerMinute");
-		jw_kv_null(w, "costPerHourUsd");
-	}
-	if (b->has_projection) {
-		jw_kv_int(w, "projectedTokens", b->projected_tokens);
-		json_money_or_null(w, "projectedCostUsd", b->projected_cost);
-	}
-	jw_object_end(w);
-}
-
-static void json_plan(struct jsonw *w, const struct status_fields *f)
-{
-	static const char *const names[CLAUDE_WINDOWS] = { "fiveHour",
-		"sevenDay" };
-
-	jw_key(w, "plan");
-	jw_object_begin(w);
-	for (int i = 0; i < CLAUDE_WINDOWS; i++) {
-		const struct plan_view *p = &f->plan[i];
-
-		jw_key(w, names[i]);
-		if (!p->known) {
-			jw_null(w);
-			continue;
-		}
-		jw_object_begin(w);
-		jw_kv_money(w, "usedPercent", p->used);
-		jw_kv_int(w, "resetsAt", p->resets_at);
-		jw_kv_int(w, "capturedAt", p->captured_at);
-		jw_object_end(w);
-	}
-	jw_object_end(w);
 }
 
 static void json_line(struct strbuf *out, const struct status_fields *f)
@@ -511,8 +260,8 @@ static void json_line(struct strbuf *out, const struct status_fields *f)
 	}
 	jw_kv_int(&w, "pendingSyncCount", f->pending);
 	jw_kv_int(&w, "failedSyncCount", f->failed);
-	json_block(&w, f);
-	json_plan(&w, f);
+	status_json_block(&w, f);
+	status_json_plan(&w, f);
 	if (f->model)
 		jw_kv_string(&w, "model", f->model);
 	jw_object_end(&w);
@@ -584,7 +333,7 @@ int cmd_status(int argc, const char **argv, struct tally_ctx *ctx)
 		ret = reporting_scope(&rp, all_workspaces ? BUDGET_SCOPE_ALL :
 				BUDGET_SCOPE_WORKSPACE, &sc, &err);
 	if (!ret)
-		ret = gather(&f, &rp, sc, &err);
+		ret = status_gather(&f, &rp, sc, &err);
 	if (!ret && claude)
 		claude_fields(&f, &in, rp.now);
 	if (!ret && json)
