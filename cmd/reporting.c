@@ -284,6 +284,14 @@ void json_time_or_null(struct jsonw *w, const char *key, int64_t ms)
 	strbuf_release(&sb);
 }
 
+void json_int_or_null(struct jsonw *w, const char *key, int64_t v)
+{
+	if (v < 0)
+		jw_kv_null(w, key);
+	else
+		jw_kv_int(w, key, v);
+}
+
 void json_money_or_null(struct jsonw *w, const char *key, int64_t nano)
 {
 	if (nano < 0)

@@ -95,6 +95,8 @@ struct jsonw;
 void json_time_or_null(struct jsonw *w, const char *key, int64_t ms);
 /* An amount in USD, null when nano is negative (unpriced). */
 void json_money_or_null(struct jsonw *w, const char *key, int64_t nano);
+/* A count that is not known when negative: null. */
+void json_int_or_null(struct jsonw *w, const char *key, int64_t v);
 
 /* Appends a bar of width cells, filled to percent (may exceed 100). */
 void format_bar(struct strbuf *sb, int64_t percent, int width);

@@ -51,6 +51,8 @@ const struct cmd_struct commands[] = {
 		"totals, shares and budgets over a window of time" },
 	{ "sync", cmd_sync, NEED_SCOPE,
 		"verify usage against the providers' usage and billing APIs" },
+	{ "top", cmd_top, NEED_SCOPE,
+		"a live view: totals, the block, rates, budgets, requests" },
 	{ "version", cmd_version, 0, "print tally's version" },
 	{ NULL, NULL, 0, NULL },
 };

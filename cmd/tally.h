@@ -62,6 +62,7 @@ int cmd_import(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_log(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_migrate(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_proxy(int argc, const char **argv, struct tally_ctx *ctx);
+int cmd_top(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_pricing(int argc, const char **argv, struct tally_ctx *ctx);
 /* tally pricing check (cmd/pricing-check.c). */
 int pricing_check(const struct tally_ctx *ctx, int json);

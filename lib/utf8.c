@@ -186,14 +186,24 @@ const char *glyph_bar_empty(void)
 
 size_t utf8_width(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t w = 0;
+	size_t w;
 
-	for (size_t i = 0; i < len;) {
+	utf8_fit(s, len, (size_t)-1, &w);
+	return w;
+}
+
+size_t utf8_fit(const char *s, size_t len, size_t cols, size_t *width)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t w = 0, i;
+
+	for (i = 0; i < len;) {
 		size_t n = utf8_valid_prefix(p + i, len - i);
 		int cw;
 
 		if (!n) {
+			if (w + 1 > cols)
+				break;
 			w++;
 			i++;
 			continue;
@@ -201,8 +211,12 @@ size_t utf8_width(const char *s, size_t len)
 		/* Only a real UTF-8 locale knows the widths. */
 		cw = n > 1 && locale_kind() == 1 ?
 			wcwidth((wchar_t)decode(p + i, n)) : 1;
+		if (w + (cw < 0 ? 1 : (size_t)cw) > cols)
+			break;
 		w += cw < 0 ? 1 : (size_t)cw;
 		i += n;
 	}
-	return w;
+	if (width)
+		*width = w;
+	return i;
 }

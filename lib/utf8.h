@@ -35,6 +35,12 @@ void strbuf_addstr_printable(struct strbuf *sb, const char *s);
 size_t utf8_width(const char *s, size_t len);
 
 /*
+ * How many of the len bytes fit in cols columns, never cutting a
+ * character; *width (may be NULL) receives the columns they take.
+ */
+size_t utf8_fit(const char *s, size_t len, size_t cols, size_t *width);
+
+/*
  * Whether the locale's character set (LC_ALL, LC_CTYPE, LANG, read once
  * when first asked) is UTF-8. Under one that is not, the output's own
  * bars and separators are ASCII (see the glyphs below).

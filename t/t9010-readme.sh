@@ -98,6 +98,7 @@ test_expect_success 'and does what it says' '
 	test_grep "^MODEL" out.$(at "tally summary --last 24h") &&
 	test_grep "^Block " out.$(at "tally summary --window block") &&
 	test_grep "tok" out.$(at "tally status") &&
+	test_grep "^latest requests" out.$(at "tally top --once") &&
 	test_grep "claude-code: " out.$(at "tally import claude-code") &&
 	test_grep "codex: " out.$(at "tally import codex") &&
 	test_grep "^<!DOCTYPE html>" usage.html &&
