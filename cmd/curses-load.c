@@ -19,6 +19,8 @@ static const struct dynsym syms[] = {
 	SYM(fn_curs_set, "curs_set"),
 	SYM(fn_wgetch, "wgetch"),
 	SYM(fn_werase, "werase"),
+	SYM(fn_wmove, "wmove"),
+	SYM(fn_wclrtoeol, "wclrtoeol"),
 	SYM(fn_wrefresh, "wrefresh"),
 	SYM(fn_mvwaddnstr, "mvwaddnstr"),
 	SYM(fn_attr_on, "wattron"),

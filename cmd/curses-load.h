@@ -25,6 +25,8 @@ struct curses_fns {
 	int (*fn_curs_set)(int visibility);
 	int (*fn_wgetch)(WINDOW *w);
 	int (*fn_werase)(WINDOW *w);
+	int (*fn_wmove)(WINDOW *w, int y, int x);
+	int (*fn_wclrtoeol)(WINDOW *w);
 	int (*fn_wrefresh)(WINDOW *w);
 	int (*fn_mvwaddnstr)(WINDOW *w, int y, int x, const char *s, int n);
 	int (*fn_attr_on)(WINDOW *w, int attrs);

@@ -113,6 +113,8 @@ struct screen {
 	SCREEN *sp;
 	WINDOW *w;
 	int colour;
+	struct strbuf shown;    /* the frame on the screen */
+	int rows, cols;         /* its size then */
 };
 
 static int screen_open(struct screen *s, struct strbuf *err)
@@ -150,34 +152,73 @@ static void screen_close(struct screen *s)
 	curses_api.fn_endwin();
 	curses_api.fn_delscreen(s->sp);
 	s->sp = NULL;
+	strbuf_release(&s->shown);
 }
 
+/* The line y of a frame: its start and length, or NULL past its end. */
+static const char *line_of(const struct strbuf *frame, int y, size_t *len)
+{
+	const char *p = frame->buf, *end = frame->buf + frame->len, *nl;
+
+	for (; y > 0 && p < end; y--) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		p = nl ? nl + 1 : end;
+	}
+	if (p >= end)
+		return NULL;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	*len = (size_t)((nl ? nl : end) - p);
+	return p;
+}
+
+/*
+ * Draws the frame: only the lines that differ from the one on the
+ * screen (all of them after a resize), so that an idle refresh costs a
+ * comparison and nothing of ncurses.
+ */
 static void draw(struct screen *s, const struct top_model *m,
 		const struct top_view *v)
 {
 	const struct curses_fns *c = &curses_api;
 	struct strbuf text = STRBUF_INIT;
-	int rows = c->fn_max_y(s->w), cols = c->fn_max_x(s->w), y = 0;
-	const char *p;
+	int rows = c->fn_max_y(s->w), cols = c->fn_max_x(s->w);
+	int all = rows != s->rows || cols != s->cols, changed = 0;
 
 	top_frame_text(&text, m, v);
-	c->fn_werase(s->w);
-	for (p = text.buf; *p && y < rows; y++) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		size_t fit = cols > 0 ?
-			utf8_fit(p, len, (size_t)cols, NULL) : 0;
+	if (all)
+		c->fn_werase(s->w);
+	for (int y = 0; y < rows; y++) {
+		size_t len = 0, was_len = 0;
+		const char *p = line_of(&text, y, &len);
+		const char *was = all ? NULL : line_of(&s->shown, y, &was_len);
 		int attrs = !y ? (s->colour ? COLOR_PAIR(1) | A_BOLD : A_BOLD) :
 			0;
 
+		if (!all && (p ? was && len == was_len &&
+			     !memcmp(p, was, len) : !was))
+			continue;
+		changed = 1;
+		c->fn_wmove(s->w, y, 0);
+		c->fn_wclrtoeol(s->w);
+		if (!p || cols <= 0)
+			continue;
 		if (attrs)
 			c->fn_attr_on(s->w, attrs);
-		c->fn_mvwaddnstr(s->w, y, 0, p, (int)fit);
+		c->fn_mvwaddnstr(s->w, y, 0, p,
+				(int)utf8_fit(p, len, (size_t)cols, NULL));
 		if (attrs)
 			c->fn_attr_off(s->w, attrs);
-		p += len + (nl != NULL);
 	}
-	c->fn_wrefresh(s->w);
+	s->rows = rows;
+	s->cols = cols;
+	{
+		struct strbuf old = s->shown;
+
+		s->shown = text;     /* the screen's now; the old one goes */
+		text = old;
+	}
+	if (all || changed)
+		c->fn_wrefresh(s->w);
 	strbuf_release(&text);
 }
 
@@ -217,7 +258,7 @@ static int key(int ch, struct top_model *m, struct top_view *v, int *dirty,
 static int run_screen(struct top_model *m, struct top_view *v,
 		struct strbuf *err)
 {
-	struct screen s = { 0 };
+	struct screen s = { .shown = STRBUF_INIT };
 	int ret = screen_open(&s, err), dirty = 1;
 	int64_t next = monotonic_ms() + v->interval_ms;
 
