@@ -123,28 +123,26 @@ static void plan_line(struct strbuf *out, const struct top_model *m)
 		strbuf_addch(out, '\n');
 }
 
-static void rate_part(struct strbuf *out, const struct top_model *m,
+static void rate_part(struct strbuf *out, const struct top_stats *st,
 		int minutes)
 {
-	struct top_stats st;
-
-	top_model_stats(m, minutes * 60000LL, &st);
 	strbuf_addf(out, "last %d min: ", minutes);
-	fmt_count_short(out, st.tokens / minutes);
+	fmt_count_short(out, st->tokens / minutes);
 	strbuf_addf(out, " tok/min, %.1f req/min",
-			(double)st.requests / minutes);
+			(double)st->requests / minutes);
 }
 
 static void activity(struct strbuf *out, const struct top_model *m)
 {
-	struct top_stats st;
+	struct top_stats st, minute;
 
-	strbuf_addstr(out, "rate      ");
-	rate_part(out, m, 1);
-	strbuf_addstr(out, glyph_separator());
-	rate_part(out, m, 5);
-	strbuf_addch(out, '\n');
+	top_model_stats(m, 60000, &minute);
 	top_model_stats(m, TOP_WINDOW_MS, &st);
+	strbuf_addstr(out, "rate      ");
+	rate_part(out, &minute, 1);
+	strbuf_addstr(out, glyph_separator());
+	rate_part(out, &st, 5);
+	strbuf_addch(out, '\n');
 	strbuf_addstr(out, "latency   p50 ");
 	add_ms(out, st.latency_p50);
 	strbuf_addstr(out, ", p95 ");

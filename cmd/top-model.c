@@ -299,15 +299,20 @@ static int64_t percentile(int64_t *v, size_t n, int p)
 void top_model_stats(const struct top_model *m, int64_t window_ms,
 		struct top_stats *st)
 {
-	int64_t *lat = xcalloc(m->n + 1, sizeof(int64_t));
-	int64_t *ttft = xcalloc(m->n + 1, sizeof(int64_t));
-	size_t nlat = 0, nttft = 0;
+	size_t from = m->n, nlat = 0, nttft = 0;
+	int64_t *lat, *ttft;
 
+	/* The ring is in time order: only its end is in the window. */
+	while (from > 0 && top_model_request(m, from - 1)->at >=
+			m->now - window_ms)
+		from--;
+	lat = xcalloc(m->n - from + 1, sizeof(int64_t));
+	ttft = xcalloc(m->n - from + 1, sizeof(int64_t));
 	memset(st, 0, sizeof(*st));
-	for (size_t i = 0; i < m->n; i++) {
+	for (size_t i = from; i < m->n; i++) {
 		const struct top_request *r = top_model_request(m, i);
 
-		if (r->at < m->now - window_ms || r->at > m->now)
+		if (r->at > m->now)
 			continue;
 		st->requests++;
 		st->tokens += counters_tokens(&r->c);

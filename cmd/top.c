@@ -260,15 +260,17 @@ static int run_screen(struct top_model *m, struct top_view *v,
 {
 	struct screen s = { .shown = STRBUF_INIT };
 	int ret = screen_open(&s, err), dirty = 1;
-	int64_t next = monotonic_ms() + v->interval_ms;
+	int64_t next = monotonic_ms() + v->interval_ms, drawn_second = -1;
 
 	v->colour = s.colour;
 	while (!ret && !stop_signal) {
 		int64_t left;
 		int ch;
 
-		if (dirty)
+		if (dirty) {
 			draw(&s, m, v);
+			drawn_second = m->now / 1000;
+		}
 		dirty = 0;
 		left = next - monotonic_ms();
 		curses_api.fn_wtimeout(s.w, left > 0 ? (int)left : 0);
@@ -281,8 +283,13 @@ static int run_screen(struct top_model *m, struct top_view *v,
 		if (v->paused)
 			continue;
 		ret = top_model_poll(m, now_ms(), err);
-		/* The clock moves the block's time left even when idle. */
-		dirty = 1;
+		/*
+		 * New rows change the frame; so does the clock, a second at
+		 * a time (the time shown, the block's time left, the rates
+		 * of the last minutes): within the second, nothing to do.
+		 */
+		if (ret > 0 || m->now / 1000 != drawn_second)
+			dirty = 1;
 		if (ret > 0)
 			ret = 0;
 	}
