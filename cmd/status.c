@@ -307,8 +307,10 @@ int cmd_status(int argc, const char **argv, struct tally_ctx *ctx)
 	if (claude && all_workspaces)
 		usage_error(status_usage, opts, "--claude-code speaks of "
 				"its own session: not with --all-workspaces");
-	if (claude && (ret = claude_input_read(&in, STDIN_FILENO, &err)))
+	if (claude && (ret = claude_input_read(&in, STDIN_FILENO, &err))) {
+		claude_input_release(&in);
 		return report(ret, &err);
+	}
 	if (claude && ctx->cfg.enabled &&
 	    (ret = claude_import(&in, ctx, &err))) {
 		claude_input_release(&in);

@@ -215,9 +215,10 @@ static int gather(struct top_model *m, struct strbuf *err)
 	close_figures(m);
 	ret = reporting_open(&m->rp, m->ctx, REPORTING_QUIET |
 			REPORTING_NO_WAIT | REPORTING_NO_HOOKS, err);
+	m->open = 1;    /* closed even when it failed, as it must be */
+	memset(&m->f, 0, sizeof(m->f));
 	if (ret)
 		return ret;
-	m->open = 1;
 	ret = reporting_scope(&m->rp, budget_scope_of(m->scope), &m->sc, err);
 	if (!ret)
 		ret = status_gather(&m->f, &m->rp, m->sc, err);
