@@ -120,3 +120,20 @@ uint64_t auto_compact_locked(struct ledger *l, const struct tally_ctx *ctx,
 	strbuf_release(&err);
 	return st.expired;
 }
+
+int append_rows(const struct tally_ctx *ctx, const struct strbuf *rows,
+		struct strbuf *err)
+{
+	struct ledger l;
+	int ret;
+
+	if (!rows->len)
+		return 0;
+	ret = scope_prepare(&ctx->scope, err);
+	ledger_init(&l, ctx->scope.ledger_path, ctx->scope.lock_path,
+			ctx->cfg.fsync, ctx->cfg.lock_timeout_ms);
+	if (!ret)
+		ret = ledger_append(&l, rows->buf, rows->len, err);
+	ledger_release(&l);
+	return ret;
+}

@@ -95,7 +95,6 @@ static int refresh_plan(const struct tally_ctx *ctx, struct strbuf *err)
 static int refresh(const struct tally_ctx *ctx, struct strbuf *err)
 {
 	struct strbuf rows = STRBUF_INIT;
-	struct ledger l;
 	int ret = 0, asked = 0;
 
 	for (const struct provider *const *p = provider_table; *p && !ret; p++)
@@ -104,53 +103,10 @@ static int refresh(const struct tally_ctx *ctx, struct strbuf *err)
 	if (!ret && !asked)
 		ret = fail(err, T_EAUTH, "no provider could be asked: set "
 				"OPENROUTER_API_KEY");
-	if (!ret && rows.len) {
-		ret = scope_prepare(&ctx->scope, err);
-		ledger_init(&l, ctx->scope.ledger_path, ctx->scope.lock_path,
-				ctx->cfg.fsync, ctx->cfg.lock_timeout_ms);
-		if (!ret)
-			ret = ledger_append(&l, rows.buf, rows.len, err);
-		ledger_release(&l);
-	}
+	if (!ret)
+		ret = append_rows(ctx, &rows, err);
 	strbuf_release(&rows);
 	return ret;
-}
-
-static void print_table(struct strbuf *out, const struct summary *s,
-		int64_t now)
-{
-	struct strbuf sb = STRBUF_INIT;
-	struct table t;
-
-	table_init(&t, "llll");
-	table_head(&t, "PROVIDER", "REMAINING", "RESETS", "AGE", NULL);
-	for (size_t i = 0; i < s->nquotas; i++) {
-		const struct quota_state *q = &s->quotas[i];
-
-		strbuf_reset(&sb);
-		quota_name(&sb, q);
-		table_cell_str(&t, sb.buf);
-		strbuf_reset(&sb);
-		quota_remaining_text(&sb, q);
-		table_cell_str(&t, sb.buf);
-		strbuf_reset(&sb);
-		if (q->has & (1u << QF_RESET_DATE))
-			time_format_local(&sb, q->v[QF_RESET_DATE]);
-		else
-			strbuf_addch(&sb, '-');
-		table_cell_str(&t, sb.buf);
-		strbuf_reset(&sb);
-		if (q->has & (1u << QF_CAPTURED_AT)) {
-			duration_format_short(&sb, now - q->v[QF_CAPTURED_AT]);
-			strbuf_addstr(&sb, " ago");
-		} else {
-			strbuf_addch(&sb, '-');
-		}
-		table_cell_str(&t, sb.buf);
-	}
-	table_render(&t, out, want_colour(STDOUT_FILENO));
-	table_release(&t);
-	strbuf_release(&sb);
 }
 
 static void print_json(struct strbuf *out, const struct summary *s,
@@ -205,7 +161,8 @@ int cmd_quota(int argc, const char **argv, struct tally_ctx *ctx)
 	if (!ret && json)
 		print_json(&out, &s, now_ms());
 	else if (!ret && s.nquotas)
-		print_table(&out, &s, now_ms());
+		quota_table(&out, &s, now_ms(), 0,
+				want_colour(STDOUT_FILENO));
 	else if (!ret)
 		warning("no quota known yet: record with --headers, or run "
 				"'tally quota --refresh'");

@@ -489,3 +489,40 @@ void quota_remaining_text(struct strbuf *sb, const struct quota_state *q)
 		strbuf_addstr(sb, "unknown");
 }
 
+void quota_table(struct strbuf *out, const struct summary *s, int64_t now,
+		size_t indent, int colour)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct table t;
+
+	table_init(&t, "llll");
+	t.indent = indent;
+	table_head(&t, "PROVIDER", "REMAINING", "RESETS", "AGE", NULL);
+	for (size_t i = 0; i < s->nquotas; i++) {
+		const struct quota_state *q = &s->quotas[i];
+
+		strbuf_reset(&sb);
+		quota_name(&sb, q);
+		table_cell_str(&t, sb.buf);
+		strbuf_reset(&sb);
+		quota_remaining_text(&sb, q);
+		table_cell_str(&t, sb.buf);
+		strbuf_reset(&sb);
+		if (q->has & (1u << QF_RESET_DATE))
+			time_format_local(&sb, q->v[QF_RESET_DATE]);
+		else
+			strbuf_addch(&sb, '-');
+		table_cell_str(&t, sb.buf);
+		strbuf_reset(&sb);
+		if (q->has & (1u << QF_CAPTURED_AT)) {
+			duration_format_short(&sb, now - q->v[QF_CAPTURED_AT]);
+			strbuf_addstr(&sb, " ago");
+		} else {
+			strbuf_addch(&sb, '-');
+		}
+		table_cell_str(&t, sb.buf);
+	}
+	table_render(&t, out, colour);
+	table_release(&t);
+	strbuf_release(&sb);
+}

@@ -87,6 +87,10 @@ void quota_name(struct strbuf *sb, const struct quota_state *q);
 /* What is left (or used, of a plan): "$4.20 left, 90/100 requests". */
 void quota_remaining_text(struct strbuf *sb, const struct quota_state *q);
 
+/* The snapshots as a table: provider, remaining, resets, age. */
+void quota_table(struct strbuf *out, const struct summary *s, int64_t now,
+		size_t indent, int colour);
+
 void format_cost(struct strbuf *sb, const struct counters *c,
 		enum cost_mode mode);
 

@@ -223,20 +223,12 @@ int claude_note_plan(const struct claude_input *in,
 		int64_t now, struct strbuf *err)
 {
 	struct strbuf rows = STRBUF_INIT;
-	struct ledger l;
 	int ret = 0;
 
 	for (int i = 0; i < CLAUDE_WINDOWS; i++)
 		if (in->plan[i].known && sample_due(&in->plan[i], s, now))
 			plan_row(&rows, &in->plan[i], now);
-	if (rows.len) {
-		ret = scope_prepare(&ctx->scope, err);
-		ledger_init(&l, ctx->scope.ledger_path, ctx->scope.lock_path,
-				ctx->cfg.fsync, ctx->cfg.lock_timeout_ms);
-		if (!ret)
-			ret = ledger_append(&l, rows.buf, rows.len, err);
-		ledger_release(&l);
-	}
+	ret = append_rows(ctx, &rows, err);
 	strbuf_release(&rows);
 	return ret;
 }

@@ -159,6 +159,26 @@ static void plan_part(struct strbuf *out, size_t start,
 	}
 }
 
+static void today_part(struct strbuf *out, size_t start,
+		const struct status_fields *f)
+{
+	part(out, start);
+	strbuf_addstr(out, "today ");
+	if (f->today.v[RC_N_USAGE])
+		format_cost(out, &f->today, f->mode);
+	else
+		strbuf_addstr(out, "0 tok");
+}
+
+static void budget_part(struct strbuf *out, size_t start,
+		const struct status_fields *f)
+{
+	if (!f->has_budget)
+		return;
+	part(out, start);
+	strbuf_addf(out, "budget %lld%%", (long long)f->budget_percent);
+}
+
 static void default_line(struct strbuf *out, const struct status_fields *f)
 {
 	size_t start = out->len;
@@ -173,17 +193,9 @@ static void default_line(struct strbuf *out, const struct status_fields *f)
 		fmt_count_short(out, f->session_tokens);
 		strbuf_addstr(out, " tok");
 	}
-	part(out, start);
-	strbuf_addstr(out, "today ");
-	if (f->today.v[RC_N_USAGE])
-		format_cost(out, &f->today, f->mode);
-	else
-		strbuf_addstr(out, "0 tok");
+	today_part(out, start, f);
 	plan_part(out, start, f);
-	if (f->has_budget) {
-		part(out, start);
-		strbuf_addf(out, "budget %lld%%", (long long)f->budget_percent);
-	}
+	budget_part(out, start, f);
 	strbuf_addch(out, '\n');
 }
 
@@ -205,12 +217,7 @@ static void claude_line(struct strbuf *out, const struct status_fields *f)
 	}
 	fmt_count_short(out, f->session_tokens);
 	strbuf_addstr(out, " tok");
-	part(out, start);
-	strbuf_addstr(out, "today ");
-	if (f->today.v[RC_N_USAGE])
-		format_cost(out, &f->today, f->mode);
-	else
-		strbuf_addstr(out, "0 tok");
+	today_part(out, start, f);
 	if (f->block.active) {
 		part(out, start);
 		strbuf_addstr(out, "block ");
@@ -222,10 +229,7 @@ static void claude_line(struct strbuf *out, const struct status_fields *f)
 		}
 	}
 	plan_part(out, start, f);
-	if (f->has_budget) {
-		part(out, start);
-		strbuf_addf(out, "budget %lld%%", (long long)f->budget_percent);
-	}
+	budget_part(out, start, f);
 	strbuf_addch(out, '\n');
 }
 

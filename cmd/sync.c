@@ -231,21 +231,6 @@ static int run_job(struct job *j, const struct tally_ctx *ctx,
 	return ret;
 }
 
-static int write_rows(const struct tally_ctx *ctx, const struct strbuf *rows,
-		struct strbuf *err)
-{
-	struct ledger l;
-	int ret;
-
-	if (!rows->len)
-		return 0;
-	ledger_init(&l, ctx->scope.ledger_path, ctx->scope.lock_path,
-			ctx->cfg.fsync, ctx->cfg.lock_timeout_ms);
-	ret = ledger_append(&l, rows->buf, rows->len, err);
-	ledger_release(&l);
-	return ret;
-}
-
 /* ---- the report ---- */
 
 
@@ -523,7 +508,7 @@ int cmd_sync(int argc, const char **argv, struct tally_ctx *ctx)
 		strbuf_addbuf(&rows, &jobs[i].run.rows);
 	}
 	if (!ret && !c.dry_run)
-		ret = write_rows(ctx, &rows, &err);
+		ret = append_rows(ctx, &rows, &err);
 	if (!ret) {
 		if (c.json)
 			report_json(&out, jobs, n, since, until);

@@ -134,6 +134,14 @@ int provider_key_set_up(const struct tally_ctx *ctx,
 uint64_t auto_compact_locked(struct ledger *l, const struct tally_ctx *ctx,
 		uint64_t rows_known);
 
+/*
+ * Appends rows (whole JSON lines) to the scope's ledger, making the
+ * scope's directory first; nothing to append is no error. 0 or
+ * T_ELEDGER.
+ */
+int append_rows(const struct tally_ctx *ctx, const struct strbuf *rows,
+		struct strbuf *err);
+
 /* The command table, for help and --list-cmds. */
 struct cmd_struct {
 	const char *name;

@@ -203,35 +203,10 @@ static void budgets(struct strbuf *out, const struct top_model *m,
 
 static void quota(struct strbuf *out, const struct top_model *m)
 {
-	const struct summary *s = m->sc->s;
-	struct strbuf sb = STRBUF_INIT;
-	struct table t;
-
-	if (!s->nquotas)
+	if (!m->sc->s->nquotas)
 		return;
 	strbuf_addstr(out, "\nquota\n");
-	table_init(&t, "lll");
-	t.indent = 2;
-	for (size_t i = 0; i < s->nquotas; i++) {
-		const struct quota_state *q = &s->quotas[i];
-
-		strbuf_reset(&sb);
-		quota_name(&sb, q);
-		table_cell_str(&t, sb.buf);
-		strbuf_reset(&sb);
-		quota_remaining_text(&sb, q);
-		table_cell_str(&t, sb.buf);
-		strbuf_reset(&sb);
-		if (q->has & (1u << QF_CAPTURED_AT)) {
-			duration_format_short(&sb,
-					m->now - q->v[QF_CAPTURED_AT]);
-			strbuf_addstr(&sb, " ago");
-		}
-		table_cell_str(&t, sb.buf);
-	}
-	table_render(&t, out, 0);
-	table_release(&t);
-	strbuf_release(&sb);
+	quota_table(out, m->sc->s, m->now, 2, 0);
 }
 
 static void latest(struct strbuf *out, const struct top_model *m)
