@@ -216,7 +216,8 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 {
 	const struct report_scope *sc;
 	struct report_spec spec = REPORT_SPEC_INIT;
-	struct report total, days, prov, model;
+	struct report total, days, prov, model, blocks;
+	struct html_reports hr = { &total, &days, &prov, &model, &blocks };
 	struct recent_list rl = { &c->q, NULL, 0 };
 	struct export_data d;
 	int ret;
@@ -235,6 +236,7 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 	report_init(&days);
 	report_init(&prov);
 	report_init(&model);
+	report_init(&blocks);
 	rl.e = xcalloc(RECENT, sizeof(*rl.e));
 	ret = reporting_scope(rp, c->all_workspaces ? BUDGET_SCOPE_ALL :
 			BUDGET_SCOPE_WORKSPACE, &sc, err);
@@ -250,6 +252,9 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 	spec.dims[0] = DIM_MODEL;
 	if (!ret)
 		ret = report_build(sc, &spec, &model, err);
+	spec.dims[0] = DIM_BLOCK;
+	if (!ret)
+		ret = report_build(sc, &spec, &blocks, err);
 	if (!ret)
 		ret = recent_entries(c, &rl, err);
 	if (!ret) {
@@ -258,6 +263,8 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 		spec.dims[0] = DIM_PROVIDER;
 		report_sort(&prov, &spec);
 		report_sort(&model, &spec);
+		spec.dims[0] = DIM_BLOCK;
+		report_sort(&blocks, &spec);
 		fill_data(&d, rp, ctx);
 		if (c->all_workspaces)
 			d.scope_name = "every workspace and the profile";
@@ -266,8 +273,7 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 			local_day(spec.filter.until - 1) : local_day(rp->now);
 		if (d.last_day < d.first_day)
 			d.last_day = d.first_day;
-		export_html(&s->buf, &d, &total, &days, &prov, &model, rl.e,
-				rl.n);
+		export_html(&s->buf, &d, &hr, rl.e, rl.n);
 	}
 	for (size_t i = 0; i < rl.n; i++)
 		entry_release(&rl.e[i]);
@@ -276,6 +282,7 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 	report_release(&days);
 	report_release(&prov);
 	report_release(&model);
+	report_release(&blocks);
 	return ret;
 }
 

@@ -14,6 +14,9 @@
 #include "version.h"
 #include "banned.h"
 
+/* The latest five-hour blocks the report lists. */
+#define HTML_BLOCKS 20
+
 static const char style[] =
 	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
 	"margin:0;background:#f5f6f8;color:#1c2230}"
@@ -404,10 +407,37 @@ static void recent_entries(struct strbuf *out, const struct entry *recent,
 	strbuf_addstr(out, "</table></section>");
 }
 
+/* The latest blocks, newest first: start, requests, tokens, cost. */
+static void block_table(struct strbuf *out, const struct report *r,
+		const struct export_data *d)
+{
+	size_t shown = 0;
+
+	if (!r->ngroups)
+		return;
+	strbuf_addstr(out, "<section><h2>Five-hour blocks</h2><table "
+			"id=\"by-block\"><tr><th>Block (UTC start)</th>"
+			"<th class=\"num\">Requests</th><th class=\"num\">"
+			"Tokens</th><th class=\"num\">Cost</th></tr>");
+	for (size_t i = r->ngroups; i-- > 0 && shown < HTML_BLOCKS; shown++) {
+		const struct counters *c = &r->groups[i].c;
+
+		strbuf_addstr(out, "<tr><td>");
+		esc(out, r->groups[i].key[0]);
+		strbuf_addstr(out, "</td><td class=\"num\">");
+		fmt_count(out, c->v[RC_REQUESTS]);
+		strbuf_addstr(out, "</td><td class=\"num\">");
+		fmt_count(out, tokens(c));
+		strbuf_addstr(out, "</td><td class=\"num\">");
+		cost_of(out, c, d->mode);
+		strbuf_addstr(out, "</td></tr>");
+	}
+	strbuf_addstr(out, "</table></section>");
+}
+
 void export_html(struct strbuf *out, const struct export_data *d,
-		const struct report *total, const struct report *days,
-		const struct report *by_provider, const struct report *by_model,
-		const struct entry *recent, size_t nrecent)
+		const struct html_reports *r, const struct entry *recent,
+		size_t nrecent)
 {
 	struct report_spec everything = REPORT_SPEC_INIT;
 	struct report all;
@@ -429,14 +459,15 @@ void export_html(struct strbuf *out, const struct export_data *d,
 	strbuf_addstr(out, "generated ");
 	time_format_local(out, d->now);
 	strbuf_addstr(out, "</div>");
-	cards(out, d, &total->total, &all.total);
-	charts(out, days, d);
+	cards(out, d, &r->total->total, &all.total);
+	charts(out, r->days, d);
 	strbuf_addstr(out, "<div class=\"two\" style=\"margin-top:16px\">");
-	share_table(out, "By provider", "Provider", "by-provider", by_provider,
-			&total->total, d);
-	share_table(out, "By model", "Model", "by-model", by_model,
-			&total->total, d);
+	share_table(out, "By provider", "Provider", "by-provider",
+			r->by_provider, &r->total->total, d);
+	share_table(out, "By model", "Model", "by-model", r->by_model,
+			&r->total->total, d);
 	strbuf_addstr(out, "</div>");
+	block_table(out, r->by_block, d);
 	budgets(out, d);
 	recent_entries(out, recent, nrecent, d);
 	strbuf_addstr(out, "<footer>tally " TALLY_VERSION " &middot; billed: "

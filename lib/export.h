@@ -35,13 +35,18 @@ void export_prometheus(struct strbuf *out, const struct export_data *d);
 
 /*
  * A self-contained HTML page (inline CSS and SVG, nothing fetched):
- * totals, a daily chart, usage by provider and model, budgets, and the
- * recent entries. spec is the window; recent holds the latest entries.
+ * totals, a daily chart, usage by provider and model, the latest
+ * five-hour blocks, budgets, and the recent entries; recent holds the
+ * latest entries.
  */
+struct html_reports {
+	const struct report *total, *days, *by_provider, *by_model;
+	const struct report *by_block;   /* five-hour blocks, oldest first */
+};
+
 void export_html(struct strbuf *out, const struct export_data *d,
-		const struct report *total, const struct report *days,
-		const struct report *by_provider, const struct report *by_model,
-		const struct entry *recent, size_t nrecent);
+		const struct html_reports *r, const struct entry *recent,
+		size_t nrecent);
 
 /*
  * CSV: the columns, in their fixed order (documented in tally-export(1));

@@ -510,6 +510,21 @@ test_expect_success 'HTML: headless Chromium renders the totals' '
 	test "$(json_get t.json "len(d[\"tables\"][\"recent\"])")" = 8
 '
 
+test_expect_success 'HTML: the five-hour blocks, newest first, as summary counts them' '
+	test "$(json_get t.json "d[\"tables\"][\"by-block\"][0]")" = \
+		"[\"Block (UTC start)\", \"Requests\", \"Tokens\", \"Cost\"]" &&
+	TALLY_CONFIG=$PWD/budgets.yaml tally summary --last 30d --by block --json >b.json &&
+	python3 -c "
+import json, sys
+html = json.load(open(\"t.json\"))[\"tables\"][\"by-block\"][1:]
+groups = json.load(open(\"b.json\"))[\"groups\"]
+want = [[g[\"block\"], str(g[\"requests\"]), format(g[\"totalTokens\"], \",\")]
+        for g in reversed(groups)][:20]
+got = [r[:3] for r in html]
+assert got == want and len(got) > 1, (got, want)
+"
+'
+
 # chromium_shot <file.html> <png> [<flag>]: a 400x300 screenshot.
 chromium_shot() {
 	chromium --headless --no-sandbox --disable-gpu \
