@@ -241,6 +241,9 @@ void hours_prune(struct hour_table *t, int64_t now)
 			t->dropped_last = t->items[n].last;
 		n++;
 	}
-	memmove(t->items, t->items + n, (t->nr - n) * sizeof(*t->items));
+	/* memmove's pointers may not be NULL, even for nothing. */
+	if (n)
+		memmove(t->items, t->items + n,
+				(t->nr - n) * sizeof(*t->items));
 	t->nr -= n;
 }

@@ -5,14 +5,21 @@ test_description='tally top: the live view, one frame, JSON and the screen'
 TALLY_NOW=2026-11-24T12:00:00Z
 export TALLY_NOW
 
+# Each tmux test has a server of its own: one still going away would
+# take the next test's session with it.
+sock=tally-top-0
+next_sock() {
+	sock=tally-top-$(( ${sock#tally-top-} + 1 ))
+}
+
 # wait_pane <regex>: until the tmux pane shows a line matching it.
 wait_pane() {
 	n=0
-	until tmux -L tally-top capture-pane -p | grep -q -- "$1"; do
+	until tmux -L $sock capture-pane -p | grep -q -- "$1"; do
 		n=$((n + 1))
 		if test $n -ge 100; then
 			echo "the pane never showed $1; it holds:" >&2
-			tmux -L tally-top capture-pane -p >&2
+			tmux -L $sock capture-pane -p >&2
 			return 1
 		fi
 		sleep 0.1
@@ -117,27 +124,28 @@ test_expect_success 'SIGTERM ends --json quietly' '
 	test_must_be_empty stream.err
 '
 
+next_sock
 test_expect_success 'the screen: draws, pauses, switches scope, resizes, quits' '
 	test_need tmux &&
-	tmux -L tally-top -f /dev/null new-session -d -x 100 -y 40 \
+	tmux -L $sock -f /dev/null new-session -d -x 100 -y 40 \
 		"TALLY_SESSION=s1 TERM=xterm-256color tally top -d 0.2; echo EXIT=\$?; sleep 30" &&
 	wait_pane "^tally top · profile" &&
 	wait_pane "^session   62.0k" &&
-	tmux -L tally-top capture-pane -p -e >screen &&
+	tmux -L $sock capture-pane -p -e >screen &&
 	grep -q "$(printf "\033\\[36m")" screen &&
-	tmux -L tally-top send-keys p &&
+	tmux -L $sock send-keys p &&
 	wait_pane "paused (p goes on)" &&
-	tmux -L tally-top send-keys s &&
+	tmux -L $sock send-keys s &&
 	wait_pane "^tally top · all · .* paused" &&
-	tmux -L tally-top send-keys h &&
+	tmux -L $sock send-keys h &&
 	wait_pane "^  s  switch scope" &&
-	tmux -L tally-top resize-window -x 50 -y 12 &&
+	tmux -L $sock resize-window -x 50 -y 12 &&
 	wait_pane "^tally top · all · 2026-11-24 12:00:00 · paused (p\$" &&
-	test "$(tmux -L tally-top capture-pane -p | grep -c "^tally top")" = 1 &&
-	tmux -L tally-top send-keys q &&
+	test "$(tmux -L $sock capture-pane -p | grep -c "^tally top")" = 1 &&
+	tmux -L $sock send-keys q &&
 	wait_pane "^EXIT=0" &&
-	! tmux -L tally-top capture-pane -p | grep -q "^tally top" &&
-	tmux -L tally-top kill-server
+	! tmux -L $sock capture-pane -p | grep -q "^tally top" &&
+	tmux -L $sock kill-server
 '
 
 cat >run-top.sh <<EOF
@@ -145,9 +153,10 @@ echo \$\$ >"$PWD/screen.pid"
 TALLY_SESSION=s1 TERM=xterm-256color exec tally top -d 0.2
 EOF
 
+next_sock
 test_expect_success 'the screen: new rows appear, SIGTERM restores the terminal' '
 	test_need tmux &&
-	tmux -L tally-top -f /dev/null new-session -d -x 100 -y 40 \
+	tmux -L $sock -f /dev/null new-session -d -x 100 -y 40 \
 		"sh $PWD/run-top.sh; echo EXIT=\$?; sleep 30" &&
 	wait_pane "^session   62.0k" &&
 	TALLY_SESSION=s1 tally record -q -p openai -m newmodel --started-at 2026-11-24T11:59:55Z \
@@ -155,19 +164,20 @@ test_expect_success 'the screen: new rows appear, SIGTERM restores the terminal'
 	wait_pane "^  11:59:55  openai     newmodel" &&
 	kill -TERM "$(cat screen.pid)" &&
 	wait_pane "^EXIT=0" &&
-	! tmux -L tally-top capture-pane -p | grep -q "^tally top" &&
-	tmux -L tally-top kill-server
+	! tmux -L $sock capture-pane -p | grep -q "^tally top" &&
+	tmux -L $sock kill-server
 '
 
+next_sock
 test_expect_success 'NO_COLOR and a plain locale: ASCII bars, no colour' '
 	test_need tmux &&
-	tmux -L tally-top -f /dev/null new-session -d -x 100 -y 40 \
+	tmux -L $sock -f /dev/null new-session -d -x 100 -y 40 \
 		"TALLY_SESSION=s1 NO_COLOR=1 LC_ALL=C TERM=xterm-256color tally top -d 0.2; sleep 30" &&
 	wait_pane "^  monthly (all)  ######" &&
-	tmux -L tally-top capture-pane -p -e >screen &&
+	tmux -L $sock capture-pane -p -e >screen &&
 	! grep -q "$(printf "\033\\[3[0-7]m")" screen &&
 	test_grep "tally top - profile" screen &&
-	tmux -L tally-top kill-server
+	tmux -L $sock kill-server
 '
 
 test_done
