@@ -46,6 +46,7 @@ static const char style[] =
 	".unpriced{color:#b07d00}"
 	"footer{color:#98a2b3;font-size:12px;margin-top:20px}"
 	"svg text{font:11px system-ui,sans-serif;fill:#667085}"
+	".grid{stroke:#e4e7ec;stroke-width:1}"
 	/* The reader's dark scheme, when their system asks for one. */
 	":root{color-scheme:light dark}"
 	"@media (prefers-color-scheme:dark){"
@@ -54,7 +55,7 @@ static const char style[] =
 	".sub,.label,.note,th{color:#98a2b3}"
 	"th,td{border-bottom-color:#2a313b}.bar{background:#2a3342}"
 	".state.warning,.unpriced{color:#e5a50a}"
-	"footer{color:#667085}svg text{fill:#98a2b3}}";
+	"footer{color:#667085}svg text{fill:#98a2b3}.grid{stroke:#2a313b}}";
 
 static void esc(struct strbuf *out, const char *s)
 {
@@ -168,6 +169,7 @@ static void cards(struct strbuf *out, const struct export_data *d,
 
 #define CHART_W 1000
 #define CHART_H 180
+#define CHART_AXIS 56      /* room for the y-axis labels */
 #define CHART_TOP 16
 #define CHART_BOTTOM 24
 
@@ -258,28 +260,89 @@ static void chart_bar(struct strbuf *out, const struct chart_kind *k,
 				(long long)unpriced);
 }
 
+/*
+ * The top of the y-axis: the smallest 1, 2 or 5 times a power of ten
+ * (of a cent, for money) at or above max, so that the ticks read round.
+ */
+static int64_t axis_top(int64_t max, int money)
+{
+	int64_t unit = money ? 10000000 : 1;   /* a cent, in nano-USD */
+
+	for (;;) {
+		static const int steps[] = { 1, 2, 5 };
+
+		for (int i = 0; i < 3; i++)
+			if (steps[i] * unit >= max)
+				return steps[i] * unit;
+		if (unit > INT64_MAX / 100)
+			return max;
+		unit *= 10;
+	}
+}
+
+/* The y-axis: a gridline and a label at each quarter of the top. */
+static void axis(struct strbuf *out, const struct chart_kind *k,
+		int64_t top)
+{
+	for (int i = 0; i <= 4; i++) {
+		double y = CHART_H - CHART_BOTTOM -
+			(double)(CHART_H - CHART_TOP - CHART_BOTTOM) * i / 4;
+
+		strbuf_addf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" "
+				"y2=\"%.1f\" class=\"grid\"/><text class="
+				"\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">",
+				CHART_AXIS, CHART_W, y, y, CHART_AXIS - 4, y + 4);
+		if (!i)
+			strbuf_addch(out, '0');
+		else if (k->money)
+			money_format_human(out, top / 4 * i);
+		else
+			fmt_count_short(out, top / 4 * i);
+		strbuf_addstr(out, "</text>");
+	}
+}
+
+/*
+ * A day's label: the month and day, with the year on the first label
+ * and on the first of another year (prev: the label before, or NULL).
+ */
+static void day_label(struct strbuf *out, const struct day_slot *day,
+		const struct day_slot *prev)
+{
+	if (!prev || strncmp(day->key, prev->key, 4))
+		strbuf_addstr(out, day->key);
+	else
+		strbuf_addstr(out, day->key + 5);
+}
+
 static void chart(struct strbuf *out, const struct chart_kind *k,
 		const struct day_slot *slots, size_t n,
 		const struct export_data *d)
 {
 	size_t step = n > 10 ? n / 6 : 1;
-	int64_t max = 1;
-	double slot = (double)CHART_W / (double)n;
+	int64_t max = 1, top;
+	double slot = (double)(CHART_W - CHART_AXIS) / (double)n;
+	const struct day_slot *labelled = NULL;
 
 	for (size_t i = 0; i < n; i++)
 		if (slots[i].c && k->value(slots[i].c, d->mode) > max)
 			max = k->value(slots[i].c, d->mode);
+	top = axis_top(max, k->money);
 	strbuf_addf(out, "<section><h2>%s</h2><svg id=\"%s\" viewBox=\"0 0 "
 			"%d %d\" width=\"100%%\" role=\"img\" aria-label=\"%s\">",
 			k->title, k->id, CHART_W, CHART_H, k->title);
+	axis(out, k, top);
 	for (size_t i = 0; i < n; i++) {
-		chart_bar(out, k, &slots[i], i * slot + slot * 0.15,
-				slot * 0.7, max, d);
+		chart_bar(out, k, &slots[i], CHART_AXIS + i * slot +
+				slot * 0.15, slot * 0.7, top, d);
 		if (i % step && i != n - 1)
 			continue;
-		strbuf_addf(out, "<text x=\"%.1f\" y=\"%d\" text-anchor="
-				"\"middle\">%s</text>", i * slot + slot / 2,
-				CHART_H - 6, slots[i].key + 5);
+		strbuf_addf(out, "<text class=\"day\" x=\"%.1f\" y=\"%d\" "
+				"text-anchor=\"middle\">", CHART_AXIS +
+				i * slot + slot / 2, CHART_H - 6);
+		day_label(out, &slots[i], labelled);
+		labelled = &slots[i];
+		strbuf_addstr(out, "</text>");
 	}
 	strbuf_addstr(out, "<text x=\"2\" y=\"11\">max ");
 	chart_amount(out, k, max);

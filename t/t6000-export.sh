@@ -510,6 +510,37 @@ test_expect_success 'HTML: headless Chromium renders the totals' '
 	test "$(json_get t.json "len(d[\"tables\"][\"recent\"])")" = 8
 '
 
+test_expect_success 'HTML: the charts have a y-axis and days with their year' '
+	python3 -c "
+import re, sys
+dom = open(\"dom.html\").read()
+svg = re.search(r\"<svg id=.daily-tokens.*?</svg>\", dom, re.S).group(0)
+ticks = re.findall(r\"<text class=.tick.[^>]*>([^<]*)<\", svg)
+days = re.findall(r\"<text class=.day.[^>]*>([^<]*)<\", svg)
+print(ticks, days)
+assert len(ticks) == 5 and ticks[0] == \"0\", ticks
+assert re.match(r\"^\\d{4}-\\d{2}-\\d{2}$\", days[0]), days
+assert all(re.match(r\"^\\d{2}-\\d{2}$\", d) for d in days[1:]), days
+" >axis.out &&
+	test_grep "5.0k" axis.out
+'
+
+test_expect_success 'HTML: a window across the new year names both years' '
+	mkdir -p ny &&
+	TALLY_HOME=$PWD/ny tally record -q -p openai -m m --started-at 2025-12-28T10:00:00Z \
+		--input-tokens 10 --output-tokens 0 &&
+	TALLY_HOME=$PWD/ny tally record -q -p openai -m m --started-at 2026-01-02T10:00:00Z \
+		--input-tokens 20 --output-tokens 0 &&
+	TALLY_HOME=$PWD/ny tally export --format html --since 2025-12-20 --until 2026-01-10 -o ny.html &&
+	python3 -c "
+import re
+svg = re.search(r\"<svg id=.daily-tokens.*?</svg>\", open(\"ny.html\").read(), re.S).group(0)
+print(\" \".join(re.findall(r\"<text class=.day.[^>]*>([^<]*)<\", svg)))
+" >days &&
+	echo "2025-12-20 12-23 12-26 12-29 2026-01-01 01-04 01-07 01-09" >expect &&
+	test_cmp expect days
+'
+
 test_expect_success 'HTML: the five-hour blocks, newest first, as summary counts them' '
 	test "$(json_get t.json "d[\"tables\"][\"by-block\"][0]")" = \
 		"[\"Block (UTC start)\", \"Requests\", \"Tokens\", \"Cost\"]" &&
