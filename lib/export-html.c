@@ -289,9 +289,10 @@ static void axis(struct strbuf *out, const struct chart_kind *k,
 			(double)(CHART_H - CHART_TOP - CHART_BOTTOM) * i / 4;
 
 		strbuf_addf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" "
-				"y2=\"%.1f\" class=\"grid\"/><text class="
-				"\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">",
-				CHART_AXIS, CHART_W, y, y, CHART_AXIS - 4, y + 4);
+				"y2=\"%.1f\" class=\"grid\"/>", CHART_AXIS,
+				CHART_W, y, y);
+		strbuf_addf(out, "<text class=\"tick\" x=\"%d\" y=\"%.1f\" "
+				"text-anchor=\"end\">", CHART_AXIS - 4, y + 4);
 		if (!i)
 			strbuf_addch(out, '0');
 		else if (k->money)
