@@ -113,6 +113,33 @@ static int recent_older(const void *a, const void *b)
 	return x->time < y->time ? -1 : x->time > y->time;
 }
 
+static int64_t captured(const struct quota_state *q)
+{
+	return q->has & (1u << QF_CAPTURED_AT) ? q->v[QF_CAPTURED_AT] : -1;
+}
+
+/* The newest snapshot of each provider and window of both. */
+static void merge_quotas(struct summary *dst, const struct summary *src)
+{
+	for (size_t i = 0; i < src->nquotas; i++) {
+		const struct quota_state *from = &src->quotas[i];
+		struct quota_state *to = summary_find_quota(dst,
+				from->provider, from->window);
+
+		if (to && captured(to) >= captured(from))
+			continue;
+		if (!to) {
+			ALLOC_GROW(dst->quotas, dst->nquotas + 1, dst->aquotas);
+			to = &dst->quotas[dst->nquotas++];
+			to->provider = xstrdup(from->provider);
+			to->window = from->window ? xstrdup(from->window) :
+				NULL;
+		}
+		to->has = from->has;
+		memcpy(to->v, from->v, sizeof(to->v));
+	}
+}
+
 void summary_merge(struct summary *dst, const struct summary *src)
 {
 	size_t n = dst->nrecent + src->nrecent;
@@ -133,6 +160,7 @@ void summary_merge(struct summary *dst, const struct summary *src)
 	}
 	hours_merge(&dst->hours, &src->hours);
 	rollup_merge_dropped(&dst->rollups, &src->rollups);
+	merge_quotas(dst, src);
 	memcpy(both, dst->recent, dst->nrecent * sizeof(*both));
 	memcpy(both + dst->nrecent, src->recent, src->nrecent * sizeof(*both));
 	if (n)

@@ -122,7 +122,8 @@ int summary_claim_alert(const struct scope *sc, const struct summary_opts *o,
 
 /*
  * Adds src into dst: its rollups (strings mapped into dst's), its recent
- * entries (the newest SUMMARY_RECENT_MAX of both kept) and its last
+ * entries (the newest SUMMARY_RECENT_MAX of both kept), its hours, its
+ * quota snapshots (the newer of each provider and window) and its last
  * sync; dst takes src's time zone when it has none.
  */
 void summary_merge(struct summary *dst, const struct summary *src);

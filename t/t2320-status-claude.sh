@@ -59,6 +59,11 @@ test_expect_success 'a window that moved is kept after a minute, alone' '
 test_expect_success 'status shows fresh plan figures, not stale ones' '
 	TALLY_NOW=2026-11-20T10:50:00Z tally status >out &&
 	test_grep "5h 31.0% 7d 41.2%\$" out &&
+	TALLY_NOW=2026-11-20T10:50:00Z tally status --all-workspaces >out &&
+	test_grep "5h 31.0% 7d 41.2%\$" out &&
+	TALLY_NOW=2026-11-20T10:50:00Z tally top --scope all --once >out &&
+	test_grep "^plan      5h 31.0%" out &&
+	test_grep "^  anthropic plan 5h  31.0% used" out &&
 	TALLY_NOW=2026-11-20T10:58:00Z tally status >out &&
 	! test_grep "5h" out
 '
