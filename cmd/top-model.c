@@ -168,6 +168,14 @@ static void follow_release(struct top_model *m)
 	m->nfollow = 0;
 }
 
+/* The last TOP_TAIL_BYTES of a ledger, never the whole of a large one. */
+static int read_tail(struct top_model *m, struct top_follow *f,
+		struct strbuf *err)
+{
+	f->off = f->size > TOP_TAIL_BYTES ? f->size - TOP_TAIL_BYTES : 0;
+	return read_rows(m, f, f->off > 0, err);
+}
+
 /* The tail of each ledger, once: the latest requests before the start. */
 static int read_tails(struct top_model *m, struct strbuf *err)
 {
@@ -183,9 +191,7 @@ static int read_tails(struct top_model *m, struct strbuf *err)
 
 		f->path = xstrdup(m->sc->ledgers[i]);
 		changed(f, &rewritten);
-		f->off = f->size > TOP_TAIL_BYTES ?
-			f->size - TOP_TAIL_BYTES : 0;
-		ret = read_rows(m, f, f->off > 0, err);
+		ret = read_tail(m, f, err);
 	}
 	return ret;
 }
@@ -261,9 +267,9 @@ int top_model_poll(struct top_model *m, int64_t now, struct strbuf *err)
 		if (!changed(&m->follow[i], &rewritten))
 			continue;
 		any = 1;
-		if (rewritten)   /* read its tail again, as at the start */
-			m->follow[i].off = 0;
-		ret = read_rows(m, &m->follow[i], 0, err);
+		/* Compacted or cleared: its tail again, as at the start. */
+		ret = rewritten ? read_tail(m, &m->follow[i], err) :
+			read_rows(m, &m->follow[i], 0, err);
 	}
 	if (!ret && any)
 		ret = gather(m, err);

@@ -117,6 +117,20 @@ test_expect_success '--json: a snapshot per refresh, new rows in the next one' '
 	test "$(json_get last.json "d[\"latest\"][0][\"tokens\"]")" = 10 &&
 	test "$(json_get last.json "d[\"lastFiveMinutes\"][\"requests\"]")" = 4
 '
+
+test_expect_success '--json: a ledger rewritten under it (compact) counts nothing twice' '
+	tally compact >/dev/null &&
+	TALLY_SESSION=s1 tally record -q -p openai -m gpt-4o --started-at 2026-11-24T11:59:55Z \
+		--input-tokens 1 --output-tokens 1 &&
+	n=0 &&
+	until test "$(tail -n 1 stream.json | python3 -c "import json,sys; print(json.loads(sys.stdin.read())[\"sessionTotals\"][\"totalTokens\"])")" = 62012
+	do
+		n=$((n + 1)) && test $n -lt 100 && sleep 0.1 || return 1
+	done &&
+	tail -n 1 stream.json >last.json &&
+	test "$(json_get last.json "d[\"lastFiveMinutes\"][\"requests\"]")" = 5 &&
+	test "$(json_get last.json "d[\"latest\"][0][\"tokens\"]")" = 2
+'
 kill "$(cat top.pid)" 2>/dev/null
 wait
 
