@@ -100,8 +100,15 @@ int claude_input_read(struct claude_input *in, int fd, struct strbuf *err)
 
 	memset(in, 0, sizeof(*in));
 	ret = read_all(fd, &text, err);
-	if (!ret && !(in->root = json_parse_text(text.buf, text.len, err)))
-		ret = T_EFAIL;
+	if (!ret && !(in->root = json_parse_text(text.buf, text.len, err))) {
+		struct strbuf why = STRBUF_INIT;
+
+		strbuf_addbuf(&why, err);
+		strbuf_reset(err);
+		ret = fail(err, T_EFAIL, "--claude-code: stdin is not the JSON "
+				"Claude Code sends: %s", why.buf);
+		strbuf_release(&why);
+	}
 	if (!ret && !json_object_is_type(in->root, json_type_object))
 		ret = fail(err, T_EFAIL, "--claude-code: stdin is not a JSON "
 				"object (Claude Code sends one)");

@@ -272,6 +272,8 @@ void top_frame_text(struct strbuf *out, const struct top_model *m,
 	else
 		strbuf_addf(out, "%severy %.1f s", glyph_separator(),
 				(double)v->interval_ms / 1000.0);
+	if (v->keys_hint)
+		strbuf_addf(out, "%sh: keys", glyph_separator());
 	strbuf_addstr(out, "\n\n");
 	totals(out, m);
 	strbuf_addch(out, '\n');

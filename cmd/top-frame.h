@@ -16,6 +16,7 @@ struct top_view {
 	int all_budgets;        /* b: every budget, not the nearest three */
 	int help;               /* h: the keys */
 	int colour;
+	int keys_hint;          /* on the screen: say where the keys are */
 };
 
 /* The frame as lines, each ending in '\n'. */

@@ -263,6 +263,7 @@ static int run_screen(struct top_model *m, struct top_view *v,
 	int64_t next = monotonic_ms() + v->interval_ms, drawn_second = -1;
 
 	v->colour = s.colour;
+	v->keys_hint = 1;
 	while (!ret && !stop_signal) {
 		int64_t left;
 		int ch;

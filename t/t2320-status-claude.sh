@@ -112,7 +112,7 @@ test_expect_success 'input that is not a JSON object: exit 1, nothing kept' '
 	ledger=$(find "$TALLY_HOME" -name usage-ledger.jsonl) &&
 	cp "$ledger" before.jsonl &&
 	echo "not json" | test_expect_code 1 tally status --claude-code >out 2>err &&
-	test_grep "^tally: " err &&
+	test_grep "^tally: --claude-code: stdin is not the JSON Claude Code sends: " err &&
 	test_must_be_empty out &&
 	echo "[1,2]" | test_expect_code 1 tally status --claude-code 2>err &&
 	test_grep "not a JSON object" err &&
