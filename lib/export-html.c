@@ -176,7 +176,12 @@ static void cards(struct strbuf *out, const struct export_data *d,
 struct day_slot {
 	char key[16];
 	const struct counters *c;   /* NULL: no usage that day */
+	struct counters sum;        /* a week's or month's, c points here */
 };
+
+/* Windows longer than these are drawn by week, then by month. */
+#define WEEKS_AFTER_DAYS 92
+#define MONTHS_AFTER_DAYS 731
 
 /* One slot per day of the window, whether or not it saw usage. */
 static struct day_slot *day_slots(const struct export_data *d,
@@ -350,19 +355,66 @@ static void chart(struct strbuf *out, const struct chart_kind *k,
 	strbuf_addf(out, " %s</text></svg></section>", k->unit);
 }
 
+/*
+ * Days summed into weeks (7 days from the window's first) or calendar
+ * months: a bar per day of a long window would be a smear. A slot is
+ * keyed by its first day.
+ */
+static size_t group_slots(struct day_slot *slots, size_t n, int months)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int same = out && (months ?
+			!strncmp(slots[out - 1].key, slots[i].key, 7) :
+			i % 7 != 0);
+		struct day_slot *to = &slots[out - (same ? 1 : 0)];
+
+		if (!same) {
+			struct day_slot day = slots[i];
+
+			to = &slots[out++];
+			memcpy(to->key, day.key, sizeof(to->key));
+			memset(&to->sum, 0, sizeof(to->sum));
+			to->c = NULL;
+			if (day.c)
+				counters_add(&to->sum, day.c, 1);
+			to->c = day.c ? &to->sum : NULL;
+			continue;
+		}
+		if (slots[i].c) {
+			counters_add(&to->sum, slots[i].c, 1);
+			to->c = &to->sum;
+		}
+	}
+	return out;
+}
+
 static void charts(struct strbuf *out, const struct report *days,
 		const struct export_data *d)
 {
-	static const struct chart_kind kinds[] = {
-		{ "Tokens per day", "daily-tokens", "tokens/day", day_tokens, 0 },
-		{ "Cost per day", "daily-cost", "/day (amber: usage without a "
-			"price)", day_cost, 1 },
+	static const struct chart_kind kinds[3][2] = {
+		{ { "Tokens per day", "daily-tokens", "tokens/day",
+		    day_tokens, 0 },
+		  { "Cost per day", "daily-cost", "/day (amber: usage "
+		    "without a price)", day_cost, 1 } },
+		{ { "Tokens per week", "daily-tokens", "tokens/week",
+		    day_tokens, 0 },
+		  { "Cost per week", "daily-cost", "/week (amber: usage "
+		    "without a price)", day_cost, 1 } },
+		{ { "Tokens per month", "daily-tokens", "tokens/month",
+		    day_tokens, 0 },
+		  { "Cost per month", "daily-cost", "/month (amber: usage "
+		    "without a price)", day_cost, 1 } },
 	};
 	size_t n;
 	struct day_slot *slots = day_slots(d, days, &n);
+	int by = n > MONTHS_AFTER_DAYS ? 2 : n > WEEKS_AFTER_DAYS ? 1 : 0;
 
+	if (by)
+		n = group_slots(slots, n, by == 2);
 	for (size_t i = 0; i < 2; i++)
-		chart(out, &kinds[i], slots, n, d);
+		chart(out, &kinds[by][i], slots, n, d);
 	free(slots);
 }
 

@@ -541,6 +541,36 @@ print(\" \".join(re.findall(r\"<text class=.day.[^>]*>([^<]*)<\", svg)))
 	test_cmp expect days
 '
 
+cat >bars.py <<'EOF'
+import re, sys
+svg = re.search(r"<svg id=.daily-tokens.*?</svg>", open(sys.argv[1]).read(), re.S).group(0)
+title = re.search(r'aria-label="([^"]*)"', svg).group(1)
+bars = re.findall(r"<rect [^>]*><title>([0-9-]*): ([0-9,]*) tokens</title>", svg)
+print(title, len(bars), sum(int(v.replace(",", "")) for _, v in bars),
+      bars[0][0], bars[-1][0])
+EOF
+
+test_expect_success 'HTML: a long window is drawn by week, a longer one by month' '
+	mkdir -p long &&
+	for at in 2024-03-10 2026-06-02 2026-06-09 2026-07-15 2026-10-31
+	do
+		TALLY_HOME=$PWD/long tally record -q -p openai -m m --started-at ${at}T10:00:00Z \
+			--input-tokens 100 --output-tokens 0 || return 1
+	done &&
+	TALLY_HOME=$PWD/long tally export --format html --since 2026-06-01 --until 2026-11-01 -o weeks.html &&
+	python3 bars.py weeks.html >out &&
+	echo "Tokens per week 22 400 2026-06-01 2026-10-26" >expect &&
+	test_cmp expect out &&
+	TALLY_HOME=$PWD/long tally export --format html --since 2024-01-01 --until 2026-11-01 -o months.html &&
+	python3 bars.py months.html >out &&
+	echo "Tokens per month 34 500 2024-01-01 2026-10-01" >expect &&
+	test_cmp expect out &&
+	TALLY_HOME=$PWD/long tally export --format html --since 2026-08-01 --until 2026-11-01 -o days.html &&
+	python3 bars.py days.html >out &&
+	echo "Tokens per day 92 100 2026-08-01 2026-10-31" >expect &&
+	test_cmp expect out
+'
+
 test_expect_success 'HTML: the five-hour blocks, newest first, as summary counts them' '
 	test "$(json_get t.json "d[\"tables\"][\"by-block\"][0]")" = \
 		"[\"Block (UTC start)\", \"Requests\", \"Tokens\", \"Cost\"]" &&
