@@ -216,8 +216,9 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 {
 	const struct report_scope *sc;
 	struct report_spec spec = REPORT_SPEC_INIT;
-	struct report total, days, prov, model, blocks;
-	struct html_reports hr = { &total, &days, &prov, &model, &blocks };
+	struct report total, days, prov, model, blocks, projects;
+	struct html_reports hr = { &total, &days, &prov, &model, &blocks,
+		&projects };
 	struct recent_list rl = { &c->q, NULL, 0 };
 	struct export_data d;
 	int ret;
@@ -237,6 +238,7 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 	report_init(&prov);
 	report_init(&model);
 	report_init(&blocks);
+	report_init(&projects);
 	rl.e = xcalloc(RECENT, sizeof(*rl.e));
 	ret = reporting_scope(rp, c->all_workspaces ? BUDGET_SCOPE_ALL :
 			BUDGET_SCOPE_WORKSPACE, &sc, err);
@@ -255,6 +257,10 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 	spec.dims[0] = DIM_BLOCK;
 	if (!ret)
 		ret = report_build(sc, &spec, &blocks, err);
+	spec.ndims = 0;
+	report_add_dim(&spec, "tag:project");
+	if (!ret)
+		ret = report_build(sc, &spec, &projects, err);
 	if (!ret)
 		ret = recent_entries(c, &rl, err);
 	if (!ret) {
@@ -263,6 +269,7 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 		spec.dims[0] = DIM_PROVIDER;
 		report_sort(&prov, &spec);
 		report_sort(&model, &spec);
+		report_sort(&projects, &spec);
 		spec.dims[0] = DIM_BLOCK;
 		report_sort(&blocks, &spec);
 		fill_data(&d, rp, ctx);
@@ -283,6 +290,7 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 	report_release(&prov);
 	report_release(&model);
 	report_release(&blocks);
+	report_release(&projects);
 	return ret;
 }
 

@@ -435,7 +435,8 @@ static void share_table(struct strbuf *out, const char *title,
 		if (!c->v[RC_REQUESTS])
 			continue;
 		strbuf_addstr(out, "<tr><td>");
-		esc(out, r->groups[i].key[0]);
+		esc(out, *r->groups[i].key[0] ? r->groups[i].key[0] :
+				"(none)");
 		strbuf_addstr(out, "</td><td class=\"num\">");
 		fmt_count(out, c->v[RC_REQUESTS]);
 		strbuf_addstr(out, "</td><td class=\"num\">");
@@ -583,6 +584,11 @@ void export_html(struct strbuf *out, const struct export_data *d,
 	share_table(out, "By model", "Model", "by-model", r->by_model,
 			&r->total->total, d);
 	strbuf_addstr(out, "</div>");
+	/* Projects, where entries have them (imports tag their directory). */
+	if (r->by_project->ngroups > 1 || (r->by_project->ngroups == 1 &&
+			*r->by_project->groups[0].key[0]))
+		share_table(out, "By project", "Project", "by-project",
+				r->by_project, &r->total->total, d);
 	block_table(out, r->by_block, d);
 	budgets(out, d);
 	recent_entries(out, recent, nrecent, d);

@@ -42,6 +42,7 @@ void export_prometheus(struct strbuf *out, const struct export_data *d);
 struct html_reports {
 	const struct report *total, *days, *by_provider, *by_model;
 	const struct report *by_block;   /* five-hour blocks, oldest first */
+	const struct report *by_project; /* by the tag project */
 };
 
 void export_html(struct strbuf *out, const struct export_data *d,

@@ -571,6 +571,24 @@ test_expect_success 'HTML: a long window is drawn by week, a longer one by month
 	test_cmp expect out
 '
 
+test_expect_success 'HTML: by project, where entries have one, as summary counts it' '
+	mkdir -p proj &&
+	TALLY_HOME=$PWD/proj tally import claude-code "$FIXTURES/claude-code" >/dev/null &&
+	TALLY_HOME=$PWD/proj tally export --format html --since 2026-11-01 --until 2026-12-01 -o proj.html &&
+	TALLY_HOME=$PWD/proj tally summary --since 2026-11-01 --until 2026-12-01 --by tag:project --json >p.json &&
+	python3 -c "
+import json, re
+html = open(\"proj.html\").read()
+table = re.search(r\"<table id=.by-project.>(.*?)</table>\", html, re.S).group(1)
+rows = [re.findall(r\"<td[^>]*>([^<]*)</td>\", r) for r in table.split(\"<tr>\")[2:]]
+got = sorted((r[0], r[2]) for r in rows)
+want = sorted((g[\"tag:project\"] or \"(none)\", format(g[\"totalTokens\"], \",\"))
+              for g in json.load(open(\"p.json\"))[\"groups\"])
+assert got == want and len(got) > 1, (got, want)
+" &&
+	! grep -q "by-project" report.html
+'
+
 test_expect_success 'HTML: the five-hour blocks, newest first, as summary counts them' '
 	test "$(json_get t.json "d[\"tables\"][\"by-block\"][0]")" = \
 		"[\"Block (UTC start)\", \"Requests\", \"Tokens\", \"Cost\"]" &&
