@@ -2,6 +2,7 @@
  * Shared set-up of the reporting commands (summary, status, budget).
  */
 #include "reporting.h"
+#include "status-claude.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -442,12 +443,12 @@ void quota_name(struct strbuf *sb, const struct quota_state *q)
 	if (!q->window)
 		return;
 	strbuf_addstr(sb, " plan ");
-	if (!strcmp(q->window, "five_hour"))
-		strbuf_addstr(sb, "5h");
-	else if (!strcmp(q->window, "seven_day"))
-		strbuf_addstr(sb, "7d");
-	else
-		strbuf_addstr_printable(sb, q->window);
+	for (int i = 0; i < CLAUDE_WINDOWS; i++)
+		if (!strcmp(q->window, plan_windows[i])) {
+			strbuf_addstr(sb, plan_window_short[i]);
+			return;
+		}
+	strbuf_addstr_printable(sb, q->window);
 }
 
 void quota_remaining_text(struct strbuf *sb, const struct quota_state *q)

@@ -26,8 +26,9 @@
 #define USED_MAX_BILLIONTHS (1000LL * 1000000000LL)
 #define SESSION_ID_MAX 200
 
-static const char *const windows[CLAUDE_WINDOWS] = { "five_hour",
+const char *const plan_windows[CLAUDE_WINDOWS] = { "five_hour",
 	"seven_day" };
+const char *const plan_window_short[CLAUDE_WINDOWS] = { "5h", "7d" };
 
 static int read_all(int fd, struct strbuf *sb, struct strbuf *err)
 {
@@ -128,11 +129,11 @@ int claude_input_read(struct claude_input *in, int fd, struct strbuf *err)
 			limits = NULL;
 		for (int i = 0; i < CLAUDE_WINDOWS; i++) {
 			struct json_object *w = limits ?
-				jpath(limits, windows[i], NULL) : NULL;
+				jpath(limits, plan_windows[i], NULL) : NULL;
 
 			if (w && !json_object_is_type(w, json_type_object))
 				w = NULL;
-			read_window(&in->plan[i], w, windows[i]);
+			read_window(&in->plan[i], w, plan_windows[i]);
 		}
 	}
 	strbuf_release(&text);

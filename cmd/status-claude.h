@@ -16,6 +16,10 @@
 #define CLAUDE_INPUT_MAX (1024 * 1024)
 #define CLAUDE_WINDOWS 2
 
+/* The plan's windows in the order of plan[], and their short names. */
+extern const char *const plan_windows[CLAUDE_WINDOWS];
+extern const char *const plan_window_short[CLAUDE_WINDOWS];
+
 struct plan_sample {
 	const char *window;          /* "five_hour", "seven_day" */
 	int64_t used;                /* billionths of a percent */

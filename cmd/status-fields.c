@@ -40,12 +40,9 @@ static int block_fields(struct status_fields *f, const struct reporting *rp,
 static void plan_fields(struct status_fields *f, const struct summary *s,
 		int64_t now)
 {
-	static const char *const names[CLAUDE_WINDOWS] = { "five_hour",
-		"seven_day" };
-
 	for (int i = 0; i < CLAUDE_WINDOWS; i++) {
 		const struct quota_state *q = summary_find_quota(s,
-				"anthropic", names[i]);
+				"anthropic", plan_windows[i]);
 		uint32_t need = 1u << QF_USED_PERCENT | 1u << QF_RESET_DATE |
 			1u << QF_CAPTURED_AT;
 

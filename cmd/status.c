@@ -143,7 +143,6 @@ static void part(struct strbuf *out, size_t start)
 static void plan_part(struct strbuf *out, size_t start,
 		const struct status_fields *f)
 {
-	static const char *const short_names[CLAUDE_WINDOWS] = { "5h", "7d" };
 	int first = 1;
 
 	for (int i = 0; i < CLAUDE_WINDOWS; i++) {
@@ -154,7 +153,7 @@ static void plan_part(struct strbuf *out, size_t start,
 		else
 			strbuf_addch(out, ' ');
 		first = 0;
-		strbuf_addf(out, "%s ", short_names[i]);
+		strbuf_addf(out, "%s ", plan_window_short[i]);
 		percent_format(out, f->plan[i].used);
 	}
 }

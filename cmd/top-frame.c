@@ -102,7 +102,6 @@ static void block_line(struct strbuf *out, const struct top_model *m)
 
 static void plan_line(struct strbuf *out, const struct top_model *m)
 {
-	static const char *const names[CLAUDE_WINDOWS] = { "5h", "7d" };
 	size_t start = out->len;
 
 	for (int i = 0; i < CLAUDE_WINDOWS; i++) {
@@ -113,7 +112,7 @@ static void plan_line(struct strbuf *out, const struct top_model *m)
 			continue;
 		strbuf_addstr(out, out->len > start ? glyph_separator() :
 				"plan      ");
-		strbuf_addf(out, "%s ", names[i]);
+		strbuf_addf(out, "%s ", plan_window_short[i]);
 		status_plan(out, &m->f, i);
 		time_format_local(&when, p->resets_at);
 		strbuf_addf(out, " (resets %.16s)", when.buf);

@@ -105,15 +105,23 @@ TALLY_SESSION=s1 tally top --json -d 0.1 >stream.json 2>stream.err &
 echo $! >top.pid
 while ! test -s stream.json; do sleep 0.1; done
 
+# wait_snapshot <tokens>: until the follower's latest snapshot counts
+# that many session tokens; that snapshot is then in last.json.
+wait_snapshot() {
+	n=0
+	until tail -n 1 stream.json >last.json &&
+	      test "$(json_get last.json "d[\"sessionTotals\"][\"totalTokens\"]")" = "$1"
+	do
+		n=$((n + 1))
+		test $n -lt 100 || return 1
+		sleep 0.1
+	done
+}
+
 test_expect_success '--json: a snapshot per refresh, new rows in the next one' '
 	TALLY_SESSION=s1 tally record -q -p openai -m gpt-4o --started-at 2026-11-24T11:59:50Z \
 		--input-tokens 7 --output-tokens 3 --latency-ms 50 &&
-	n=0 &&
-	until test "$(tail -n 1 stream.json | python3 -c "import json,sys; print(json.loads(sys.stdin.read())[\"sessionTotals\"][\"totalTokens\"])")" = 62010
-	do
-		n=$((n + 1)) && test $n -lt 100 && sleep 0.1 || return 1
-	done &&
-	tail -n 1 stream.json >last.json &&
+	wait_snapshot 62010 &&
 	test "$(json_get last.json "d[\"latest\"][0][\"tokens\"]")" = 10 &&
 	test "$(json_get last.json "d[\"lastFiveMinutes\"][\"requests\"]")" = 4
 '
@@ -122,12 +130,7 @@ test_expect_success '--json: a ledger rewritten under it (compact) counts nothin
 	tally compact >/dev/null &&
 	TALLY_SESSION=s1 tally record -q -p openai -m gpt-4o --started-at 2026-11-24T11:59:55Z \
 		--input-tokens 1 --output-tokens 1 &&
-	n=0 &&
-	until test "$(tail -n 1 stream.json | python3 -c "import json,sys; print(json.loads(sys.stdin.read())[\"sessionTotals\"][\"totalTokens\"])")" = 62012
-	do
-		n=$((n + 1)) && test $n -lt 100 && sleep 0.1 || return 1
-	done &&
-	tail -n 1 stream.json >last.json &&
+	wait_snapshot 62012 &&
 	test "$(json_get last.json "d[\"lastFiveMinutes\"][\"requests\"]")" = 5 &&
 	test "$(json_get last.json "d[\"latest\"][0][\"tokens\"]")" = 2
 '
