@@ -206,16 +206,29 @@ static void rollup_row(struct compaction *c, size_t index,
 	struct jsonw w;
 	const struct intern *str = &c->rollups.strings;
 	struct strbuf id = STRBUF_INIT, day = STRBUF_INIT, json = STRBUF_INIT;
+	struct strbuf src = STRBUF_INIT;
 	const char *project = r->key.project ?
 		intern_str(str, r->key.project) : NULL;
-	/* A project joins the id; ids of rollups without one stay as ever. */
-	const char *parts[] = { "rollup", day.buf,
+	const char *source = rollup_source(str, &r->key);
+	/*
+	 * A project and a source join the id; ids of rollups without them
+	 * stay as ever.
+	 */
+	const char *parts[7] = { "rollup", day.buf,
 		intern_str(str, r->key.provider),
-		intern_str(str, r->key.model), project, NULL };
+		intern_str(str, r->key.model) };
+	size_t np = 4;
 	struct entry e;
 
 	strbuf_addf(&day, "%d", (int)r->key.day);
 	parts[1] = day.buf;
+	if (project)
+		parts[np++] = project;
+	if (source) {
+		strbuf_addf(&src, "source=%s", source);
+		parts[np++] = src.buf;
+	}
+	parts[np] = NULL;
 	id_derived(&id, "r_", parts);
 	jw_init(&w, &json, JW_COMPACT);
 	jw_object_begin(&w);
@@ -232,7 +245,8 @@ static void rollup_row(struct compaction *c, size_t index,
 	entry_set_int(&e, EF_COMPLETED_AT, local_day_to_ms(r->key.day + 1));
 	if (project)
 		entry_set_tag(&e, "project", project);
-	entry_set_str(&e, EF_SOURCE, "rollup");
+	/* Older rollups summed every source: theirs is "rollup". */
+	entry_set_str(&e, EF_SOURCE, source ? source : "rollup");
 	entry_set_str(&e, EF_KIND, KIND_ROLLUP);
 	entry_set_int(&e, EF_RECORDED_AT, c->o->now);
 	entry_set_raw(&e, EF_ROLLUP, json.buf);
@@ -240,6 +254,7 @@ static void rollup_row(struct compaction *c, size_t index,
 	entry_release(&e);
 	strbuf_release(&id);
 	strbuf_release(&day);
+	strbuf_release(&src);
 	strbuf_release(&json);
 }
 

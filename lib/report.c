@@ -35,6 +35,7 @@ const struct report_dim_info report_dims[DIM__COUNT] = {
 	[DIM_SESSION] = { "session", "SESSION", 0 },
 	[DIM_TAG] = { "tag", "TAG", 0 },
 	[DIM_BLOCK] = { "block", "BLOCK", 1 },
+	[DIM_SOURCE] = { "source", "SOURCE", 0 },
 };
 
 int report_add_dim(struct report_spec *spec, const char *name)
@@ -92,7 +93,7 @@ static void add_to_group(struct report *r, size_t ndims, char **keys,
 
 /* The values of one entry or rollup along the spec's dimensions. */
 struct dim_values {
-	const char *provider, *model, *session;
+	const char *provider, *model, *session, *source;
 	int32_t day;
 	const struct entry *e; /* for tags; NULL for rollups */
 	const struct blocks *blocks; /* for DIM_BLOCK */
@@ -150,6 +151,9 @@ static void group_keys(const struct report_spec *spec,
 			break;
 		case DIM_BLOCK:
 			block_key(sb, v);
+			break;
+		case DIM_SOURCE:
+			strbuf_addstr(sb, v->source ? v->source : "");
 			break;
 		case DIM__COUNT:
 			break;
@@ -225,7 +229,8 @@ void report_from_rollups(const struct summary *s,
 		struct dim_values v = {
 			intern_str(str, ru->key.provider),
 			intern_str(str, ru->key.model),
-			intern_str(str, ru->key.session), ru->key.day, NULL,
+			intern_str(str, ru->key.session),
+			intern_str(str, ru->key.source), ru->key.day, NULL,
 		};
 
 		if (ru->key.day < from || ru->key.day >= to)
@@ -276,7 +281,8 @@ static int account_entry(const struct entry *e, void *data)
 	struct ledger_report *lr = data;
 	struct report *r = lr->r;
 	struct dim_values v = { e->provider_id, e->model_id,
-		e->session_resource, local_day(entry_time(e)), e, lr->blocks };
+		e->session_resource, entry_get_str(e, EF_SOURCE),
+		local_day(entry_time(e)), e, lr->blocks };
 	struct counters c;
 
 	counters_of_entry(e, &c);

@@ -27,6 +27,7 @@ enum report_dim {
 	DIM_SESSION,
 	DIM_TAG,
 	DIM_BLOCK,    /* five-hour usage blocks (blocks.h) */
+	DIM_SOURCE,   /* where the figures came from: response, import:codex */
 	DIM__COUNT
 };
 

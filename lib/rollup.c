@@ -66,6 +66,7 @@ static uint64_t key_hash(const struct rollup_key *k)
 	h ^= (uint64_t)k->model * 0x165667b19e3779f9ULL;
 	h ^= (uint64_t)k->session * 0x27d4eb2f165667c5ULL;
 	h ^= (uint64_t)k->project * 0x94d049bb133111ebULL;
+	h ^= (uint64_t)k->source * 0xbf58476d1ce4e5b9ULL;
 	return h ^ (h >> 31);
 }
 
@@ -73,7 +74,7 @@ static int key_eq(const struct rollup_key *a, const struct rollup_key *b)
 {
 	return a->day == b->day && a->provider == b->provider &&
 	       a->model == b->model && a->session == b->session &&
-	       a->project == b->project;
+	       a->project == b->project && a->source == b->source;
 }
 
 static uint64_t hash_of(size_t pos, const void *data)
@@ -369,6 +370,15 @@ void rollup_key_of(struct rollup_table *t, const struct entry *e,
 	key->model = id_of(t, entry_get_str(e, EF_MODEL_ID), 1);
 	key->session = id_of(t, entry_get_str(e, EF_SESSION_RESOURCE), 2);
 	key->project = 0;
+	key->source = id_of(t, entry_get_str(e, EF_SOURCE), 3);
+}
+
+const char *rollup_source(const struct intern *strings,
+		const struct rollup_key *key)
+{
+	const char *s = key->source ? intern_str(strings, key->source) : NULL;
+
+	return s && *s && strcmp(s, KIND_ROLLUP) ? s : NULL;
 }
 
 void rollup_apply(struct rollup_table *t, const struct entry *e, int sign)
@@ -525,6 +535,7 @@ void rollup_compact(struct rollup_table *t, size_t keep)
 		key.provider = remap(&t->strings, &old_strings, key.provider);
 		key.model = remap(&t->strings, &old_strings, key.model);
 		key.session = remap(&t->strings, &old_strings, key.session);
+		key.source = remap(&t->strings, &old_strings, key.source);
 		r = rollup_get(t, &key);
 		counters_add(&r->c, &old[i].c, 1);
 		if (old[i].last > r->last)

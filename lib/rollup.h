@@ -81,6 +81,12 @@ struct rollup_key {
 	 * summary's own rollups, which leave tags to the ledger.
 	 */
 	uint32_t project;
+	/*
+	 * Where the figures came from (the entry's source: response,
+	 * import:claude-code, ...), so that usage a subscription covers (an
+	 * agent's, say) is told apart without the ledger.
+	 */
+	uint32_t source;
 };
 
 struct rollup {
@@ -103,7 +109,7 @@ struct rollup_table {
 	size_t nr, alloc;
 	struct hash_index ix;
 	struct intern strings;
-	uint32_t last_id[3]; /* last provider, model and session looked up */
+	uint32_t last_id[4]; /* last provider, model, session, source */
 	unsigned char *dropped; /* ROLLUP_DROPPED_BYTES, or NULL: none */
 };
 
@@ -119,6 +125,13 @@ void rollup_table_release(struct rollup_table *t);
 
 /* The rollup for key, created empty when new. */
 struct rollup *rollup_get(struct rollup_table *t, const struct rollup_key *key);
+
+/*
+ * The source of a rollup's figures, or NULL when it has none or sums
+ * several (the rollup rows of older versions say "rollup").
+ */
+const char *rollup_source(const struct intern *strings,
+		const struct rollup_key *key);
 
 /* The counters one entry contributes. */
 void counters_of_entry(const struct entry *e, struct counters *c);

@@ -123,6 +123,7 @@ static void write_rollups(struct jsonw *w, const struct summary *s)
 	jw_string(w, "provider");
 	jw_string(w, "model");
 	jw_string(w, "session");
+	jw_string(w, "source");
 	jw_string(w, "last");
 	for (int i = 0; i < RC__COUNT; i++)
 		jw_string(w, rollup_counter_names[i]);
@@ -147,6 +148,7 @@ static void write_rollups(struct jsonw *w, const struct summary *s)
 		jw_int(w, r->key.provider);
 		jw_int(w, r->key.model);
 		jw_int(w, r->key.session);
+		jw_int(w, r->key.source);
 		jw_int(w, r->last);
 		for (int c = 0; c < RC__COUNT; c++)
 			jw_int(w, r->c.v[c]);
@@ -386,14 +388,14 @@ static int read_counted(struct reader *r, int64_t *head, int nhead,
 static int read_rollup(struct reader *r)
 {
 	struct rollup_table *t = &r->s->rollups;
-	int64_t head[5];
+	int64_t head[6];
 	struct counters c;
 	struct rollup_key key;
 	struct rollup *ru;
 
-	if (read_counted(r, head, 5, &c))
+	if (read_counted(r, head, 6, &c))
 		return -1;
-	for (int k = 1; k <= 3; k++)
+	for (int k = 1; k <= 4; k++)
 		if (head[k] < 0 || (uint64_t)head[k] >= t->strings.nr)
 			return -1;
 	if (head[0] < INT32_MIN || head[0] > INT32_MAX)
@@ -403,8 +405,9 @@ static int read_rollup(struct reader *r)
 	key.model = (uint32_t)head[2];
 	key.session = (uint32_t)head[3];
 	key.project = 0;
+	key.source = (uint32_t)head[4];
 	ru = rollup_get(t, &key);
-	ru->last = head[4];
+	ru->last = head[5];
 	counters_add(&ru->c, &c, 1);
 	return 0;
 }

@@ -153,6 +153,7 @@ void summary_merge(struct summary *dst, const struct summary *src)
 		key.provider = map_string(dst, src, key.provider);
 		key.model = map_string(dst, src, key.model);
 		key.session = map_string(dst, src, key.session);
+		key.source = map_string(dst, src, key.source);
 		to = rollup_get(&dst->rollups, &key);
 		counters_add(&to->c, &from->c, 1);
 		if (from->last > to->last)

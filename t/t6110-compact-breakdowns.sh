@@ -6,7 +6,8 @@ TALLY_NOW=2026-11-24T12:00:00Z
 export TALLY_NOW
 
 # A year of mixed usage: three providers, five models, four projects and
-# entries without one, billed, estimated and unpriced costs, failures.
+# entries without one, three sources (a session has one), billed,
+# estimated and unpriced costs, failures.
 test_expect_success 'set-up: a year of mixed usage' '
 	mkdir -p "$TALLY_HOME/profile" &&
 	python3 - "$(ledger)" <<-\EOF
@@ -16,6 +17,7 @@ test_expect_success 'set-up: a year of mixed usage' '
 	          ("anthropic", "claude-sonnet-4"), ("anthropic", "claude-haiku-4"),
 	          ("openrouter", "meta/llama-4")]
 	projects = ["/src/shop", "/src/blog", "/src/infra", "/home/dev/notes", None]
+	sources = ["manual", "import:claude-code", "import:codex"]
 	now = 1795521600000
 	with open(sys.argv[1], "w") as f:
 	    for i in range(4000):
@@ -25,7 +27,7 @@ test_expect_success 'set-up: a year of mixed usage' '
 	             "modelId": m, "startedAt": t, "completedAt": t + 900,
 	             "billedInputTokens": random.randint(10, 90000),
 	             "billedOutputTokens": random.randint(1, 9000),
-	             "source": "manual", "recordedAt": t + 1000,
+	             "source": sources[(i // 25) % 3], "recordedAt": t + 1000,
 	             "syncStatus": "pending_sync",
 	             "sessionResource": "s%d" % (i // 25),
 	             "status": "failed" if i % 17 == 0 else "completed"}
@@ -113,6 +115,9 @@ test_expect_success 'the breakdowns before compaction' '
 	by day day.before &&
 	by month month.before &&
 	by tag:project project.before &&
+	by source source.before &&
+	test_line_count = 4 source.before &&
+	test_grep "import:codex" source.before &&
 	test_line_count -gt 300 day.before &&
 	test_grep "/src/shop" project.before
 '
@@ -125,7 +130,7 @@ test_expect_success 'compaction folds eleven months into rollups' '
 '
 
 test_expect_success 'every breakdown is the same after' '
-	for dim in provider model day month; do
+	for dim in provider model day month source; do
 		by $dim $dim.after &&
 		test_cmp $dim.before $dim.after || return 1
 	done
@@ -134,7 +139,10 @@ test_expect_success 'every breakdown is the same after' '
 test_expect_success 'sources, statuses, sync statuses and sessions are kept' '
 	states states.after $first_cutoff &&
 	test_cmp states.before states.after &&
-	grep -q "\"sessionIds\":\[\"s" "$(ledger)"
+	grep -q "\"sessionIds\":\[\"s" "$(ledger)" &&
+	grep "\"kind\":\"rollup\"" "$(ledger)" >rollups &&
+	test_grep "\"source\":\"import:codex\"" rollups &&
+	! grep -q "\"source\":\"rollup\"" rollups
 '
 
 test_expect_success 'per-project totals are the same after' '
@@ -148,6 +156,8 @@ test_expect_success 'a second compaction changes none of them' '
 	test_cmp project.before project.again &&
 	by model model.again &&
 	test_cmp model.before model.again &&
+	by source source.again &&
+	test_cmp source.before source.again &&
 	states states2.after $second_cutoff &&
 	test_cmp states2.before states2.after
 '
