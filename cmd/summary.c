@@ -19,6 +19,7 @@
 #include "../providers/provider.h"
 #include "summary-block.h"
 #include "summary-forecast.h"
+#include "summary-subscriptions.h"
 #include "../lib/banned.h"
 
 static const char *const summary_usage[] = {
@@ -48,6 +49,7 @@ struct summary_cmd {
 	int calendar;             /* the window's period, or -1 */
 	int compare;              /* --compare: see summary-forecast.h */
 	struct forecast fc;
+	struct subscription_view subs;
 };
 
 /* ---- the window ---- */
@@ -875,6 +877,7 @@ static void print_human(struct strbuf *out, const struct summary_cmd *c,
 		provider_reports_block(out, &rs->by_provider);
 	}
 	forecast_human(out, &c->fc, &rs->total.total, rp->mode);
+	subscription_view_human(out, &c->subs, rp->mode, c->colour);
 	if (c->window_block)
 		block_human(out, &c->block);
 	if (c->all_workspaces)
@@ -940,6 +943,7 @@ static void print_json(struct strbuf *out, const struct summary_cmd *c,
 				&rs->total.total, rp->mode);
 	}
 	forecast_json(&w, &c->fc, &rs->total.total, rp->mode);
+	subscription_view_json(&w, &c->subs, rp->mode);
 	if (c->window_block)
 		block_json(&w, &c->block);
 	budgets_json(&w, rp);
@@ -1163,6 +1167,9 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	if (!ret && !c.perf)
 		ret = forecast_build(&c.fc, sc, &c.spec, &rs.total.total,
 				c.calendar, c.compare, rp.mode, rp.now, &err);
+	/* A plan is paid by the month: not for a session or a block. */
+	if (!ret && !c.perf && !c.window_block && !c.spec.filter.session)
+		ret = subscription_view_build(&c.subs, &rp, &c.spec, &err);
 	if (!ret) {
 		if (c.format == SF_JSON)
 			print_json(&out, &c, &rs, &rp, ctx);
@@ -1175,6 +1182,7 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 		flush_out(&out);
 	}
 	release_reports(&rs);
+	subscription_view_release(&c.subs);
 	if (c.window_block)
 		block_view_release(&c.block);
 	reporting_close(&rp);
