@@ -8,64 +8,6 @@
 #include "../lib/table.h"
 #include "../lib/banned.h"
 
-/* The stretch of the period before that matches the window so far. */
-static void previous_window(struct forecast *fc, const struct query *q,
-		int calendar, int64_t now)
-{
-	int64_t until = q->until < 0 || q->until > now ? now : q->until;
-	int32_t from, to;
-
-	if (calendar >= 0) {
-		calendar_bounds((enum calendar_period)calendar,
-				local_day(q->since) - 1, &from, &to);
-		fc->prev_since = local_day_to_ms(from);
-		fc->prev_until = fc->prev_since + (until - q->since);
-		if (fc->prev_until > local_day_to_ms(to))
-			fc->prev_until = local_day_to_ms(to);
-	} else {
-		fc->prev_since = q->since - (until - q->since);
-		fc->prev_until = q->since;
-	}
-}
-
-int forecast_build(struct forecast *fc, const struct report_scope *sc,
-		const struct report_spec *spec, const struct counters *total,
-		int calendar, int compare, enum cost_mode mode, int64_t now,
-		struct strbuf *err)
-{
-	const struct query *q = &spec->filter;
-	struct report_spec prev = *spec;
-	struct report r;
-	int64_t cost;
-	int ret;
-
-	memset(fc, 0, sizeof(*fc));
-	/* Nothing used yet is no pace to project. */
-	if (calendar >= 0 && q->since < now && now < q->until &&
-	    total->v[RC_N_USAGE]) {
-		fc->has_projection = 1;
-		fc->elapsed = (double)(now - q->since) /
-			(double)(q->until - q->since);
-		fc->proj_tokens = (int64_t)((double)counters_tokens(total) /
-				fc->elapsed + 0.5);
-		cost = counters_priced_cost(total, mode);
-		fc->proj_cost = cost < 0 ? -1 :
-			(int64_t)((double)cost / fc->elapsed + 0.5);
-	}
-	if (!compare || q->since < 0)
-		return 0;
-	previous_window(fc, q, calendar, now);
-	prev.ndims = 0;
-	prev.filter.since = fc->prev_since;
-	prev.filter.until = fc->prev_until;
-	report_init(&r);
-	ret = report_build(sc, &prev, &r, err);
-	fc->prev = r.total;
-	fc->has_compare = !ret;
-	report_release(&r);
-	return ret;
-}
-
 /* "+12%", "-3%", or "new" when there was nothing before. */
 static void change(struct strbuf *out, int64_t before, int64_t now)
 {

@@ -3,39 +3,10 @@
 
 #include <stdint.h>
 
+#include "../lib/forecast.h"
 #include "../lib/jsonw.h"
-#include "../lib/report.h"
-#include "../lib/strbuf.h"
-#include "../lib/timeutil.h"
 
-/*
- * What summary says beyond the window's totals: for a calendar window
- * under way (this day, week or month), the total it comes to at its end
- * if the pace so far holds; with --compare, the same stretch of the
- * period before (this month's first 12 days against last month's first
- * 12 days; a --since/--last window against the one just before it) and
- * the change.
- */
-
-struct forecast {
-	int has_projection;
-	double elapsed;               /* the share of the window gone by */
-	int64_t proj_tokens, proj_cost;  /* cost -1 when unpriced */
-
-	int has_compare;
-	int64_t prev_since, prev_until;
-	struct counters prev;
-};
-
-/*
- * calendar is the window's period, or -1 for another window; now is the
- * report's clock. 0, or T_ELEDGER.
- */
-int forecast_build(struct forecast *fc, const struct report_scope *sc,
-		const struct report_spec *spec, const struct counters *total,
-		int calendar, int compare, enum cost_mode mode, int64_t now,
-		struct strbuf *err);
-
+/* summary's lines and JSON for a forecast (lib/forecast.h). */
 void forecast_human(struct strbuf *out, const struct forecast *fc,
 		const struct counters *total, enum cost_mode mode);
 void forecast_json(struct jsonw *w, const struct forecast *fc,
