@@ -3,6 +3,7 @@
  * Prometheus text (or a push to a Pushgateway) and an HTML report.
  */
 #include "reporting.h"
+#include "summary-subscriptions.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "../lib/export.h"
+#include "../lib/forecast.h"
 #include "../lib/entries.h"
 #include "../lib/fsutil.h"
 #include "../lib/jsonw.h"
@@ -211,15 +213,45 @@ static int recent_entries(const struct export_cmd *c, struct recent_list *rl,
 	return ret > 0 ? 0 : ret;
 }
 
+/* This month so far, with the report's filters, and its forecast. */
+struct month_pace {
+	struct report total;
+	struct forecast fc;
+};
+
+static int month_pace_build(struct month_pace *p,
+		const struct report_scope *sc, const struct report_spec *window,
+		enum cost_mode mode, int64_t now, struct strbuf *err)
+{
+	struct report_spec spec = *window;
+	int32_t from, to;
+	int ret;
+
+	calendar_bounds(CAL_MONTH, local_day(now), &from, &to);
+	spec.ndims = 0;
+	spec.filter.since = local_day_to_ms(from);
+	spec.filter.until = local_day_to_ms(to);
+	report_init(&p->total);
+	ret = report_build(sc, &spec, &p->total, err);
+	if (!ret)
+		ret = forecast_build(&p->fc, sc, &spec, &p->total.total,
+				CAL_MONTH, 1, mode, now, err);
+	return ret;
+}
+
 static int html_report(struct export_cmd *c, struct reporting *rp,
 		const struct tally_ctx *ctx, struct sink *s, struct strbuf *err)
 {
 	const struct report_scope *sc;
 	struct report_spec spec = REPORT_SPEC_INIT;
-	struct report total, days, prov, model, blocks, projects;
-	struct html_reports hr = { &total, &days, &prov, &model, &blocks,
-		&projects };
+	struct report total, days, prov, model, days_model, blocks, projects;
+	struct html_reports hr = { .total = &total, .days = &days,
+		.by_provider = &prov, .by_model = &model,
+		.days_by_model = &days_model, .by_block = &blocks,
+		.by_project = &projects };
 	struct recent_list rl = { &c->q, NULL, 0 };
+	struct subscription_view subs;
+	struct month_pace pace;
 	struct export_data d;
 	int ret;
 
@@ -237,8 +269,11 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 	report_init(&days);
 	report_init(&prov);
 	report_init(&model);
+	report_init(&days_model);
 	report_init(&blocks);
 	report_init(&projects);
+	memset(&subs, 0, sizeof(subs));
+	memset(&pace, 0, sizeof(pace));
 	rl.e = xcalloc(RECENT, sizeof(*rl.e));
 	ret = reporting_scope(rp, c->all_workspaces ? BUDGET_SCOPE_ALL :
 			BUDGET_SCOPE_WORKSPACE, &sc, err);
@@ -257,6 +292,16 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 	spec.dims[0] = DIM_BLOCK;
 	if (!ret)
 		ret = report_build(sc, &spec, &blocks, err);
+	spec.ndims = 2;
+	spec.dims[0] = DIM_DAY;
+	spec.dims[1] = DIM_MODEL;
+	if (!ret)
+		ret = report_build(sc, &spec, &days_model, err);
+	if (!ret)
+		ret = month_pace_build(&pace, sc, &spec, rp->mode, rp->now,
+				err);
+	if (!ret)
+		ret = subscription_view_build(&subs, rp, &spec, err);
 	spec.ndims = 0;
 	report_add_dim(&spec, "tag:project");
 	if (!ret)
@@ -280,6 +325,13 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 			local_day(spec.filter.until - 1) : local_day(rp->now);
 		if (d.last_day < d.first_day)
 			d.last_day = d.first_day;
+		hr.month = &pace.total.total;
+		hr.month_fc = &pace.fc;
+		hr.subs = subs.subs;
+		hr.nsubs = subs.n;
+		hr.subs_by_month = &subs.by_month;
+		hr.subs_from = subs.from;
+		hr.subs_to = subs.to;
 		export_html(&s->buf, &d, &hr, rl.e, rl.n);
 	}
 	for (size_t i = 0; i < rl.n; i++)
@@ -289,8 +341,11 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 	report_release(&days);
 	report_release(&prov);
 	report_release(&model);
+	report_release(&days_model);
 	report_release(&blocks);
 	report_release(&projects);
+	report_release(&pace.total);
+	subscription_view_release(&subs);
 	return ret;
 }
 

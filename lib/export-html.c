@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "forecast.h"
 #include "money.h"
+#include "subscription.h"
 #include "table.h"
 #include "timeutil.h"
 #include "version.h"
@@ -46,6 +48,9 @@ static const char style[] =
 	".unpriced{color:#b07d00}"
 	"footer{color:#98a2b3;font-size:12px;margin-top:20px}"
 	"svg text{font:11px system-ui,sans-serif;fill:#667085}"
+	".legend{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:12px;"
+	"color:#667085;margin-top:6px}.legend i{display:inline-block;"
+	"width:10px;height:10px;border-radius:2px;margin-right:5px}"
 	".grid{stroke:#e4e7ec;stroke-width:1}"
 	/* The reader's dark scheme, when their system asks for one. */
 	":root{color-scheme:light dark}"
@@ -173,10 +178,26 @@ static void cards(struct strbuf *out, const struct export_data *d,
 #define CHART_TOP 16
 #define CHART_BOTTOM 24
 
+/*
+ * Bars are stacked by model: the STACK_NAMED models with the most usage
+ * in the window each have a colour, the rest share the last, grey.
+ */
+#define STACK_NAMED 5
+#define STACK_PARTS (STACK_NAMED + 1)
+
+static const char *const stack_colour[STACK_PARTS] = { "#4f6fd6", "#2f9e8f",
+	"#e07b39", "#9b59b6", "#c9a227", "#98a2b3" };
+
+struct stack {
+	const char *name[STACK_PARTS];
+	size_t n;                   /* parts in use */
+};
+
 struct day_slot {
 	char key[16];
 	const struct counters *c;   /* NULL: no usage that day */
 	struct counters sum;        /* a week's or month's, c points here */
+	int64_t part[2][STACK_PARTS];   /* tokens, then priced cost */
 };
 
 /* Windows longer than these are drawn by week, then by month. */
@@ -207,6 +228,54 @@ static struct day_slot *day_slots(const struct export_data *d,
 	return slots;
 }
 
+/* The models that get a colour: the largest, as the report sorts them. */
+static void stack_models(struct stack *st, const struct report *by_model)
+{
+	size_t named = 0;
+
+	memset(st, 0, sizeof(*st));
+	for (size_t i = 0; i < by_model->ngroups; i++) {
+		if (!by_model->groups[i].c.v[RC_REQUESTS])
+			continue;
+		if (named == STACK_NAMED) {
+			st->name[STACK_NAMED] = "other models";
+			st->n = STACK_PARTS;
+			return;
+		}
+		st->name[named++] = *by_model->groups[i].key[0] ?
+			by_model->groups[i].key[0] : "(none)";
+	}
+	st->n = named;
+}
+
+static size_t stack_part(const struct stack *st, const char *model)
+{
+	for (size_t p = 0; p < st->n && p < STACK_NAMED; p++)
+		if (!strcmp(st->name[p], *model ? model : "(none)"))
+			return p;
+	return STACK_NAMED;
+}
+
+/* Each day's tokens and cost by model, from a report by day and model. */
+static void fill_parts(struct day_slot *slots, size_t n,
+		const struct export_data *d, const struct report *r,
+		const struct stack *st)
+{
+	for (size_t i = 0; i < r->ngroups; i++) {
+		const struct counters *c = &r->groups[i].c;
+		size_t p = stack_part(st, r->groups[i].key[1]);
+		int64_t unpriced;
+		int32_t day;
+
+		if (time_parse_day(r->groups[i].key[0], &day) ||
+		    day < d->first_day || (size_t)(day - d->first_day) >= n)
+			continue;
+		slots[day - d->first_day].part[0][p] += tokens(c);
+		slots[day - d->first_day].part[1][p] +=
+			counters_cost(c, d->mode, &unpriced);
+	}
+}
+
 static int64_t day_tokens(const struct counters *c, enum cost_mode mode)
 {
 	(void)mode;
@@ -235,19 +304,21 @@ static void chart_amount(struct strbuf *out, const struct chart_kind *k,
 		fmt_count(out, v);
 }
 
+/*
+ * A slot's bar: its parts stacked from the bottom, each with its model
+ * and amount, in a group titled with the slot's total.
+ */
 static void chart_bar(struct strbuf *out, const struct chart_kind *k,
 		const struct day_slot *sl, double x, double w, int64_t max,
-		const struct export_data *d)
+		const struct export_data *d, const struct stack *st)
 {
 	int64_t v = sl->c ? k->value(sl->c, d->mode) : 0, unpriced = 0;
-	double h = (double)v * (CHART_H - CHART_TOP - CHART_BOTTOM) /
-		(double)max;
+	double scale = (double)(CHART_H - CHART_TOP - CHART_BOTTOM) /
+		(double)max, y = CHART_H - CHART_BOTTOM;
 
 	if (sl->c && k->money)
 		counters_cost(sl->c, d->mode, &unpriced);
-	strbuf_addf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-			"height=\"%.1f\" rx=\"2\" fill=\"#4f6fd6\"><title>",
-			x, CHART_H - CHART_BOTTOM - h, w, h);
+	strbuf_addstr(out, "<g class=\"bar\"><title>");
 	esc(out, sl->key);
 	strbuf_addstr(out, ": ");
 	if (k->money)
@@ -255,7 +326,26 @@ static void chart_bar(struct strbuf *out, const struct chart_kind *k,
 				d->mode);
 	else
 		chart_amount(out, k, v);
-	strbuf_addf(out, "%s</title></rect>", k->money ? "" : " tokens");
+	strbuf_addf(out, "%s</title>", k->money ? "" : " tokens");
+	for (size_t p = 0; p < st->n; p++) {
+		int64_t pv = sl->part[k->money][p];
+		double h = (double)pv * scale;
+
+		if (pv <= 0)
+			continue;
+		y -= h;
+		strbuf_addf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+				"height=\"%.1f\" fill=\"%s\"><title>", x, y,
+				w, h, stack_colour[p]);
+		esc(out, sl->key);
+		strbuf_addstr(out, " ");
+		esc(out, st->name[p]);
+		strbuf_addstr(out, ": ");
+		chart_amount(out, k, pv);
+		strbuf_addf(out, "%s</title></rect>", k->money ? "" :
+				" tokens");
+	}
+	strbuf_addstr(out, "</g>");
 	/* Usage without a price is marked, never drawn as a $0 day. */
 	if (unpriced)
 		strbuf_addf(out, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
@@ -321,9 +411,24 @@ static void day_label(struct strbuf *out, const struct day_slot *day,
 		strbuf_addstr(out, day->key + 5);
 }
 
+/* Which colour is which model, under a chart with more than one. */
+static void legend(struct strbuf *out, const struct stack *st)
+{
+	if (st->n < 2)
+		return;
+	strbuf_addstr(out, "<div class=\"legend\">");
+	for (size_t p = 0; p < st->n; p++) {
+		strbuf_addf(out, "<span><i style=\"background:%s\"></i>",
+				stack_colour[p]);
+		esc(out, st->name[p]);
+		strbuf_addstr(out, "</span>");
+	}
+	strbuf_addstr(out, "</div>");
+}
+
 static void chart(struct strbuf *out, const struct chart_kind *k,
 		const struct day_slot *slots, size_t n,
-		const struct export_data *d)
+		const struct export_data *d, const struct stack *st)
 {
 	size_t step = n > 10 ? n / 6 : 1;
 	int64_t max = 1, top;
@@ -340,7 +445,7 @@ static void chart(struct strbuf *out, const struct chart_kind *k,
 	axis(out, k, top);
 	for (size_t i = 0; i < n; i++) {
 		chart_bar(out, k, &slots[i], CHART_AXIS + i * slot +
-				slot * 0.15, slot * 0.7, top, d);
+				slot * 0.15, slot * 0.7, top, d, st);
 		if (i % step && i != n - 1)
 			continue;
 		strbuf_addf(out, "<text class=\"day\" x=\"%.1f\" y=\"%d\" "
@@ -352,7 +457,9 @@ static void chart(struct strbuf *out, const struct chart_kind *k,
 	}
 	strbuf_addstr(out, "<text x=\"2\" y=\"11\">max ");
 	chart_amount(out, k, max);
-	strbuf_addf(out, " %s</text></svg></section>", k->unit);
+	strbuf_addf(out, " %s</text></svg>", k->unit);
+	legend(out, st);
+	strbuf_addstr(out, "</section>");
 }
 
 /*
@@ -380,8 +487,12 @@ static size_t group_slots(struct day_slot *slots, size_t n, int months)
 			if (day.c)
 				counters_add(&to->sum, day.c, 1);
 			to->c = day.c ? &to->sum : NULL;
+			memcpy(to->part, day.part, sizeof(to->part));
 			continue;
 		}
+		for (size_t k = 0; k < 2; k++)
+			for (size_t p = 0; p < STACK_PARTS; p++)
+				to->part[k][p] += slots[i].part[k][p];
 		if (slots[i].c) {
 			counters_add(&to->sum, slots[i].c, 1);
 			to->c = &to->sum;
@@ -390,7 +501,7 @@ static size_t group_slots(struct day_slot *slots, size_t n, int months)
 	return out;
 }
 
-static void charts(struct strbuf *out, const struct report *days,
+static void charts(struct strbuf *out, const struct html_reports *r,
 		const struct export_data *d)
 {
 	static const struct chart_kind kinds[3][2] = {
@@ -408,13 +519,16 @@ static void charts(struct strbuf *out, const struct report *days,
 		    "without a price)", day_cost, 1 } },
 	};
 	size_t n;
-	struct day_slot *slots = day_slots(d, days, &n);
+	struct day_slot *slots = day_slots(d, r->days, &n);
 	int by = n > MONTHS_AFTER_DAYS ? 2 : n > WEEKS_AFTER_DAYS ? 1 : 0;
+	struct stack st;
 
+	stack_models(&st, r->by_model);
+	fill_parts(slots, n, d, r->days_by_model, &st);
 	if (by)
 		n = group_slots(slots, n, by == 2);
 	for (size_t i = 0; i < 2; i++)
-		chart(out, &kinds[by][i], slots, n, d);
+		chart(out, &kinds[by][i], slots, n, d, &st);
 	free(slots);
 }
 
@@ -524,6 +638,132 @@ static void recent_entries(struct strbuf *out, const struct entry *recent,
 	strbuf_addstr(out, "</table></section>");
 }
 
+/* "+12%", "-3%", "new" when there was nothing before. */
+static void change(struct strbuf *out, int64_t before, int64_t now)
+{
+	if (before <= 0)
+		strbuf_addstr(out, now > 0 ? "new" : "0%");
+	else
+		strbuf_addf(out, "%+.0f%%", ((double)now - (double)before) *
+				100.0 / (double)before);
+}
+
+static void outlook_row(struct strbuf *out, const char *what,
+		int64_t tokens_, const char *cost, const char *note)
+{
+	strbuf_addf(out, "<tr><td>%s</td><td class=\"num\">", what);
+	fmt_count(out, tokens_);
+	strbuf_addf(out, "</td><td class=\"num\">%s</td><td>%s</td></tr>",
+			cost, note);
+}
+
+/*
+ * This month so far, where it ends at the pace so far, and the same
+ * days of the month before: whatever the report's window.
+ */
+static void month_outlook(struct strbuf *out, const struct html_reports *r,
+		const struct export_data *d)
+{
+	const struct forecast *fc = r->month_fc;
+	struct strbuf cost = STRBUF_INIT, note = STRBUF_INIT;
+	int64_t now_cost, prev_cost;
+
+	if (!r->month || !fc || (!r->month->v[RC_REQUESTS] &&
+	    !fc->prev.v[RC_REQUESTS]))
+		return;
+	strbuf_addstr(out, "<section><h2>This month</h2><table id=\"month\">"
+			"<tr><th></th><th class=\"num\">Tokens</th><th class="
+			"\"num\">Cost</th><th></th></tr>");
+	cost_of(&cost, r->month, d->mode);
+	outlook_row(out, "So far", counters_tokens(r->month), cost.buf, "");
+	if (fc->has_projection) {
+		strbuf_reset(&cost);
+		if (fc->proj_cost < 0) {
+			strbuf_addstr(&cost, "<span class=\"unpriced\">"
+					"unpriced</span>");
+		} else {
+			strbuf_addstr(&cost, "~");
+			money_format_human(&cost, fc->proj_cost);
+		}
+		strbuf_addf(&note, "at the pace so far (%.0f%% of the month "
+				"gone)", fc->elapsed * 100);
+		outlook_row(out, "Projected at its end", fc->proj_tokens,
+				cost.buf, note.buf);
+	}
+	if (fc->has_compare) {
+		now_cost = counters_priced_cost(r->month, d->mode);
+		prev_cost = counters_priced_cost(&fc->prev, d->mode);
+		strbuf_reset(&cost);
+		strbuf_reset(&note);
+		cost_of(&cost, &fc->prev, d->mode);
+		if (!fc->prev.v[RC_REQUESTS]) {
+			strbuf_addstr(&note, "no usage then");
+		} else {
+			strbuf_addstr(&note, "this month: tokens ");
+			change(&note, counters_tokens(&fc->prev),
+					counters_tokens(r->month));
+			strbuf_addstr(&note, ", cost ");
+			if (now_cost >= 0 && prev_cost >= 0)
+				change(&note, prev_cost, now_cost);
+			else
+				strbuf_addstr(&note, "unpriced");
+		}
+		outlook_row(out, "Same days of the month before",
+				counters_tokens(&fc->prev), cost.buf, note.buf);
+	}
+	strbuf_addstr(out, "</table></section>");
+	strbuf_release(&cost);
+	strbuf_release(&note);
+}
+
+/* Each plan's months: its usage at API prices against its price. */
+static void subscriptions(struct strbuf *out, const struct html_reports *r,
+		const struct export_data *d)
+{
+	struct strbuf current = STRBUF_INIT, value = STRBUF_INIT;
+
+	if (!r->nsubs)
+		return;
+	month_key(&current, local_day(d->now));
+	strbuf_addstr(out, "<section><h2>Subscriptions</h2><table id=\""
+			"subscriptions\"><tr><th>Plan</th><th>Month</th><th "
+			"class=\"num\">Requests</th><th class=\"num\">Tokens"
+			"</th><th class=\"num\">API price</th><th class=\""
+			"num\">Plan price</th><th class=\"num\">Value</th>"
+			"</tr>");
+	for (size_t i = 0; i < r->nsubs; i++) {
+		const struct subscription *s = &r->subs[i];
+		struct subscription_month *m;
+		size_t n = subscription_months(s, r->subs_by_month,
+				r->subs_from, r->subs_to, &m);
+
+		for (size_t j = 0; j < n; j++) {
+			strbuf_addstr(out, "<tr><td>");
+			esc(out, s->name);
+			strbuf_addf(out, "</td><td>%s</td><td class=\"num\">",
+					m[j].month);
+			fmt_count(out, m[j].c.v[RC_REQUESTS]);
+			strbuf_addstr(out, "</td><td class=\"num\">");
+			fmt_count(out, counters_tokens(&m[j].c));
+			strbuf_addstr(out, "</td><td class=\"num\">");
+			cost_of(out, &m[j].c, d->mode);
+			strbuf_addstr(out, "</td><td class=\"num\">");
+			money_format_human(out, s->monthly_usd);
+			strbuf_addstr(out, "</td><td class=\"num\">");
+			strbuf_reset(&value);
+			subscription_value_text(&value, s, &m[j], d->mode);
+			esc(out, value.buf);   /* "<0.01x" */
+			if (!strcmp(m[j].month, current.buf))
+				strbuf_addstr(out, " so far");
+			strbuf_addstr(out, "</td></tr>");
+		}
+		free(m);
+	}
+	strbuf_addstr(out, "</table></section>");
+	strbuf_release(&current);
+	strbuf_release(&value);
+}
+
 /* The latest blocks, newest first: start, requests, tokens, cost. */
 static void block_table(struct strbuf *out, const struct report *r,
 		const struct export_data *d)
@@ -577,7 +817,8 @@ void export_html(struct strbuf *out, const struct export_data *d,
 	time_format_local(out, d->now);
 	strbuf_addstr(out, "</div>");
 	cards(out, d, &r->total->total, &all.total);
-	charts(out, r->days, d);
+	month_outlook(out, r, d);
+	charts(out, r, d);
 	strbuf_addstr(out, "<div class=\"two\" style=\"margin-top:16px\">");
 	share_table(out, "By provider", "Provider", "by-provider",
 			r->by_provider, &r->total->total, d);
@@ -590,6 +831,7 @@ void export_html(struct strbuf *out, const struct export_data *d,
 		share_table(out, "By project", "Project", "by-project",
 				r->by_project, &r->total->total, d);
 	block_table(out, r->by_block, d);
+	subscriptions(out, r, d);
 	budgets(out, d);
 	recent_entries(out, recent, nrecent, d);
 	strbuf_addstr(out, "<footer>tally " TALLY_VERSION " &middot; billed: "

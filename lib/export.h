@@ -35,14 +35,27 @@ void export_prometheus(struct strbuf *out, const struct export_data *d);
 
 /*
  * A self-contained HTML page (inline CSS and SVG, nothing fetched):
- * totals, a daily chart, usage by provider and model, the latest
- * five-hour blocks, budgets, and the recent entries; recent holds the
+ * totals, this month's pace, daily charts stacked by model, usage by
+ * provider, model and project, the latest five-hour blocks,
+ * subscriptions, budgets, and the recent entries; recent holds the
  * latest entries.
  */
+struct forecast;
+struct subscription;
+
 struct html_reports {
 	const struct report *total, *days, *by_provider, *by_model;
+	const struct report *days_by_model; /* by day and model */
 	const struct report *by_block;   /* five-hour blocks, oldest first */
 	const struct report *by_project; /* by the tag project */
+	/* This month so far, with its projection and --compare's figures. */
+	const struct counters *month;
+	const struct forecast *month_fc;
+	/* The subscriptions and their usage (subscription.h), if any. */
+	const struct subscription *subs;
+	size_t nsubs;
+	const struct report *subs_by_month;
+	int32_t subs_from, subs_to;
 };
 
 void export_html(struct strbuf *out, const struct export_data *d,

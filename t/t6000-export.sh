@@ -545,7 +545,7 @@ cat >bars.py <<'EOF'
 import re, sys
 svg = re.search(r"<svg id=.daily-tokens.*?</svg>", open(sys.argv[1]).read(), re.S).group(0)
 title = re.search(r'aria-label="([^"]*)"', svg).group(1)
-bars = re.findall(r"<rect [^>]*><title>([0-9-]*): ([0-9,]*) tokens</title>", svg)
+bars = re.findall(r"<g class=.bar.><title>([0-9-]*): ([0-9,]*) tokens</title>", svg)
 print(title, len(bars), sum(int(v.replace(",", "")) for _, v in bars),
       bars[0][0], bars[-1][0])
 EOF
@@ -638,6 +638,90 @@ test_expect_success 'HTML: --since and --provider narrow the report' '
 	python3 html-totals.py ndom.html >n.json &&
 	test "$(json_get n.json "d[\"cards\"][\"total-requests\"]")" = 3 &&
 	test_grep "2026-11-22 to 2026-11-24" narrow.html
+'
+
+test_expect_success 'HTML: bars stacked by model add up to each day, with a legend' '
+	mkdir -p stack &&
+	for m in a b c d e f g
+	do
+		TALLY_HOME=$PWD/stack tally record -q -p openai -m model-$m \
+			--started-at 2026-11-20T10:00:00Z --input-tokens 100 || return 1
+	done &&
+	TALLY_HOME=$PWD/stack tally record -q -p openai -m model-a \
+		--started-at 2026-11-21T10:00:00Z --input-tokens 1000 &&
+	TALLY_HOME=$PWD/stack tally export --format html --since 2026-11-19 -o stack.html &&
+	chromium_dump "$PWD/stack.html" >sdom.html &&
+	python3 -c "
+import re
+svg = re.search(r\"<svg id=.daily-tokens.*?</svg>\", open(\"sdom.html\").read(), re.S).group(0)
+out = []
+for g in re.findall(r\"<g class=.bar.>(.*?)</g>\", svg, re.S):
+    day, total = re.match(r\"<title>([0-9-]*): ([0-9,]*) tokens</title>\", g).groups()
+    parts = re.findall(r\"<title>[0-9-]* ([^:]*): ([0-9,]*) tokens</title>\", g)
+    assert sum(int(v.replace(\",\", \"\")) for _, v in parts) == int(total.replace(\",\", \"\")), g
+    if parts:
+        out.append(day + \" \" + \" \".join(\"%s=%s\" % p for p in parts))
+print(\"\\n\".join(out))
+legend = re.search(r\"<div class=.legend.>(.*?)</div>\", open(\"sdom.html\").read(), re.S).group(1)
+print(\" \".join(re.findall(r\"</i>([^<]*)</span>\", legend)))
+" >out &&
+	cat >expect <<-\EOF &&
+	2026-11-20 model-a=100 model-b=100 model-c=100 model-d=100 model-e=100 other models=200
+	2026-11-21 model-a=1,000
+	model-a model-b model-c model-d model-e other models
+	EOF
+	test_cmp expect out
+'
+
+test_expect_success 'HTML: this month so far, its projection and the month before, as summary says' '
+	mkdir -p pace &&
+	TALLY_HOME=$PWD/pace tally record -q -p openai -m gpt-4.1 \
+		--started-at 2026-10-10T10:00:00Z --input-tokens 2000 &&
+	TALLY_HOME=$PWD/pace tally record -q -p openai -m gpt-4.1 \
+		--started-at 2026-11-10T10:00:00Z --input-tokens 3000 &&
+	TALLY_HOME=$PWD/pace tally export --format html -o pace.html &&
+	TALLY_HOME=$PWD/pace tally summary --compare --json >pace.json &&
+	chromium_dump "$PWD/pace.html" >pdom.html &&
+	python3 -c "
+import json, re
+t = re.search(r\"<table id=.month.>(.*?)</table>\", open(\"pdom.html\").read(), re.S).group(1)
+rows = [[re.sub(\"<[^>]*>\", \"\", c) for c in re.findall(r\"<td[^>]*>(.*?)</td>\", r, re.S)] for r in t.split(\"<tr>\")[2:]]
+s = json.load(open(\"pace.json\"))
+assert rows[0][:2] == [\"So far\", format(s[\"totalTokens\"], \",\")], rows
+assert rows[1][:2] == [\"Projected at its end\", format(s[\"projection\"][\"totalTokens\"], \",\")], rows
+assert \"(78% of the month gone)\" in rows[1][3], rows
+assert rows[2][:2] == [\"Same days of the month before\", format(s[\"compare\"][\"totalTokens\"], \",\")], rows
+assert rows[2][3] == \"this month: tokens +50%, cost +50%\", rows
+print(rows)
+"
+'
+
+test_expect_success 'HTML: subscriptions, month by month, as summary counts them' '
+	cat >subs.yaml <<-\EOF &&
+	subscriptions:
+	  - name: Claude <Max>
+	    monthly_usd: 0.01
+	    provider: anthropic
+	    agents: [claude-code]
+	EOF
+	TALLY_CONFIG=$PWD/subs.yaml TALLY_HOME=$PWD/proj tally export --format html \
+		--since 2026-10-20 -o subs.html &&
+	TALLY_CONFIG=$PWD/subs.yaml TALLY_HOME=$PWD/proj tally summary \
+		--since 2026-10-20 --json >subs.json &&
+	chromium_dump "$PWD/subs.html" >subdom.html &&
+	python3 -c "
+import json, re
+t = re.search(r\"<table id=.subscriptions.>(.*?)</table>\", open(\"subdom.html\").read(), re.S).group(1)
+rows = [[re.sub(\"<[^>]*>\", \"\", c).replace(\"&lt;\", \"<\").replace(\"&gt;\", \">\") for c in re.findall(r\"<td[^>]*>(.*?)</td>\", r, re.S)] for r in t.split(\"<tr>\")[2:]]
+p = json.load(open(\"subs.json\"))[\"subscriptions\"][0]
+want = [[p[\"name\"], m[\"month\"], str(m[\"requests\"]), format(m[\"totalTokens\"], \",\")] for m in p[\"months\"]]
+assert [r[:4] for r in rows] == want, (rows, want, p)
+assert rows[1][6] == \"%.2fx so far\" % p[\"months\"][1][\"valueRatio\"], rows
+assert [r[0] for r in rows] == [\"Claude <Max>\"] * 2, rows
+print(rows)
+" &&
+	! grep -q "Claude <Max>" subs.html &&
+	! grep -q "id=.subscriptions" report.html
 '
 
 test_done
