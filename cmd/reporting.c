@@ -227,6 +227,8 @@ int reporting_open(struct reporting *rp, struct tally_ctx *ctx, int flags,
 	rp->o.rebuild = !!(flags & REPORTING_REBUILD);
 	if (flags & REPORTING_NO_WAIT)
 		rp->o.lock_timeout_ms = 50;
+	if (flags & REPORTING_NO_SYNC)
+		rp->o.do_sync = 0;
 	rp->mode = cost_mode_from(ctx->cfg.cost_mode);
 	rp->now = now_ms();
 	ret = summary_refresh(&rp->s, &ctx->scope, &rp->o, err);

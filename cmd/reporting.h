@@ -48,6 +48,12 @@ enum reporting_flags {
 	REPORTING_NO_WAIT = 1 << 1,    /* use the cache as is when busy */
 	REPORTING_REBUILD = 1 << 2,    /* fold the ledger from the start */
 	REPORTING_NO_HOOKS = 1 << 3,   /* evaluate budgets, fire nothing */
+	/*
+	 * Write the caches without fsync: for a view that refreshes them
+	 * every second. They are derived from the ledger, which this does
+	 * not touch, and a torn one is found and rebuilt (summary.h).
+	 */
+	REPORTING_NO_SYNC = 1 << 4,
 };
 
 int reporting_open(struct reporting *rp, struct tally_ctx *ctx, int flags,

@@ -220,7 +220,8 @@ static int gather(struct top_model *m, struct strbuf *err)
 
 	close_figures(m);
 	ret = reporting_open(&m->rp, m->ctx, REPORTING_QUIET |
-			REPORTING_NO_WAIT | REPORTING_NO_HOOKS, err);
+			REPORTING_NO_WAIT | REPORTING_NO_HOOKS |
+			REPORTING_NO_SYNC, err);
 	m->open = 1;    /* closed even when it failed, as it must be */
 	memset(&m->f, 0, sizeof(m->f));
 	if (ret)
