@@ -8,6 +8,24 @@
 #include "../lib/timeutil.h"
 #include "../lib/banned.h"
 
+/*
+ * The configured block limits; "max" is the largest past block the
+ * cache's hours know (hours.h), so that no ledger is read.
+ */
+static void limit_fields(struct status_fields *f, const struct reporting *rp,
+		const struct report_scope *sc)
+{
+	struct counters by_tokens, by_cost;
+	int64_t max_cost;
+
+	if (!f->block.active)
+		return;
+	hours_largest_blocks(&sc->s->hours, rp->now, &by_tokens, &by_cost);
+	max_cost = counters_priced_cost(&by_cost, rp->mode);
+	block_limits(&f->block, &rp->ctx->cfg, counters_tokens(&by_tokens),
+			max_cost > 0 ? max_cost : 0);
+}
+
 /* The block under way: from the cache's hours, else from the ledger. */
 static int block_fields(struct status_fields *f, const struct reporting *rp,
 		const struct report_scope *sc, struct strbuf *err)
@@ -21,6 +39,7 @@ static int block_fields(struct status_fields *f, const struct reporting *rp,
 		if (k)
 			block_pace(&f->block, &total, rp->mode);
 		f->block_total = total;
+		limit_fields(f, rp, sc);
 		return 0;
 	}
 	/* Two days without a pause: the hours cannot tell. */
@@ -33,6 +52,7 @@ static int block_fields(struct status_fields *f, const struct reporting *rp,
 		block_pace(&f->block, &r.total, rp->mode);
 	f->block_total = r.total;
 	report_release(&r);
+	limit_fields(f, rp, sc);
 	return ret;
 }
 
@@ -156,6 +176,38 @@ void status_burn(struct strbuf *out, const struct status_fields *f)
 	}
 }
 
+/* The nearer of the block's limits at this pace: "1h12m", "reached". */
+void status_block_limit(struct strbuf *out, const struct status_fields *f)
+{
+	const struct block_view *b = &f->block;
+	int64_t left = -1;
+
+	if (!b->active)
+		return;
+	if (b->has_token_limit)
+		left = b->token_limit.minutes_left;
+	if (b->has_cost_limit && b->cost_limit.minutes_left >= 0 &&
+	    (left < 0 || b->cost_limit.minutes_left < left))
+		left = b->cost_limit.minutes_left;
+	if (!left)
+		strbuf_addstr(out, "reached");
+	else if (left > 0)
+		duration_format_hm(out, left * 60000);
+}
+
+void status_block_limit_phrase(struct strbuf *out,
+		const struct status_fields *f)
+{
+	struct strbuf when = STRBUF_INIT;
+
+	status_block_limit(&when, f);
+	if (!strcmp(when.buf, "reached"))
+		strbuf_addstr(out, "limit reached");
+	else if (when.len)
+		strbuf_addf(out, "limit in %s", when.buf);
+	strbuf_release(&when);
+}
+
 void status_block_tokens(struct strbuf *out,
 		const struct status_fields *f)
 {
@@ -202,6 +254,10 @@ void status_json_block(struct jsonw *w, const struct status_fields *f)
 		jw_kv_int(w, "projectedTokens", b->projected_tokens);
 		json_money_or_null(w, "projectedCostUsd", b->projected_cost);
 	}
+	if (b->has_token_limit)
+		block_limit_json(w, "tokenLimit", &b->token_limit, 0);
+	if (b->has_cost_limit)
+		block_limit_json(w, "costLimit", &b->cost_limit, 1);
 	jw_object_end(w);
 }
 

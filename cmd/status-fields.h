@@ -48,6 +48,10 @@ int status_gather(struct status_fields *f, const struct reporting *rp,
 void status_block_left(struct strbuf *out, const struct status_fields *f);
 void status_burn(struct strbuf *out, const struct status_fields *f);
 void status_block_tokens(struct strbuf *out, const struct status_fields *f);
+void status_block_limit(struct strbuf *out, const struct status_fields *f);
+/* "limit in 1h12m", "limit reached", or nothing. */
+void status_block_limit_phrase(struct strbuf *out,
+		const struct status_fields *f);
 void status_block_cost(struct strbuf *out, const struct status_fields *f);
 void status_plan(struct strbuf *out, const struct status_fields *f, int i);
 

@@ -84,6 +84,8 @@ static int expand_field(struct strbuf *out, const char *name, size_t len,
 		status_block_cost(out, f);
 	else if (IS("burn_rate"))
 		status_burn(out, f);
+	else if (IS("block_limit"))
+		status_block_limit(out, f);
 	else if (IS("plan_5h"))
 		status_plan(out, f, 0);
 	else if (IS("plan_7d"))
@@ -123,7 +125,8 @@ static int expand(struct strbuf *out, const char *tpl,
 					"budget_percent, budget_state, "
 					"budget_name, budget_scope, pending, "
 					"failed, block_left, block_tokens, "
-					"block_cost, burn_rate, plan_5h, "
+					"block_cost, burn_rate, block_limit, "
+					"plan_5h, "
 					"plan_7d, model)",
 					close ? (int)(close - p - 1) :
 					(int)strlen(p + 1), p + 1);
@@ -156,6 +159,19 @@ static void plan_part(struct strbuf *out, size_t start,
 		strbuf_addf(out, "%s ", plan_window_short[i]);
 		percent_format(out, f->plan[i].used);
 	}
+}
+
+static void limit_part(struct strbuf *out, size_t start,
+		const struct status_fields *f)
+{
+	struct strbuf limit = STRBUF_INIT;
+
+	status_block_limit_phrase(&limit, f);
+	if (limit.len) {
+		part(out, start);
+		strbuf_addbuf(out, &limit);
+	}
+	strbuf_release(&limit);
 }
 
 static void today_part(struct strbuf *out, size_t start,
@@ -226,6 +242,7 @@ static void claude_line(struct strbuf *out, const struct status_fields *f)
 			strbuf_addstr(out, " ");
 			status_burn(out, f);
 		}
+		limit_part(out, start, f);
 	}
 	plan_part(out, start, f);
 	budget_part(out, start, f);

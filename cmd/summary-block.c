@@ -137,20 +137,35 @@ static int set_limit(struct block_limit *l, const char *setting,
 	return l->value > 0;
 }
 
+int block_limits_want_max(const struct config *cfg)
+{
+	const char *tok = config_get(cfg, "block_token_limit");
+	const char *usd = config_get(cfg, "block_cost_limit_usd");
+
+	return (tok && !strcmp(tok, "max")) || (usd && !strcmp(usd, "max"));
+}
+
 static int limits(struct block_view *bv, const struct report_scope *sc,
 		const struct report_spec *spec, const struct config *cfg,
 		enum cost_mode mode, struct strbuf *err)
 {
-	const char *tok = config_get(cfg, "block_token_limit");
-	const char *usd = config_get(cfg, "block_cost_limit_usd");
 	int64_t max_tokens = 0, max_cost = 0;
 	int ret = 0;
 
-	if ((tok && !strcmp(tok, "max")) || (usd && !strcmp(usd, "max")))
+	if (block_limits_want_max(cfg))
 		ret = largest_past(bv, sc, spec, mode, &max_tokens, &max_cost,
 				err);
-	if (ret)
-		return ret;
+	if (!ret)
+		block_limits(bv, cfg, max_tokens, max_cost);
+	return ret;
+}
+
+void block_limits(struct block_view *bv, const struct config *cfg,
+		int64_t max_tokens, int64_t max_cost)
+{
+	const char *tok = config_get(cfg, "block_token_limit");
+	const char *usd = config_get(cfg, "block_cost_limit_usd");
+
 	bv->has_token_limit = set_limit(&bv->token_limit, tok, 0, max_tokens);
 	if (bv->has_token_limit)
 		limit_of(&bv->token_limit, bv->tokens, bv->has_projection ?
@@ -162,7 +177,6 @@ static int limits(struct block_view *bv, const struct report_scope *sc,
 		limit_of(&bv->cost_limit, bv->cost, bv->has_projection ?
 				bv->projected_cost : bv->cost,
 				bv->rate.cost_per_hour / 60.0, bv->active);
-	return 0;
 }
 
 void block_pace(struct block_view *bv, const struct counters *total,
@@ -341,7 +355,7 @@ static void rate_json(struct jsonw *w, const char *key,
 	jw_object_end(w);
 }
 
-static void limit_json(struct jsonw *w, const char *key,
+void block_limit_json(struct jsonw *w, const char *key,
 		const struct block_limit *l, int money)
 {
 	jw_key(w, key);
@@ -386,8 +400,8 @@ void block_json(struct jsonw *w, const struct block_view *bv)
 		jw_null(w);
 	}
 	if (bv->has_token_limit)
-		limit_json(w, "tokenLimit", &bv->token_limit, 0);
+		block_limit_json(w, "tokenLimit", &bv->token_limit, 0);
 	if (bv->has_cost_limit)
-		limit_json(w, "costLimit", &bv->cost_limit, 1);
+		block_limit_json(w, "costLimit", &bv->cost_limit, 1);
 	jw_object_end(w);
 }

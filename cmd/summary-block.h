@@ -73,6 +73,16 @@ struct summary;
 int block_from_hours(struct block_view *bv, const struct summary *s,
 		int64_t now, struct counters *total);
 
+/*
+ * The configured limits (block_token_limit, block_cost_limit_usd) and
+ * when the block reaches them, after block_pace(); max_tokens and
+ * max_cost stand for "max", the largest past block.
+ */
+void block_limits(struct block_view *bv, const struct config *cfg,
+		int64_t max_tokens, int64_t max_cost);
+/* Whether a limit says "max", which needs the largest past block. */
+int block_limits_want_max(const struct config *cfg);
+
 /* The block's totals, rates over it and projection to its end. */
 void block_pace(struct block_view *bv, const struct counters *total,
 		enum cost_mode mode);
@@ -80,6 +90,9 @@ void block_pace(struct block_view *bv, const struct counters *total,
 void block_view_release(struct block_view *bv);
 
 void block_human(struct strbuf *out, const struct block_view *bv);
+/* "key": {"limit" or "limitUsd", "from", "minutesToLimit", "status"}. */
+void block_limit_json(struct jsonw *w, const char *key,
+		const struct block_limit *l, int money);
 void block_json(struct jsonw *w, const struct block_view *bv);
 
 #endif

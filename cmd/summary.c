@@ -1103,7 +1103,8 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 		OPT_GROUP("Grouping and filters"),
 		OPT_LIST_VALUES(0, "by", &c.by, "group",
 				"provider, model, day, week, month, session, "
-				"block, source or tag:<key> (repeatable)", "@by"),
+				"block, source or tag:<key> (repeatable)",
+				"@by"),
 		OPT_STRING_VALUES('p', "provider", &c.spec.filter.provider,
 				"id", "only this provider", "@providers"),
 		OPT_STRING_VALUES('m', "model", &c.spec.filter.model,

@@ -69,6 +69,7 @@ static void block_line(struct strbuf *out, const struct top_model *m)
 {
 	const struct status_fields *f = &m->f;
 	const struct block_view *b = &f->block;
+	struct strbuf limit = STRBUF_INIT;
 
 	if (!b->active) {
 		strbuf_addstr(out, "block     none under way\n");
@@ -97,6 +98,12 @@ static void block_line(struct strbuf *out, const struct top_model *m)
 			money_format_human(out, b->projected_cost);
 		}
 	}
+	status_block_limit_phrase(&limit, f);
+	if (limit.len) {
+		strbuf_addstr(out, glyph_separator());
+		strbuf_addbuf(out, &limit);
+	}
+	strbuf_release(&limit);
 	strbuf_addch(out, '\n');
 }
 

@@ -85,6 +85,23 @@ void hours_note_new(struct hour_table *t, const struct entry *e)
 		t->anchor = t->anchor_edge = 0;
 }
 
+static int64_t block_cost(const struct counters *c)
+{
+	int64_t unpriced;
+
+	return counters_cost(c, COST_MODE_AUTO, &unpriced);
+}
+
+/* A whole block's counters, kept where they are the largest yet. */
+static void keep_larger(struct counters *by_tokens, struct counters *by_cost,
+		const struct counters *c)
+{
+	if (counters_tokens(c) > counters_tokens(by_tokens))
+		*by_tokens = *c;
+	if (block_cost(c) > block_cost(by_cost))
+		*by_cost = *c;
+}
+
 void hours_merge(struct hour_table *dst, const struct hour_table *src)
 {
 	for (size_t i = 0; i < src->nr; i++) {
@@ -99,6 +116,11 @@ void hours_merge(struct hour_table *dst, const struct hour_table *src)
 	if (src->dropped_last > dst->dropped_last)
 		dst->dropped_last = src->dropped_last;
 	dst->anchor = dst->anchor_edge = 0;
+	/* Of either scope: the blocks of both together are not kept. */
+	keep_larger(&dst->largest_tokens, &dst->largest_cost,
+			&src->largest_tokens);
+	keep_larger(&dst->largest_tokens, &dst->largest_cost,
+			&src->largest_cost);
 }
 
 /* The walk through the hours, block by block, as blocks_from_times(). */
@@ -106,11 +128,25 @@ struct walk {
 	int have;               /* a block is open */
 	int exact;              /* its start is known for sure */
 	struct hour_block b;
-	/* The latest exact block start from keep_from on, for an anchor. */
+	/* The earliest exact block start from keep_from on, for an anchor. */
 	int64_t keep_from;
 	int64_t anchor;
 	int anchor_edge, found_anchor;
+	/*
+	 * Blocks that start before measure_before and whose start is known
+	 * for sure are measured into these, when set, as they end.
+	 */
+	int b_exact;
+	int64_t measure_before;
+	struct counters *largest_tokens, *largest_cost;
 };
+
+static void measure(struct walk *w)
+{
+	if (w->largest_tokens && w->have && w->b_exact &&
+	    w->b.start < w->measure_before)
+		keep_larger(w->largest_tokens, w->largest_cost, &w->b.c);
+}
 
 /*
  * Opens the block that starts at start. Its edge: whether a request at
@@ -124,11 +160,18 @@ static void open_block(struct walk *w, int64_t start, int64_t first)
 	int edge = w->have && start - w->b.start <= BLOCK_MS &&
 		start - w->b.last <= BLOCK_MS;
 
-	if (w->exact && known && start >= w->keep_from) {
+	/*
+	 * The earliest such start: any would do for the block under way,
+	 * and from the earliest the walk also knows every block the next
+	 * prune measures (hours_largest_blocks()).
+	 */
+	if (w->exact && known && start >= w->keep_from && !w->found_anchor) {
 		w->found_anchor = 1;
 		w->anchor = start;
 		w->anchor_edge = edge;
 	}
+	measure(w);   /* the block before ends here */
+	w->b_exact = w->exact;
 	w->have = 1;
 	memset(&w->b, 0, sizeof(w->b));
 	w->b.start = start;
@@ -221,12 +264,53 @@ int hours_active_block(const struct hour_table *t, int64_t now,
 	return 1;
 }
 
+/* Measures the blocks that begin before `before` and are over at now. */
+static void measure_walk(const struct hour_table *t, int64_t before,
+		int64_t now, struct counters *by_tokens,
+		struct counters *by_cost)
+{
+	struct walk w = { .measure_before = before,
+		.largest_tokens = by_tokens, .largest_cost = by_cost };
+
+	walk_all(t, &w);
+	/* The last block counts once it is over, as the others are. */
+	if (w.have && (now >= w.b.end || now - w.b.last >= BLOCK_MS))
+		measure(&w);
+}
+
+/*
+ * Both walks: from the anchor, and from the first hour kept (which
+ * knows the blocks before the anchor, once a pause made it exact).
+ * Each measures only the blocks it knows for sure.
+ */
+static void measure_blocks(const struct hour_table *t, int64_t before,
+		int64_t now, struct counters *by_tokens,
+		struct counters *by_cost)
+{
+	struct hour_table from_start = *t;
+
+	from_start.anchor = from_start.anchor_edge = 0;
+	measure_walk(&from_start, before, now, by_tokens, by_cost);
+	if (t->anchor)
+		measure_walk(t, before, now, by_tokens, by_cost);
+}
+
+void hours_largest_blocks(const struct hour_table *t, int64_t now,
+		struct counters *by_tokens, struct counters *by_cost)
+{
+	*by_tokens = t->largest_tokens;
+	*by_cost = t->largest_cost;
+	measure_blocks(t, INT64_MAX, now, by_tokens, by_cost);
+}
+
 void hours_prune(struct hour_table *t, int64_t now)
 {
 	int64_t from = blocks_hour_of(now) - HOURS_KEPT * MS_PER_HOUR;
 	struct walk w = { .keep_from = from };
 	size_t n = 0;
 
+	/* The hours of blocks that began before from go: measure them. */
+	measure_blocks(t, from, now, &t->largest_tokens, &t->largest_cost);
 	walk_all(t, &w);
 	if (w.found_anchor) {
 		t->anchor = w.anchor;

@@ -44,6 +44,12 @@ struct hour_table {
 	int64_t dropped_last;   /* the last request of the hours dropped */
 	int64_t anchor;         /* a block start known exactly, or 0 */
 	int anchor_edge;        /* requests at that moment: the block before */
+	/*
+	 * The largest blocks seen whole before their hours went: by tokens,
+	 * and by cost (billed where billed, else estimated), so that a
+	 * "max" block limit needs no ledger.
+	 */
+	struct counters largest_tokens, largest_cost;
 };
 
 void hours_init(struct hour_table *t);
@@ -63,8 +69,9 @@ void hours_apply(struct hour_table *t, const struct entry *e, int sign);
 void hours_note_new(struct hour_table *t, const struct entry *e);
 
 /*
- * Drops the hours before now - HOURS_KEPT hours, keeping the latest
- * block start known exactly among those left as the anchor.
+ * Drops the hours before now - HOURS_KEPT hours, keeping the earliest
+ * block start known exactly among those left as the anchor; the blocks
+ * that began before the hours dropped are measured first (largest_*).
  */
 void hours_prune(struct hour_table *t, int64_t now);
 
@@ -76,6 +83,16 @@ struct hour_block {
 	int64_t first, last;    /* its first and last request */
 	struct counters c;
 };
+
+/*
+ * The largest block before the one at now (by tokens, and by cost) of
+ * those the hours kept or saw whole before they went: zero counters
+ * when there is none. Blocks whose start the hours cannot tell for sure
+ * (late rows of an old import) are not counted; a rebuild of the cache
+ * counts every block of the ledger.
+ */
+void hours_largest_blocks(const struct hour_table *t, int64_t now,
+		struct counters *by_tokens, struct counters *by_cost);
 
 /*
  * The block under way at now (as blocks_active() judges it): returns 1

@@ -220,6 +220,14 @@ static void write_hours(struct jsonw *w, const struct summary *s)
 		jw_array_end(w);
 	}
 	jw_array_end(w);
+	jw_key(w, "hoursLargestByTokens");
+	jw_array_begin(w);
+	counters_array(w, &t->largest_tokens);
+	jw_array_end(w);
+	jw_key(w, "hoursLargestByCost");
+	jw_array_begin(w);
+	counters_array(w, &t->largest_cost);
+	jw_array_end(w);
 }
 
 static void write_quotas(struct jsonw *w, const struct summary *s)
@@ -631,6 +639,10 @@ static int read_member(struct reader *r, const struct js_span *key)
 		return read_int(r, &s->hours.dropped_last);
 	if (js_key_is(key, "hoursAnchor"))
 		return read_hours_anchor(r);
+	if (js_key_is(key, "hoursLargestByTokens"))
+		return read_counted(r, NULL, 0, &s->hours.largest_tokens);
+	if (js_key_is(key, "hoursLargestByCost"))
+		return read_counted(r, NULL, 0, &s->hours.largest_cost);
 	if (js_key_is(key, "quota"))
 		return read_array(r, read_quota);
 	if (js_key_is(key, "alerts"))

@@ -115,6 +115,41 @@ test_expect_success 'a token limit: when it is reached, and max is the largest p
 	test_cmp expect got
 '
 
+# limit_of <json> <object path>: limit, from, minutes to it, status.
+limit_of() {
+	json_get "$1" "[$2[k] for k in (\"limit\", \"from\", \"minutesToLimit\", \"status\")]"
+}
+
+test_expect_success 'status shows the limit as summary does, max from the cache alone' '
+	TALLY_NOW=2026-11-25T02:58:00Z tally -c block_token_limit=max summary --window block --json >b.json &&
+	limit_of b.json "d[\"block\"][\"tokenLimit\"]" >want &&
+	echo "[1330, \"max\", 53, \"warning\"]" >expect &&
+	test_cmp expect want &&
+	TALLY_NOW=2026-11-25T02:58:00Z tally -c block_token_limit=max status --json >s.json &&
+	limit_of s.json "d[\"block\"][\"tokenLimit\"]" >got &&
+	test_cmp want got &&
+	TALLY_NOW=2026-11-25T02:58:00Z tally -c block_token_limit=max status --template "{block_limit}" >got &&
+	echo 53m >expect &&
+	test_cmp expect got &&
+	TALLY_NOW=2026-11-25T02:58:00Z tally -c block_token_limit=1000 status --template "[{block_limit}]" >got &&
+	echo "[reached]" >expect &&
+	test_cmp expect got
+'
+
+test_expect_success 'max still knows a block whose hours the cache dropped' '
+	TALLY_NOW=2026-11-27T06:00:00Z tally summary >/dev/null &&
+	grep -q "\"hoursLargestByTokens\":\[3,1300,30," "$TALLY_HOME/profile/usage-summary.json" &&
+	rec openai gpt-4.1 90 2026-11-27T06:10:00Z &&
+	rec openai gpt-4.1 90 2026-11-27T06:20:00Z &&
+	TALLY_NOW=2026-11-27T06:30:00Z tally -c block_token_limit=max summary --window block --json >b.json &&
+	limit_of b.json "d[\"block\"][\"tokenLimit\"]" >want &&
+	echo "[1330, \"max\", 56, \"exceeds\"]" >expect &&
+	test_cmp expect want &&
+	TALLY_NOW=2026-11-27T06:30:00Z tally -c block_token_limit=max status --json >s.json &&
+	limit_of s.json "d[\"block\"][\"tokenLimit\"]" >got &&
+	test_cmp want got
+'
+
 test_expect_success 'the human view of the block' '
 	TALLY_NOW=2026-11-25T02:58:00Z tally -c block_token_limit=2000 summary --window block -p anthropic >out &&
 	test_grep "^Usage.*block (2026-11-24 22:10:00 to 2026-11-25 03:00:00)" out &&

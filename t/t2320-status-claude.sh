@@ -215,11 +215,12 @@ test_expect_success 'two days without a pause: the chain is anchored in the cach
 	test "$(json_get b.json "d[\"totalTokens\"]")" = 100 &&
 	test "$(json_get s.json "d[\"block\"][\"startAt\"]")" = 1795168800000 &&
 	test "$(json_get s.json "d[\"block\"][\"tokens\"]")" = 100 &&
-	test "$(json_get busy/profile/usage-summary.json "d[\"hoursAnchor\"][0]")" = 1795168800000
+	: the earliest block start of the hours kept, 2026-11-18T13:00Z &&
+	test "$(json_get busy/profile/usage-summary.json "d[\"hoursAnchor\"][0]")" = 1795006800000
 '
 
 test_expect_success 'a late row before the anchor: the ledger answers, the same' '
-	echo "{\"v\":1,\"entryId\":\"u_late\",\"providerId\":\"openai\",\"modelId\":\"m\",\"startedAt\":1795157400000,\"billedInputTokens\":7,\"billedOutputTokens\":0,\"totalBilledTokens\":7}" >>busy/profile/usage-ledger.jsonl &&
+	echo "{\"v\":1,\"entryId\":\"u_late\",\"providerId\":\"openai\",\"modelId\":\"m\",\"startedAt\":1795005000000,\"billedInputTokens\":7,\"billedOutputTokens\":0,\"totalBilledTokens\":7}" >>busy/profile/usage-ledger.jsonl &&
 	TALLY_HOME=$PWD/busy tally status --json >s.json &&
 	test "$(json_get busy/profile/usage-summary.json "d[\"hoursAnchor\"][0]")" = 0 &&
 	test "$(json_get s.json "d[\"block\"][\"startAt\"]")" = 1795168800000 &&

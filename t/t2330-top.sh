@@ -53,6 +53,15 @@ test_expect_success '--once: one frame with every part' '
 	test_grep "^  11:57:00  openai     gpt-4o        0 tok         -  failed\$" out
 '
 
+test_expect_success 'a block limit: when the pace reaches it, in the frame and the JSON' '
+	TALLY_SESSION=s1 tally -c block_token_limit=70000 top --once >out &&
+	test_grep "^block     08:00-13:00 · 1h00m left · .* · limit in 30m\$" out &&
+	TALLY_SESSION=s1 tally -c block_token_limit=70000 top --json --once >lim.json &&
+	test "$(json_get lim.json "d[\"block\"][\"tokenLimit\"][\"minutesToLimit\"]")" = 30 &&
+	TALLY_SESSION=s1 tally -c block_token_limit=5000 top --once >out &&
+	test_grep "^block     .* · limit reached\$" out
+'
+
 test_expect_success 'the latest requests come newest first' '
 	sed -n "/^latest requests/,\$p" out | sed -n "2,5p" | cut -c3-10 >times &&
 	printf "%s\n" 11:59:30 11:58:00 11:57:00 08:00:00 >expect &&

@@ -162,6 +162,70 @@ static void test_hours_agree(void)
 			unknown);
 }
 
+/* The largest of the blocks over at now, as the requests make them. */
+static int64_t largest_past(const struct blocks *b, const int64_t *times,
+		const int64_t *tokens, int n, int64_t now)
+{
+	long active = blocks_active(b, now);
+	int64_t largest = 0;
+
+	for (size_t k = 0; k < b->n; k++) {
+		int64_t sum = 0;
+
+		if ((long)k == active || b->start[k] > now)
+			continue;
+		for (int i = 0; i < n; i++)
+			if (blocks_find(b, times[i]) == (long)k)
+				sum += tokens[i];
+		if (sum > largest)
+			largest = sum;
+	}
+	return largest;
+}
+
+/*
+ * The largest past block ("max" block limits) from the hours, kept or
+ * measured as they were dropped, against the requests: never more, and
+ * the same while the hours were kept or pruned as the requests came.
+ */
+static void test_hours_largest(void)
+{
+	int over = 0, differ = 0, checked = 0;
+
+	srand(11);
+	for (int round = 0; round < 400; round++) {
+		int64_t times[80], copy[80], tokens[80], at = DAY0;
+		int n = 1 + rand() % 80, pruned = round % 2;
+		struct counters by_tokens, by_cost;
+		struct hour_table t;
+		struct blocks b;
+		int64_t want, got;
+
+		hours_init(&t);
+		for (int i = 0; i < n; i++) {
+			times[i] = random_time(&at, 0);
+			tokens[i] = 1 + rand() % 1000;
+			add_entry(&t, times[i], tokens[i]);
+			if (pruned)
+				hours_prune(&t, at);
+		}
+		memcpy(copy, times, sizeof(times));
+		blocks_from_times(&b, copy, (size_t)n);
+		want = largest_past(&b, times, tokens, n, at + 6 * H);
+		hours_largest_blocks(&t, at + 6 * H, &by_tokens, &by_cost);
+		got = counters_tokens(&by_tokens);
+		over += got > want;
+		differ += got != want;
+		checked++;
+		blocks_release(&b);
+		hours_release(&t);
+	}
+	is_int(over, 0, "the largest past block is never more than the "
+			"requests make it");
+	is_int(differ, 0, "and the same, kept or pruned as they came "
+			"(%d sequences)", checked);
+}
+
 /* Two days of use without a five-hour pause: the hours cannot tell. */
 static void test_hours_unknown(void)
 {
@@ -181,7 +245,8 @@ static void test_hours_unknown(void)
 		struct entry late;
 
 		entry_init(&late);
-		entry_set_int(&late, EF_STARTED_AT, DAY0 + 58 * H);
+		/* Before the anchor, the earliest block start kept (15 h). */
+		entry_set_int(&late, EF_STARTED_AT, DAY0 + 14 * H);
 		hours_note_new(&t, &late);
 		entry_release(&late);
 	}
@@ -203,6 +268,7 @@ int main(void)
 	test_rules();
 	test_edges();
 	test_hours_agree();
+	test_hours_largest();
 	test_hours_unknown();
 	return tap_done();
 }
