@@ -15,12 +15,14 @@
 static void limit_fields(struct status_fields *f, const struct reporting *rp,
 		const struct report_scope *sc)
 {
-	struct counters by_tokens, by_cost;
+	struct counters by_tokens = { { 0 } }, by_cost = { { 0 } };
 	int64_t max_cost;
 
 	if (!f->block.active)
 		return;
-	hours_largest_blocks(&sc->s->hours, rp->now, &by_tokens, &by_cost);
+	if (block_limits_want_max(&rp->ctx->cfg))
+		hours_largest_blocks(&sc->s->hours, rp->now, &by_tokens,
+				&by_cost);
 	max_cost = counters_priced_cost(&by_cost, rp->mode);
 	block_limits(&f->block, &rp->ctx->cfg, counters_tokens(&by_tokens),
 			max_cost > 0 ? max_cost : 0);
