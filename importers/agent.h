@@ -82,7 +82,8 @@ struct agent {
 	int needs_paths;
 };
 
-extern const struct agent agent_claude_code, agent_codex, agent_codingbuddy;
+extern const struct agent agent_claude_code, agent_codex, agent_codingbuddy,
+	agent_gemini_cli;
 
 /*
  * Every agent, alphabetized, NULL-terminated: adding an agent is a file

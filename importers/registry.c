@@ -9,6 +9,7 @@ const struct agent *const agent_table[] = {
 	&agent_claude_code,
 	&agent_codex,
 	&agent_codingbuddy,
+	&agent_gemini_cli,
 	NULL,
 };
 

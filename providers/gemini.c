@@ -10,6 +10,7 @@
 #include "common.h"
 #include "jsonc.h"
 #include "../lib/error.h"
+#include "../lib/gemini-counts.h"
 #include "../lib/banned.h"
 
 static int detect(struct json_object *root)
@@ -20,10 +21,6 @@ static int detect(struct json_object *root)
 		return 60;
 	return 0;
 }
-
-struct gemini_counts {
-	int64_t prompt, candidates, thoughts, tool, cached;
-};
 
 static int read_counts(struct json_object *u, struct gemini_counts *c,
 		struct strbuf *err)
@@ -67,12 +64,7 @@ static int parse_response(struct json_object *root, struct entry *e,
 				"usageMetadata block");
 	if (read_counts(u, &c, err))
 		return T_EPROVIDER;
-	entry_set_int(e, EF_BILLED_INPUT_TOKENS, c.prompt + c.tool);
-	entry_set_int(e, EF_BILLED_OUTPUT_TOKENS, c.candidates + c.thoughts);
-	entry_set_int(e, EF_CACHE_READ_TOKENS, c.cached);
-	entry_set_int(e, EF_REASONING_TOKENS, c.thoughts);
-	if (c.tool)
-		entry_set_int(e, EF_TOOL_TOKENS, c.tool);
+	gemini_counts_to_entry(&c, e);
 	set_str_from(e, EF_PROVIDER_REQUEST_ID, root, "responseId");
 	set_str_from(e, EF_MODEL_ID, root, "modelVersion");
 	set_time_from_iso(e, EF_STARTED_AT, root, "createTime");
