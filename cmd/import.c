@@ -10,16 +10,17 @@
 #include "../lib/jsonw.h"
 #include "../lib/ledger.h"
 #include "../lib/pricing.h"
+#include "../lib/table.h"
 #include "../lib/timeutil.h"
 #include "../lib/banned.h"
 
 #define MAX_AGENTS 32
 
-/* One usage line per agent, from the agent table. */
+/* One usage line per agent, from the agent table, then --list and --all. */
 static const char *const *import_usage(void)
 {
 	static char lines[MAX_AGENTS][128];
-	static const char *usage[MAX_AGENTS + 1];
+	static const char *usage[MAX_AGENTS + 3];
 	size_t n = 0;
 
 	for (const struct agent *const *a = agent_table; *a; a++) {
@@ -31,6 +32,8 @@ static const char *const *import_usage(void)
 		usage[n] = lines[n];
 		n++;
 	}
+	usage[n++] = "tally import --list [--json]";
+	usage[n++] = "tally import --all [-n | --dry-run] [--json]";
 	usage[n] = NULL;
 	return usage;
 }
@@ -43,30 +46,27 @@ static void agent_names(struct strbuf *out)
 				", " : " or ", (*a)->name);
 }
 
-static void print_json(struct strbuf *out, const struct agent *a,
+static void report_json(struct jsonw *w, const struct agent *a,
 		const struct import_stats *st, int dry_run)
 {
-	struct jsonw w;
-
-	jw_init(&w, out, JW_PRETTY);
-	jw_object_begin(&w);
-	jw_kv_string(&w, "agent", a->name);
-	jw_kv_bool(&w, "dryRun", dry_run);
-	jw_kv_int(&w, "files", (int64_t)st->files);
-	jw_kv_int(&w, "filesUnchanged", (int64_t)st->files_unchanged);
-	jw_kv_int(&w, "filesReadAgain", (int64_t)st->files_restarted);
-	jw_kv_int(&w, "bytesRead", (int64_t)st->bytes);
-	jw_kv_int(&w, "lines", (int64_t)st->lines);
-	jw_kv_int(&w, "added", (int64_t)st->added);
-	jw_kv_int(&w, "updated", (int64_t)st->updated);
-	jw_kv_int(&w, "duplicates", (int64_t)st->duplicates);
-	jw_key(&w, "skipped");
-	jw_object_begin(&w);
+	jw_object_begin(w);
+	jw_kv_string(w, "agent", a->name);
+	jw_kv_bool(w, "dryRun", dry_run);
+	jw_kv_int(w, "files", (int64_t)st->files);
+	jw_kv_int(w, "filesUnchanged", (int64_t)st->files_unchanged);
+	jw_kv_int(w, "filesReadAgain", (int64_t)st->files_restarted);
+	jw_kv_int(w, "bytesRead", (int64_t)st->bytes);
+	jw_kv_int(w, "lines", (int64_t)st->lines);
+	jw_kv_int(w, "added", (int64_t)st->added);
+	jw_kv_int(w, "updated", (int64_t)st->updated);
+	jw_kv_int(w, "duplicates", (int64_t)st->duplicates);
+	jw_key(w, "skipped");
+	jw_object_begin(w);
 	for (int i = 0; i < SKIP__COUNT; i++)
-		jw_kv_int(&w, import_skip_name((enum import_skip)i),
+		jw_kv_int(w, import_skip_name((enum import_skip)i),
 				(int64_t)st->skipped[i]);
-	jw_object_end(&w);
-	jw_object_end(&w);
+	jw_object_end(w);
+	jw_object_end(w);
 }
 
 static void print_text(struct strbuf *out, const struct agent *a,
@@ -125,31 +125,180 @@ static void after_import(const struct tally_ctx *ctx, uint64_t rows)
 	strbuf_release(&err);
 }
 
+/* --list: every agent, where it looks and what is there. */
+static void list_places(struct strbuf *out, int json)
+{
+	struct jsonw w;
+	struct table t;
+
+	jw_init(&w, out, JW_PRETTY);
+	table_init(&t, "llr");
+	table_head(&t, "AGENT", "PLACE", "LOGS", NULL);
+	if (json)
+		jw_array_begin(&w);
+	for (const struct agent *const *a = agent_table; *a; a++) {
+		struct import_place *p;
+		size_t n;
+
+		import_places(*a, &p, &n);
+		if (json) {
+			jw_object_begin(&w);
+			jw_kv_string(&w, "agent", (*a)->name);
+			jw_kv_string(&w, "source", (*a)->source);
+			jw_key(&w, "places");
+			jw_array_begin(&w);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (json) {
+				jw_object_begin(&w);
+				jw_kv_string(&w, "path", p[i].dir);
+				jw_kv_bool(&w, "exists", p[i].exists);
+				jw_kv_int(&w, "files", (int64_t)p[i].files);
+				jw_object_end(&w);
+				continue;
+			}
+			table_cell_str(&t, i ? "" : (*a)->name);
+			table_cell_str(&t, p[i].dir);
+			if (p[i].exists)
+				table_cell(&t, "%zu", p[i].files);
+			else
+				table_cell_str(&t, "none there");
+		}
+		if (json) {
+			jw_array_end(&w);
+			jw_kv_bool(&w, "needsPaths", (*a)->needs_paths);
+			jw_object_end(&w);
+		} else if (!n) {
+			table_cell_str(&t, (*a)->name);
+			table_cell_str(&t, "(no default place: name its logs)");
+			table_cell_str(&t, "");
+		}
+		import_places_release(p, n);
+	}
+	if (json)
+		jw_array_end(&w);
+	else
+		table_render(&t, out, 0);
+	table_release(&t);
+}
+
+/* Whether any of the agent's default places is there. */
+static int has_place(const struct agent *a)
+{
+	struct import_place *p;
+	size_t n;
+	int any = 0;
+
+	import_places(a, &p, &n);
+	for (size_t i = 0; i < n; i++)
+		any |= p[i].exists;
+	import_places_release(p, n);
+	return any;
+}
+
+/* Imports one agent from paths (n 0: its default places); reports. */
+static int import_one(const struct agent *a, const char *const *paths,
+		size_t n, struct tally_ctx *ctx, const struct import_opts *o,
+		struct strbuf *out, struct jsonw *w, struct strbuf *err)
+{
+	struct import_stats st;
+	int ret = import_run(a, paths, n, &ctx->scope, o, &st, err);
+
+	if (ret)
+		return ret;
+	if (w)
+		report_json(w, a, &st, o->dry_run);
+	else
+		print_text(out, a, &st, o->dry_run);
+	if (!o->dry_run && (st.added || st.updated))
+		after_import(ctx, st.rows_written);
+	return 0;
+}
+
+/*
+ * --all: every agent whose default places are there, for a cron line.
+ * One that fails is said and the others go on; the status is the first
+ * failure's.
+ */
+static int import_all(struct tally_ctx *ctx, const struct import_opts *o,
+		int json, struct strbuf *out)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct jsonw w;
+	int first = 0;
+
+	size_t tried = 0;
+
+	jw_init(&w, out, JW_PRETTY);
+	if (json)
+		jw_array_begin(&w);
+	for (const struct agent *const *a = agent_table; *a; a++) {
+		int ret;
+
+		if ((*a)->needs_paths || !has_place(*a))
+			continue;
+		tried++;
+		strbuf_reset(&err);
+		ret = import_one(*a, NULL, 0, ctx, o, out, json ? &w : NULL,
+				&err);
+		if (ret) {
+			error("%s: %s", (*a)->name, err.buf);
+			if (!first)
+				first = ret;
+		}
+	}
+	if (json)
+		jw_array_end(&w);
+	if (!tried)
+		warning("no agent's logs are in their default places (tally "
+				"import --list shows where they are looked for)");
+	strbuf_release(&err);
+	return first;
+}
+
 int cmd_import(int argc, const char **argv, struct tally_ctx *ctx)
 {
-	int dry_run = 0, json = 0;
+	int dry_run = 0, json = 0, list = 0, all = 0;
 	struct option opts[] = {
 		OPT_BOOL('n', "dry-run", &dry_run,
 				"read and report, but record nothing"),
 		OPT_BOOL(0, "json", &json, "print the report as JSON"),
+		OPT_BOOL(0, "list", &list, "every agent, where it looks and "
+				"how many logs are there"),
+		OPT_BOOL(0, "all", &all, "import every agent whose logs are "
+				"in their default places"),
 		OPT_END(),
 	};
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	const char *const *usage = import_usage();
-	const struct agent *a;
-	struct import_stats st;
+	const struct agent *a = NULL;
 	struct import_opts o = { 0 };
 	struct price_table pt;
+	struct jsonw w;
 	int ret;
 
 	argc = parse_options_or_exit(argc, argv, opts, usage, 0);
 	agent_names(&out);
-	if (argc < 2)
-		usage_error(usage, opts, "import needs an agent: %s", out.buf);
-	if (!(a = agent_by_name(argv[1])))
+	if (list && (all || dry_run || argc > 1))
+		usage_error(usage, opts, "--list takes no agent and no other "
+				"option but --json");
+	if (all && argc > 1)
+		usage_error(usage, opts, "--all imports every agent: name "
+				"none");
+	if (list) {
+		strbuf_reset(&out);
+		list_places(&out, json);
+		flush_out(&out);
+		strbuf_release(&out);
+		return 0;
+	}
+	if (!all && argc < 2)
+		usage_error(usage, opts, "import needs an agent: %s, or --all",
+				out.buf);
+	if (!all && !(a = agent_by_name(argv[1])))
 		usage_error(usage, opts, "unknown agent '%s' (%s)", argv[1],
 				out.buf);
-	if (a->needs_paths && argc < 3)
+	if (a && a->needs_paths && argc < 3)
 		usage_error(usage, opts, "%s needs the log file", a->name);
 	strbuf_reset(&out);
 	o.dry_run = dry_run;
@@ -158,19 +307,15 @@ int cmd_import(int argc, const char **argv, struct tally_ctx *ctx)
 	o.lock_timeout_ms = ctx->cfg.lock_timeout_ms;
 	ret = pricing_load(&pt, &ctx->cfg, &err);
 	o.prices = &pt;
-	if (!ret)
-		ret = import_run(a, argv + 2, (size_t)argc - 2, &ctx->scope, &o,
-				&st, &err);
-	if (!ret) {
-		if (json)
-			print_json(&out, a, &st, dry_run);
-		else
-			print_text(&out, a, &st, dry_run);
-		flush_out(&out);
-		if (!dry_run && (st.added || st.updated))
-			after_import(ctx, st.rows_written);
-	}
+	jw_init(&w, &out, JW_PRETTY);
+	if (!ret && all)
+		ret = import_all(ctx, &o, json, &out);
+	else if (!ret)
+		ret = import_one(a, argv + 2, (size_t)argc - 2, ctx, &o, &out,
+				json ? &w : NULL, &err);
+	flush_out(&out);
 	pricing_release(&pt);
 	strbuf_release(&out);
+	/* --all said each failure as it came: err is empty then. */
 	return report(ret, &err);
 }

@@ -409,6 +409,49 @@ static int by_path(const void *a, const void *b)
 			((const struct found *)b)->path);
 }
 
+static void found_release(struct found_list *f)
+{
+	for (size_t i = 0; i < f->nr; i++) {
+		free(f->items[i].path);
+		free(f->items[i].rel);
+	}
+	free(f->items);
+	memset(f, 0, sizeof(*f));
+}
+
+void import_places(const struct agent *a, struct import_place **out,
+		size_t *n)
+{
+	struct string_list dirs = STRING_LIST_INIT;
+	struct strbuf scratch = STRBUF_INIT;
+	struct import_place *p;
+
+	a->default_dirs(&dirs, &scratch);
+	p = xcalloc(dirs.nr + 1, sizeof(*p));
+	for (size_t i = 0; i < dirs.nr; i++) {
+		struct found_list found = { 0 };
+		struct stat st;
+
+		p[i].dir = (char *)dirs.items[i];
+		p[i].exists = !stat(p[i].dir, &st) && S_ISDIR(st.st_mode);
+		if (p[i].exists)
+			walk_dir(a, p[i].dir, &found);
+		p[i].files = found.nr;
+		found_release(&found);
+	}
+	*out = p;
+	*n = dirs.nr;
+	string_list_release(&dirs);
+	strbuf_release(&scratch);
+}
+
+void import_places_release(struct import_place *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(p[i].dir);
+	free(p);
+}
+
 /* Nothing to import is no error, but a user asking deserves to know why. */
 static void warn_no_default_dir(const struct agent *a,
 		const struct string_list *dirs)

@@ -61,6 +61,22 @@ int import_run(const struct agent *a, const char *const *paths, size_t n,
 		const struct scope *sc, const struct import_opts *o,
 		struct import_stats *st, struct strbuf *err);
 
+/* One of an agent's default places, as import --list shows it. */
+struct import_place {
+	char *dir;
+	int exists;       /* a directory */
+	size_t files;     /* logs under it */
+};
+
+/*
+ * The agent's default places (none for an agent whose logs must be
+ * named), whether each exists and how many logs it holds; *out is the
+ * caller's, for import_places_release().
+ */
+void import_places(const struct agent *a, struct import_place **out,
+		size_t *n);
+void import_places_release(struct import_place *p, size_t n);
+
 /* The name of a reason to skip, as import --json prints it. */
 const char *import_skip_name(enum import_skip s);
 

@@ -119,4 +119,67 @@ test_expect_success 'hostile chats: wrong types, absurd counts, a lying .project
 	test_cmp expect actual
 '
 
+test_expect_success '--list: every agent, where it looks, what is there' '
+	mkdir -p home/.gemini/tmp/p/chats home/.claude &&
+	cp "$CHAT" home/.gemini/tmp/p/chats/s.jsonl &&
+	HOME=$PWD/home tally import --list >out &&
+	test_grep "^AGENT  *PLACE  *LOGS\$" out &&
+	test_grep "^gemini-cli  *$PWD/home/.gemini/tmp  *1\$" out &&
+	test_grep "^claude-code  *$PWD/home/.config/claude/projects  *none there\$" out &&
+	test_grep "^codingbuddy  *(no default place: name its logs)" out &&
+	HOME=$PWD/home tally import --list --json >l.json &&
+	test "$(json_get l.json "[(a[\"agent\"], [p[\"files\"] for p in a[\"places\"] if p[\"exists\"]]) for a in d]")" = \
+		"[[\"claude-code\", []], [\"codex\", []], [\"codingbuddy\", []], [\"gemini-cli\", [1]]]"
+'
+
+test_expect_success '--all: every agent found, for a cron line; again, nothing new' '
+	mkdir -p home/.claude/projects &&
+	cp -r "$FIXTURES/claude-code/projects/-home-dev-shop" home/.claude/projects/ &&
+	HOME=$PWD/home TALLY_HOME=$PWD/all tally import --all >out &&
+	test_grep "^claude-code: .* entries added" out &&
+	test_grep "^gemini-cli: 1 file (0 unchanged), 14 lines read: 3 entries added" out &&
+	test_line_count = 2 out &&
+	HOME=$PWD/home TALLY_HOME=$PWD/all tally import --all --json >again.json &&
+	test "$(json_get again.json "[(r[\"agent\"], r[\"added\"], r[\"filesUnchanged\"]) for r in d]")" = \
+		"[[\"claude-code\", 0, 3], [\"gemini-cli\", 0, 1]]"
+'
+
+test_expect_success '--all goes on past an agent that fails, and exits with its status' '
+	mkdir -p "$PWD/all2/profile/import-state" &&
+	hold_lock "$PWD/all2/profile/import-state/claude-code.lock" &&
+	HOME=$PWD/home TALLY_HOME=$PWD/all2 test_expect_code 6 \
+		tally -c lock_timeout_ms=200 import --all >out 2>err &&
+	kill $HOLD_PID &&
+	test_grep "^tally: claude-code: .*locked" err &&
+	test_grep "^gemini-cli: .* 3 entries added" out
+'
+
+test_expect_success 'contrib: the daily timer and cron line run --all into the profile' '
+	C=$TALLY_SOURCE_DIR/contrib &&
+	test_grep "^OnUnitActiveSec=1d$" "$C/tally-import.timer" &&
+	cmd=$(sed -n "s|^ExecStart=/usr/local/bin/tally ||p" "$C/tally-import.service") &&
+	test "$cmd" = "--profile import --all" &&
+	mkdir -p ws/.git &&
+	(cd ws && HOME=$PWD/../home TALLY_HOME=$PWD/../timer tally $cmd >../out) &&
+	test_grep "^gemini-cli: .* 3 entries added" out &&
+	test -s timer/profile/usage-ledger.jsonl &&
+	test_grep "tally --profile import --all" "$C/tally-import.cron"
+'
+
+test_expect_success '--all with nothing found says where to look' '
+	mkdir -p empty &&
+	HOME=$PWD/empty tally import --all >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "no agent.s logs are in their default places (tally import --list" err
+'
+
+test_expect_success '--list and --all take no agent' '
+	test_expect_code 2 tally import --list gemini-cli 2>err &&
+	test_grep "list takes no agent" err &&
+	test_expect_code 2 tally import --all codex 2>err &&
+	test_grep "all imports every agent: name none" err &&
+	test_expect_code 2 tally import 2>err &&
+	test_grep "import needs an agent: claude-code, codex, codingbuddy or gemini-cli, or --all" err
+'
+
 test_done
