@@ -100,7 +100,7 @@ test_expect_success 'and does what it says' '
 	test_grep "tok" out.$(at "tally status") &&
 	test_grep "^latest requests" out.$(at "tally top --once") &&
 	test_grep "claude-code: " out.$(at "tally import claude-code") &&
-	test_grep "codex: " out.$(at "tally import codex") &&
+	test_grep "^codex: " out.$(at "tally import --all") &&
 	test_grep "^<!DOCTYPE html>" usage.html &&
 	test_grep "^# TYPE tally_" tally.prom &&
 	test_grep "exec:claude:" out.$(at "tally summary --by session") &&
