@@ -19,9 +19,10 @@ struct cb_rec {
 	int has_prompt, has_completion;
 };
 
-static int cb_member(struct jscan *s, const struct js_span *key,
-		struct cb_rec *r)
+static int cb_member(struct jscan *s, const struct js_span *key, void *rec)
 {
+	struct cb_rec *r = rec;
+
 	if (js_key_is(key, "timestamp"))
 		return scan_string_or_skip(s, &r->timestamp);
 	if (js_key_is(key, "provider"))
@@ -45,19 +46,9 @@ static int cb_member(struct jscan *s, const struct js_span *key,
 static int cb_scan(const char *text, size_t len, struct cb_rec *r,
 		enum import_skip *skip)
 {
-	struct jscan s;
-	struct js_span key;
-	int ret;
-
 	memset(r, 0, sizeof(*r));
 	*skip = SKIP_MALFORMED;
-	js_init(&s, text, len);
-	if (js_object_begin(&s) < 0)
-		return 0;
-	while ((ret = js_member(&s, &key)) > 0)
-		if (cb_member(&s, &key, r) < 0)
-			return 0;
-	if (ret < 0 || !js_at_end(&s))
+	if (scan_line_object(text, len, cb_member, r))
 		return 0;
 	*skip = SKIP_NO_USAGE;
 	if (!r->has_prompt && !r->has_completion)

@@ -65,9 +65,10 @@ static int gc_tokens(struct jscan *s, struct gc_rec *r)
 	return ret;
 }
 
-static int gc_member(struct jscan *s, const struct js_span *key,
-		struct gc_rec *r)
+static int gc_member(struct jscan *s, const struct js_span *key, void *rec)
 {
+	struct gc_rec *r = rec;
+
 	/* A message's id is its key: anything but a string is damage. */
 	if (js_key_is(key, "id"))
 		return js_string(s, &r->id);
@@ -98,19 +99,9 @@ static void remember_session(struct gc_state *st, const struct js_span *v)
 static int gc_scan(struct import_file *f, const char *text, size_t len,
 		struct gc_rec *r, enum import_skip *skip)
 {
-	struct jscan s;
-	struct js_span key;
-	int ret;
-
 	memset(r, 0, sizeof(*r));
 	*skip = SKIP_MALFORMED;
-	js_init(&s, text, len);
-	if (js_object_begin(&s) < 0)
-		return 0;
-	while ((ret = js_member(&s, &key)) > 0)
-		if (gc_member(&s, &key, r) < 0)
-			return 0;
-	if (ret < 0 || !js_at_end(&s))
+	if (scan_line_object(text, len, gc_member, r))
 		return 0;
 	/* The session's first line, or a "$set" of it. */
 	if (r->is_meta && r->session.p && !r->id.p)

@@ -55,6 +55,23 @@ int scan_string_or_skip(struct jscan *s, struct js_span *out)
 	return js_skip(s);
 }
 
+int scan_line_object(const char *text, size_t len,
+		int (*member)(struct jscan *s, const struct js_span *key,
+			void *rec), void *rec)
+{
+	struct jscan s;
+	struct js_span key;
+	int ret;
+
+	js_init(&s, text, len);
+	if (js_object_begin(&s) < 0)
+		return -1;
+	while ((ret = js_member(&s, &key)) > 0)
+		if (member(&s, &key, rec) < 0)
+			return -1;
+	return ret < 0 || !js_at_end(&s) ? -1 : 0;
+}
+
 void item_set_key(struct import_item *it, struct mempool *pool,
 		const char *const *parts)
 {

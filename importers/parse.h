@@ -27,6 +27,15 @@ int scan_count(struct jscan *s, int64_t *out);
 /* A string into out, or anything else skipped (out left empty). */
 int scan_string_or_skip(struct jscan *s, struct js_span *out);
 
+/*
+ * Reads text as one JSON object and nothing else, calling member() for
+ * each of its members with rec. 0, or -1 when it is not such an object
+ * or member() failed (-1).
+ */
+int scan_line_object(const char *text, size_t len,
+		int (*member)(struct jscan *s, const struct js_span *key,
+			void *rec), void *rec);
+
 /* Sets the item's natural key: up to four parts, copied into pool. */
 void item_set_key(struct import_item *it, struct mempool *pool,
 		const char *const *parts);

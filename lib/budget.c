@@ -86,9 +86,7 @@ static int parse_period(const char *s, enum budget_period *p)
 static const char *item(const struct config *c, struct strbuf *key,
 		size_t i, const char *field)
 {
-	strbuf_reset(key);
-	strbuf_addf(key, "budgets.%zu.%s", i, field);
-	return config_get(c, key->buf);
+	return config_list_get(c, key, "budgets", i, field);
 }
 
 static int has_any(const struct config *c, struct strbuf *key, size_t i)
@@ -96,10 +94,7 @@ static int has_any(const struct config *c, struct strbuf *key, size_t i)
 	static const char *const fields[] = { "name", "period", "tokens", "usd",
 		"provider", "model", "tag", "warn_percent", "scope", NULL };
 
-	for (const char *const *f = fields; *f; f++)
-		if (item(c, key, i, *f))
-			return 1;
-	return 0;
+	return config_list_has(c, key, "budgets", i, fields);
 }
 
 static int load_one(const struct config *c, size_t i, struct budget *b,

@@ -896,6 +896,23 @@ const char *config_get(const struct config *c, const char *key)
 	return it ? it->value : NULL;
 }
 
+const char *config_list_get(const struct config *c, struct strbuf *key,
+		const char *list, size_t i, const char *field)
+{
+	strbuf_reset(key);
+	strbuf_addf(key, "%s.%zu.%s", list, i, field);
+	return config_get(c, key->buf);
+}
+
+int config_list_has(const struct config *c, struct strbuf *key,
+		const char *list, size_t i, const char *const *fields)
+{
+	for (const char *const *f = fields; *f; f++)
+		if (config_list_get(c, key, list, i, *f))
+			return 1;
+	return 0;
+}
+
 int config_get_bool(const struct config *c, const char *key, int def)
 {
 	const char *v = config_get(c, key);

@@ -123,6 +123,16 @@ int config_get_bool(const struct config *c, const char *key, int def);
 int64_t config_get_int(const struct config *c, const char *key, int64_t def);
 int64_t config_get_money(const struct config *c, const char *key, int64_t def);
 
+/*
+ * A field of a list's i-th item: config_get() of "<list>.<i>.<field>"
+ * ("budgets.0.name"), key being scratch space; and whether the item
+ * sets any of fields (NULL-terminated), which ends a walk of the list.
+ */
+const char *config_list_get(const struct config *c, struct strbuf *key,
+		const char *list, size_t i, const char *field);
+int config_list_has(const struct config *c, struct strbuf *key,
+		const char *list, size_t i, const char *const *fields);
+
 /* Whether the key is in the schema (for `tally config get`). */
 int config_key_known(const char *key);
 

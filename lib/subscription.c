@@ -11,9 +11,7 @@
 static const char *item(const struct config *c, struct strbuf *key,
 		size_t i, const char *field)
 {
-	strbuf_reset(key);
-	strbuf_addf(key, "subscriptions.%zu.%s", i, field);
-	return config_get(c, key->buf);
+	return config_list_get(c, key, "subscriptions", i, field);
 }
 
 static int has_any(const struct config *c, struct strbuf *key, size_t i)
@@ -21,10 +19,7 @@ static int has_any(const struct config *c, struct strbuf *key, size_t i)
 	static const char *const fields[] = { "name", "monthly_usd",
 		"provider", "agents.0", "since", NULL };
 
-	for (const char *const *f = fields; *f; f++)
-		if (item(c, key, i, *f))
-			return 1;
-	return 0;
+	return config_list_has(c, key, "subscriptions", i, fields);
 }
 
 static int load_agents(const struct config *c, size_t i,
