@@ -20,6 +20,8 @@ struct cc_rec {
 	struct js_span msg_id, model, cost, speed;
 	int sidechain, api_error, has_usage, has_cc_object;
 	int64_t in, out, cw, cr, cw5, cw1h, searches;
+	/* The compaction steps of usage.iterations: input, output, cw, cr. */
+	int64_t compaction[4];
 };
 
 static int cc_cache_creation(struct jscan *s, struct cc_rec *r)
@@ -59,6 +61,57 @@ static int cc_server_tools(struct jscan *s, struct cc_rec *r)
 	return ret;
 }
 
+/* One step of usage.iterations, added when it is a compaction. */
+static int cc_iteration(struct jscan *s, struct cc_rec *r)
+{
+	struct js_span key, type = { 0 };
+	int64_t v[4] = { 0, 0, 0, 0 };
+	int ret;
+
+	if ((ret = js_object_or_skip(s)) <= 0)
+		return ret;
+	while ((ret = js_member(s, &key)) > 0) {
+		if (js_key_is(&key, "input_tokens"))
+			ret = scan_count(s, &v[0]);
+		else if (js_key_is(&key, "output_tokens"))
+			ret = scan_count(s, &v[1]);
+		else if (js_key_is(&key, "cache_creation_input_tokens"))
+			ret = scan_count(s, &v[2]);
+		else if (js_key_is(&key, "cache_read_input_tokens"))
+			ret = scan_count(s, &v[3]);
+		else if (js_key_is(&key, "type"))
+			ret = scan_string_or_skip(s, &type);
+		else
+			ret = js_skip(s);
+		if (ret < 0)
+			return -1;
+	}
+	if (ret < 0 || !span_is(&type, "compaction"))
+		return ret;
+	for (int i = 0; i < 4; i++)
+		r->compaction[i] += v[i];
+	return 0;
+}
+
+/*
+ * With context compaction the top-level counts cover the answer alone,
+ * and the request is billed for every step (as the Messages API is read,
+ * providers/anthropic.c): the compaction steps are added.
+ */
+static int cc_iterations(struct jscan *s, struct cc_rec *r)
+{
+	int ret;
+
+	if (js_peek(s) != JS_ARRAY)
+		return js_skip(s);
+	if (js_array_begin(s) < 0)
+		return -1;
+	while ((ret = js_element(s)) > 0)
+		if (cc_iteration(s, r) < 0)
+			return -1;
+	return ret;
+}
+
 static int cc_usage(struct jscan *s, struct cc_rec *r)
 {
 	struct js_span key;
@@ -81,6 +134,8 @@ static int cc_usage(struct jscan *s, struct cc_rec *r)
 			ret = cc_server_tools(s, r);
 		else if (js_key_is(&key, "speed"))
 			ret = scan_string_or_skip(s, &r->speed);
+		else if (js_key_is(&key, "iterations"))
+			ret = cc_iterations(s, r);
 		else
 			ret = js_skip(s);
 		if (ret < 0)
@@ -228,6 +283,11 @@ static int cc_scan(struct import_file *f, const char *text, size_t len,
 		return 0;
 	}
 	u->cw = r->has_cc_object ? r->cw5 + r->cw1h : r->cw;
+	/* Billed too: the compaction steps (their writes for five minutes). */
+	r->in += r->compaction[0];
+	r->out += r->compaction[1];
+	u->cw += r->compaction[2];
+	r->cr += r->compaction[3];
 	if (!r->in && !r->out && !u->cw && !r->cr) {
 		*skip = SKIP_ZERO;
 		return 0;

@@ -189,6 +189,20 @@ test_expect_success 'Claude Code: a message without requestId (dropped by a prox
 	test "$(json_get rows "d[\"billedOutputTokens\"]")" = 9
 '
 
+# The usage block of vercel/ai's anthropic-compaction fixture (see
+# t/fixtures/third-party/index.json): the answer's 682/1320 at the top,
+# the compaction step's 60385/592 in usage.iterations, as Claude Code
+# transcripts now carry them. Billed: 61067 in, 1912 out.
+test_expect_success 'Claude Code: context compaction steps in usage.iterations are billed too' '
+	mkdir -p compact/projects/p &&
+	cat >compact/projects/p/55555555-5555-4555-8555-555555555555.jsonl <<-\EOF &&
+	{"type":"assistant","timestamp":"2026-11-22T10:00:00Z","sessionId":"55555555-5555-4555-8555-555555555555","requestId":"req_C","version":"2.1.90","message":{"id":"msg_C","model":"claude-opus-4-6","usage":{"input_tokens":682,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0},"iterations":[{"input_tokens":60385,"output_tokens":592,"cache_read_input_tokens":0,"cache_creation_input_tokens":0,"type":"compaction"},{"input_tokens":682,"output_tokens":1320,"cache_read_input_tokens":0,"cache_creation_input_tokens":0,"type":"message"}],"output_tokens":1320}}}
+	EOF
+	TALLY_HOME=$PWD/cp tally import claude-code compact >/dev/null &&
+	TALLY_HOME=$PWD/cp tally log --ndjson >rows &&
+	test "$(json_get rows "[d[\"billedInputTokens\"], d[\"billedOutputTokens\"]]")" = "[61067, 1912]"
+'
+
 test_expect_success 'Claude Code: subagent logs (subagents/*.jsonl) count once beside the sidechain lines' '
 	mkdir -p sub/projects/p/44444444-4444-4444-8444-444444444444/subagents &&
 	{ cc_line msg_P req_P 3 && cc_line msg_Q req_Q 4 true; } \
