@@ -16,19 +16,7 @@
 #include "../providers/jsonc.h"
 #include "../lib/banned.h"
 
-/* A minute between samples; the same values again after 15 minutes. */
-#define PLAN_SAMPLE_MS (60 * 1000LL)
-#define PLAN_SAME_MS (15 * 60 * 1000LL)
-/* Reset times outside 2020..2100 are not times. */
-#define RESET_MIN_S 1577836800LL
-#define RESET_MAX_S 4102444800LL
-/* A share beyond this is not a share (over 100% is real: overage). */
-#define USED_MAX_BILLIONTHS (1000LL * 1000000000LL)
 #define SESSION_ID_MAX 200
-
-const char *const plan_windows[CLAUDE_WINDOWS] = { "five_hour",
-	"seven_day" };
-const char *const plan_window_short[CLAUDE_WINDOWS] = { "5h", "7d" };
 
 static int read_all(int fd, struct strbuf *sb, struct strbuf *err)
 {
@@ -72,6 +60,7 @@ static void read_window(struct plan_sample *ps, struct json_object *w,
 	int64_t used, resets;
 	int r1, r2;
 
+	ps->provider = "anthropic";
 	ps->window = name;
 	if (!w)
 		return;
@@ -79,8 +68,8 @@ static void read_window(struct plan_sample *ps, struct json_object *w,
 			&used, &why);
 	r2 = jcount(jpath(w, "resets_at", NULL), "resets_at", &resets, &why);
 	if (r1 <= 0 || r2 <= 0 || used < 0 ||
-	    used > USED_MAX_BILLIONTHS || resets < RESET_MIN_S ||
-	    resets > RESET_MAX_S) {
+	    used > PLAN_USED_MAX || resets < PLAN_RESET_MIN_S ||
+	    resets > PLAN_RESET_MAX_S) {
 		warning("--claude-code: rate_limits.%s is not a share used "
 				"and a reset time; left out%s%s", name,
 				why.len ? ": " : "", why.buf);
@@ -178,52 +167,14 @@ int claude_import(const struct claude_input *in, const struct tally_ctx *ctx,
 static int sample_due(const struct plan_sample *ps, const struct summary *s,
 		int64_t now)
 {
-	const struct quota_state *q = summary_find_quota(s, "anthropic",
+	const struct quota_state *q = summary_find_quota(s, ps->provider,
 			ps->window);
-	int64_t age;
 
-	if (!q || !(q->has & (1u << QF_CAPTURED_AT)))
+	if (!q || !(q->has & (1u << QF_CAPTURED_AT)) ||
+	    !(q->has & (1u << QF_USED_PERCENT)))
 		return 1;
-	age = now - q->v[QF_CAPTURED_AT];
-	if (age < 0)          /* a snapshot from the future: a clock moved */
-		return 1;
-	if (age < PLAN_SAMPLE_MS)
-		return 0;
-	return age >= PLAN_SAME_MS || q->v[QF_USED_PERCENT] != ps->used ||
-		q->v[QF_RESET_DATE] != ps->resets_at ||
-		!(q->has & (1u << QF_USED_PERCENT));
-}
-
-static void plan_row(struct strbuf *rows, const struct plan_sample *ps,
-		int64_t now)
-{
-	struct strbuf id = STRBUF_INIT, at = STRBUF_INIT;
-	const char *parts[4] = { "claude-plan", ps->window, NULL, NULL };
-	struct entry e;
-
-	strbuf_addf(&at, "%lld", (long long)now);
-	parts[2] = at.buf;
-	id_derived(&id, "q_", parts);
-	entry_init(&e);
-	entry_set_str(&e, EF_ENTRY_ID, id.buf);
-	entry_set_str(&e, EF_PROVIDER_ID, "anthropic");
-	entry_set_str(&e, EF_KIND, KIND_QUOTA);
-	entry_set_str(&e, EF_SOURCE, "claude-code-statusline");
-	entry_set_int(&e, EF_STARTED_AT, now);
-	entry_set_int(&e, EF_RECORDED_AT, now);
-	e.quota.provider_id = "anthropic";
-	e.quota.window = ps->window;
-	e.quota.v[QF_USED_PERCENT] = ps->used;
-	e.quota.v[QF_RESET_DATE] = ps->resets_at;
-	e.quota.v[QF_CAPTURED_AT] = now;
-	e.quota.has = 1u << QF_PROVIDER_ID | 1u << QF_WINDOW |
-		1u << QF_USED_PERCENT | 1u << QF_RESET_DATE |
-		1u << QF_CAPTURED_AT;
-	e.has |= 1ULL << EF_QUOTA_SNAPSHOT;
-	entry_to_row(rows, &e);
-	entry_release(&e);
-	strbuf_release(&id);
-	strbuf_release(&at);
+	return plan_sample_due(ps, now, 1, q->v[QF_CAPTURED_AT],
+			q->v[QF_USED_PERCENT], q->v[QF_RESET_DATE]);
 }
 
 int claude_note_plan(const struct claude_input *in,
@@ -235,7 +186,9 @@ int claude_note_plan(const struct claude_input *in,
 
 	for (int i = 0; i < CLAUDE_WINDOWS; i++)
 		if (in->plan[i].known && sample_due(&in->plan[i], s, now))
-			plan_row(&rows, &in->plan[i], now);
+			plan_sample_row(&rows, &in->plan[i], now,
+					"claude-plan", "claude-code-statusline",
+					now);
 	ret = append_rows(ctx, &rows, err);
 	strbuf_release(&rows);
 	return ret;

@@ -5,6 +5,8 @@
 
 #include "tally.h"
 
+#include "../lib/plan.h"
+
 /*
  * status --claude-code: what Claude Code sends a statusline command on
  * stdin, read as hostile input, and what tally does with it: imports the
@@ -14,18 +16,8 @@
  */
 
 #define CLAUDE_INPUT_MAX (1024 * 1024)
-#define CLAUDE_WINDOWS 2
-
-/* The plan's windows in the order of plan[], and their short names. */
-extern const char *const plan_windows[CLAUDE_WINDOWS];
-extern const char *const plan_window_short[CLAUDE_WINDOWS];
-
-struct plan_sample {
-	const char *window;          /* "five_hour", "seven_day" */
-	int64_t used;                /* billionths of a percent */
-	int64_t resets_at;           /* ms */
-	int known;
-};
+/* The plan's windows, in the order of lib/plan.h's plan_windows[]. */
+#define CLAUDE_WINDOWS PLAN_WINDOWS
 
 struct claude_input {
 	struct json_object *root;
