@@ -60,6 +60,7 @@ static void report_json(struct jsonw *w, const struct agent *a,
 	jw_kv_int(w, "added", (int64_t)st->added);
 	jw_kv_int(w, "updated", (int64_t)st->updated);
 	jw_kv_int(w, "duplicates", (int64_t)st->duplicates);
+	jw_kv_int(w, "planSamples", (int64_t)st->plan_samples);
 	jw_key(w, "skipped");
 	jw_object_begin(w);
 	for (int i = 0; i < SKIP__COUNT; i++)
@@ -88,6 +89,11 @@ static void print_text(struct strbuf *out, const struct agent *a,
 			(unsigned long long)st->updated,
 			dry_run ? "to be " : "");
 	strbuf_add_counted(out, st->duplicates, "duplicate", "duplicates");
+	if (st->plan_samples) {
+		strbuf_addstr(out, ", ");
+		strbuf_add_counted(out, st->plan_samples, "plan sample",
+				"plan samples");
+	}
 	for (int i = 0; i < SKIP__COUNT; i++) {
 		if (!st->skipped[i])
 			continue;

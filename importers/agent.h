@@ -112,4 +112,14 @@ struct import_file {
  */
 int import_wanted(struct import_file *f, const struct import_item *it);
 
+/*
+ * Keeps a plan's usage window the agent reported at `at` (lib/plan.h)
+ * as a quota row, written with the import's entries; what names the
+ * plan and who saw it ("codex-plan"), so that the row read again is the
+ * same row. Outside an import (f->run NULL), nothing.
+ */
+struct plan_sample;
+void import_plan_sample(struct import_file *f, const struct plan_sample *ps,
+		int64_t at, const char *what);
+
 #endif

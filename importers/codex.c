@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codex-plan.h"
 #include "parse.h"
 #include "../lib/fsutil.h"
 #include "../lib/jsonw.h"
@@ -61,6 +62,7 @@ static int cx_usage(struct jscan *s, struct cx_usage *u)
 struct cx_event {
 	struct js_span timestamp, type, payload_type, model;
 	struct cx_usage total, last;
+	struct cx_plan plan;       /* rate_limits: codex-plan.h */
 };
 
 static int cx_model_object(struct jscan *s, struct cx_event *ev)
@@ -118,6 +120,8 @@ static int cx_payload(struct jscan *s, struct cx_event *ev)
 			ret = scan_string_or_skip(s, &ev->model);
 		else if (js_key_is(&key, "info"))
 			ret = cx_info(s, ev);
+		else if (js_key_is(&key, "rate_limits"))
+			ret = cx_plan_scan(s, &ev->plan);
 		else
 			ret = js_skip(s);
 		if (ret < 0)
@@ -136,6 +140,7 @@ struct cx_state {
 	 * token counts at the start replay the parent's history.
 	 */
 	char replay_second[20];
+	struct cx_plan_state plan;  /* the plan's windows kept last */
 };
 
 static void cx_remember_model(struct cx_state *st, const struct js_span *m)
@@ -181,7 +186,6 @@ static int cx_counts(const struct cx_event *ev)
 	       (ev->total.present || ev->last.present);
 }
 
-/* Whether ev is a token count at the second of a parent's replay. */
 /* Whether ev is a token count at the second of a parent's replay. */
 static int cx_in_replay(const struct cx_state *st, const struct cx_event *ev)
 {
@@ -368,10 +372,24 @@ static void cx_fill(const struct import_file *f, const struct cx_turn *t,
 static int cx_line(struct import_file *f, const char *text, size_t len,
 		struct import_item *it, enum import_skip *skip)
 {
+	struct cx_state *st = f->state;
 	struct cx_turn t;
+	int64_t at;
 
-	if (!cx_scan(f->state, text, len, &t, skip))
+	if (!cx_scan(st, text, len, &t, skip)) {
+		/*
+		 * A token count without usage (info null) or repeating its
+		 * total still says where the plan stands; one replayed from
+		 * the parent says where it stood then, and is not kept.
+		 */
+		if (*skip != SKIP_MALFORMED && *skip != SKIP_REPLAY &&
+		    span_is(&t.ev.payload_type, "token_count") &&
+		    t.ev.timestamp.p && !time_parse_iso(t.ev.timestamp.p,
+				t.ev.timestamp.len, &at))
+			cx_plan_note(f, &st->plan, &t.ev.plan, at);
 		return 0;
+	}
+	cx_plan_note(f, &st->plan, &t.ev.plan, t.when);
 	cx_key(f, &t, it);
 	cx_fill(f, &t, it->e);
 	return 1;
@@ -401,6 +419,7 @@ static void cx_state_save(const struct import_file *f, struct strbuf *out)
 	/* A replay still going on where this run stopped reading. */
 	if (st->replay_second[0])
 		jw_kv_string(&w, "replay", st->replay_second);
+	cx_plan_state_save(&st->plan, &w);
 	jw_object_end(&w);
 }
 
@@ -447,6 +466,9 @@ static void cx_state_load(struct import_file *f, const char *text)
 				memcpy(st->replay_second, v.p, 19);
 				st->replay_second[19] = '\0';
 			}
+		} else if (js_key_is(&key, "plan")) {
+			if (cx_plan_state_load(&s, &st->plan) < 0)
+				return;
 		} else if (js_skip(&s) < 0) {
 			return;
 		}

@@ -17,6 +17,7 @@
 #include "../lib/jsonw.h"
 #include "../lib/ledger.h"
 #include "../lib/lock.h"
+#include "../lib/plan.h"
 #include "../lib/sha256.h"
 #include "../lib/banned.h"
 
@@ -546,6 +547,7 @@ struct row_span {
 	size_t off, len;
 	uint64_t key;
 	int superseded;
+	int keyless;     /* a quota row: no usage key */
 };
 
 /* Drops the superseded rows from the batch; forgets the batch's spans. */
@@ -557,7 +559,9 @@ static void drop_superseded(struct run *r)
 		struct row_span *sp = &r->spans[i];
 		int added;
 
-		keys_find_or_add(&r->keys, sp->key, &added)->pending = 0;
+		if (!sp->keyless)
+			keys_find_or_add(&r->keys, sp->key,
+					&added)->pending = 0;
 		if (sp->superseded)
 			continue;
 		rows++;
@@ -649,6 +653,33 @@ int import_wanted(struct import_file *f, const struct import_item *it)
 	return r->judged_key != NULL;
 }
 
+void import_plan_sample(struct import_file *f, const struct plan_sample *ps,
+		int64_t at, const char *what)
+{
+	struct run *r = f->run;
+	char when[32];
+	const char *parts[] = { what, ps->provider, ps->window, when, NULL };
+	struct row_span *sp;
+	int added;
+
+	if (!r)
+		return;
+	/* A sample read before (a rollout read again) is not written twice. */
+	snprintf(when, sizeof(when), "%lld", (long long)at);
+	keys_find_or_add(&r->keys, key_hash(parts), &added);
+	if (!added)
+		return;
+	r->keys.dirty = 1;
+	ALLOC_GROW(r->spans, r->nr_spans + 1, r->alloc_spans);
+	sp = &r->spans[r->nr_spans++];
+	memset(sp, 0, sizeof(*sp));
+	sp->off = r->rows.len;
+	sp->keyless = 1;
+	plan_sample_row(&r->rows, ps, at, what, r->a->source, r->o->now);
+	sp->len = r->rows.len - sp->off;
+	r->st->plan_samples++;
+}
+
 static int take_item(struct run *r, struct import_item *it,
 		struct strbuf *err)
 {
@@ -678,6 +709,7 @@ static int take_item(struct run *r, struct import_item *it,
 	sp->off = r->rows.len;
 	sp->key = k->key;
 	sp->superseded = 0;
+	sp->keyless = 0;
 	k->pending = (uint32_t)r->nr_spans;
 	entry_to_row(&r->rows, it->e);
 	sp->len = r->rows.len - sp->off;

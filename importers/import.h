@@ -38,6 +38,7 @@ struct import_stats {
 	uint64_t updated;          /* a better version of a known entry */
 	uint64_t duplicates;       /* known, and no better */
 	uint64_t rows_written;     /* to the ledger */
+	uint64_t plan_samples;     /* a plan's windows, as quota rows */
 	uint64_t skipped[SKIP__COUNT];
 	int busy;                  /* another import held the lock: none */
 };

@@ -11,9 +11,10 @@ const char *const plan_window_short[PLAN_WINDOWS] = { "5h", "7d" };
 
 const char *plan_window_of_minutes(int64_t minutes)
 {
-	if (minutes == 5 * 60)
+	/* Codex said 299 and 10079 before it said 300 and 10080. */
+	if (minutes == 5 * 60 || minutes == 5 * 60 - 1)
 		return plan_windows[0];
-	if (minutes == 7 * 24 * 60)
+	if (minutes == 7 * 24 * 60 || minutes == 7 * 24 * 60 - 1)
 		return plan_windows[1];
 	return NULL;
 }

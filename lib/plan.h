@@ -35,7 +35,10 @@ struct plan_sample {
 	int known;
 };
 
-/* The window of that length in minutes (300, 10080), or NULL. */
+/*
+ * The window of that length in minutes (300 or 299, 10080 or 10079),
+ * or NULL.
+ */
 const char *plan_window_of_minutes(int64_t minutes);
 
 /*

@@ -353,6 +353,38 @@ test_expect_success 'Codex: a replay cut by the end of a read goes on in the nex
 	test "$(json_get s.json "[d[\"inputTokens\"], d[\"outputTokens\"]]")" = "[40, 4]"
 '
 
+test_expect_success 'Codex: the plan windows of rate_limits are kept as quota samples' '
+	TALLY_HOME=$PWD/cxp tally import codex "$FIXTURES/codex-plan" >out &&
+	test_grep "^codex: 1 file (0 unchanged), 8 lines read: 1 entry added, 0 updated, 0 duplicates, 5 plan samples;" out &&
+	python3 -c "
+import datetime, json, sys
+t = lambda ms: datetime.datetime.utcfromtimestamp(ms // 1000).strftime(\"%Y-%m-%dT%H:%M:%SZ\")
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e.get(\"kind\") == \"quota\":
+        q = e[\"quotaSnapshot\"]
+        print(t(q[\"capturedAt\"])[11:19], q[\"window\"], q[\"usedPercent\"], t(q[\"resetDate\"]), e[\"providerId\"], e[\"source\"])
+" "$PWD/cxp/profile/usage-ledger.jsonl" >got &&
+	cat >expect <<-\EOF &&
+	00:59:38 five_hour 0 2025-10-29T05:49:26Z openai import:codex
+	00:59:38 seven_day 7 2025-11-03T17:27:03Z openai import:codex
+	01:02:00 five_hour 3 2025-10-29T05:49:26Z openai import:codex
+	01:20:00 five_hour 12.5 2025-10-29T10:29:38Z openai import:codex
+	01:20:00 seven_day 7 2025-11-03T22:05:23Z openai import:codex
+	EOF
+	test_cmp expect got &&
+	TALLY_HOME=$PWD/cxp TALLY_NOW=2025-10-29T01:30:00Z tally quota >q &&
+	test_grep "^openai plan 5h  *12.5% used  *2025-10-29 10:29:38 " q &&
+	test_grep "^openai plan 7d  *7.0% used " q
+'
+
+test_expect_success 'Codex: a rollout read again keeps no sample twice' '
+	cp -r "$FIXTURES/codex-plan" cxagain &&
+	TALLY_HOME=$PWD/cxp tally import codex cxagain --json >a.json &&
+	test "$(json_get a.json "[d[\"added\"], d[\"planSamples\"]]")" = "[0, 0]" &&
+	test "$(grep -c "\"kind\":\"quota\"" "$PWD/cxp/profile/usage-ledger.jsonl")" = 5
+'
+
 test_expect_success 'codingbuddy: the plugin log, its USD estimates, bad lines skipped' '
 	TALLY_HOME=$PWD/cb tally import codingbuddy "$FIXTURES/codingbuddy/usage.jsonl" >out &&
 	test_grep "3 entries added.*skipped 2 malformed$" out &&
