@@ -2,6 +2,7 @@
  * tally import: coding agents' own logs into the ledger, incrementally.
  */
 #include "tally.h"
+#include "reporting.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,8 +47,16 @@ static void agent_names(struct strbuf *out)
 				", " : " or ", (*a)->name);
 }
 
+/* How long the agent keeps its logs, when it says (agent.h retention). */
+struct retention {
+	int known, is_default;
+	int64_t days, oldest_age_days;
+	struct strbuf note;
+};
+
 static void report_json(struct jsonw *w, const struct agent *a,
-		const struct import_stats *st, int dry_run)
+		const struct import_stats *st, int dry_run,
+		const struct retention *rt)
 {
 	jw_object_begin(w);
 	jw_kv_string(w, "agent", a->name);
@@ -61,6 +70,11 @@ static void report_json(struct jsonw *w, const struct agent *a,
 	jw_kv_int(w, "updated", (int64_t)st->updated);
 	jw_kv_int(w, "duplicates", (int64_t)st->duplicates);
 	jw_kv_int(w, "planSamples", (int64_t)st->plan_samples);
+	if (rt->known) {
+		jw_kv_int(w, "cleanupPeriodDays", rt->days);
+		jw_kv_bool(w, "cleanupPeriodIsDefault", rt->is_default);
+		json_int_or_null(w, "oldestLogAgeDays", rt->oldest_age_days);
+	}
 	jw_key(w, "skipped");
 	jw_object_begin(w);
 	for (int i = 0; i < SKIP__COUNT; i++)
@@ -208,14 +222,26 @@ static int import_one(const struct agent *a, const char *const *paths,
 		struct strbuf *out, struct jsonw *w, struct strbuf *err)
 {
 	struct import_stats st;
+	struct retention rt = { .oldest_age_days = -1,
+		.note = STRBUF_INIT };
 	int ret = import_run(a, paths, n, &ctx->scope, o, &st, err);
 
 	if (ret)
 		return ret;
+	/* Said of the agent's own places only, where it deletes its logs. */
+	if (!n && a->retention && st.files) {
+		a->retention(&st, o->now, &rt.note, &rt.days,
+				&rt.is_default);
+		rt.known = 1;
+		rt.oldest_age_days = (o->now - st.oldest_mtime) / 86400000;
+	}
 	if (w)
-		report_json(w, a, &st, o->dry_run);
+		report_json(w, a, &st, o->dry_run, &rt);
 	else
 		print_text(out, a, &st, o->dry_run);
+	if (rt.note.len && !w)
+		warning("%s", rt.note.buf);
+	strbuf_release(&rt.note);
 	if (!o->dry_run && (st.added || st.updated))
 		after_import(ctx, st.rows_written);
 	return 0;

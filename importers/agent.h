@@ -41,6 +41,7 @@ struct import_item {
 };
 
 struct import_file;
+struct import_stats;
 
 struct agent {
 	const char *name;          /* "claude-code" */
@@ -76,6 +77,14 @@ struct agent {
 	void (*state_load)(struct import_file *f, const char *text);
 	void (*state_save)(const struct import_file *f, struct strbuf *out);
 	void (*state_reset)(struct import_file *f);
+	/*
+	 * After an import from the default places (may be NULL): appends
+	 * to note what the user should know about how long the agent keeps
+	 * its logs (Claude Code deletes them after cleanupPeriodDays), and
+	 * sets *days to that setting (-1: unknown) and *is_default.
+	 */
+	void (*retention)(const struct import_stats *st, int64_t now,
+			struct strbuf *note, int64_t *days, int *is_default);
 	/* The arguments after the agent's name in tally import's usage. */
 	const char *usage_args;
 	/* The logs have no default place: paths must be given. */

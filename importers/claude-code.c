@@ -5,9 +5,13 @@
  */
 #include "agent.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "import.h"
 #include "parse.h"
 #include "../lib/fsutil.h"
 #include "../lib/json-simd.h"
@@ -402,6 +406,98 @@ static void cc_default_dirs(struct string_list *dirs, struct strbuf *scratch)
 	dirs_add(dirs, home ? home : "/", ".claude/projects");
 }
 
+/* Claude Code deletes transcripts not written for this long by default. */
+#define CC_CLEANUP_DEFAULT_DAYS 30
+#define CC_SETTINGS_MAX (1024 * 1024)
+
+/* The user's settings file: in the first CLAUDE_CONFIG_DIR, else ~/.claude. */
+static void cc_settings_path(struct strbuf *path)
+{
+	const char *env = getenv("CLAUDE_CONFIG_DIR");
+	const char *home = getenv("HOME");
+
+	if (env && *env)
+		strbuf_add(path, env, strcspn(env, ","));
+	else
+		path_join(path, home ? home : "/", ".claude");
+	strbuf_addstr(path, "/settings.json");
+}
+
+/* cleanupPeriodDays of the settings: 0 or more, -1 when not set. */
+static int64_t cc_cleanup_days(void)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	struct jscan s;
+	struct js_span key;
+	int64_t days = -1;
+	struct stat st;
+	int fd;
+
+	cc_settings_path(&path);
+	fd = open(path.buf, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	strbuf_release(&path);
+	if (fd < 0)
+		return -1;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
+	    st.st_size <= CC_SETTINGS_MAX) {
+		strbuf_grow(&text, (size_t)st.st_size + 1);
+		if (pread_all(fd, text.buf, (size_t)st.st_size, 0) ==
+		    (ssize_t)st.st_size)
+			strbuf_setlen(&text, (size_t)st.st_size);
+	}
+	close(fd);
+	js_init(&s, text.buf, text.len);
+	if (text.len && js_object_begin(&s) == 0)
+		while (js_member(&s, &key) > 0) {
+			if (js_key_is(&key, "cleanupPeriodDays") &&
+			    js_peek(&s) == JS_NUMBER) {
+				if (js_int64(&s, &days) < 0 || days < 0)
+					days = -1;
+				break;
+			}
+			if (js_skip(&s) < 0)
+				break;
+		}
+	strbuf_release(&text);
+	return days;
+}
+
+/*
+ * Claude Code deletes a transcript once it has not been written for
+ * cleanupPeriodDays (30 unless set), at its start: the history left to
+ * import is what the oldest transcript has before it goes. A setting of
+ * 0 stops it writing transcripts at all.
+ */
+static void cc_retention(const struct import_stats *st, int64_t now,
+		struct strbuf *note, int64_t *days, int *is_default)
+{
+	int64_t set = cc_cleanup_days(), age, left;
+
+	*is_default = set < 0;
+	*days = set < 0 ? CC_CLEANUP_DEFAULT_DAYS : set;
+	if (!set) {
+		strbuf_addstr(note, "Claude Code's cleanupPeriodDays is 0, "
+				"which stops it writing transcripts: there "
+				"will be nothing more to import");
+		return;
+	}
+	if (set >= 0 || !st->oldest_mtime)
+		return;
+	age = (now - st->oldest_mtime) / 86400000;
+	left = CC_CLEANUP_DEFAULT_DAYS - age;
+	strbuf_addf(note, "Claude Code deletes transcripts not written for "
+			"%d days (cleanupPeriodDays is not set); the oldest "
+			"here was written %lld days ago", CC_CLEANUP_DEFAULT_DAYS,
+			(long long)age);
+	if (left > 0)
+		strbuf_addf(note, " and goes in %lld days", (long long)left);
+	else
+		strbuf_addstr(note, " and goes when Claude Code next starts");
+	strbuf_addstr(note, ": import at least that often (tally import "
+			"--all; contrib/tally-import.timer daily), or set "
+			"cleanupPeriodDays in settings.json");
+}
+
 static const char *const cc_subdirs[] = { "projects", NULL };
 
 const struct agent agent_claude_code = {
@@ -411,5 +507,6 @@ const struct agent agent_claude_code = {
 	.subdirs = cc_subdirs,
 	.suffix = ".jsonl",
 	.line = cc_line,
+	.retention = cc_retention,
 	.usage_args = "[<dir>...]",
 };

@@ -899,6 +899,14 @@ int import_run(const struct agent *a, const char *const *paths, size_t n,
 	entry_init(&r.e);
 	ledger_init(&r.ledger, sc->ledger_path, sc->lock_path, o->fsync,
 			o->lock_timeout_ms);
+	for (size_t i = 0; i < found.nr; i++) {
+		const struct stat *fst = &found.items[i].st;
+		int64_t m = (int64_t)fst->st_mtim.tv_sec * 1000 +
+			fst->st_mtim.tv_nsec / 1000000;
+
+		if (!st->oldest_mtime || m < st->oldest_mtime)
+			st->oldest_mtime = m;
+	}
 	for (size_t i = 0; !ret && !st->busy && i < found.nr; i++)
 		ret = import_file(&r, &found.items[i], err);
 	if (!ret && !st->busy)

@@ -39,6 +39,7 @@ struct import_stats {
 	uint64_t duplicates;       /* known, and no better */
 	uint64_t rows_written;     /* to the ledger */
 	uint64_t plan_samples;     /* a plan's windows, as quota rows */
+	int64_t oldest_mtime;      /* ms: the least recently written log */
 	uint64_t skipped[SKIP__COUNT];
 	int busy;                  /* another import held the lock: none */
 };

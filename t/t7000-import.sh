@@ -169,6 +169,28 @@ test_expect_success 'default places: CLAUDE_CONFIG_DIR, a comma-separated list' 
 	test "$(json_get h.json "[d[\"files\"], d[\"added\"]]")" = "[1, 1]"
 '
 
+test_expect_success 'Claude Code: how long it keeps transcripts, said from its own places' '
+	mkdir -p keep/.claude/projects/y &&
+	cp "$CC/projects/-home-dev-blog/"*.jsonl keep/.claude/projects/y/ &&
+	touch -d 2026-11-01T12:00:00Z keep/.claude/projects/y/*.jsonl &&
+	HOME=$PWD/keep TALLY_HOME=$PWD/k1 tally import claude-code >out 2>err &&
+	test_grep "^tally: warning: Claude Code deletes transcripts not written for 30 days (cleanupPeriodDays is not set); the oldest here was written 23 days ago and goes in 7 days: import at least that often" err &&
+	HOME=$PWD/keep TALLY_HOME=$PWD/k1 tally import claude-code --json >k.json 2>err &&
+	test_must_be_empty err &&
+	test "$(json_get k.json "[d[\"cleanupPeriodDays\"], d[\"cleanupPeriodIsDefault\"], d[\"oldestLogAgeDays\"]]")" = "[30, true, 23]" &&
+	echo "{\"model\": \"opus\", \"cleanupPeriodDays\": 365}" >keep/.claude/settings.json &&
+	HOME=$PWD/keep TALLY_HOME=$PWD/k1 tally import claude-code >out 2>err &&
+	test_must_be_empty err &&
+	echo "{\"cleanupPeriodDays\": 0}" >keep/.claude/settings.json &&
+	HOME=$PWD/keep TALLY_HOME=$PWD/k1 tally import claude-code >out 2>err &&
+	test_grep "cleanupPeriodDays is 0, which stops it writing transcripts" err &&
+	echo "{ not json" >keep/.claude/settings.json &&
+	HOME=$PWD/keep TALLY_HOME=$PWD/k1 tally import claude-code >out 2>err &&
+	test_grep "cleanupPeriodDays is not set" err &&
+	TALLY_HOME=$PWD/k2 tally import claude-code keep/.claude/projects >out 2>err &&
+	test_must_be_empty err
+'
+
 # cc_line <msg id> <request id or -> <output tokens> [<sidechain>]: one
 # assistant line as Claude Code writes it.
 cc_line() {
