@@ -85,6 +85,20 @@ struct agent {
 	 */
 	void (*retention)(const struct import_stats *st, int64_t now,
 			struct strbuf *note, int64_t *days, int *is_default);
+	/*
+	 * Each log is one JSON document (a message), read whole and handed
+	 * to line(); read again whenever it changed.
+	 */
+	int whole_files;
+	/*
+	 * A database the agent keeps its usage in (OpenCode's opencode.db),
+	 * looked for in each place searched, or NULL: read_db reads it from
+	 * where the per-file state says (a database is read on each run,
+	 * its last writes may be in a log beside it) and hands each row's
+	 * document to import_line(). 0, or an error with err.
+	 */
+	const char *db_name;
+	int (*read_db)(struct import_file *f, struct strbuf *err);
 	/* The arguments after the agent's name in tally import's usage. */
 	const char *usage_args;
 	/* The logs have no default place: paths must be given. */
@@ -127,6 +141,13 @@ int import_wanted(struct import_file *f, const struct import_item *it);
  * plan and who saw it ("codex-plan"), so that the row read again is the
  * same row. Outside an import (f->run NULL), nothing.
  */
+/*
+ * For read_db: one row's document through the agent's line() and into
+ * the import, as a line of a log is. 0, or an error to stop with.
+ */
+int import_line(struct import_file *f, const char *text, size_t len,
+		struct strbuf *err);
+
 struct plan_sample;
 void import_plan_sample(struct import_file *f, const struct plan_sample *ps,
 		int64_t at, const char *what);

@@ -399,8 +399,22 @@ static void walk_dir(const struct agent *a, const char *dir,
 			any = 1;
 		}
 	}
-	if (!any)
+	/*
+	 * An agent with a database has its logs in their subdirectories
+	 * only: the rest of its directory holds other things (credentials).
+	 */
+	if (a->db_name) {
+		strbuf_reset(&p);
+		path_join(&p, dir, a->db_name);
+		if (!stat(p.buf, &st) && S_ISREG(st.st_mode)) {
+			ALLOC_GROW(out->items, out->nr + 1, out->alloc);
+			out->items[out->nr].st = st;
+			out->items[out->nr].path = xstrdup(p.buf);
+			out->items[out->nr++].rel = xstrdup(a->db_name);
+		}
+	} else if (!any) {
 		walk(dir, strlen(dir), a->suffix, out, 0);
+	}
 	strbuf_release(&p);
 }
 
@@ -756,23 +770,184 @@ static int unchanged(const struct file_state *fs, const struct stat *st)
 			(uint64_t)st->st_mtim.tv_nsec;
 }
 
+/* One line (or document) of a log through the agent's parser. */
+static int take_line(struct run *r, struct import_file *in, const char *text,
+		size_t len, int too_long, struct strbuf *err)
+{
+	struct import_item it = { .e = &r->e };
+	enum import_skip skip = SKIP_MALFORMED;
+
+	r->st->lines++;
+	r->judged = NULL;
+	entry_reset(&r->e);
+	mempool_reset(&r->pool);
+	if (too_long) {
+		r->st->skipped[SKIP_MALFORMED]++;
+		return 0;
+	}
+	switch (r->a->line(in, text, len, &it, &skip)) {
+	case 0:
+		r->st->skipped[skip]++;
+		return 0;
+	case 1:
+		return take_item(r, &it, err);
+	}
+	return 0;
+}
+
+int import_line(struct import_file *f, const char *text, size_t len,
+		struct strbuf *err)
+{
+	struct run *r = f->run;
+
+	return r ? take_line(r, f, text, len, 0, err) : 0;
+}
+
+static int load_keys_once(struct run *r, struct strbuf *err)
+{
+	if (r->keys_loaded)
+		return 0;
+	r->keys_loaded = 1;
+	return keys_load(&r->keys, r->keys_path, err);
+}
+
+/* What a file read up to end was, so that the next run knows. */
+static void note_read(struct run *r, struct file_state *fs,
+		struct import_file *in, const struct stat *st, int fd,
+		uint64_t end)
+{
+	fs->dev = (uint64_t)st->st_dev;
+	fs->ino = (uint64_t)st->st_ino;
+	fs->size = (uint64_t)st->st_size;
+	fs->mtime_ns = (uint64_t)st->st_mtim.tv_sec * 1000000000u +
+		(uint64_t)st->st_mtim.tv_nsec;
+	fs->offset = end;
+	head_hash(fd, end, fs->head);
+	free(fs->parser);
+	fs->parser = NULL;
+	if (r->a->state_save) {
+		struct strbuf ps = STRBUF_INIT;
+
+		r->a->state_save(in, &ps);
+		fs->parser = ps.len ? strbuf_detach(&ps, NULL) : NULL;
+		if (!fs->parser)
+			strbuf_release(&ps);
+	}
+}
+
+/*
+ * A database (agent->db_name): the agent reads it from where its state
+ * says and hands each row on (import_line()). Its writes may sit in a
+ * write-ahead log beside it, so it is read even when it looks unchanged.
+ */
+static int import_db(struct run *r, struct file_state *fs,
+		struct import_file *in, int fd, const struct stat *st,
+		struct strbuf *err)
+{
+	uint64_t lines = r->st->lines;
+	int ret;
+
+	if (r->a->state_reset)
+		r->a->state_reset(in);
+	if (fs->parser && r->a->state_load)
+		r->a->state_load(in, fs->parser);
+	ret = r->a->read_db(in, err);
+	if (!ret) {
+		if (r->st->lines > lines)
+			r->st->bytes += (uint64_t)st->st_size;
+		note_read(r, fs, in, st, fd, 0);
+	}
+	return ret;
+}
+
+/* The most a log read whole (agent->whole_files) may hold. */
+#define WHOLE_FILE_MAX (16u << 20)
+
+/* A log that is one document: read whole, again whenever it changed. */
+static int import_whole(struct run *r, struct file_state *fs,
+		struct import_file *in, int fd, const struct stat *st,
+		struct strbuf *err)
+{
+	size_t size = (size_t)st->st_size;
+	char *text;
+	ssize_t n;
+	int ret;
+
+	if (fs->offset)
+		r->st->files_restarted++;
+	if (r->a->state_reset)
+		r->a->state_reset(in);
+	if (size > WHOLE_FILE_MAX)
+		return take_line(r, in, "", 0, 1, err);
+	text = xmalloc(size + 1);
+	n = pread_all(fd, text, size, 0);
+	ret = take_line(r, in, text, n > 0 ? (size_t)n : 0, 0, err);
+	free(text);
+	if (!ret) {
+		r->st->bytes += n > 0 ? (uint64_t)n : 0;
+		note_read(r, fs, in, st, fd, n > 0 ? (uint64_t)n : 0);
+	}
+	return ret;
+}
+
+static int is_db(const struct agent *a, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return a->db_name && !strcmp(slash ? slash + 1 : path, a->db_name);
+}
+
+static int import_lines(struct run *r, struct file_state *fs,
+		struct import_file *in, int fd, const struct stat *st,
+		struct strbuf *err)
+{
+	uint64_t from = start_offset(r, fs, st, fd);
+	struct ledger_reader rd;
+	struct ledger_line line;
+	int ret;
+
+	if (r->a->state_reset)
+		r->a->state_reset(in);
+	if (!from && r->a->begin)
+		r->a->begin(in, fd);
+	if (from && fs->parser && r->a->state_load)
+		r->a->state_load(in, fs->parser);
+	ledger_reader_open_fd(&rd, fd, from);
+	while ((ret = ledger_reader_next(&rd, &line, err)) > 0) {
+		/* A last line still being written is read next time. */
+		if (line.torn) {
+			ret = 0;
+			break;
+		}
+		if ((ret = take_line(r, in, line.text, line.len,
+				line.too_long, err)))
+			break;
+	}
+	if (!ret) {
+		uint64_t end = ledger_reader_offset(&rd);
+
+		r->st->bytes += end - from;
+		note_read(r, fs, in, st, fd, end);
+	}
+	ledger_reader_close(&rd);
+	return ret;
+}
+
 static int import_file(struct run *r, const struct found *f,
 		struct strbuf *err)
 {
 	struct file_state *fs = state_find(&r->state, f->path);
 	struct import_file in = { .path = f->path, .rel = f->rel,
 		.pool = &r->pool, .state = r->parser_state, .run = r };
-	struct ledger_reader rd;
-	struct ledger_line line;
+	int db = is_db(r->a, f->path);
 	struct stat st;
-	uint64_t from;
 	int fd, ret;
 
 	fs->seen = 1;
 	r->st->files++;
 	/* As found a moment ago: an unchanged file costs no more calls. */
 	st = f->st;
-	if (unchanged(fs, &st)) {
+	if (!db && unchanged(fs, &st)) {
 		r->st->files_unchanged++;
 		return 0;
 	}
@@ -783,71 +958,16 @@ static int import_file(struct run *r, const struct found *f,
 		warning("cannot read %s: %s", f->path, strerror(errno));
 		return 0;
 	}
-	if (!r->keys_loaded) {
-		r->keys_loaded = 1;
-		if ((ret = keys_load(&r->keys, r->keys_path, err))) {
-			close(fd);
-			return ret;
-		}
+	if ((ret = load_keys_once(r, err))) {
+		close(fd);
+		return ret;
 	}
-	from = start_offset(r, fs, &st, fd);
-	if (r->a->state_reset)
-		r->a->state_reset(&in);
-	if (!from && r->a->begin)
-		r->a->begin(&in, fd);
-	if (from && fs->parser && r->a->state_load)
-		r->a->state_load(&in, fs->parser);
-	ledger_reader_open_fd(&rd, fd, from);
-	while ((ret = ledger_reader_next(&rd, &line, err)) > 0) {
-		struct import_item it = { .e = &r->e };
-		enum import_skip skip = SKIP_MALFORMED;
-
-		ret = 0;
-		/* A last line still being written is read next time. */
-		if (line.torn)
-			break;
-		r->st->lines++;
-		r->judged = NULL;
-		entry_reset(&r->e);
-		mempool_reset(&r->pool);
-		if (line.too_long)
-			r->st->skipped[SKIP_MALFORMED]++;
-		else
-			switch (r->a->line(&in, line.text, line.len, &it,
-					&skip)) {
-			case 0:
-				r->st->skipped[skip]++;
-				break;
-			case 1:
-				ret = take_item(r, &it, err);
-				break;
-			}
-		if (ret)
-			break;
-	}
-	if (!ret) {
-		uint64_t end = ledger_reader_offset(&rd);
-
-		r->st->bytes += end - from;
-		fs->dev = (uint64_t)st.st_dev;
-		fs->ino = (uint64_t)st.st_ino;
-		fs->size = (uint64_t)st.st_size;
-		fs->mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000u +
-			(uint64_t)st.st_mtim.tv_nsec;
-		fs->offset = end;
-		head_hash(fd, end, fs->head);
-		free(fs->parser);
-		fs->parser = NULL;
-		if (r->a->state_save) {
-			struct strbuf ps = STRBUF_INIT;
-
-			r->a->state_save(&in, &ps);
-			fs->parser = ps.len ? strbuf_detach(&ps, NULL) : NULL;
-			if (!fs->parser)
-				strbuf_release(&ps);
-		}
-	}
-	ledger_reader_close(&rd);
+	/* The line reader owns fd and closes it; the others do not. */
+	if (!db && !r->a->whole_files)
+		return import_lines(r, fs, &in, fd, &st, err);
+	ret = db ? import_db(r, fs, &in, fd, &st, err) :
+		import_whole(r, fs, &in, fd, &st, err);
+	close(fd);
 	return ret;
 }
 
