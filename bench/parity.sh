@@ -1,0 +1,113 @@
+#!/bin/sh
+# bench/parity.sh: tally's daily totals against ccusage's on the same
+# logs, for each agent: claude-code, codex, gemini-cli, opencode (all by
+# default).
+#
+# Imports the agent's fixtures (t/fixtures/<agent>; OpenCode's database
+# built from its opencode.sql) into a fresh ledger, and runs
+# `ccusage <agent> daily --json --offline` on the same files; then, day
+# by day, compares input (without the cache), output, cache reads and
+# cache writes. Where the two differ by design (ccusage leaves reasoning
+# and thoughts out of output for Gemini CLI and OpenCode, though both
+# bill them as output), the difference is said and checked to be exactly
+# that; any other difference fails. ccusage 20.0.24 comes from
+# bench/ccusage.sh.
+#
+# usage: bench/parity.sh [path-to-tally] [agent|all]
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+tally=${1:-build/tally}
+agent=${2:-all}
+case $tally in /*) ;; *) tally=$PWD/$tally ;; esac
+if [ "$agent" = all ]; then
+	status=0
+	for a in claude-code codex gemini-cli opencode; do
+		sh "$0" "$tally" "$a" || status=1
+	done
+	exit $status
+fi
+. "$top/bench/ccusage.sh"
+work=$(mktemp -d "${TMPDIR:-/tmp}/tally-parity.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+fx=$top/t/fixtures
+export TZ=UTC TALLY_HOME=$work/tally TALLY_CEILING_DIRECTORIES=$work
+home=$work/home
+mkdir -p "$home"
+
+case $agent in
+claude-code)
+	logs=$fx/claude-code/projects
+	cmd=claude
+	env="CLAUDE_CONFIG_DIR=$fx/claude-code" ;;
+codex)
+	logs=$fx/codex
+	cmd=codex
+	env="CODEX_HOME=$fx/codex" ;;
+gemini-cli)
+	mkdir -p "$home/.gemini"
+	cp -r "$fx/gemini-cli/tmp" "$home/.gemini/"
+	logs=$home/.gemini/tmp
+	cmd=gemini
+	env="HOME=$home" ;;
+opencode)
+	mkdir -p "$home/oc"
+	cp -r "$fx/opencode/storage" "$home/oc/"
+	python3 -c "
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.executescript(open(sys.argv[2]).read())
+c.commit()" "$home/oc/opencode.db" "$fx/opencode/opencode.sql"
+	logs=$home/oc
+	cmd=opencode
+	env="OPENCODE_DATA_DIR=$home/oc" ;;
+*)
+	echo "bench/parity.sh: no fixtures for '$agent'" >&2
+	exit 2 ;;
+esac
+
+cd "$work"
+"$tally" --profile import "$agent" "$logs" >/dev/null
+"$tally" --profile summary --since 2000-01-01 --by day --json >"$work/tally.json"
+env HOME="$home" $env "$ccusage" "$cmd" daily --json --offline >"$work/ccusage.json"
+
+python3 - "$agent" "$work/tally.json" "$work/ccusage.json" <<'PY'
+import json, sys
+
+agent, tally_file, cc_file = sys.argv[1:4]
+tally = {g["day"]: g for g in json.load(open(tally_file))["groups"]}
+cc = {d["date"]: d for d in json.load(open(cc_file))["daily"]}
+# ccusage counts output without reasoning (OpenCode) or thoughts
+# (Gemini CLI), which the providers bill as output.
+drops_reasoning = agent in ("gemini-cli", "opencode")
+bad = 0
+print("%s: %d days in tally, %d in ccusage" % (agent, len(tally), len(cc)))
+for day in sorted(set(tally) | set(cc)):
+    t, c = tally.get(day), cc.get(day)
+    if not t or not c:
+        print("  %s: only in %s" % (day, "tally" if t else "ccusage"))
+        bad += 1
+        continue
+    tin = t["inputTokens"] - t["cacheReadTokens"] - t["cacheWriteTokens"]
+    tout = t["outputTokens"]
+    want = {"input": tin, "output": tout,
+            "cacheRead": t["cacheReadTokens"],
+            "cacheWrite": t["cacheWriteTokens"]}
+    got = {"input": c["inputTokens"], "output": c["outputTokens"],
+           "cacheRead": c.get("cacheReadTokens", 0),
+           "cacheWrite": c.get("cacheCreationTokens", 0)}
+    note = ""
+    if drops_reasoning and want["output"] != got["output"]:
+        if want["output"] - t["reasoningTokens"] == got["output"]:
+            note = (" (ccusage leaves out %d reasoning tokens, billed as "
+                    "output)" % t["reasoningTokens"])
+            got["output"] = want["output"]
+    same = want == got
+    bad += not same
+    print("  %s: tally %s; ccusage %s%s%s" % (day, json.dumps(want),
+          "the same" if same else json.dumps(got), note,
+          "" if same else "  DIFFERENT"))
+print("%s: %s" % (agent, "every day equal" + (" but for reasoning"
+      if drops_reasoning else "") if not bad else "%d days differ" % bad))
+sys.exit(1 if bad else 0)
+PY
