@@ -58,24 +58,38 @@ static int block_fields(struct status_fields *f, const struct reporting *rp,
 	return ret;
 }
 
-/* The plan's windows, from snapshots fresh enough to show. */
+/* The plans whose windows agents report: Claude's, and ChatGPT's (Codex). */
+static const char *const plan_providers[] = { "anthropic", "openai" };
+
+/*
+ * The plan's windows, from snapshots fresh enough to show; of the plans
+ * seen lately, the freshest (the one in use).
+ */
 static void plan_fields(struct status_fields *f, const struct summary *s,
 		int64_t now)
 {
-	for (int i = 0; i < CLAUDE_WINDOWS; i++) {
-		const struct quota_state *q = summary_find_quota(s,
-				"anthropic", plan_windows[i]);
-		uint32_t need = 1u << QF_USED_PERCENT | 1u << QF_RESET_DATE |
-			1u << QF_CAPTURED_AT;
+	uint32_t need = 1u << QF_USED_PERCENT | 1u << QF_RESET_DATE |
+		1u << QF_CAPTURED_AT;
 
-		if (!q || (q->has & need) != need ||
-		    now - q->v[QF_CAPTURED_AT] >= PLAN_FRESH_MS ||
-		    q->v[QF_RESET_DATE] <= now)
-			continue;
-		f->plan[i].known = 1;
-		f->plan[i].used = q->v[QF_USED_PERCENT];
-		f->plan[i].resets_at = q->v[QF_RESET_DATE];
-		f->plan[i].captured_at = q->v[QF_CAPTURED_AT];
+	for (int i = 0; i < CLAUDE_WINDOWS; i++) {
+		for (size_t p = 0; p < sizeof(plan_providers) /
+				sizeof(*plan_providers); p++) {
+			const struct quota_state *q = summary_find_quota(s,
+					plan_providers[p], plan_windows[i]);
+			struct plan_view *v = &f->plan[i];
+
+			if (!q || (q->has & need) != need ||
+			    now - q->v[QF_CAPTURED_AT] >= PLAN_FRESH_MS ||
+			    q->v[QF_RESET_DATE] <= now ||
+			    (v->known && v->captured_at >=
+			     q->v[QF_CAPTURED_AT]))
+				continue;
+			v->known = 1;
+			v->provider = plan_providers[p];
+			v->used = q->v[QF_USED_PERCENT];
+			v->resets_at = q->v[QF_RESET_DATE];
+			v->captured_at = q->v[QF_CAPTURED_AT];
+		}
 	}
 }
 
@@ -279,6 +293,7 @@ void status_json_plan(struct jsonw *w, const struct status_fields *f)
 			continue;
 		}
 		jw_object_begin(w);
+		jw_kv_string(w, "providerId", p->provider);
 		jw_kv_money(w, "usedPercent", p->used);
 		jw_kv_int(w, "resetsAt", p->resets_at);
 		jw_kv_int(w, "capturedAt", p->captured_at);

@@ -20,6 +20,7 @@
 
 struct plan_view {
 	int known;
+	const char *provider;        /* whose plan: anthropic, openai */
 	int64_t used, resets_at, captured_at;
 };
 

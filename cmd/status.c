@@ -34,6 +34,7 @@ static void claude_fields(struct status_fields *f,
 		if (!ps->known || ps->resets_at <= now)
 			continue;
 		f->plan[i].known = 1;
+		f->plan[i].provider = ps->provider;
 		f->plan[i].used = ps->used;
 		f->plan[i].resets_at = ps->resets_at;
 		f->plan[i].captured_at = now;
@@ -155,6 +156,11 @@ static void plan_part(struct strbuf *out, size_t start,
 			part(out, start);
 		else
 			strbuf_addch(out, ' ');
+		/* Claude's plan is the usual one; another is named. */
+		if (strcmp(f->plan[i].provider, "anthropic") &&
+		    (first || strcmp(f->plan[i].provider,
+				     f->plan[i - 1].provider)))
+			strbuf_addf(out, "%s ", f->plan[i].provider);
 		first = 0;
 		strbuf_addf(out, "%s ", plan_window_short[i]);
 		percent_format(out, f->plan[i].used);

@@ -119,6 +119,9 @@ static void plan_line(struct strbuf *out, const struct top_model *m)
 			continue;
 		strbuf_addstr(out, out->len > start ? glyph_separator() :
 				"plan      ");
+		/* Claude's plan is the usual one; another is named. */
+		if (strcmp(p->provider, "anthropic"))
+			strbuf_addf(out, "%s ", p->provider);
 		strbuf_addf(out, "%s ", plan_window_short[i]);
 		status_plan(out, &m->f, i);
 		time_format_local(&when, p->resets_at);

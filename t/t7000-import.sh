@@ -397,7 +397,14 @@ for line in open(sys.argv[1]):
 	test_cmp expect got &&
 	TALLY_HOME=$PWD/cxp TALLY_NOW=2025-10-29T01:30:00Z tally quota >q &&
 	test_grep "^openai plan 5h  *12.5% used  *2025-10-29 10:29:38 " q &&
-	test_grep "^openai plan 7d  *7.0% used " q
+	test_grep "^openai plan 7d  *7.0% used " q &&
+	TALLY_HOME=$PWD/cxp TALLY_NOW=2025-10-29T01:25:00Z tally status --json >st.json &&
+	test "$(json_get st.json "[d[\"plan\"][w][\"providerId\"] for w in (\"fiveHour\", \"sevenDay\")]")" = "[\"openai\", \"openai\"]" &&
+	test "$(json_get st.json "d[\"plan\"][\"fiveHour\"][\"usedPercent\"]")" = 12.5 &&
+	TALLY_HOME=$PWD/cxp TALLY_NOW=2025-10-29T01:25:00Z tally status >st &&
+	test_grep "openai 5h 12.5% 7d 7.0%" st &&
+	TALLY_HOME=$PWD/cxp TALLY_NOW=2025-10-29T01:45:00Z tally status --json >old.json &&
+	test "$(json_get old.json "d[\"plan\"][\"fiveHour\"]")" = None
 '
 
 test_expect_success 'Codex: a rollout read again keeps no sample twice' '
