@@ -282,8 +282,9 @@ static int import_all(struct tally_ctx *ctx, const struct import_opts *o,
 	if (json)
 		jw_array_end(&w);
 	if (!tried)
-		warning("no agent's logs are in their default places (tally "
-				"import --list shows where they are looked for)");
+		warning("no agent's logs are in their default places "
+				"(tally import --list shows where they are "
+				"looked for)");
 	strbuf_release(&err);
 	return first;
 }

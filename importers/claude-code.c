@@ -487,8 +487,8 @@ static void cc_retention(const struct import_stats *st, int64_t now,
 	left = CC_CLEANUP_DEFAULT_DAYS - age;
 	strbuf_addf(note, "Claude Code deletes transcripts not written for "
 			"%d days (cleanupPeriodDays is not set); the oldest "
-			"here was written %lld days ago", CC_CLEANUP_DEFAULT_DAYS,
-			(long long)age);
+			"here was written %lld days ago",
+			CC_CLEANUP_DEFAULT_DAYS, (long long)age);
 	if (left > 0)
 		strbuf_addf(note, " and goes in %lld days", (long long)left);
 	else

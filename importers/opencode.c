@@ -327,8 +327,8 @@ static int oc_read_db(struct import_file *f, struct strbuf *err)
 	}
 	if (!ret && rc != SQLITE_DONE)
 		warning("%s: %s; the rest is read next time", f->path,
-				rc == SQLITE_BUSY ? "OpenCode holds the database "
-				"locked" : sqlite_api.errmsg(db));
+				rc == SQLITE_BUSY ? "OpenCode holds the "
+				"database locked" : sqlite_api.errmsg(db));
 	sqlite_api.finalize(stmt);
 	sqlite_api.close_v2(db);
 	st->msg_id[0] = st->session[0] = st->dir[0] = '\0';
