@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/parity.sh: tally's daily totals against ccusage's on the same
-# logs, for each agent: claude-code, codex, gemini-cli, opencode (all by
-# default).
+# logs, for each agent: amp, claude-code, codex, gemini-cli, opencode
+# (all by default).
 #
 # Imports the agent's fixtures (t/fixtures/<agent>; OpenCode's database
 # built from its opencode.sql) into a fresh ledger, and runs
@@ -22,7 +22,7 @@ agent=${2:-all}
 case $tally in /*) ;; *) tally=$PWD/$tally ;; esac
 if [ "$agent" = all ]; then
 	status=0
-	for a in claude-code codex gemini-cli opencode; do
+	for a in amp claude-code codex gemini-cli opencode; do
 		sh "$0" "$tally" "$a" || status=1
 	done
 	exit $status
@@ -36,6 +36,10 @@ home=$work/home
 mkdir -p "$home"
 
 case $agent in
+amp)
+	logs=$fx/amp
+	cmd=amp
+	env="AMP_DATA_DIR=$fx/amp" ;;
 claude-code)
 	logs=$fx/claude-code/projects
 	cmd=claude

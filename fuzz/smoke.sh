@@ -27,7 +27,7 @@ fi
 
 seeds() {
 	case $1 in
-	fuzz-agent-logs) echo "$top/t/fixtures/claude-code/projects/-home-dev-shop $top/t/fixtures/codex/sessions/2026/11/20 $top/t/fixtures/codingbuddy $top/t/fixtures/gemini-cli/tmp/3f1a9c0e5b7d2468ace013579bdf2468ace013579bdf2468ace013579bdf2468/chats $top/t/fixtures/opencode/storage/message/ses_L1a2b3c4d5e6f" ;;
+	fuzz-agent-logs) echo "$top/t/fixtures/claude-code/projects/-home-dev-shop $top/t/fixtures/codex/sessions/2026/11/20 $top/t/fixtures/codingbuddy $top/t/fixtures/gemini-cli/tmp/3f1a9c0e5b7d2468ace013579bdf2468ace013579bdf2468ace013579bdf2468/chats $top/t/fixtures/opencode/storage/message/ses_L1a2b3c4d5e6f $top/t/fixtures/amp/threads" ;;
 	fuzz-config) echo "$top/contrib/demo-config.yaml" ;;
 	fuzz-config-layers) echo "$top/fuzz/seeds/fuzz-config-layers" ;;
 	fuzz-headers) echo "$top/contrib/examples/headers" ;;

@@ -86,10 +86,14 @@ struct agent {
 	void (*retention)(const struct import_stats *st, int64_t now,
 			struct strbuf *note, int64_t *days, int *is_default);
 	/*
-	 * Each log is one JSON document (a message), read whole and handed
-	 * to line(); read again whenever it changed.
+	 * Each log is one JSON document, read whole (again whenever it
+	 * changed) and handed to line() as one usage (a message), or, when
+	 * set, to read_whole, which hands each usage it holds (a thread's
+	 * events) to import_line(). 0, or an error with err.
 	 */
 	int whole_files;
+	int (*read_whole)(struct import_file *f, const char *text, size_t len,
+			struct strbuf *err);
 	/*
 	 * A database the agent keeps its usage in (OpenCode's opencode.db),
 	 * looked for in each place searched, or NULL: read_db reads it from
@@ -105,8 +109,8 @@ struct agent {
 	int needs_paths;
 };
 
-extern const struct agent agent_claude_code, agent_codex, agent_codingbuddy,
-	agent_gemini_cli, agent_opencode;
+extern const struct agent agent_amp, agent_claude_code, agent_codex,
+	agent_codingbuddy, agent_gemini_cli, agent_opencode;
 
 /*
  * Every agent, alphabetized, NULL-terminated: adding an agent is a file

@@ -861,7 +861,7 @@ static int import_db(struct run *r, struct file_state *fs,
 }
 
 /* The most a log read whole (agent->whole_files) may hold. */
-#define WHOLE_FILE_MAX (16u << 20)
+#define WHOLE_FILE_MAX (256u << 20)
 
 /* A log that is one document: read whole, again whenever it changed. */
 static int import_whole(struct run *r, struct file_state *fs,
@@ -881,7 +881,10 @@ static int import_whole(struct run *r, struct file_state *fs,
 		return take_line(r, in, "", 0, 1, err);
 	text = xmalloc(size + 1);
 	n = pread_all(fd, text, size, 0);
-	ret = take_line(r, in, text, n > 0 ? (size_t)n : 0, 0, err);
+	if (r->a->read_whole)
+		ret = r->a->read_whole(in, text, n > 0 ? (size_t)n : 0, err);
+	else
+		ret = take_line(r, in, text, n > 0 ? (size_t)n : 0, 0, err);
 	free(text);
 	if (!ret) {
 		r->st->bytes += n > 0 ? (uint64_t)n : 0;

@@ -6,6 +6,7 @@
 
 /* Keep alphabetized. */
 const struct agent *const agent_table[] = {
+	&agent_amp,
 	&agent_claude_code,
 	&agent_codex,
 	&agent_codingbuddy,
