@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/parity.sh: tally's daily totals against ccusage's on the same
-# logs, for each agent: amp, claude-code, codex, gemini-cli, opencode
-# (all by default).
+# logs, for each agent: amp, claude-code, codex, gemini-cli, goose,
+# opencode (all by default). Goose's input is compared whole: ccusage
+# does not split its cache out.
 #
 # Imports the agent's fixtures (t/fixtures/<agent>; OpenCode's database
 # built from its opencode.sql) into a fresh ledger, and runs
@@ -22,7 +23,7 @@ agent=${2:-all}
 case $tally in /*) ;; *) tally=$PWD/$tally ;; esac
 if [ "$agent" = all ]; then
 	status=0
-	for a in amp claude-code codex gemini-cli opencode; do
+	for a in amp claude-code codex gemini-cli goose opencode; do
 		sh "$0" "$tally" "$a" || status=1
 	done
 	exit $status
@@ -54,6 +55,18 @@ gemini-cli)
 	logs=$home/.gemini/tmp
 	cmd=gemini
 	env="HOME=$home" ;;
+goose)
+	mkdir -p "$home/gs"
+	python3 -c "
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.executescript(open(sys.argv[2]).read())
+c.commit()" "$home/gs/sessions.db" "$fx/goose/goose.sql"
+	logs=$home/gs
+	cmd=goose
+	env="GOOSE_PATH_ROOT=$home/root"
+	mkdir -p "$home/root/data/sessions"
+	cp "$home/gs/sessions.db" "$home/root/data/sessions/" ;;
 opencode)
 	mkdir -p "$home/oc"
 	cp -r "$fx/opencode/storage" "$home/oc/"
@@ -84,6 +97,8 @@ cc = {d["date"]: d for d in json.load(open(cc_file))["daily"]}
 # ccusage counts output without reasoning (OpenCode) or thoughts
 # (Gemini CLI), which the providers bill as output.
 drops_reasoning = agent in ("gemini-cli", "opencode")
+# ccusage reads Goose's input whole, cache and all, as Goose counts it.
+cache_inside = agent == "goose"
 bad = 0
 print("%s: %d days in tally, %d in ccusage" % (agent, len(tally), len(cc)))
 for day in sorted(set(tally) | set(cc)):
@@ -92,11 +107,12 @@ for day in sorted(set(tally) | set(cc)):
         print("  %s: only in %s" % (day, "tally" if t else "ccusage"))
         bad += 1
         continue
-    tin = t["inputTokens"] - t["cacheReadTokens"] - t["cacheWriteTokens"]
+    tin = t["inputTokens"] - (0 if cache_inside else
+                              t["cacheReadTokens"] + t["cacheWriteTokens"])
     tout = t["outputTokens"]
     want = {"input": tin, "output": tout,
-            "cacheRead": t["cacheReadTokens"],
-            "cacheWrite": t["cacheWriteTokens"]}
+            "cacheRead": 0 if cache_inside else t["cacheReadTokens"],
+            "cacheWrite": 0 if cache_inside else t["cacheWriteTokens"]}
     got = {"input": c["inputTokens"], "output": c["outputTokens"],
            "cacheRead": c.get("cacheReadTokens", 0),
            "cacheWrite": c.get("cacheCreationTokens", 0)}

@@ -11,6 +11,7 @@ const struct agent *const agent_table[] = {
 	&agent_codex,
 	&agent_codingbuddy,
 	&agent_gemini_cli,
+	&agent_goose,
 	&agent_opencode,
 	NULL,
 };

@@ -18,6 +18,8 @@ static const struct dynsym syms[] = {
 	SYM(column_text, "sqlite3_column_text"),
 	SYM(column_bytes, "sqlite3_column_bytes"),
 	SYM(column_int64, "sqlite3_column_int64"),
+	SYM(column_double, "sqlite3_column_double"),
+	SYM(column_type, "sqlite3_column_type"),
 	SYM(finalize, "sqlite3_finalize"),
 	SYM(errmsg, "sqlite3_errmsg"),
 };

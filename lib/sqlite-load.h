@@ -25,6 +25,8 @@ struct sqlite_fns {
 	const unsigned char *(*column_text)(sqlite3_stmt *stmt, int i);
 	int (*column_bytes)(sqlite3_stmt *stmt, int i);
 	sqlite3_int64 (*column_int64)(sqlite3_stmt *stmt, int i);
+	double (*column_double)(sqlite3_stmt *stmt, int i);
+	int (*column_type)(sqlite3_stmt *stmt, int i);
 	int (*finalize)(sqlite3_stmt *stmt);
 	const char *(*errmsg)(sqlite3 *db);
 };

@@ -129,7 +129,7 @@ test_expect_success '--list: every agent, where it looks, what is there' '
 	test_grep "^codingbuddy  *(no default place: name its logs)" out &&
 	HOME=$PWD/home tally import --list --json >l.json &&
 	test "$(json_get l.json "[(a[\"agent\"], [p[\"files\"] for p in a[\"places\"] if p[\"exists\"]]) for a in d]")" = \
-		"[[\"amp\", []], [\"claude-code\", []], [\"codex\", []], [\"codingbuddy\", []], [\"gemini-cli\", [1]], [\"opencode\", []]]"
+		"[[\"amp\", []], [\"claude-code\", []], [\"codex\", []], [\"codingbuddy\", []], [\"gemini-cli\", [1]], [\"goose\", []], [\"opencode\", []]]"
 '
 
 test_expect_success '--all: every agent found, for a cron line; again, nothing new' '
@@ -179,7 +179,7 @@ test_expect_success '--list and --all take no agent' '
 	test_expect_code 2 tally import --all codex 2>err &&
 	test_grep "all imports every agent: name none" err &&
 	test_expect_code 2 tally import 2>err &&
-	test_grep "import needs an agent: amp, claude-code, codex, codingbuddy, gemini-cli or opencode, or --all" err
+	test_grep "import needs an agent: amp, claude-code, codex, codingbuddy, gemini-cli, goose or opencode, or --all" err
 '
 
 test_done
