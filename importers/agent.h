@@ -140,18 +140,18 @@ struct import_file {
 int import_wanted(struct import_file *f, const struct import_item *it);
 
 /*
- * Keeps a plan's usage window the agent reported at `at` (lib/plan.h)
- * as a quota row, written with the import's entries; what names the
- * plan and who saw it ("codex-plan"), so that the row read again is the
- * same row. Outside an import (f->run NULL), nothing.
- */
-/*
  * For read_db: one row's document through the agent's line() and into
  * the import, as a line of a log is. 0, or an error to stop with.
  */
 int import_line(struct import_file *f, const char *text, size_t len,
 		struct strbuf *err);
 
+/*
+ * Keeps a plan's usage window the agent reported at `at` (lib/plan.h)
+ * as a quota row, written with the import's entries; what names the
+ * plan and who saw it ("codex-plan"), so that the row read again is the
+ * same row. Outside an import (f->run NULL), nothing.
+ */
 struct plan_sample;
 void import_plan_sample(struct import_file *f, const struct plan_sample *ps,
 		int64_t at, const char *what);

@@ -74,27 +74,6 @@ static int amp_event_member(struct jscan *s, const struct js_span *key,
 	return js_skip(s);
 }
 
-/*
- * Amp names no provider: the model's family says which it sent the
- * request to.
- */
-static const char *amp_provider(const struct js_span *model)
-{
-	static const struct { const char *prefix, *provider; } families[] = {
-		{ "claude", "anthropic" }, { "gpt", "openai" },
-		{ "o1", "openai" }, { "o3", "openai" }, { "o4", "openai" },
-		{ "gemini", "gemini" }, { "grok", "xai" },
-	};
-
-	for (size_t i = 0; i < sizeof(families) / sizeof(*families); i++) {
-		size_t n = strlen(families[i].prefix);
-
-		if (model->len >= n && !memcmp(model->p, families[i].prefix, n))
-			return families[i].provider;
-	}
-	return "amp";
-}
-
 static const struct amp_cache *amp_cache_of(const struct amp_state *st,
 		int64_t message_id)
 {
@@ -139,7 +118,8 @@ static int amp_line(struct import_file *f, const char *text, size_t len,
 	it->total = ev.in + ev.out + cr + cw;
 	if (!import_wanted(f, it))
 		return 2;
-	entry_set_str(e, EF_PROVIDER_ID, amp_provider(&ev.model));
+	/* Amp names no provider: the model's family says which it was. */
+	entry_set_str(e, EF_PROVIDER_ID, provider_of_model(&ev.model, "amp"));
 	entry_set_str(e, EF_MODEL_ID, ev.model.len ?
 			span_dup(&ev.model, f->pool) : "unknown");
 	entry_set_int(e, EF_STARTED_AT, when);

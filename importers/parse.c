@@ -72,6 +72,25 @@ int scan_line_object(const char *text, size_t len,
 	return ret < 0 || !js_at_end(&s) ? -1 : 0;
 }
 
+const char *provider_of_model(const struct js_span *model,
+		const char *otherwise)
+{
+	static const struct { const char *prefix, *provider; } families[] = {
+		{ "claude", "anthropic" }, { "gpt", "openai" },
+		{ "o1", "openai" }, { "o3", "openai" }, { "o4", "openai" },
+		{ "gemini", "gemini" }, { "grok", "xai" },
+		{ "deepseek", "deepseek" }, { "qwen", "qwen" },
+	};
+
+	for (size_t i = 0; i < sizeof(families) / sizeof(*families); i++) {
+		size_t n = strlen(families[i].prefix);
+
+		if (model->len >= n && !memcmp(model->p, families[i].prefix, n))
+			return families[i].provider;
+	}
+	return otherwise;
+}
+
 void item_set_key(struct import_item *it, struct mempool *pool,
 		const char *const *parts)
 {

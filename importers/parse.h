@@ -36,6 +36,14 @@ int scan_line_object(const char *text, size_t len,
 		int (*member)(struct jscan *s, const struct js_span *key,
 			void *rec), void *rec);
 
+/*
+ * The provider a model's family belongs to, for agents that name none
+ * (claude anthropic; gpt, o1, o3, o4 openai; gemini gemini; grok xai;
+ * deepseek deepseek; qwen qwen), else otherwise.
+ */
+const char *provider_of_model(const struct js_span *model,
+		const char *otherwise);
+
 /* Sets the item's natural key: up to four parts, copied into pool. */
 void item_set_key(struct import_item *it, struct mempool *pool,
 		const char *const *parts);
