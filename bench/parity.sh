@@ -1,8 +1,8 @@
 #!/bin/sh
 # bench/parity.sh: tally's daily totals against ccusage's on the same
 # logs, for each agent: amp, claude-code, codex, gemini-cli, goose,
-# opencode (all by default). Goose's input is compared whole: ccusage
-# does not split its cache out.
+# opencode, qwen-code (all by default). Goose's and Qwen Code's input is
+# compared whole: ccusage does not take their cache out of it.
 #
 # Imports the agent's fixtures (t/fixtures/<agent>; OpenCode's database
 # built from its opencode.sql) into a fresh ledger, and runs
@@ -10,7 +10,8 @@
 # by day, compares input (without the cache), output, cache reads and
 # cache writes. Where the two differ by design (ccusage leaves reasoning
 # and thoughts out of output for Gemini CLI and OpenCode, though both
-# bill them as output), the difference is said and checked to be exactly
+# bill them as output; the same for Gemini's thoughts in Qwen Code), the
+# difference is said and checked to be exactly
 # that; any other difference fails. ccusage 20.0.24 comes from
 # bench/ccusage.sh.
 #
@@ -23,7 +24,7 @@ agent=${2:-all}
 case $tally in /*) ;; *) tally=$PWD/$tally ;; esac
 if [ "$agent" = all ]; then
 	status=0
-	for a in amp claude-code codex gemini-cli goose opencode; do
+	for a in amp claude-code codex gemini-cli goose opencode qwen-code; do
 		sh "$0" "$tally" "$a" || status=1
 	done
 	exit $status
@@ -78,6 +79,17 @@ c.commit()" "$home/oc/opencode.db" "$fx/opencode/opencode.sql"
 	logs=$home/oc
 	cmd=opencode
 	env="OPENCODE_DATA_DIR=$home/oc" ;;
+qwen-code)
+	# Not the branched chat: ccusage keys a record by its session too,
+	# and counts each answer a branch copied from its parent again (and a
+	# usage with a total alone as output, which tally leaves out).
+	mkdir -p "$home/qwen"
+	cp -r "$fx/qwen-code/projects" "$home/qwen/"
+	rm "$home/qwen/projects/-home-dev-shop/chats/e81b3f6a-0d4c-4a92-b7e5-3c9f1d2a6e48.jsonl"
+	echo "qwen-code: the branched chat left out (ccusage counts its copies again)"
+	logs=$home/qwen
+	cmd=qwen
+	env="QWEN_DATA_DIR=$home/qwen" ;;
 *)
 	echo "bench/parity.sh: no fixtures for '$agent'" >&2
 	exit 2 ;;
@@ -96,9 +108,11 @@ tally = {g["day"]: g for g in json.load(open(tally_file))["groups"]}
 cc = {d["date"]: d for d in json.load(open(cc_file))["daily"]}
 # ccusage counts output without reasoning (OpenCode) or thoughts
 # (Gemini CLI), which the providers bill as output.
-drops_reasoning = agent in ("gemini-cli", "opencode")
-# ccusage reads Goose's input whole, cache and all, as Goose counts it.
-cache_inside = agent == "goose"
+drops_reasoning = agent in ("gemini-cli", "opencode", "qwen-code")
+# ccusage reads Goose's and Qwen Code's input whole, cache and all, as
+# the agents count it (it reports Qwen Code's cache reads beside it too).
+cache_inside = agent in ("goose", "qwen-code")
+cache_beside = agent == "qwen-code"
 bad = 0
 print("%s: %d days in tally, %d in ccusage" % (agent, len(tally), len(cc)))
 for day in sorted(set(tally) | set(cc)):
@@ -110,8 +124,9 @@ for day in sorted(set(tally) | set(cc)):
     tin = t["inputTokens"] - (0 if cache_inside else
                               t["cacheReadTokens"] + t["cacheWriteTokens"])
     tout = t["outputTokens"]
+    split = cache_beside or not cache_inside
     want = {"input": tin, "output": tout,
-            "cacheRead": 0 if cache_inside else t["cacheReadTokens"],
+            "cacheRead": t["cacheReadTokens"] if split else 0,
             "cacheWrite": 0 if cache_inside else t["cacheWriteTokens"]}
     got = {"input": c["inputTokens"], "output": c["outputTokens"],
            "cacheRead": c.get("cacheReadTokens", 0),

@@ -110,7 +110,8 @@ struct agent {
 };
 
 extern const struct agent agent_amp, agent_claude_code, agent_codex,
-	agent_codingbuddy, agent_gemini_cli, agent_goose, agent_opencode;
+	agent_codingbuddy, agent_gemini_cli, agent_goose, agent_opencode,
+	agent_qwen_code;
 
 /*
  * Every agent, alphabetized, NULL-terminated: adding an agent is a file

@@ -13,6 +13,7 @@ const struct agent *const agent_table[] = {
 	&agent_gemini_cli,
 	&agent_goose,
 	&agent_opencode,
+	&agent_qwen_code,
 	NULL,
 };
 

@@ -109,7 +109,7 @@ test_expect_success 'fish: complete -C completes tally rec and options' '
 
 test_expect_success 'subcommand words come from the usage lines' '
 	tally import --completion-helper >h &&
-	printf "amp\nclaude-code\ncodex\ncodingbuddy\ngemini-cli\ngoose\nopencode\n" >expect &&
+	printf "amp\nclaude-code\ncodex\ncodingbuddy\ngemini-cli\ngoose\nopencode\nqwen-code\n" >expect &&
 	grep -v "^-" h >actual &&
 	test_cmp expect actual &&
 	tally pricing --completion-helper | grep -v "^-" >actual &&
