@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/parity.sh: tally's daily totals against ccusage's on the same
-# logs, for each agent: amp, claude-code, codex, gemini-cli, goose,
-# opencode, qwen-code (all by default). Goose's and Qwen Code's input is
+# logs, for each agent: amp, claude-code, codex, copilot-cli, gemini-cli,
+# goose, opencode, qwen-code (all by default). Goose's and Qwen Code's input is
 # compared whole: ccusage does not take their cache out of it.
 #
 # Imports the agent's fixtures (t/fixtures/<agent>; OpenCode's database
@@ -24,7 +24,8 @@ agent=${2:-all}
 case $tally in /*) ;; *) tally=$PWD/$tally ;; esac
 if [ "$agent" = all ]; then
 	status=0
-	for a in amp claude-code codex gemini-cli goose opencode qwen-code; do
+	for a in amp claude-code codex copilot-cli gemini-cli goose opencode \
+		qwen-code; do
 		sh "$0" "$tally" "$a" || status=1
 	done
 	exit $status
@@ -79,6 +80,18 @@ c.commit()" "$home/oc/opencode.db" "$fx/opencode/opencode.sql"
 	logs=$home/oc
 	cmd=opencode
 	env="OPENCODE_DATA_DIR=$home/oc" ;;
+copilot-cli)
+	# The first export file only: ccusage counts a span again when a
+	# second file holds it too, and does not know the older names of the
+	# cache attributes (gen_ai.usage.cache_read_input_tokens).
+	mkdir -p "$home/.copilot/otel"
+	cp "$fx/copilot-cli/otel/copilot-otel-20261120-091500.jsonl" \
+		"$home/.copilot/otel/"
+	echo "copilot-cli: the second export file left out (ccusage counts" \
+		"its copy of a span again)"
+	logs=$home/.copilot/otel
+	cmd=copilot
+	env="HOME=$home" ;;
 qwen-code)
 	# Not the branched chat: ccusage keys a record by its session too,
 	# and counts each answer a branch copied from its parent again (and a
@@ -113,6 +126,9 @@ drops_reasoning = agent in ("gemini-cli", "opencode", "qwen-code")
 # the agents count it (it reports Qwen Code's cache reads beside it too).
 cache_inside = agent in ("goose", "qwen-code")
 cache_beside = agent == "qwen-code"
+# ccusage takes only the cache reads out of Copilot's input, which holds
+# the cache writes too (GenAI conventions), and reports the writes again.
+writes_inside = agent == "copilot-cli"
 bad = 0
 print("%s: %d days in tally, %d in ccusage" % (agent, len(tally), len(cc)))
 for day in sorted(set(tally) | set(cc)):
@@ -123,6 +139,8 @@ for day in sorted(set(tally) | set(cc)):
         continue
     tin = t["inputTokens"] - (0 if cache_inside else
                               t["cacheReadTokens"] + t["cacheWriteTokens"])
+    if writes_inside:
+        tin += t["cacheWriteTokens"]
     tout = t["outputTokens"]
     split = cache_beside or not cache_inside
     want = {"input": tin, "output": tout,

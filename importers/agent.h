@@ -107,11 +107,16 @@ struct agent {
 	const char *usage_args;
 	/* The logs have no default place: paths must be given. */
 	int needs_paths;
+	/*
+	 * Said when the default places hold no log (may be NULL): how to
+	 * make the agent write one, for agents that write none by default.
+	 */
+	const char *no_logs_hint;
 };
 
 extern const struct agent agent_amp, agent_claude_code, agent_codex,
-	agent_codingbuddy, agent_gemini_cli, agent_goose, agent_opencode,
-	agent_qwen_code;
+	agent_codingbuddy, agent_copilot_cli, agent_gemini_cli, agent_goose,
+	agent_opencode, agent_qwen_code;
 
 /*
  * Every agent, alphabetized, NULL-terminated: adding an agent is a file

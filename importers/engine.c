@@ -448,10 +448,12 @@ void import_places(const struct agent *a, struct import_place **out,
 		struct stat st;
 
 		p[i].dir = (char *)dirs.items[i];
-		p[i].exists = !stat(p[i].dir, &st) && S_ISDIR(st.st_mode);
-		if (p[i].exists)
+		p[i].exists = !stat(p[i].dir, &st) &&
+			(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode));
+		if (p[i].exists && S_ISDIR(st.st_mode))
 			walk_dir(a, p[i].dir, &found);
-		p[i].files = found.nr;
+		/* A place may be a file: an agent's log named by a variable. */
+		p[i].files = p[i].exists && S_ISREG(st.st_mode) ? 1 : found.nr;
 		found_release(&found);
 	}
 	*out = p;
@@ -519,6 +521,8 @@ static int find_files(const struct agent *a, const char *const *paths,
 	}
 	if (dirs.nr && !found)
 		warn_no_default_dir(a, &dirs);
+	if (dirs.nr && !out->nr && a->no_logs_hint)
+		warning("%s", a->no_logs_hint);
 	if (out->nr)
 		qsort(out->items, out->nr, sizeof(*out->items), by_path);
 	for (size_t i = 0; i < dirs.nr; i++)

@@ -10,6 +10,7 @@ const struct agent *const agent_table[] = {
 	&agent_claude_code,
 	&agent_codex,
 	&agent_codingbuddy,
+	&agent_copilot_cli,
 	&agent_gemini_cli,
 	&agent_goose,
 	&agent_opencode,

@@ -109,7 +109,7 @@ test_expect_success 'fish: complete -C completes tally rec and options' '
 
 test_expect_success 'subcommand words come from the usage lines' '
 	tally import --completion-helper >h &&
-	printf "amp\nclaude-code\ncodex\ncodingbuddy\ngemini-cli\ngoose\nopencode\nqwen-code\n" >expect &&
+	printf "amp\nclaude-code\ncodex\ncodingbuddy\ncopilot-cli\ngemini-cli\ngoose\nopencode\nqwen-code\n" >expect &&
 	grep -v "^-" h >actual &&
 	test_cmp expect actual &&
 	tally pricing --completion-helper | grep -v "^-" >actual &&
@@ -119,7 +119,7 @@ test_expect_success 'subcommand words come from the usage lines' '
 
 test_expect_success 'bash: subcommands, then files' '
 	bash_complete tally import c >out &&
-	printf "claude-code\ncodex\ncodingbuddy\n" >expect &&
+	printf "claude-code\ncodex\ncodingbuddy\ncopilot-cli\n" >expect &&
 	test_cmp expect out &&
 	bash_complete tally pricing --json s >out &&
 	echo show >expect &&
