@@ -95,8 +95,9 @@ struct agent {
 	int (*read_whole)(struct import_file *f, const char *text, size_t len,
 			struct strbuf *err);
 	/*
-	 * A database the agent keeps its usage in (OpenCode's opencode.db),
-	 * looked for in each place searched, or NULL: read_db reads it from
+	 * The name of a database the agent keeps its usage in, a shell
+	 * pattern (OpenCode's opencode*.db), looked for in each place
+	 * searched, or NULL: read_db reads it from
 	 * where the per-file state says (a database is read on each run,
 	 * its last writes may be in a log beside it) and hands each row's
 	 * document to import_line(). 0, or an error with err.

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,6 +385,34 @@ static void walk(const char *dir, size_t base_len, const char *suffix,
 	strbuf_release(&p);
 }
 
+/* The databases in dir whose names match the agent's db_name. */
+static void find_dbs(const struct agent *a, const char *dir,
+		struct found_list *out)
+{
+	struct strbuf p = STRBUF_INIT;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (fnmatch(a->db_name, de->d_name, FNM_PERIOD) ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		strbuf_reset(&p);
+		path_join(&p, dir, de->d_name);
+		ALLOC_GROW(out->items, out->nr + 1, out->alloc);
+		out->items[out->nr].st = st;
+		out->items[out->nr].path = xstrdup(p.buf);
+		out->items[out->nr++].rel = xstrdup(de->d_name);
+	}
+	closedir(d);
+	strbuf_release(&p);
+}
+
 static void walk_dir(const struct agent *a, const char *dir,
 		struct found_list *out)
 {
@@ -403,16 +432,9 @@ static void walk_dir(const struct agent *a, const char *dir,
 	 * An agent with a database has its logs in their subdirectories
 	 * only: the rest of its directory holds other things (credentials).
 	 */
-	if (a->db_name) {
-		strbuf_reset(&p);
-		path_join(&p, dir, a->db_name);
-		if (!stat(p.buf, &st) && S_ISREG(st.st_mode)) {
-			ALLOC_GROW(out->items, out->nr + 1, out->alloc);
-			out->items[out->nr].st = st;
-			out->items[out->nr].path = xstrdup(p.buf);
-			out->items[out->nr++].rel = xstrdup(a->db_name);
-		}
-	} else if (!any) {
+	if (a->db_name)
+		find_dbs(a, dir, out);
+	else if (!any) {
 		walk(dir, strlen(dir), a->suffix, out, 0);
 	}
 	strbuf_release(&p);
@@ -422,6 +444,22 @@ static int by_path(const void *a, const void *b)
 {
 	return strcmp(((const struct found *)a)->path,
 			((const struct found *)b)->path);
+}
+
+/* A file found twice (a place inside another) is read once. */
+static void drop_repeats(struct found_list *f)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < f->nr; i++) {
+		if (kept && !strcmp(f->items[kept - 1].path, f->items[i].path)) {
+			free(f->items[i].path);
+			free(f->items[i].rel);
+			continue;
+		}
+		f->items[kept++] = f->items[i];
+	}
+	f->nr = kept;
 }
 
 static void found_release(struct found_list *f)
@@ -525,6 +563,7 @@ static int find_files(const struct agent *a, const char *const *paths,
 		warning("%s", a->no_logs_hint);
 	if (out->nr)
 		qsort(out->items, out->nr, sizeof(*out->items), by_path);
+	drop_repeats(out);
 	for (size_t i = 0; i < dirs.nr; i++)
 		free((char *)dirs.items[i]);
 	string_list_release(&dirs);
@@ -897,11 +936,18 @@ static int import_whole(struct run *r, struct file_state *fs,
 	return ret;
 }
 
+/*
+ * Whether a file is the agent's database: named as its databases are,
+ * or, for an agent that has one, any file that is not one of its logs
+ * (a copy given by path, OPENCODE_DB's).
+ */
 static int is_db(const struct agent *a, const char *path)
 {
 	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
 
-	return a->db_name && !strcmp(slash ? slash + 1 : path, a->db_name);
+	return a->db_name && (!fnmatch(a->db_name, base, FNM_PERIOD) ||
+			      !has_suffix(base, a->suffix));
 }
 
 static int import_lines(struct run *r, struct file_state *fs,

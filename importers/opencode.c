@@ -9,6 +9,7 @@
  */
 #include "agent.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -379,6 +380,7 @@ static void oc_state_load(struct import_file *f, const char *text)
 static void oc_default_dirs(struct string_list *dirs, struct strbuf *scratch)
 {
 	const char *env = getenv("OPENCODE_DATA_DIR");
+	const char *db = getenv("OPENCODE_DB");
 	const char *xdg = getenv("XDG_DATA_HOME");
 	const char *home = getenv("HOME");
 
@@ -390,6 +392,13 @@ static void oc_default_dirs(struct string_list *dirs, struct strbuf *scratch)
 	else
 		path_join(scratch, home ? home : "/", ".local/share/opencode");
 	string_list_append(dirs, xstrdup(scratch->buf));
+	/* OPENCODE_DB: a database elsewhere, or named otherwise in there. */
+	if (db && *db && (*db == '/' || fnmatch("opencode*.db", db, 0))) {
+		if (*db != '/')
+			path_join(scratch, "", db);
+		string_list_append(dirs, xstrdup(*db == '/' ? db :
+					scratch->buf));
+	}
 }
 
 static const char *const oc_subdirs[] = { "storage/message", NULL };
@@ -402,7 +411,8 @@ const struct agent agent_opencode = {
 	.suffix = ".json",
 	.line = oc_line,
 	.whole_files = 1,
-	.db_name = "opencode.db",
+	/* opencode.db, or opencode-<channel>.db for other release channels. */
+	.db_name = "opencode*.db",
 	.read_db = oc_read_db,
 	.state_size = sizeof(struct oc_state),
 	.state_load = oc_state_load,

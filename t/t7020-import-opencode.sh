@@ -144,4 +144,23 @@ test_expect_success 'default place: OPENCODE_DATA_DIR, XDG_DATA_HOME, ~/.local/s
 	test_grep "^opencode  *$PWD/home/.local/share/opencode  *1\$" l
 '
 
+test_expect_success 'other release channels: opencode-<channel>.db, and OPENCODE_DB' '
+	make_db ch &&
+	mv ch/opencode.db ch/opencode-dev.db &&
+	OPENCODE_DATA_DIR=$PWD/ch TALLY_HOME=$PWD/c1 tally import opencode --json >c1.json &&
+	test "$(json_get c1.json "[d[\"files\"], d[\"added\"]]")" = "[1, 4]" &&
+	mkdir -p db2 &&
+	cp ch/opencode-dev.db db2/mine.sqlite &&
+	OPENCODE_DATA_DIR=$PWD/ch OPENCODE_DB=$PWD/db2/mine.sqlite \
+		TALLY_HOME=$PWD/c2 tally import opencode --json >c2.json &&
+	test "$(json_get c2.json "[d[\"files\"], d[\"added\"], d[\"duplicates\"]]")" = "[2, 4, 4]" &&
+	cp ch/opencode-dev.db ch/named.sqlite &&
+	OPENCODE_DATA_DIR=$PWD/ch OPENCODE_DB=named.sqlite \
+		TALLY_HOME=$PWD/c3 tally import opencode --json >c3.json &&
+	test "$(json_get c3.json "d[\"files\"]")" = 2 &&
+	OPENCODE_DATA_DIR=$PWD/ch OPENCODE_DB=$PWD/ch/opencode-dev.db \
+		TALLY_HOME=$PWD/c4 tally import opencode --json >c4.json &&
+	test "$(json_get c4.json "d[\"files\"]")" = 1
+'
+
 test_done
