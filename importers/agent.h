@@ -92,6 +92,12 @@ struct agent {
 	 * events) to import_line(). 0, or an error with err.
 	 */
 	int whole_files;
+	/*
+	 * Logs of an older format, each one JSON document read whole as
+	 * above, beside the agent's line-by-line logs (may be NULL): the
+	 * file-name suffix of those.
+	 */
+	const char *whole_suffix;
 	int (*read_whole)(struct import_file *f, const char *text, size_t len,
 			struct strbuf *err);
 	/*

@@ -348,7 +348,21 @@ static int has_suffix(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-static void walk(const char *dir, size_t base_len, const char *suffix,
+/* Whether a file's name is one of the agent's logs'. */
+static int is_log_name(const struct agent *a, const char *name)
+{
+	return has_suffix(name, a->suffix) ||
+		(a->whole_suffix && has_suffix(name, a->whole_suffix));
+}
+
+/* A log read whole: all of an agent's, or those of its whole_suffix. */
+static int is_whole(const struct agent *a, const char *name)
+{
+	return a->whole_files ||
+		(a->whole_suffix && has_suffix(name, a->whole_suffix));
+}
+
+static void walk(const char *dir, size_t base_len, const struct agent *a,
 		struct found_list *out, int depth)
 {
 	DIR *d = opendir(dir);
@@ -371,9 +385,8 @@ static void walk(const char *dir, size_t base_len, const char *suffix,
 		strbuf_reset(&p);
 		path_join(&p, dir, de->d_name);
 		if (S_ISDIR(st.st_mode)) {
-			walk(p.buf, base_len, suffix, out, depth + 1);
-		} else if (S_ISREG(st.st_mode) && has_suffix(de->d_name,
-				suffix)) {
+			walk(p.buf, base_len, a, out, depth + 1);
+		} else if (S_ISREG(st.st_mode) && is_log_name(a, de->d_name)) {
 			ALLOC_GROW(out->items, out->nr + 1, out->alloc);
 			out->items[out->nr].st = st;
 			out->items[out->nr].path = xstrdup(p.buf);
@@ -424,7 +437,7 @@ static void walk_dir(const struct agent *a, const char *dir,
 		strbuf_reset(&p);
 		path_join(&p, dir, *sub);
 		if (!stat(p.buf, &st) && S_ISDIR(st.st_mode)) {
-			walk(p.buf, p.len, a->suffix, out, 0);
+			walk(p.buf, p.len, a, out, 0);
 			any = 1;
 		}
 	}
@@ -435,7 +448,7 @@ static void walk_dir(const struct agent *a, const char *dir,
 	if (a->db_name)
 		find_dbs(a, dir, out);
 	else if (!any) {
-		walk(dir, strlen(dir), a->suffix, out, 0);
+		walk(dir, strlen(dir), a, out, 0);
 	}
 	strbuf_release(&p);
 }
@@ -947,7 +960,7 @@ static int is_db(const struct agent *a, const char *path)
 	const char *base = slash ? slash + 1 : path;
 
 	return a->db_name && (!fnmatch(a->db_name, base, FNM_PERIOD) ||
-			      !has_suffix(base, a->suffix));
+			      !is_log_name(a, base));
 }
 
 static int import_lines(struct run *r, struct file_state *fs,
@@ -1016,7 +1029,7 @@ static int import_file(struct run *r, const struct found *f,
 		return ret;
 	}
 	/* The line reader owns fd and closes it; the others do not. */
-	if (!db && !r->a->whole_files)
+	if (!db && !is_whole(r->a, f->path))
 		return import_lines(r, fs, &in, fd, &st, err);
 	ret = db ? import_db(r, fs, &in, fd, &st, err) :
 		import_whole(r, fs, &in, fd, &st, err);

@@ -7,7 +7,11 @@
  * "$set" lines update the session (a whole "messages" list among them:
  * the messages written before, again) and "$rewindTo" lines hide
  * messages from the conversation, not from the bill: neither is read.
- * tally-import(1) says which fields are read.
+ * Versions before these kept a chat as one JSON document,
+ * chats/session-<time>-<id>.json, written again whole as it grew: its
+ * "sessionId" and a "messages" list of the same messages; a chat resumed
+ * by a newer version moves to .jsonl with its messages' ids, and each
+ * counts once. tally-import(1) says which fields are read.
  */
 #include "agent.h"
 
@@ -202,6 +206,67 @@ static void gc_begin(struct import_file *f, int fd)
 	}
 }
 
+/* The messages list of an older chat document, each through gc_line. */
+static int gc_messages(struct import_file *f, struct jscan *s,
+		struct strbuf *err)
+{
+	int ret;
+
+	if (js_peek(s) != JS_ARRAY)
+		return js_skip(s) < 0 ? -1 : 0;
+	if (js_array_begin(s) < 0)
+		return -1;
+	while ((ret = js_element(s)) > 0) {
+		const char *start = s->p;
+
+		if (js_skip(s) < 0)
+			return -1;
+		if ((ret = import_line(f, start, (size_t)(s->p - start), err)))
+			return ret;
+	}
+	return ret;
+}
+
+/*
+ * An older chat document, read whole. Other JSON documents Gemini CLI
+ * keeps beside its chats (logs.json of the prompts, checkpoints) hold no
+ * usage and are passed over.
+ */
+static int gc_read_whole(struct import_file *f, const char *text,
+		size_t len, struct strbuf *err)
+{
+	struct gc_state *st = f->state;
+	struct jscan s;
+	struct js_span key, v;
+	int ret = 0;
+
+	if (!strstr(f->path, "/chats/"))
+		return 0;
+	gc_begin(f, -1);
+	js_init(&s, text, len);
+	if (js_object_begin(&s) < 0)
+		return import_line(f, "", 0, err);   /* counted malformed */
+	/* The session first: it keys the messages, wherever it stands. */
+	while (js_member(&s, &key) > 0) {
+		if (js_key_is(&key, "sessionId") ?
+				scan_string_or_skip(&s, &v) < 0 :
+				js_skip_lazy(&s) < 0)
+			return import_line(f, "", 0, err);
+		if (js_key_is(&key, "sessionId") && v.p)
+			remember_session(st, &v);
+	}
+	js_init(&s, text, len);
+	if (js_object_begin(&s) < 0)
+		return -1;
+	while (!ret && js_member(&s, &key) > 0) {
+		if (js_key_is(&key, "messages"))
+			ret = gc_messages(f, &s, err);
+		else if (js_skip_lazy(&s) < 0)
+			ret = -1;
+	}
+	return ret < 0 ? import_line(f, "", 0, err) : ret;
+}
+
 static void gc_state_reset(struct import_file *f)
 {
 	memset(f->state, 0, sizeof(struct gc_state));
@@ -268,6 +333,8 @@ const struct agent agent_gemini_cli = {
 	.subdirs = gc_subdirs,
 	.suffix = ".jsonl",
 	.line = gc_line,
+	.whole_suffix = ".json",
+	.read_whole = gc_read_whole,
 	.begin = gc_begin,
 	.state_size = sizeof(struct gc_state),
 	.state_load = gc_state_load,

@@ -119,6 +119,35 @@ test_expect_success 'hostile chats: wrong types, absurd counts, a lying .project
 	test_cmp expect actual
 '
 
+test_expect_success 'older chats, one JSON document each, and one resumed as .jsonl' '
+	OLD=$FIXTURES/gemini-cli-json &&
+	TALLY_HOME=$PWD/old tally import gemini-cli "$OLD" >old.out 2>old.err &&
+	test_grep "^gemini-cli: 3 files (0 unchanged), 12 lines read: 3 entries added, 0 updated, 2 duplicates; skipped 7 without usage$" old.out &&
+	TALLY_HOME=$PWD/old tally summary --since 2025-01-01 --json >old.json &&
+	test "$(json_get old.json "[d[k] for k in (\"requests\", \"inputTokens\", \"outputTokens\", \"cacheReadTokens\", \"reasoningTokens\")]")" = "[3, 15264, 1282, 11264, 612]" &&
+	TALLY_HOME=$PWD/old tally summary --since 2025-01-01 --by tag:project --json >oldp.json &&
+	test "$(json_get oldp.json "[g[\"tag:project\"] for g in d[\"groups\"]]")" = "[\"/home/dev/legacy\"]"
+'
+
+test_expect_success 'an older chat written again whole: its new message only' '
+	mkdir -p oldgrow/tmp/p/chats &&
+	cp "$FIXTURES"/gemini-cli-json/tmp/*/chats/*.json oldgrow/tmp/p/chats/c.json &&
+	TALLY_HOME=$PWD/og tally import gemini-cli oldgrow >/dev/null 2>&1 &&
+	python3 -c "
+import json, sys
+p = sys.argv[1]
+d = json.load(open(p))
+d[\"messages\"].append({\"id\": \"7c5f\", \"timestamp\": \"2025-10-02T15:00:00Z\", \"type\": \"gemini\",
+    \"tokens\": {\"input\": 10, \"output\": 5, \"cached\": 0, \"thoughts\": 0, \"tool\": 0, \"total\": 15}})
+json.dump(d, open(p, \"w\"), indent=2)
+" oldgrow/tmp/p/chats/c.json &&
+	TALLY_HOME=$PWD/og tally import gemini-cli oldgrow --json >og.json 2>/dev/null &&
+	test "$(json_get og.json "[d[\"filesReadAgain\"], d[\"added\"], d[\"duplicates\"]]")" = "[1, 1, 2]" &&
+	echo "[1, 2]" >oldgrow/tmp/p/chats/c.json &&
+	TALLY_HOME=$PWD/og tally import gemini-cli oldgrow --json >bad.json 2>/dev/null &&
+	test "$(json_get bad.json "d[\"skipped\"][\"malformed\"]")" = 1
+'
+
 test_expect_success '--list: every agent, where it looks, what is there' '
 	mkdir -p home/.gemini/tmp/p/chats home/.claude &&
 	cp "$CHAT" home/.gemini/tmp/p/chats/s.jsonl &&
@@ -129,7 +158,7 @@ test_expect_success '--list: every agent, where it looks, what is there' '
 	test_grep "^codingbuddy  *(no default place: name its logs)" out &&
 	HOME=$PWD/home tally import --list --json >l.json &&
 	test "$(json_get l.json "[(a[\"agent\"], [p[\"files\"] for p in a[\"places\"] if p[\"exists\"]]) for a in d]")" = \
-		"[[\"amp\", []], [\"claude-code\", []], [\"codex\", []], [\"codingbuddy\", []], [\"gemini-cli\", [1]], [\"goose\", []], [\"opencode\", []]]"
+		"[[\"amp\", []], [\"claude-code\", []], [\"codex\", []], [\"codingbuddy\", []], [\"copilot-cli\", []], [\"gemini-cli\", [1]], [\"goose\", []], [\"opencode\", []], [\"qwen-code\", []]]"
 '
 
 test_expect_success '--all: every agent found, for a cron line; again, nothing new' '
@@ -179,7 +208,7 @@ test_expect_success '--list and --all take no agent' '
 	test_expect_code 2 tally import --all codex 2>err &&
 	test_grep "all imports every agent: name none" err &&
 	test_expect_code 2 tally import 2>err &&
-	test_grep "import needs an agent: amp, claude-code, codex, codingbuddy, gemini-cli, goose or opencode, or --all" err
+	test_grep "import needs an agent: amp, claude-code, codex, codingbuddy, copilot-cli, gemini-cli, goose, opencode or qwen-code, or --all" err
 '
 
 test_done
