@@ -57,6 +57,14 @@ test_expect_success 'a chat replaced by a shorter one counts nothing twice' '
 	test "$(json_get rs.json "d[\"requests\"]")" = 5
 '
 
+test_expect_success 'a deleted chat: what was imported stays' '
+	rm grow/projects/p/chats/a.jsonl &&
+	TALLY_HOME=$PWD/g tally import qwen-code grow --json >del.json &&
+	test "$(json_get del.json "[d[\"files\"], d[\"added\"]]")" = "[0, 0]" &&
+	TALLY_HOME=$PWD/g tally summary --since 2026-11-01 --json >ds.json &&
+	test "$(json_get ds.json "d[\"requests\"]")" = 5
+'
+
 test_expect_success 'thoughts: inside the candidates when the total says so, else added' '
 	mkdir -p th/projects/p/chats &&
 	cat >th/projects/p/chats/t.jsonl <<-\EOF &&

@@ -57,6 +57,14 @@ test_expect_success 'a replaced file is read again without counting twice' '
 	test "$(json_get rs.json "d[\"requests\"]")" = 5
 '
 
+test_expect_success 'a deleted export file: what was imported stays' '
+	rm grow/a.jsonl &&
+	TALLY_HOME=$PWD/g tally import copilot-cli grow --json >del.json &&
+	test "$(json_get del.json "[d[\"files\"], d[\"added\"]]")" = "[0, 0]" &&
+	TALLY_HOME=$PWD/g tally summary --since 2026-11-01 --json >ds.json &&
+	test "$(json_get ds.json "d[\"requests\"]")" = 5
+'
+
 test_expect_success 'hostile spans: wrong types, absurd counts, no ids, no time' '
 	mkdir -p bad &&
 	cat >bad/b.jsonl <<-\EOF &&
