@@ -210,22 +210,13 @@ static int amp_events(struct import_file *f, struct jscan *s,
 	if ((ret = js_object_or_skip(s)) <= 0)
 		return ret;
 	while ((ret = js_member(s, &key)) > 0) {
-		if (!js_key_is(&key, "events") || js_peek(s) != JS_ARRAY) {
+		if (!js_key_is(&key, "events")) {
 			if (js_skip(s) < 0)
 				return -1;
 			continue;
 		}
-		if (js_array_begin(s) < 0)
-			return -1;
-		while ((ret = js_element(s)) > 0) {
-			const char *start = s->p;
-
-			if (js_skip(s) < 0)
-				return -1;
-			if ((ret = import_line(f, start, (size_t)(s->p - start),
-					err)))
-				return ret;
-		}
+		if ((ret = import_array(f, s, err)))
+			return ret;
 	}
 	return ret;
 }

@@ -206,27 +206,6 @@ static void gc_begin(struct import_file *f, int fd)
 	}
 }
 
-/* The messages list of an older chat document, each through gc_line. */
-static int gc_messages(struct import_file *f, struct jscan *s,
-		struct strbuf *err)
-{
-	int ret;
-
-	if (js_peek(s) != JS_ARRAY)
-		return js_skip(s) < 0 ? -1 : 0;
-	if (js_array_begin(s) < 0)
-		return -1;
-	while ((ret = js_element(s)) > 0) {
-		const char *start = s->p;
-
-		if (js_skip(s) < 0)
-			return -1;
-		if ((ret = import_line(f, start, (size_t)(s->p - start), err)))
-			return ret;
-	}
-	return ret;
-}
-
 /*
  * An older chat document, read whole. Other JSON documents Gemini CLI
  * keeps beside its chats (logs.json of the prompts, checkpoints) hold no
@@ -260,7 +239,7 @@ static int gc_read_whole(struct import_file *f, const char *text,
 		return -1;
 	while (!ret && js_member(&s, &key) > 0) {
 		if (js_key_is(&key, "messages"))
-			ret = gc_messages(f, &s, err);
+			ret = import_array(f, &s, err);
 		else if (js_skip_lazy(&s) < 0)
 			ret = -1;
 	}

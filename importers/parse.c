@@ -91,6 +91,25 @@ const char *provider_of_model(const struct js_span *model,
 	return otherwise;
 }
 
+int import_array(struct import_file *f, struct jscan *s, struct strbuf *err)
+{
+	int ret;
+
+	if (js_peek(s) != JS_ARRAY)
+		return js_skip(s) < 0 ? -1 : 0;
+	if (js_array_begin(s) < 0)
+		return -1;
+	while ((ret = js_element(s)) > 0) {
+		const char *start = s->p;
+
+		if (js_skip(s) < 0)
+			return -1;
+		if ((ret = import_line(f, start, (size_t)(s->p - start), err)))
+			return ret;
+	}
+	return ret;
+}
+
 void item_set_key(struct import_item *it, struct mempool *pool,
 		const char *const *parts)
 {

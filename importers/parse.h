@@ -44,6 +44,13 @@ int scan_line_object(const char *text, size_t len,
 const char *provider_of_model(const struct js_span *model,
 		const char *otherwise);
 
+/*
+ * For read_whole: each element of the array at s (anything else is
+ * skipped) through import_line(), as a line of a log is. 0, or -1 when
+ * the array is damaged, or import_line()'s error.
+ */
+int import_array(struct import_file *f, struct jscan *s, struct strbuf *err);
+
 /* Sets the item's natural key: up to four parts, copied into pool. */
 void item_set_key(struct import_item *it, struct mempool *pool,
 		const char *const *parts);
