@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 
 	for (const struct agent *const *a = agent_table; *a; a++) {
-		struct import_file f = { .path = "f.jsonl", .rel = "f.jsonl",
+		struct import_file f = { .path = "p/chats/f.jsonl",
+			.rel = "f.jsonl",
 			.pool = &pool, .state = (*a)->state_size ?
 				calloc(1, (*a)->state_size) : NULL };
 		struct entry e;
