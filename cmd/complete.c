@@ -162,7 +162,7 @@ void complete_values(struct strbuf *out, const struct option *o)
 		from_ledger(out, 1, "");
 	} else if (!strcmp(v, "@by")) {
 		strbuf_addstr(out, "provider\nmodel\nday\nweek\nmonth\n"
-				"session\nblock\nsource\n");
+				"session\nblock\nsource\ndevice\n");
 		from_ledger(out, 1, "tag:");
 	} else if (!strcmp(v, "@budgets")) {
 		budget_names(out);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../lib/compact.h"
+#include "../lib/device.h"
 #include "../lib/entry.h"
 #include "../lib/fsutil.h"
 #include "../lib/entry-id.h"
@@ -601,7 +602,7 @@ static int build_entry(struct entry *e, const struct record_opts *o,
 		ret = apply_headers(&given, o->headers, now, err);
 	if (!ret) {
 		apply_flags(&given, o);
-		entry_set_int(&given, EF_RECORDED_AT, now);
+		entry_stamp(&given, now);
 	}
 	if (!ret && o->entry_id) {
 		ret = load_for_update(e, o->entry_id, ctx, err);

@@ -1068,9 +1068,9 @@ static void check_options(struct summary_cmd *c, const struct option *opts)
 		if (report_add_dim(&c->spec, c->by.items[i]))
 			usage_error(summary_usage, opts, "--by expects provider, "
 					"model, day, week, month, session, "
-					"block or tag:<key>, at most %d of "
-					"them, not '%s'", REPORT_MAX_DIMS,
-					c->by.items[i]);
+					"block, source, device or tag:<key>, "
+					"at most %d of them, not '%s'",
+					REPORT_MAX_DIMS, c->by.items[i]);
 	/* One table to paste: without --by, by provider and model. */
 	if (!c->by.nr && (c->format == SF_CSV || c->format == SF_MARKDOWN)) {
 		report_add_dim(&c->spec, "provider");
@@ -1144,6 +1144,7 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 		usage_error(summary_usage, opts, "--tz: unknown time zone '%s'",
 				c.tz);
 	ret = reporting_open(&rp, ctx, c.rebuild ? REPORTING_REBUILD : 0, &err);
+	c.spec.self_device = config_get(&ctx->cfg, "device_name");
 	/*
 	 * The caches keep the days of the configured zone: they are brought
 	 * up to date first, then --tz takes over, and the report is made

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/device.h"
 #include "../lib/error.h"
 #include "../lib/fsutil.h"
 #include "../lib/entry-id.h"
@@ -768,7 +769,11 @@ static int take_item(struct run *r, struct import_item *it,
 	entry_set_str(it->e, EF_ENTRY_ID, id.buf);
 	strbuf_release(&id);
 	entry_set_str(it->e, EF_SOURCE, r->a->source);
-	entry_set_int(it->e, EF_RECORDED_AT, r->o->now);
+	/* A dry run makes nothing, not even this device's id. */
+	if (r->o->dry_run)
+		entry_set_int(it->e, EF_RECORDED_AT, r->o->now);
+	else
+		entry_stamp(it->e, r->o->now);
 	entry_fill_total(it->e);
 	if (r->o->prices && !entry_has(it->e, EF_ESTIMATED_COST_USD))
 		pricing_estimate_entry(r->o->prices, it->e);

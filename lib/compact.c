@@ -206,15 +206,16 @@ static void rollup_row(struct compaction *c, size_t index,
 	struct jsonw w;
 	const struct intern *str = &c->rollups.strings;
 	struct strbuf id = STRBUF_INIT, day = STRBUF_INIT, json = STRBUF_INIT;
-	struct strbuf src = STRBUF_INIT;
+	struct strbuf src = STRBUF_INIT, dev = STRBUF_INIT;
 	const char *project = r->key.project ?
 		intern_str(str, r->key.project) : NULL;
 	const char *source = rollup_source(str, &r->key);
+	const char *device = rollup_device(str, &r->key);
 	/*
-	 * A project and a source join the id; ids of rollups without them
-	 * stay as ever.
+	 * A project, a source and another device join the id; ids of
+	 * rollups without them stay as ever.
 	 */
-	const char *parts[7] = { "rollup", day.buf,
+	const char *parts[8] = { "rollup", day.buf,
 		intern_str(str, r->key.provider),
 		intern_str(str, r->key.model) };
 	size_t np = 4;
@@ -227,6 +228,10 @@ static void rollup_row(struct compaction *c, size_t index,
 	if (source) {
 		strbuf_addf(&src, "source=%s", source);
 		parts[np++] = src.buf;
+	}
+	if (device) {
+		strbuf_addf(&dev, "device=%s", device);
+		parts[np++] = dev.buf;
 	}
 	parts[np] = NULL;
 	id_derived(&id, "r_", parts);
@@ -249,12 +254,16 @@ static void rollup_row(struct compaction *c, size_t index,
 	entry_set_str(&e, EF_SOURCE, source ? source : "rollup");
 	entry_set_str(&e, EF_KIND, KIND_ROLLUP);
 	entry_set_int(&e, EF_RECORDED_AT, c->o->now);
+	/* A rollup of another device's rows is that device's. */
+	if (device)
+		entry_set_str(&e, EF_DEVICE_ID, device);
 	entry_set_raw(&e, EF_ROLLUP, json.buf);
 	entry_to_row(out, &e);
 	entry_release(&e);
 	strbuf_release(&id);
 	strbuf_release(&day);
 	strbuf_release(&src);
+	strbuf_release(&dev);
 	strbuf_release(&json);
 }
 

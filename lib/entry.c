@@ -77,6 +77,7 @@ static const struct field_desc fields[EF__COUNT] = {
 	F(EF_SYNC_ATTEMPTS, "syncAttempts", FT_INT, sync_attempts),
 	F(EF_NEXT_SYNC_AT, "nextSyncAt", FT_TIME, next_sync_at),
 	F(EF_ROLLUP, "rollup", FT_RAW, rollup),
+	F(EF_DEVICE_ID, "deviceId", FT_STR, device_id),
 };
 
 #define Q(id, name, type) \

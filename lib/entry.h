@@ -76,6 +76,7 @@ enum entry_field {
 	EF_SYNC_ATTEMPTS,
 	EF_NEXT_SYNC_AT,
 	EF_ROLLUP,
+	EF_DEVICE_ID,
 	EF__COUNT
 };
 
@@ -189,6 +190,7 @@ struct entry {
 	int64_t sync_attempts;
 	int64_t next_sync_at;
 	const char *rollup;    /* raw JSON object of a rollup row */
+	const char *device_id; /* the device that wrote it (device.h) */
 
 	/* Unknown top-level members, raw, kept for rewrites. */
 	struct strbuf extra;

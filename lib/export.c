@@ -19,7 +19,7 @@ static const enum entry_field csv_fields[] = {
 	EF_PRICE_ID, EF_SOURCE,
 	EF_SYNC_STATUS, EF_SYNC_ERROR_CODE, EF_SYNCED_AT, EF_STATUS,
 	EF_LATENCY_MS, EF_TTFT_MS, EF_THROTTLE_WAIT_MS, EF_RETRIES,
-	EF_HTTP_STATUS, EF_ERROR_CODE, EF_CHUNKS, EF_TAGS,
+	EF_HTTP_STATUS, EF_ERROR_CODE, EF_CHUNKS, EF_TAGS, EF_DEVICE_ID,
 };
 
 static const enum entry_field sensitive_fields[] = {

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "device.h"
 #include "entry-id.h"
 #include "entry.h"
 #include "banned.h"
@@ -49,7 +50,7 @@ void plan_sample_row(struct strbuf *rows, const struct plan_sample *ps,
 	entry_set_str(&e, EF_KIND, KIND_QUOTA);
 	entry_set_str(&e, EF_SOURCE, source);
 	entry_set_int(&e, EF_STARTED_AT, now);
-	entry_set_int(&e, EF_RECORDED_AT, recorded_at);
+	entry_stamp(&e, recorded_at);
 	e.quota.provider_id = ps->provider;
 	e.quota.window = ps->window;
 	e.quota.v[QF_USED_PERCENT] = ps->used;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "device.h"
 #include "error.h"
 #include "timeutil.h"
 #include "banned.h"
@@ -171,9 +172,19 @@ int query_match_names(const struct query *q, const char *provider,
 	return !q->session || str_is(session, q->session);
 }
 
+/* Rows without a device id are this device's (device.h). */
+static int device_match(const struct query *q, const struct entry *e)
+{
+	if (!strcmp(q->device, "this"))
+		return device_is_self_peek(e->device_id);
+	if (!e->device_id || !*e->device_id)
+		return device_is_self_peek(q->device);
+	return !strcmp(e->device_id, q->device);
+}
+
 int query_needs_entries(const struct query *q)
 {
-	return q->tags.nr || q->status || q->grep || q->unpriced ||
+	return q->tags.nr || q->status || q->grep || q->unpriced || q->device ||
 	       (q->kind && strcmp(q->kind, "all"));
 }
 
@@ -198,6 +209,8 @@ int query_match(const struct query *q, const struct entry *e)
 		if (!tag_match(e, q->tags.items[i]))
 			return 0;
 	if (q->unpriced && !entry_is_unpriced(e))
+		return 0;
+	if (q->device && !device_match(q, e))
 		return 0;
 	return !q->grep || grep_match(e, q->grep);
 }

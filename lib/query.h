@@ -27,6 +27,7 @@ struct query {
 	const char *model;     /* a glob pattern */
 	const char *status;    /* matches status or syncStatus */
 	const char *session;
+	const char *device;    /* a device id, or "this" (device.h) */
 	const char *grep;      /* case-insensitive substring */
 	const char *kind;      /* usage (default), a row kind, or all */
 	int unpriced;          /* only usage with neither a bill nor a price */
@@ -56,6 +57,8 @@ struct query {
 			"only this status or sync status", "@statuses"), \
 	OPT_STRING(0, "session", &(q)->session, "id", \
 			"only this session"), \
+	OPT_STRING(0, "device", &(q)->device, "id", \
+			"only entries recorded by this device (this: here)"), \
 	OPT_LIST_VALUES(0, "tag", &(q)->tags, "<key>[=<value>]", \
 			"only entries with this tag (repeatable)", "@tags"), \
 	OPT_STRING(0, "grep", &(q)->grep, "text", \

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "blocks.h"
+#include "device.h"
 #include "error.h"
 #include "entries.h"
 #include "ledger.h"
@@ -36,6 +37,7 @@ const struct report_dim_info report_dims[DIM__COUNT] = {
 	[DIM_TAG] = { "tag", "TAG", 0 },
 	[DIM_BLOCK] = { "block", "BLOCK", 1 },
 	[DIM_SOURCE] = { "source", "SOURCE", 0 },
+	[DIM_DEVICE] = { "device", "DEVICE", 0 },
 };
 
 int report_add_dim(struct report_spec *spec, const char *name)
@@ -94,6 +96,7 @@ static void add_to_group(struct report *r, size_t ndims, char **keys,
 /* The values of one entry or rollup along the spec's dimensions. */
 struct dim_values {
 	const char *provider, *model, *session, *source;
+	const char *device;    /* NULL: this device */
 	int32_t day;
 	const struct entry *e; /* for tags; NULL for rollups */
 	const struct blocks *blocks; /* for DIM_BLOCK */
@@ -111,6 +114,18 @@ static void block_key(struct strbuf *sb, const struct dim_values *v)
 		strbuf_addstr(sb, REPORT_COMPACTED_SESSIONS);
 	else
 		time_format_utc(sb, v->blocks->start[k]);
+}
+
+/* Another device by its id, this one by its name or as this device. */
+static void device_key(struct strbuf *sb, const struct report_spec *spec,
+		const struct dim_values *v)
+{
+	if (v->device)
+		strbuf_addstr(sb, v->device);
+	else if (spec->self_device && *spec->self_device)
+		strbuf_addstr(sb, spec->self_device);
+	else
+		strbuf_addstr(sb, REPORT_SELF_DEVICE);
 }
 
 static void group_keys(const struct report_spec *spec,
@@ -154,6 +169,9 @@ static void group_keys(const struct report_spec *spec,
 			break;
 		case DIM_SOURCE:
 			strbuf_addstr(sb, v->source ? v->source : "");
+			break;
+		case DIM_DEVICE:
+			device_key(sb, spec, v);
 			break;
 		case DIM__COUNT:
 			break;
@@ -230,7 +248,8 @@ void report_from_rollups(const struct summary *s,
 			intern_str(str, ru->key.provider),
 			intern_str(str, ru->key.model),
 			intern_str(str, ru->key.session),
-			intern_str(str, ru->key.source), ru->key.day, NULL,
+			intern_str(str, ru->key.source),
+			rollup_device(str, &ru->key), ru->key.day, NULL,
 		};
 
 		if (ru->key.day < from || ru->key.day >= to)
@@ -282,6 +301,7 @@ static int account_entry(const struct entry *e, void *data)
 	struct report *r = lr->r;
 	struct dim_values v = { e->provider_id, e->model_id,
 		e->session_resource, entry_get_str(e, EF_SOURCE),
+		device_is_self_peek(e->device_id) ? NULL : e->device_id,
 		local_day(entry_time(e)), e, lr->blocks };
 	struct counters c;
 

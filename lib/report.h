@@ -28,6 +28,7 @@ enum report_dim {
 	DIM_TAG,
 	DIM_BLOCK,    /* five-hour usage blocks (blocks.h) */
 	DIM_SOURCE,   /* where the figures came from: response, import:codex */
+	DIM_DEVICE,   /* the device that recorded them (device.h) */
 	DIM__COUNT
 };
 
@@ -43,6 +44,9 @@ extern const struct report_dim_info report_dims[DIM__COUNT];
 
 struct blocks;
 
+/* This device's group for DIM_DEVICE when the spec names it not. */
+#define REPORT_SELF_DEVICE "this device"
+
 /* The session of compaction's rollup rows, grouped by session. */
 #define REPORT_COMPACTED_SESSIONS "(compacted)"
 
@@ -54,6 +58,8 @@ struct report_spec {
 	int force_ledger;        /* e.g. days in another time zone */
 	/* For DIM_BLOCK: blocks already made (report_blocks), or NULL. */
 	const struct blocks *blocks;
+	/* For DIM_DEVICE: what this device's group is called, or NULL. */
+	const char *self_device;
 };
 
 #define REPORT_SPEC_INIT { .filter = QUERY_INIT_ALL_KINDS }

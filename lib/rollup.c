@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device.h"
 #include "jsonscan.h"
 #include "jsonw.h"
 #include "money.h"
@@ -67,6 +68,7 @@ static uint64_t key_hash(const struct rollup_key *k)
 	h ^= (uint64_t)k->session * 0x27d4eb2f165667c5ULL;
 	h ^= (uint64_t)k->project * 0x94d049bb133111ebULL;
 	h ^= (uint64_t)k->source * 0xbf58476d1ce4e5b9ULL;
+	h ^= (uint64_t)k->device * 0x9e3779b97f4a7c15ULL;
 	return h ^ (h >> 31);
 }
 
@@ -74,7 +76,8 @@ static int key_eq(const struct rollup_key *a, const struct rollup_key *b)
 {
 	return a->day == b->day && a->provider == b->provider &&
 	       a->model == b->model && a->session == b->session &&
-	       a->project == b->project && a->source == b->source;
+	       a->project == b->project && a->source == b->source &&
+	       a->device == b->device;
 }
 
 static uint64_t hash_of(size_t pos, const void *data)
@@ -371,6 +374,14 @@ void rollup_key_of(struct rollup_table *t, const struct entry *e,
 	key->session = id_of(t, entry_get_str(e, EF_SESSION_RESOURCE), 2);
 	key->project = 0;
 	key->source = id_of(t, entry_get_str(e, EF_SOURCE), 3);
+	key->device = device_is_self_peek(e->device_id) ? 0 :
+		id_of(t, e->device_id, 4);
+}
+
+const char *rollup_device(const struct intern *strings,
+		const struct rollup_key *key)
+{
+	return key->device ? intern_str(strings, key->device) : NULL;
 }
 
 const char *rollup_source(const struct intern *strings,
@@ -536,6 +547,7 @@ void rollup_compact(struct rollup_table *t, size_t keep)
 		key.model = remap(&t->strings, &old_strings, key.model);
 		key.session = remap(&t->strings, &old_strings, key.session);
 		key.source = remap(&t->strings, &old_strings, key.source);
+		key.device = remap(&t->strings, &old_strings, key.device);
 		r = rollup_get(t, &key);
 		counters_add(&r->c, &old[i].c, 1);
 		if (old[i].last > r->last)

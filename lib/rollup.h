@@ -87,6 +87,12 @@ struct rollup_key {
 	 * agent's, say) is told apart without the ledger.
 	 */
 	uint32_t source;
+	/*
+	 * The device that recorded the figures (device.h), 0 for this
+	 * device, whose rows may carry its id or none: a rollup never sums
+	 * two devices' figures.
+	 */
+	uint32_t device;
 };
 
 struct rollup {
@@ -109,7 +115,7 @@ struct rollup_table {
 	size_t nr, alloc;
 	struct hash_index ix;
 	struct intern strings;
-	uint32_t last_id[4]; /* last provider, model, session, source */
+	uint32_t last_id[5]; /* last provider, model, session, source, device */
 	unsigned char *dropped; /* ROLLUP_DROPPED_BYTES, or NULL: none */
 };
 
@@ -131,6 +137,10 @@ struct rollup *rollup_get(struct rollup_table *t, const struct rollup_key *key);
  * several (the rollup rows of older versions say "rollup").
  */
 const char *rollup_source(const struct intern *strings,
+		const struct rollup_key *key);
+
+/* The device of a rollup's figures, or NULL for this device. */
+const char *rollup_device(const struct intern *strings,
 		const struct rollup_key *key);
 
 /* The counters one entry contributes. */

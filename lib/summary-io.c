@@ -124,6 +124,7 @@ static void write_rollups(struct jsonw *w, const struct summary *s)
 	jw_string(w, "model");
 	jw_string(w, "session");
 	jw_string(w, "source");
+	jw_string(w, "device");
 	jw_string(w, "last");
 	for (int i = 0; i < RC__COUNT; i++)
 		jw_string(w, rollup_counter_names[i]);
@@ -149,6 +150,7 @@ static void write_rollups(struct jsonw *w, const struct summary *s)
 		jw_int(w, r->key.model);
 		jw_int(w, r->key.session);
 		jw_int(w, r->key.source);
+		jw_int(w, r->key.device);
 		jw_int(w, r->last);
 		for (int c = 0; c < RC__COUNT; c++)
 			jw_int(w, r->c.v[c]);
@@ -396,14 +398,14 @@ static int read_counted(struct reader *r, int64_t *head, int nhead,
 static int read_rollup(struct reader *r)
 {
 	struct rollup_table *t = &r->s->rollups;
-	int64_t head[6];
+	int64_t head[7];
 	struct counters c;
 	struct rollup_key key;
 	struct rollup *ru;
 
-	if (read_counted(r, head, 6, &c))
+	if (read_counted(r, head, 7, &c))
 		return -1;
-	for (int k = 1; k <= 4; k++)
+	for (int k = 1; k <= 5; k++)
 		if (head[k] < 0 || (uint64_t)head[k] >= t->strings.nr)
 			return -1;
 	if (head[0] < INT32_MIN || head[0] > INT32_MAX)
@@ -414,8 +416,9 @@ static int read_rollup(struct reader *r)
 	key.session = (uint32_t)head[3];
 	key.project = 0;
 	key.source = (uint32_t)head[4];
+	key.device = (uint32_t)head[5];
 	ru = rollup_get(t, &key);
-	ru->last = head[5];
+	ru->last = head[6];
 	counters_add(&ru->c, &c, 1);
 	return 0;
 }

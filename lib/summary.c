@@ -154,6 +154,7 @@ void summary_merge(struct summary *dst, const struct summary *src)
 		key.model = map_string(dst, src, key.model);
 		key.session = map_string(dst, src, key.session);
 		key.source = map_string(dst, src, key.source);
+		key.device = map_string(dst, src, key.device);
 		to = rollup_get(&dst->rollups, &key);
 		counters_add(&to->c, &from->c, 1);
 		if (from->last > to->last)

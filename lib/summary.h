@@ -31,7 +31,7 @@
  * with a rebuild.
  */
 
-#define SUMMARY_VERSION 5
+#define SUMMARY_VERSION 6
 #define SUMMARY_RECENT_MAX 512
 /* Entries older than this (before now) never enter the recent list. */
 #define SUMMARY_RECENT_SPAN (60 * 60 * 1000LL)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/device.h"
 #include "../lib/error.h"
 #include "../lib/banned.h"
 
@@ -45,7 +46,7 @@ void sync_plan(struct sync_run *run, const char *url)
 
 void sync_emit(struct sync_run *run, struct entry *e)
 {
-	entry_set_int(e, EF_RECORDED_AT, run->now);
+	entry_stamp(e, run->now);
 	entry_fill_total(e);
 	entry_to_row(&run->rows, e);
 }

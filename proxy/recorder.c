@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "../lib/entry-id.h"
+#include "../lib/device.h"
 #include "../lib/error.h"
 #include "../lib/money.h"
 #include "../lib/pricing.h"
@@ -47,7 +48,7 @@ static int complete(struct recorder *r, struct capture *c, struct entry *e,
 	}
 	entry_set_str(e, EF_SESSION_RESOURCE, session.buf);
 	strbuf_release(&session);
-	entry_set_int(e, EF_RECORDED_AT, now);
+	entry_stamp(e, now);
 	entry_set_str(e, EF_SYNC_STATUS, provider_can_sync(e->provider_id) ?
 			"pending_sync" : "unsupported_provider");
 	entry_assign_id(e);

@@ -10,7 +10,7 @@ test_expect_success 'rows are compact, one per line, keys in fixed order' '
 		--cost 0.0114 --tag team=core --request-id r1 -q &&
 	sed "s/\"entryId\":\"u_[0-9a-f]*\"/\"entryId\":\"ID\"/" "$L" >actual &&
 	cat >expect <<-\EOF &&
-	{"v":1,"entryId":"ID","sessionResource":"s1","requestId":"r1","providerId":"openai","modelId":"gpt-4.1","billedInputTokens":100,"billedOutputTokens":20,"totalBilledTokens":120,"billedCostUsd":0.0114,"source":"manual","syncStatus":"pending_sync","status":"completed","cacheReadTokens":10,"estimatedCostUsd":0.000345,"priceId":"openai/gpt-4.1@2025-04-14","tags":{"team":"core"},"recordedAt":1795514400000}
+	{"v":1,"entryId":"ID","sessionResource":"s1","requestId":"r1","providerId":"openai","modelId":"gpt-4.1","billedInputTokens":100,"billedOutputTokens":20,"totalBilledTokens":120,"billedCostUsd":0.0114,"source":"manual","syncStatus":"pending_sync","status":"completed","cacheReadTokens":10,"estimatedCostUsd":0.000345,"priceId":"openai/gpt-4.1@2025-04-14","tags":{"team":"core"},"recordedAt":1795514400000,"deviceId":"d_00000000000000000001"}
 	EOF
 	test_cmp expect actual
 '

@@ -57,7 +57,8 @@ test_expect_success 'every flag lands in its field' '
 	    "a": "1",
 	    "b": "two"
 	  },
-	  "recordedAt": 1795514400000
+	  "recordedAt": 1795514400000,
+	  "deviceId": "d_00000000000000000001"
 	}
 	EOF
 	sed "s/\"u_[0-9a-f]*\"/\"ID\"/" out.json >actual &&

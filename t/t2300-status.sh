@@ -6,10 +6,10 @@ TALLY_NOW=2026-11-24T12:00:00Z
 export TALLY_NOW
 
 test_expect_success 'no ledger: nothing at all' '
-	tally status >out 2>err &&
+	TALLY_HOME=$PWD/none tally status >out 2>err &&
 	test_must_be_empty out &&
 	test_must_be_empty err &&
-	! test -e "$TALLY_HOME"
+	! test -e none
 '
 
 test_expect_success 'setup' '

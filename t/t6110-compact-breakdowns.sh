@@ -7,7 +7,8 @@ export TALLY_NOW
 
 # A year of mixed usage: three providers, five models, four projects and
 # entries without one, three sources (a session has one), billed,
-# estimated and unpriced costs, failures.
+# estimated and unpriced costs, failures; a quarter of the sessions
+# recorded by another device (a ledger restored from another machine).
 test_expect_success 'set-up: a year of mixed usage' '
 	mkdir -p "$TALLY_HOME/profile" &&
 	python3 - "$(ledger)" <<-\EOF
@@ -38,6 +39,8 @@ test_expect_success 'set-up: a year of mixed usage' '
 	        elif kind == 1:
 	            e["estimatedCostUsd"] = random.randint(1, 10**7) / 1e6
 	            e["priceId"] = "test/%s" % m
+	        if (i // 25) % 4 == 0:
+	            e["deviceId"] = "d_0123456789abcdef0123"
 	        proj = projects[i % 5]
 	        if proj:
 	            e["tags"] = {"project": proj, "team": "t%d" % (i % 2)}
@@ -117,6 +120,10 @@ test_expect_success 'the breakdowns before compaction' '
 	by tag:project project.before &&
 	by source source.before &&
 	test_line_count = 4 source.before &&
+	by device device.before &&
+	test_line_count = 3 device.before &&
+	test_grep "d_0123456789abcdef0123" device.before &&
+	test_grep "this device" device.before &&
 	test_grep "import:codex" source.before &&
 	test_line_count -gt 300 day.before &&
 	test_grep "/src/shop" project.before
@@ -130,7 +137,7 @@ test_expect_success 'compaction folds eleven months into rollups' '
 '
 
 test_expect_success 'every breakdown is the same after' '
-	for dim in provider model day month source; do
+	for dim in provider model day month source device; do
 		by $dim $dim.after &&
 		test_cmp $dim.before $dim.after || return 1
 	done
@@ -142,7 +149,10 @@ test_expect_success 'sources, statuses, sync statuses and sessions are kept' '
 	grep -q "\"sessionIds\":\[\"s" "$(ledger)" &&
 	grep "\"kind\":\"rollup\"" "$(ledger)" >rollups &&
 	test_grep "\"source\":\"import:codex\"" rollups &&
-	! grep -q "\"source\":\"rollup\"" rollups
+	! grep -q "\"source\":\"rollup\"" rollups &&
+	test_grep "\"deviceId\":\"d_0123456789abcdef0123\"" rollups &&
+	grep -v -c deviceId rollups >mine &&
+	test "$(cat mine)" -gt 0
 '
 
 test_expect_success 'per-project totals are the same after' '
@@ -158,6 +168,8 @@ test_expect_success 'a second compaction changes none of them' '
 	test_cmp model.before model.again &&
 	by source source.again &&
 	test_cmp source.before source.again &&
+	by device device.again &&
+	test_cmp device.before device.again &&
 	states states2.after $second_cutoff &&
 	test_cmp states2.before states2.after
 '
