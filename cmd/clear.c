@@ -86,16 +86,15 @@ static int remove_at(int at, const char *name, struct strbuf *err)
  * Lists the files again under the lock (a concurrent writer may have
  * added one since the listing that was shown) and removes them.
  */
-static int remove_scope(const struct scope *sc, size_t *removed,
-		struct tally_ctx *ctx, struct strbuf *err)
+int scope_remove_files(const struct scope *sc, size_t *removed,
+		int64_t lock_timeout_ms, struct strbuf *err)
 {
 	struct string_list names = STRING_LIST_INIT;
 	struct string_list *n = &names;
 	struct ledger l;
 	int dfd, ret;
 
-	ledger_init(&l, sc->ledger_path, sc->lock_path, 0,
-			ctx->cfg.lock_timeout_ms);
+	ledger_init(&l, sc->ledger_path, sc->lock_path, 0, lock_timeout_ms);
 	ret = ledger_lock(&l, err);
 	if (!ret)
 		ret = list_files(sc->dir, n, err);
@@ -186,7 +185,8 @@ int cmd_clear(int argc, const char **argv, struct tally_ctx *ctx)
 	else if (!ret && !yes && !confirm(&sc, names.nr))
 		ret = fail(&err, T_EFAIL, "nothing cleared");
 	else if (!ret)
-		ret = remove_scope(&sc, &removed, ctx, &err);
+		ret = scope_remove_files(&sc, &removed,
+				ctx->cfg.lock_timeout_ms, &err);
 	if (!ret && names.nr && !dry_run)
 		printf("removed %zu %s from %s\n", removed,
 				removed == 1 ? "file" : "files", sc.dir);

@@ -9,6 +9,7 @@
 
 #include "../lib/jsonw.h"
 #include "../lib/money.h"
+#include "../lib/remote.h"
 #include "../lib/table.h"
 #include "../lib/session.h"
 #include "../lib/summary-all.h"
@@ -46,6 +47,8 @@ static int load_all(struct reporting *rp, struct strbuf *err)
 	struct summary_opts so = rp->o;
 	int ret = scope_list_all(&rp->scopes, rp->ctx->scope.root, err);
 
+	if (!ret && rp->with_remotes)
+		ret = scope_list_remotes(&rp->scopes, rp->ctx->scope.root, err);
 	so.quiet = 1;
 	summary_init(&rp->all_s);
 	rp->all.s = &rp->all_s;

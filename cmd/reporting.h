@@ -41,6 +41,8 @@ struct reporting {
 	struct strbuf session;   /* $TALLY_SESSION, else the latest one */
 	enum cost_mode mode;
 	int64_t now;
+	/* Scope "all" takes in the other devices pulled (remote.h) too. */
+	int with_remotes;
 };
 
 enum reporting_flags {

@@ -13,6 +13,7 @@
 #include "../lib/jsonw.h"
 #include "../lib/money.h"
 #include "../lib/perf.h"
+#include "../lib/remote.h"
 #include "../lib/table.h"
 #include "../lib/timeutil.h"
 #include "../lib/utf8.h"
@@ -38,7 +39,7 @@ static const char *const format_names[] = { "table", "json", "csv",
 struct summary_cmd {
 	const char *window, *since, *until, *last, *tz, *format_name;
 	struct string_list by;
-	int all, perf, json, all_workspaces, rebuild;
+	int all, perf, json, all_workspaces, all_devices, rebuild;
 	enum summary_format format;
 
 	struct report_spec spec;
@@ -158,8 +159,8 @@ static void window_line(struct strbuf *out, const struct summary_cmd *c,
 		window_bounds(out, &c->spec);
 		strbuf_addch(out, ')');
 	}
-	strbuf_addf(out, "%s%s", glyph_separator(), c->all_workspaces ?
-			"all workspaces" :
+	strbuf_addf(out, "%s%s", glyph_separator(), c->all_devices ?
+			"all devices" : c->all_workspaces ? "all workspaces" :
 			ctx->scope.is_workspace ? ctx->scope.workspace :
 			"profile");
 	strbuf_addstr(out, "\n\n");
@@ -902,7 +903,8 @@ static void print_json(struct strbuf *out, const struct summary_cmd *c,
 	if (c->spec.filter.session)
 		jw_kv_string(&w, "session", c->spec.filter.session);
 	jw_kv_string(&w, "timezone", timeutil_zone_name());
-	jw_kv_string(&w, "scope", c->all_workspaces ? "all" :
+	jw_kv_string(&w, "scope", c->all_devices ? "devices" :
+			c->all_workspaces ? "all" :
 			ctx->scope.is_workspace ? "workspace" : "profile");
 	if (!c->all_workspaces && ctx->scope.is_workspace)
 		jw_kv_string(&w, "workspace", ctx->scope.workspace);
@@ -1116,6 +1118,8 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 				"@tags"),
 		OPT_BOOL(0, "all-workspaces", &c.all_workspaces,
 				"add up every workspace and the profile"),
+		OPT_BOOL(0, "all-devices", &c.all_devices,
+				"and the other devices pulled (tally pull)"),
 		OPT_GROUP("Output"),
 		OPT_BOOL(0, "all", &c.all, "show every model, not the top 5"),
 		OPT_BOOL(0, "perf", &c.perf,
@@ -1128,7 +1132,9 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 				"rebuild the summary cache from the ledger"),
 		OPT_END(),
 	};
-	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT, err2 = STRBUF_INIT;
+	struct string_list device_ids = STRING_LIST_INIT;
+	struct string_list device_labels = STRING_LIST_INIT;
 	const struct report_scope *sc = NULL;
 	struct reporting rp;
 	struct reports rs;
@@ -1145,6 +1151,14 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 				c.tz);
 	ret = reporting_open(&rp, ctx, c.rebuild ? REPORTING_REBUILD : 0, &err);
 	c.spec.self_device = config_get(&ctx->cfg, "device_name");
+	/* Other devices by name; a bad remotes directory costs only that. */
+	if (!ret && remote_device_labels(ctx->scope.root, c.spec.self_device,
+			&device_ids, &device_labels, &err2))
+		strbuf_reset(&err2);
+	c.spec.device_ids = &device_ids;
+	c.spec.device_labels = &device_labels;
+	if (c.all_devices)
+		c.all_workspaces = rp.with_remotes = 1;
 	/*
 	 * The caches keep the days of the configured zone: they are brought
 	 * up to date first, then --tz takes over, and the report is made
@@ -1190,6 +1204,13 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	reporting_close(&rp);
 	string_list_release(&c.by);
 	query_release(&c.spec.filter);
+	for (size_t i = 0; i < device_ids.nr; i++) {
+		free((char *)device_ids.items[i]);
+		free((char *)device_labels.items[i]);
+	}
+	string_list_release(&device_ids);
+	string_list_release(&device_labels);
+	strbuf_release(&err2);
 	strbuf_release(&out);
 	return report(ret, &err);
 }

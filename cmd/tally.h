@@ -51,6 +51,12 @@ void trust_notice(const struct tally_ctx *ctx);
 int cmd_budget(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_clear(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_compact(int argc, const char **argv, struct tally_ctx *ctx);
+/*
+ * Removes a scope's files but its lock, under the lock (cmd/clear.c):
+ * clear, and remotes forget.
+ */
+int scope_remove_files(const struct scope *sc, size_t *removed,
+		int64_t lock_timeout_ms, struct strbuf *err);
 int cmd_config(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_exec(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_export(int argc, const char **argv, struct tally_ctx *ctx);
@@ -64,10 +70,13 @@ int cmd_migrate(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_proxy(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_top(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_pricing(int argc, const char **argv, struct tally_ctx *ctx);
+int cmd_publish(int argc, const char **argv, struct tally_ctx *ctx);
+int cmd_pull(int argc, const char **argv, struct tally_ctx *ctx);
 /* tally pricing check (cmd/pricing-check.c). */
 int pricing_check(const struct tally_ctx *ctx, int json);
 int cmd_quota(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_record(int argc, const char **argv, struct tally_ctx *ctx);
+int cmd_remotes(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_status(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_sync(int argc, const char **argv, struct tally_ctx *ctx);

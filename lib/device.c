@@ -18,7 +18,7 @@ static char id[DEVICE_ID_LEN + 1];
 static int looked;   /* device_id() ran: id is made or cannot be */
 static int peeked;   /* the file was read, made or not */
 
-static int valid_id(const char *s, size_t n)
+int device_id_valid(const char *s, size_t n)
 {
 	if (n != DEVICE_ID_LEN || s[0] != 'd' || s[1] != '_')
 		return 0;
@@ -42,7 +42,7 @@ static int read_id(const char *path)
 	close(fd);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		n--;
-	if (n <= 0 || !valid_id(buf, (size_t)n))
+	if (n <= 0 || !device_id_valid(buf, (size_t)n))
 		return -1;
 	memcpy(id, buf, DEVICE_ID_LEN);
 	id[DEVICE_ID_LEN] = '\0';

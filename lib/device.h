@@ -1,6 +1,7 @@
 #ifndef TALLY_DEVICE_H
 #define TALLY_DEVICE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct entry;
@@ -36,6 +37,9 @@ int device_is_self_peek(const char *id);
  * by which device.
  */
 void entry_stamp(struct entry *e, int64_t now);
+
+/* Whether s (n bytes) is a device id: d_ and 20 hex digits. */
+int device_id_valid(const char *s, size_t n);
 
 /* Forgets the id read (for tests that change TALLY_HOME). */
 void device_forget(void);

@@ -120,9 +120,16 @@ static void block_key(struct strbuf *sb, const struct dim_values *v)
 static void device_key(struct strbuf *sb, const struct report_spec *spec,
 		const struct dim_values *v)
 {
-	if (v->device)
+	if (v->device) {
+		for (size_t i = 0; spec->device_ids &&
+		     i < spec->device_ids->nr; i++)
+			if (!strcmp(spec->device_ids->items[i], v->device)) {
+				strbuf_addstr(sb,
+						spec->device_labels->items[i]);
+				return;
+			}
 		strbuf_addstr(sb, v->device);
-	else if (spec->self_device && *spec->self_device)
+	} else if (spec->self_device && *spec->self_device)
 		strbuf_addstr(sb, spec->self_device);
 	else
 		strbuf_addstr(sb, REPORT_SELF_DEVICE);

@@ -60,6 +60,8 @@ struct report_spec {
 	const struct blocks *blocks;
 	/* For DIM_DEVICE: what this device's group is called, or NULL. */
 	const char *self_device;
+	/* and the other devices': ids and their labels (remote.h), or NULL */
+	const struct string_list *device_ids, *device_labels;
 };
 
 #define REPORT_SPEC_INIT { .filter = QUERY_INIT_ALL_KINDS }

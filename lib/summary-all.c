@@ -9,6 +9,7 @@
 #include "fsutil.h"
 #include "jsonscan.h"
 #include "jsonw.h"
+#include "remote.h"
 #include "summary-io.h"
 #include "timeutil.h"
 #include "banned.h"
@@ -43,9 +44,16 @@ static void mark_of_summary(const struct summary *s, struct ledger_mark *m)
 	m->mtime_ns = s->seen_mtime_ns;
 }
 
+/* With the other devices' parts (remote.h), a sum of its own. */
 static void cache_path(struct strbuf *out, const struct scope_list *list)
 {
-	path_join(out, list->v[0].root, "usage-summary-all.json");
+	int remotes = 0;
+
+	for (size_t i = 0; i < list->nr && !remotes; i++)
+		remotes = scope_remote_device(&list->v[i]) != NULL;
+	path_join(out, list->v[0].root, remotes ?
+			"usage-summary-devices.json" :
+			"usage-summary-all.json");
 }
 
 static int read_mark(struct jscan *s, struct ledger_mark *m,
