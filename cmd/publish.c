@@ -4,20 +4,139 @@
  */
 #include "tally.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "../lib/jsonw.h"
 #include "../lib/publish.h"
 #include "../lib/timeutil.h"
 #include "../lib/banned.h"
 
 static const char *const publish_usage[] = {
-	"tally publish [--json] <folder>",
+	"tally publish [--git] [--json] <folder>",
 	NULL,
 };
 
 static const char *const pull_usage[] = {
-	"tally pull [--json] <folder>",
+	"tally pull [--git] [--json] <folder>",
 	NULL,
 };
+
+/*
+ * Runs the user's git in the folder (git -C <folder> <args>), its output
+ * on stderr (or nowhere, quiet), none of ours on its input: 0 when it
+ * exited 0, else its status (-1 when it could not run).
+ */
+static int git_run(const char *folder, const char *const *args, int quiet)
+{
+	const char *argv[16] = { "git", "-C", folder };
+	size_t n = 3;
+	pid_t pid;
+	int status;
+
+	for (size_t i = 0; args[i] && n < 15; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		int out = quiet ? open("/dev/null", O_WRONLY | O_CLOEXEC) : 2;
+
+		if (null >= 0)
+			dup2(null, 0);
+		if (out >= 0) {
+			dup2(out, 1);
+			dup2(out, 2);
+		}
+		execvp("git", (char *const *)argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int git(const char *folder, const char *const *args)
+{
+	return git_run(folder, args, 0);
+}
+
+/* Whether the folder's branch has an upstream to pull and push. */
+static int git_has_upstream(const char *folder)
+{
+	const char *args[] = { "rev-parse", "--quiet", "--verify",
+		"@{upstream}", NULL };
+
+	return !git_run(folder, args, 1);
+}
+
+static int git_fail(struct strbuf *err, const char *folder, const char *what)
+{
+	return fail(err, T_EFAIL, "git %s in '%s' failed (its message is "
+			"above)", what, folder);
+}
+
+/*
+ * Brings the folder up to date: the other devices' new segments. A
+ * clone of a repository that was empty then has no upstream yet: its
+ * origin's default branch, when there is one by now.
+ */
+static int git_pull(const char *folder, struct strbuf *err)
+{
+	const char *args[] = { "pull", "--quiet", "--rebase", NULL };
+	const char *first[] = { "pull", "--quiet", "--rebase", "origin",
+		"HEAD", NULL };
+
+	if (!git_has_upstream(folder)) {
+		git_run(folder, first, 1);   /* an empty origin has none */
+		return 0;
+	}
+	return git(folder, args) ? git_fail(err, folder, "pull") : 0;
+}
+
+/*
+ * Commits this device's directory and pushes it. Each device writes its
+ * own directory only, so the rebase onto the others' commits never
+ * conflicts.
+ */
+static int git_push(const char *folder, const char *self,
+		const struct publish_stats *st, struct strbuf *err)
+{
+	struct strbuf msg = STRBUF_INIT;
+	const char *add[] = { "add", "--", self, NULL };
+	const char *staged[] = { "diff", "--cached", "--quiet", "--", self,
+		NULL };
+	const char *commit[] = { "commit", "--quiet", "-m", NULL, "--", self,
+		NULL };
+	const char *push_up[] = { "push", "--quiet", NULL };
+	const char *push_new[] = { "push", "--quiet", "--set-upstream",
+		"origin", "HEAD", NULL };
+	int ret = 0;
+
+	if (git(folder, add))
+		return git_fail(err, folder, "add");
+	if (!git(folder, staged))
+		return 0;   /* nothing new: nothing to commit or push */
+	strbuf_addf(&msg, "tally: %s rows %llu-%llu", self,
+			(unsigned long long)st->first,
+			(unsigned long long)st->last);
+	commit[3] = msg.buf;
+	if (git(folder, commit))
+		ret = git_fail(err, folder, "commit");
+	else if (git_pull(folder, err))
+		ret = T_EFAIL;
+	else if (git(folder, git_has_upstream(folder) ? push_up : push_new))
+		ret = git_fail(err, folder, "push");
+	strbuf_release(&msg);
+	return ret;
+}
 
 static void publish_opts_of(const struct tally_ctx *ctx, const char *folder,
 		struct publish_opts *o)
@@ -32,8 +151,10 @@ static void publish_opts_of(const struct tally_ctx *ctx, const char *folder,
 
 int cmd_publish(int argc, const char **argv, struct tally_ctx *ctx)
 {
-	int json = 0;
+	int json = 0, use_git = 0;
 	struct option opts[] = {
+		OPT_BOOL(0, "git", &use_git, "the folder is a git repository: "
+				"commit, pull and push it"),
 		OPT_BOOL(0, "json", &json, "print the result as JSON"),
 		OPT_END(),
 	};
@@ -47,7 +168,11 @@ int cmd_publish(int argc, const char **argv, struct tally_ctx *ctx)
 		usage_error(publish_usage, opts, argc > 2 ? "publish takes one "
 				"folder" : "publish needs a folder");
 	publish_opts_of(ctx, argv[1], &o);
-	ret = publish_run(&o, &st, &err);
+	ret = use_git ? git_pull(argv[1], &err) : 0;
+	if (!ret)
+		ret = publish_run(&o, &st, &err);
+	if (!ret && use_git)
+		ret = git_push(argv[1], st.device, &st, &err);
 	if (!ret && json) {
 		struct jsonw w;
 
@@ -80,8 +205,10 @@ int cmd_publish(int argc, const char **argv, struct tally_ctx *ctx)
 
 int cmd_pull(int argc, const char **argv, struct tally_ctx *ctx)
 {
-	int json = 0;
+	int json = 0, use_git = 0;
 	struct option opts[] = {
+		OPT_BOOL(0, "git", &use_git, "the folder is a git repository: "
+				"pull it first"),
 		OPT_BOOL(0, "json", &json, "print the result as JSON"),
 		OPT_END(),
 	};
@@ -95,7 +222,9 @@ int cmd_pull(int argc, const char **argv, struct tally_ctx *ctx)
 		usage_error(pull_usage, opts, argc > 2 ? "pull takes one "
 				"folder" : "pull needs a folder");
 	publish_opts_of(ctx, argv[1], &o);
-	ret = pull_run(&o, &st, &err);
+	ret = use_git ? git_pull(argv[1], &err) : 0;
+	if (!ret)
+		ret = pull_run(&o, &st, &err);
 	if (!ret && json) {
 		struct jsonw w;
 

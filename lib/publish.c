@@ -286,8 +286,8 @@ static int write_device_json(const char *dir, const struct publish_opts *o,
 	jw_kv_string(&w, "deviceId", self);
 	if (o->device_name && *o->device_name)
 		jw_kv_string(&w, "name", o->device_name);
+	/* Nothing that changes unless rows do: a git folder sees no change. */
 	jw_kv_int(&w, "lastRow", (int64_t)last);
-	jw_kv_int(&w, "publishedAt", o->now);
 	jw_object_end(&w);
 	strbuf_addch(&text, '\n');
 	path_join(&path, dir, "device.json");

@@ -170,6 +170,35 @@ test_expect_success 'remotes lists them; forget drops one, the next pull brings 
 	test_cmp ta tb
 '
 
+test_expect_success '--git: through a bare repository, three clones' '
+	GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com &&
+	GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com &&
+	export GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL &&
+	git init -q --bare hub.git &&
+	for m in x y z; do
+		git clone -q hub.git $m-sync 2>/dev/null &&
+		rec $m openai gpt-4.1 ${#m}00 || return 1
+	done &&
+	rec y anthropic claude-sonnet-4 20 &&
+	for round in 1 2; do
+		for m in y x z; do on $m publish --git $m-sync >/dev/null || return 1; done &&
+		for m in z x y; do on $m pull --git $m-sync >/dev/null || return 1; done
+	done &&
+	for m in x y z; do
+		on $m summary --all-devices --by device --json >$m.json &&
+		json_get $m.json "sorted((g[\"device\"], g[\"inputTokens\"]) for g in d[\"groups\"])" >$m.groups || return 1
+	done &&
+	test_cmp x.groups y.groups &&
+	test_cmp x.groups z.groups &&
+	test "$(cat x.groups)" = "[[\"x\", 100], [\"y\", 120], [\"z\", 100]]" &&
+	git -C hub.git log --oneline >log &&
+	test_line_count = 3 log &&
+	on x publish --git x-sync >again &&
+	test_grep "^nothing new to publish" again &&
+	git -C hub.git log --oneline >log2 &&
+	test_cmp log log2
+'
+
 test_expect_success 'usage errors and a folder that is not there' '
 	test_expect_code 2 on a publish 2>err &&
 	test_grep "publish needs a folder" err &&
