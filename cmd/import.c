@@ -143,6 +143,7 @@ static void after_import(const struct tally_ctx *ctx, uint64_t rows)
 	}
 	ledger_release(&l);
 	strbuf_release(&err);
+	remotes_publish_after_write(ctx);
 }
 
 /* --list: every agent, where it looks and what is there. */

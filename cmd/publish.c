@@ -6,9 +6,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "../lib/fsutil.h"
 #include "../lib/jsonw.h"
 #include "../lib/publish.h"
 #include "../lib/timeutil.h"
@@ -255,4 +259,73 @@ int cmd_pull(int argc, const char **argv, struct tally_ctx *ctx)
 	flush_out(&out);
 	strbuf_release(&out);
 	return report(ret, &err);
+}
+
+/* The i-th folder of the remotes setting, or NULL past the last. */
+static const char *remote_folder(const struct tally_ctx *ctx, size_t i,
+		struct strbuf *key)
+{
+	strbuf_reset(key);
+	strbuf_addf(key, "remotes.%zu", i);
+	return config_get(&ctx->cfg, key->buf);
+}
+
+/* Auto pulls: at most one a minute, by the clock, not TALLY_NOW. */
+#define AUTO_PULL_EVERY_S 60
+
+void remotes_pull_due(const struct tally_ctx *ctx)
+{
+	struct strbuf key = STRBUF_INIT, stamp = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT;
+	const char *folder;
+	struct stat st;
+	int fd;
+
+	if (!remote_folder(ctx, 0, &key))
+		goto out;
+	path_join(&stamp, ctx->scope.root, "remotes-pulled");
+	if (!stat(stamp.buf, &st) &&
+	    time(NULL) - st.st_mtime < AUTO_PULL_EVERY_S &&
+	    time(NULL) >= st.st_mtime)
+		goto out;
+	if (mkdir_p(ctx->scope.root))
+		goto out;
+	fd = open_private(stamp.buf, O_WRONLY | O_TRUNC);
+	if (fd >= 0)
+		close(fd);
+	utimes(stamp.buf, NULL);
+	for (size_t i = 0; (folder = remote_folder(ctx, i, &key)); i++) {
+		struct publish_opts o;
+		struct pull_stats pst;
+
+		publish_opts_of(ctx, folder, &o);
+		strbuf_reset(&err);
+		if (pull_run(&o, &pst, &err))
+			warning("remotes: %s", err.buf);
+	}
+out:
+	strbuf_release(&key);
+	strbuf_release(&stamp);
+	strbuf_release(&err);
+}
+
+void remotes_publish_after_write(const struct tally_ctx *ctx)
+{
+	struct strbuf key = STRBUF_INIT, err = STRBUF_INIT;
+	const char *folder;
+
+	if (!config_get_bool(&ctx->cfg, "sync_remotes", 0))
+		goto out;
+	for (size_t i = 0; (folder = remote_folder(ctx, i, &key)); i++) {
+		struct publish_opts o;
+		struct publish_stats st;
+
+		publish_opts_of(ctx, folder, &o);
+		strbuf_reset(&err);
+		if (publish_run(&o, &st, &err))
+			warning("sync_remotes: %s", err.buf);
+	}
+out:
+	strbuf_release(&key);
+	strbuf_release(&err);
 }

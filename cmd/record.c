@@ -487,6 +487,8 @@ static int write_entry(const struct entry *e, const struct tally_ctx *ctx,
 				"entry whole", (long long)ctx->cfg.retention_days);
 	ledger_release(&l);
 	strbuf_release(&row);
+	if (!ret)
+		remotes_publish_after_write(ctx);
 	return ret;
 }
 

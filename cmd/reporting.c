@@ -234,6 +234,7 @@ int reporting_open(struct reporting *rp, struct tally_ctx *ctx, int flags,
 		rp->o.do_sync = 0;
 	rp->mode = cost_mode_from(ctx->cfg.cost_mode);
 	rp->now = now_ms();
+	remotes_pull_due(ctx);
 	ret = summary_refresh(&rp->s, &ctx->scope, &rp->o, err);
 	if (!ret)
 		ret = current_session(rp, ctx, err);

@@ -71,6 +71,14 @@ int cmd_proxy(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_top(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_pricing(int argc, const char **argv, struct tally_ctx *ctx);
 int cmd_publish(int argc, const char **argv, struct tally_ctx *ctx);
+/*
+ * The remotes setting (cmd/publish.c): pulls its folders when a report
+ * starts, at most once a minute; and, with sync_remotes, publishes to
+ * them after a write. Failures are warnings: the report or the write
+ * stands.
+ */
+void remotes_pull_due(const struct tally_ctx *ctx);
+void remotes_publish_after_write(const struct tally_ctx *ctx);
 int cmd_pull(int argc, const char **argv, struct tally_ctx *ctx);
 /* tally pricing check (cmd/pricing-check.c). */
 int pricing_check(const struct tally_ctx *ctx, int json);

@@ -199,6 +199,36 @@ test_expect_success '--git: through a bare repository, three clones' '
 	test_cmp log log2
 '
 
+test_expect_success 'remotes and sync_remotes: pulled by reports, published by writes' '
+	mkdir -p auto &&
+	for m in p q; do
+		mkdir -p $m && chmod 700 $m &&
+		printf "remotes:\n  - %s\nsync_remotes: true\n" "$PWD/auto" >$m.yaml || return 1
+	done &&
+	TALLY_CONFIG=$PWD/p.yaml rec p openai gpt-4.1 3 &&
+	ls auto/$(cat p/device-id)/*.ndjson >segs &&
+	test_line_count = 1 segs &&
+	TALLY_CONFIG=$PWD/q.yaml rec q openai gpt-4.1 4 &&
+	TALLY_CONFIG=$PWD/p.yaml on p summary --all-devices --json >s1.json &&
+	test "$(json_get s1.json "d[\"inputTokens\"]")" = 7 &&
+	TALLY_CONFIG=$PWD/q.yaml rec q openai gpt-4.1 5 &&
+	TALLY_CONFIG=$PWD/p.yaml on p summary --all-devices --json >s2.json &&
+	test "$(json_get s2.json "d[\"inputTokens\"]")" = 7 &&
+	touch -d "2 minutes ago" p/remotes-pulled &&
+	TALLY_CONFIG=$PWD/p.yaml on p summary --all-devices --json >s3.json &&
+	test "$(json_get s3.json "d[\"inputTokens\"]")" = 12
+'
+
+test_expect_success 'a workspace file cannot set remotes without trust' '
+	mkdir -p clone/.git &&
+	printf "remotes:\n  - %s\nsync_remotes: true\n" "$PWD/evil" >clone/.tally.yaml &&
+	mkdir -p evil &&
+	h=$PWD/wsroot &&
+	(cd clone && TALLY_HOME=$h tally record -q -p openai -m gpt-4.1 --input-tokens 1 --output-tokens 1 2>../werr) &&
+	test_grep "remotes" werr &&
+	! ls evil/d_* 2>/dev/null
+'
+
 test_expect_success 'usage errors and a folder that is not there' '
 	test_expect_code 2 on a publish 2>err &&
 	test_grep "publish needs a folder" err &&
