@@ -42,23 +42,29 @@ static int current_session(struct reporting *rp, struct tally_ctx *ctx,
 	return session_latest(ctx->scope.ledger_path, &rp->session, err);
 }
 
-static int load_all(struct reporting *rp, struct strbuf *err)
+/* Every scope of this device, and the other devices' with remotes. */
+static int load_set(struct reporting *rp, int remotes, struct strbuf *err)
 {
+	struct report_scope *rs = remotes ? &rp->devices : &rp->all;
+	struct summary *s = remotes ? &rp->devices_s : &rp->all_s;
+	struct scope_list *list = remotes ? &rp->device_scopes : &rp->scopes;
+	const char ***ledgers = remotes ? &rp->devices_ledgers :
+		&rp->all_ledgers;
 	struct summary_opts so = rp->o;
-	int ret = scope_list_all(&rp->scopes, rp->ctx->scope.root, err);
+	int ret = scope_list_all(list, rp->ctx->scope.root, err);
 
-	if (!ret && rp->with_remotes)
-		ret = scope_list_remotes(&rp->scopes, rp->ctx->scope.root, err);
+	if (!ret && remotes)
+		ret = scope_list_remotes(list, rp->ctx->scope.root, err);
 	so.quiet = 1;
-	summary_init(&rp->all_s);
-	rp->all.s = &rp->all_s;
-	rp->all_ledgers = xcalloc(rp->scopes.nr + 1, sizeof(*rp->all_ledgers));
-	for (size_t i = 0; i < rp->scopes.nr; i++)
-		rp->all_ledgers[i] = rp->scopes.v[i].ledger_path;
-	rp->all.ledgers = rp->all_ledgers;
-	rp->all.nledgers = rp->scopes.nr;
+	summary_init(s);
+	rs->s = s;
+	*ledgers = xcalloc(list->nr + 1, sizeof(**ledgers));
+	for (size_t i = 0; i < list->nr; i++)
+		(*ledgers)[i] = list->v[i].ledger_path;
+	rs->ledgers = *ledgers;
+	rs->nledgers = list->nr;
 	if (!ret)
-		ret = summary_all_refresh(&rp->all_s, &rp->scopes, &so, err);
+		ret = summary_all_refresh(s, list, &so, err);
 	return ret;
 }
 
@@ -87,9 +93,13 @@ int reporting_scope(struct reporting *rp, enum budget_scope which,
 		if (!rp->profile_scope.s)
 			ret = load_profile(rp, err);
 		*out = &rp->profile_scope;
+	} else if (which == BUDGET_SCOPE_DEVICES) {
+		if (!rp->devices.s)
+			ret = load_set(rp, 1, err);
+		*out = &rp->devices;
 	} else {
 		if (!rp->all.s)
-			ret = load_all(rp, err);
+			ret = load_set(rp, 0, err);
 		*out = &rp->all;
 	}
 	return ret;
@@ -251,6 +261,10 @@ void reporting_close(struct reporting *rp)
 		summary_release(&rp->all_s);
 	scope_list_release(&rp->scopes);
 	free(rp->all_ledgers);
+	if (rp->devices.s)
+		summary_release(&rp->devices_s);
+	scope_list_release(&rp->device_scopes);
+	free(rp->devices_ledgers);
 	if (rp->profile_scope.s)
 		summary_release(&rp->profile_s);
 	for (size_t i = 0; i < rp->nothers; i++) {

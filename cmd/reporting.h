@@ -26,6 +26,11 @@ struct reporting {
 	struct summary all_s;
 	struct scope_list scopes;
 	const char **all_ledgers;
+	/* The same and the other devices pulled (remote.h), for "devices". */
+	struct report_scope devices;
+	struct summary devices_s;
+	struct scope_list device_scopes;
+	const char **devices_ledgers;
 	/* The profile, for its budgets, when the current scope is not. */
 	struct scope profile;
 	struct summary profile_s;
@@ -41,8 +46,6 @@ struct reporting {
 	struct strbuf session;   /* $TALLY_SESSION, else the latest one */
 	enum cost_mode mode;
 	int64_t now;
-	/* Scope "all" takes in the other devices pulled (remote.h) too. */
-	int with_remotes;
 };
 
 enum reporting_flags {

@@ -1158,14 +1158,15 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	c.spec.device_ids = &device_ids;
 	c.spec.device_labels = &device_labels;
 	if (c.all_devices)
-		c.all_workspaces = rp.with_remotes = 1;
+		c.all_workspaces = 1;
 	/*
 	 * The caches keep the days of the configured zone: they are brought
 	 * up to date first, then --tz takes over, and the report is made
 	 * from the ledger's entries, whose times have no zone.
 	 */
 	if (!ret)
-		ret = reporting_scope(&rp, c.all_workspaces ? BUDGET_SCOPE_ALL :
+		ret = reporting_scope(&rp, c.all_devices ? BUDGET_SCOPE_DEVICES :
+				c.all_workspaces ? BUDGET_SCOPE_ALL :
 				BUDGET_SCOPE_WORKSPACE, &sc, &err);
 	if (!ret && c.tz) {
 		timeutil_set_zone(c.tz);

@@ -51,6 +51,7 @@ const char *budget_scope_name(enum budget_scope s)
 	switch (s) {
 	case BUDGET_SCOPE_PROFILE: return "profile";
 	case BUDGET_SCOPE_WORKSPACE: return "workspace";
+	case BUDGET_SCOPE_DEVICES: return "devices";
 	default: return "all";
 	}
 }
@@ -92,7 +93,8 @@ static const char *item(const struct config *c, struct strbuf *key,
 static int has_any(const struct config *c, struct strbuf *key, size_t i)
 {
 	static const char *const fields[] = { "name", "period", "tokens", "usd",
-		"provider", "model", "tag", "warn_percent", "scope", NULL };
+		"provider", "model", "tag", "warn_percent", "scope",
+		"include_remotes", NULL };
 
 	return config_list_has(c, key, "budgets", i, fields);
 }
@@ -130,6 +132,10 @@ static int load_one(const struct config *c, size_t i, struct budget *b,
 	strbuf_reset(key);
 	strbuf_addf(key, "budgets.%zu.name", i);
 	b->scope = scope_of(c, v, key->buf);
+	strbuf_reset(key);
+	strbuf_addf(key, "budgets.%zu.include_remotes", i);
+	if (b->scope == BUDGET_SCOPE_ALL && config_get_bool(c, key->buf, 0))
+		b->scope = BUDGET_SCOPE_DEVICES;
 	return 0;
 }
 

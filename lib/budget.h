@@ -30,8 +30,9 @@
 
 enum budget_period { PERIOD_SESSION, PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH };
 enum budget_state { BUDGET_UNDER, BUDGET_WARNING, BUDGET_EXCEEDED };
+/* DEVICES: all, and the other devices pulled (include_remotes). */
 enum budget_scope { BUDGET_SCOPE_ALL, BUDGET_SCOPE_PROFILE,
-	BUDGET_SCOPE_WORKSPACE };
+	BUDGET_SCOPE_WORKSPACE, BUDGET_SCOPE_DEVICES };
 
 struct budget {
 	const char *name;

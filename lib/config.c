@@ -67,6 +67,7 @@ static const struct key_desc schema[] = {
 	{ "budgets.#.tag", CT_STRING, NULL, NULL, 0, 0 },
 	INT_KEY("budgets.#.warn_percent", NULL, 1, 100),
 	{ "budgets.#.scope", CT_ENUM, NULL, "all|profile|workspace", 0, 0 },
+	{ "budgets.#.include_remotes", CT_BOOL, NULL, NULL, 0, 0 },
 	{ "subscriptions.#.name", CT_STRING, NULL, NULL, 0, 0 },
 	{ "subscriptions.#.monthly_usd", CT_MONEY, NULL, NULL, 0, 0 },
 	{ "subscriptions.#.provider", CT_STRING, NULL, NULL, 0, 0 },

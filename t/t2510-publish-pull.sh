@@ -229,6 +229,25 @@ test_expect_success 'a workspace file cannot set remotes without trust' '
 	! ls evil/d_* 2>/dev/null
 '
 
+test_expect_success 'a team budget with include_remotes counts every device' '
+	cat >team.yaml <<-\EOF &&
+	budgets:
+	  - name: team
+	    period: month
+	    tokens: 2000
+	    scope: all
+	    include_remotes: true
+	  - name: mine
+	    period: month
+	    tokens: 2000
+	    scope: all
+	EOF
+	TALLY_CONFIG=$PWD/team.yaml on a budget --json >b.json &&
+	test "$(json_get b.json "sorted((x[\"name\"], x[\"scope\"], x[\"state\"]) for x in d[\"budgets\"])")" = \
+		"[[\"mine\", \"all\", \"under\"], [\"team\", \"devices\", \"exceeded\"]]" &&
+	test_expect_code 1 env TALLY_CONFIG=$PWD/team.yaml TALLY_HOME=$PWD/a tally budget check team
+'
+
 test_expect_success 'usage errors and a folder that is not there' '
 	test_expect_code 2 on a publish 2>err &&
 	test_grep "publish needs a folder" err &&
