@@ -4,6 +4,7 @@
  */
 #include "tally.h"
 
+#include <dirent.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -28,8 +29,48 @@ struct part_info {
 	const char *id;
 	struct strbuf name;       /* from its device.json, or empty */
 	uint64_t rows;
+	uint64_t last_row;        /* the last segment's last row read */
 	int64_t updated;          /* the part's ledger's mtime, ms */
 };
+
+/* The highest row read from any folder (pulled-<id>.json's "seq"). */
+static uint64_t last_row_read(const char *dir)
+{
+	struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
+	struct dirent *de;
+	uint64_t best = 0;
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d))) {
+		struct js_span key;
+		struct jscan s;
+		int64_t seq;
+
+		if (strncmp(de->d_name, "pulled-", 7))
+			continue;
+		strbuf_reset(&path);
+		strbuf_reset(&text);
+		path_join(&path, dir, de->d_name);
+		if (strbuf_read_file(&text, path.buf) < 0)
+			continue;
+		js_init(&s, text.buf, text.len);
+		if (js_object_begin(&s) < 0)
+			continue;
+		while (js_member(&s, &key) > 0) {
+			if (js_key_is(&key, "seq") && !js_int64(&s, &seq)) {
+				if (seq > 0 && (uint64_t)seq > best)
+					best = (uint64_t)seq;
+			} else if (js_skip(&s) < 0) {
+				break;
+			}
+		}
+	}
+	if (d)
+		closedir(d);
+	strbuf_release(&path);
+	strbuf_release(&text);
+	return best;
+}
 
 static int count_row(const struct entry *e, const struct ledger_line *l,
 		void *data)
@@ -49,6 +90,7 @@ static int part_info_of(const struct scope *sc, struct part_info *pi,
 	strbuf_init(&pi->name, 0);
 	pi->id = scope_remote_device(sc);
 	remote_device_name(sc->dir, &pi->name);
+	pi->last_row = last_row_read(sc->dir);
 	if (lstat(sc->ledger_path, &st))
 		return 1;   /* forgotten: only its lock is left */
 	pi->updated = (int64_t)st.st_mtim.tv_sec * 1000 +
@@ -68,8 +110,8 @@ static int list(int json, const struct tally_ctx *ctx, struct strbuf *out,
 	size_t shown = 0;
 
 	jw_init(&w, out, JW_PRETTY);
-	table_init(&t, "llrr");
-	table_head(&t, "DEVICE", "NAME", "ROWS", "UPDATED", NULL);
+	table_init(&t, "llrrr");
+	table_head(&t, "DEVICE", "NAME", "ROWS", "LAST ROW", "UPDATED", NULL);
 	if (json)
 		jw_array_begin(&w);
 	for (size_t i = 0; !ret && i < parts.nr; i++) {
@@ -85,6 +127,7 @@ static int list(int json, const struct tally_ctx *ctx, struct strbuf *out,
 			if (pi.name.len)
 				jw_kv_string(&w, "name", pi.name.buf);
 			jw_kv_int(&w, "rows", (int64_t)pi.rows);
+			jw_kv_int(&w, "lastRow", (int64_t)pi.last_row);
 			jw_kv_int(&w, "updatedAt", pi.updated);
 			jw_object_end(&w);
 		} else if (!r) {
@@ -93,6 +136,7 @@ static int list(int json, const struct tally_ctx *ctx, struct strbuf *out,
 			table_cell_str(&t, pi.id);
 			table_cell_str(&t, pi.name.len ? pi.name.buf : "-");
 			table_cell(&t, "%llu", (unsigned long long)pi.rows);
+			table_cell(&t, "%llu", (unsigned long long)pi.last_row);
 			table_cell_str(&t, age.buf);
 			shown++;
 		}

@@ -158,7 +158,8 @@ test_expect_success 'remotes lists them; forget drops one, the next pull brings 
 	on b remotes --json >r.json &&
 	test "$(json_get r.json "sorted(p.get(\"name\", \"-\") for p in d)")" = "[\"-\", \"a\", \"c\"]" &&
 	on b remotes >r.txt &&
-	test_grep "^DEVICE  *NAME  *ROWS  *UPDATED$" r.txt &&
+	test_grep "^DEVICE  *NAME  *ROWS  *LAST ROW  *UPDATED$" r.txt &&
+	test "$(json_get r.json "sorted(p[\"lastRow\"] for p in d)")" = "[1, 2, 9]" &&
 	ida=$(cat a/device-id) &&
 	on b remotes forget $ida >f &&
 	test_grep "^forgot $ida" f &&
