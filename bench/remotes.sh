@@ -8,8 +8,8 @@
 #   tally pull <folder> with nothing new    median wall time
 #   tally summary --all-devices, first      (builds the parts' caches)
 #   tally summary --all-devices, warm       median wall time, nothing new
-#   tally summary, warm                     this device alone, for scale
-#   tally status, warm                      for scale
+#   tally summary --all-workspaces, warm    this device's scopes alone
+#   tally summary, warm                     this scope alone
 # and checks the totals: the sum of every device's rows.
 #
 # usage: bench/remotes.sh [path-to-tally] [devices] [rows] [runs]
@@ -97,8 +97,9 @@ wall, cpu, rss = measured(["summary", "--all-devices"])
 print("summary --all-devices, first (builds the caches): %.2f s CPU, "
       "%.0f MiB peak RSS" % (cpu, rss))
 for label, args in (("summary --all-devices, warm", ["summary", "--all-devices"]),
-                    ("summary, this device alone", ["summary"]),
-                    ("status", ["status"])):
+                    ("summary --all-workspaces, this device alone",
+                     ["summary", "--all-workspaces"]),
+                    ("summary, this scope alone", ["summary"])):
     w = [measured(args) for _ in range(runs)]
     print("%s: median %.1f ms, peak RSS %.0f MiB (n=%d)" % (
         label, statistics.median(x[0] for x in w), max(x[2] for x in w), runs))
