@@ -327,6 +327,10 @@ for agent in agents:
           "%s (%d days, as ccusage counts them)" % (
               agent, t, max(tr), cmd, c, max(cr), t / c,
               "equal" if same else "DIFFERENT", len(a[2])))
+    if agent == "goose":
+        print("goose: one row per session, so 100,000 sessions: the peak RSS "
+              "is the first summary building the per-session detail of its "
+              "cache (a second summary needs 4 MiB)")
     if not same:
         sys.exit(1)
 PY
