@@ -171,6 +171,17 @@ static struct ledger_mark_pub *mark_of(struct folder_state *fs,
 	return &fs->marks[fs->nmarks++];
 }
 
+/* This device's id, made when there is none yet: NULL with err. */
+static const char *self_device(const char *root, struct strbuf *err)
+{
+	const char *self = device_id();
+
+	if (!self)
+		fail(err, T_ELEDGER, "cannot make this device's id in '%s'",
+				root);
+	return self;
+}
+
 /* The folder's real path: it names the folder's state. */
 static int real_folder(const char *folder, struct strbuf *out,
 		struct strbuf *err)
@@ -352,13 +363,12 @@ int publish_run(const struct publish_opts *o, struct publish_stats *st,
 	struct scope_list scopes = SCOPE_LIST_INIT;
 	struct folder_state fs = { 0 };
 	struct file_lock lk = FILE_LOCK_INIT;
-	const char *self = device_id();
+	const char *self;
 	int ret;
 
 	memset(st, 0, sizeof(*st));
-	if (!self)
-		return fail(err, T_ELEDGER, "cannot make this device's id in "
-				"'%s'", o->root);
+	if (!(self = self_device(o->root, err)))
+		return T_ELEDGER;
 	snprintf(st->device, sizeof(st->device), "%s", self);
 	if ((ret = real_folder(o->folder, &folder, err)))
 		goto out;
@@ -686,13 +696,12 @@ int pull_run(const struct publish_opts *o, struct pull_stats *st,
 {
 	struct strbuf folder = STRBUF_INIT;
 	struct string_list devs = STRING_LIST_INIT;
-	const char *self = device_id();
+	const char *self;
 	int ret;
 
 	memset(st, 0, sizeof(*st));
-	if (!self)
-		return fail(err, T_ELEDGER, "cannot make this device's id in "
-				"'%s'", o->root);
+	if (!(self = self_device(o->root, err)))
+		return T_ELEDGER;
 	if ((ret = real_folder(o->folder, &folder, err)) ||
 	    (ret = folder_devices(folder.buf, &devs, err)))
 		goto out;
