@@ -1165,7 +1165,8 @@ int cmd_summary(int argc, const char **argv, struct tally_ctx *ctx)
 	 * from the ledger's entries, whose times have no zone.
 	 */
 	if (!ret)
-		ret = reporting_scope(&rp, c.all_devices ? BUDGET_SCOPE_DEVICES :
+		ret = reporting_scope(&rp,
+				c.all_devices ? BUDGET_SCOPE_DEVICES :
 				c.all_workspaces ? BUDGET_SCOPE_ALL :
 				BUDGET_SCOPE_WORKSPACE, &sc, &err);
 	if (!ret && c.tz) {

@@ -466,7 +466,9 @@ static void drop_repeats(struct found_list *f)
 	size_t kept = 0;
 
 	for (size_t i = 0; i < f->nr; i++) {
-		if (kept && !strcmp(f->items[kept - 1].path, f->items[i].path)) {
+		const char *p = f->items[i].path;
+
+		if (kept && !strcmp(f->items[kept - 1].path, p)) {
 			free(f->items[i].path);
 			free(f->items[i].rel);
 			continue;
