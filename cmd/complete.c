@@ -17,6 +17,7 @@
 #include "../lib/entry.h"
 #include "../lib/fsutil.h"
 #include "../lib/query.h"
+#include "../lib/remote.h"
 #include "../providers/provider.h"
 #include "../lib/banned.h"
 
@@ -108,6 +109,23 @@ static void budget_names(struct strbuf *out)
 	strbuf_release(&err);
 }
 
+/* "this" and the ids of the other devices pulled (remote.h). */
+static void device_ids(struct strbuf *out)
+{
+	struct strbuf root = STRBUF_INIT, err = STRBUF_INIT;
+	struct scope_list parts = SCOPE_LIST_INIT;
+
+	strbuf_addstr(out, "this\n");
+	if (!data_root(&root, &err) &&
+	    !scope_list_remotes(&parts, root.buf, &err))
+		for (size_t i = 0; i < parts.nr; i++)
+			strbuf_addf(out, "%s\n",
+					scope_remote_device(&parts.v[i]));
+	scope_list_release(&parts);
+	strbuf_release(&root);
+	strbuf_release(&err);
+}
+
 /* The IANA zones of tzdata's zone1970.tab, and UTC. */
 static void zones(struct strbuf *out)
 {
@@ -166,6 +184,8 @@ void complete_values(struct strbuf *out, const struct option *o)
 		from_ledger(out, 1, "tag:");
 	} else if (!strcmp(v, "@budgets")) {
 		budget_names(out);
+	} else if (!strcmp(v, "@devices")) {
+		device_ids(out);
 	} else if (!strcmp(v, "@zones")) {
 		zones(out);
 	} else if (!strcmp(v, "@command")) {

@@ -57,8 +57,9 @@ struct query {
 			"only this status or sync status", "@statuses"), \
 	OPT_STRING(0, "session", &(q)->session, "id", \
 			"only this session"), \
-	OPT_STRING(0, "device", &(q)->device, "id", \
-			"only entries recorded by this device (this: here)"), \
+	OPT_STRING_VALUES(0, "device", &(q)->device, "id", \
+			"only entries recorded by this device (this: here)", \
+			"@devices"), \
 	OPT_LIST_VALUES(0, "tag", &(q)->tags, "<key>[=<value>]", \
 			"only entries with this tag (repeatable)", "@tags"), \
 	OPT_STRING(0, "grep", &(q)->grep, "text", \

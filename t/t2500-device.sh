@@ -110,4 +110,11 @@ test_expect_success 'log --device: an id, or this for this machine' '
 	test_line_count = 2 x.ndjson
 '
 
+test_expect_success 'completion offers this and the devices pulled' '
+	mkdir -p "$TALLY_HOME/remotes/$OTHER" &&
+	tally log --completion-values --device >c &&
+	printf "this\n%s\n" "$OTHER" >expect &&
+	test_cmp expect c
+'
+
 test_done
