@@ -205,7 +205,60 @@ struct segment_out {
 	int fd;
 	uint64_t rows;
 	struct strbuf row;
+	/*
+	 * The rows the folder has had, by hash: a ledger rewritten by
+	 * compaction keeps its rows byte for byte, so only what is new in
+	 * it (its rollups) goes again. Kept in <state>.seen.
+	 */
+	struct hashset seen;
+	struct strbuf seen_new;   /* hashes to append, 8 bytes each */
 };
+
+static uint64_t row_hash(const struct strbuf *row)
+{
+	unsigned char md[32];
+	struct sha256 c;
+	uint64_t h = 0;
+
+	sha256_init(&c);
+	sha256_update(&c, row->buf, row->len);
+	sha256_final(&c, md);
+	for (int i = 0; i < 8; i++)
+		h = h << 8 | md[i];
+	return h;
+}
+
+static void seen_load(struct segment_out *so, const char *path)
+{
+	struct strbuf bytes = STRBUF_INIT;
+
+	if (strbuf_read_file(&bytes, path) >= 0)
+		for (size_t i = 0; i + 8 <= bytes.len; i += 8) {
+			uint64_t h = 0;
+
+			for (int k = 0; k < 8; k++)
+				h = h << 8 | (unsigned char)bytes.buf[i + k];
+			hashset_add(&so->seen, h);
+		}
+	strbuf_release(&bytes);
+}
+
+/* Appends the hashes of the rows just published. */
+static int seen_save(struct segment_out *so, const char *path, int sync,
+		struct strbuf *err)
+{
+	int fd, ret = 0;
+
+	if (!so->seen_new.len)
+		return 0;
+	fd = open_private(path, O_WRONLY | O_APPEND);
+	if (fd < 0 || write_all(fd, so->seen_new.buf, so->seen_new.len) ||
+	    (sync && fsync(fd)))
+		ret = fail_errno(err, T_ELEDGER, "cannot write '%s'", path);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
 
 /*
  * One row of this device for the segment: as it is in the ledger, or
@@ -216,6 +269,7 @@ static int put_row(struct segment_out *so, const struct ledger_line *line,
 {
 	struct entry e;
 	const char *why;
+	uint64_t h;
 	int ret = 0;
 
 	entry_init(&e);
@@ -233,6 +287,11 @@ static int put_row(struct segment_out *so, const struct ledger_line *line,
 		entry_set_str(&e, EF_DEVICE_ID, self);
 		entry_to_row(&so->row, &e);
 	}
+	h = row_hash(&so->row);
+	if (!hashset_add(&so->seen, h))
+		goto out;   /* the folder has it, from before a rewrite */
+	for (int i = 7; i >= 0; i--)
+		strbuf_addch(&so->seen_new, (char)(h >> (8 * i)));
 	if (write_all(so->fd, so->row.buf, so->row.len))
 		ret = fail_errno(err, T_ELEDGER, "cannot write '%s'",
 				so->tmp.buf);
@@ -359,7 +418,9 @@ int publish_run(const struct publish_opts *o, struct publish_stats *st,
 {
 	struct strbuf folder = STRBUF_INIT, dir = STRBUF_INIT;
 	struct strbuf state = STRBUF_INIT, lockp = STRBUF_INIT;
-	struct segment_out so = { STRBUF_INIT, -1, 0, STRBUF_INIT };
+	struct segment_out so = { STRBUF_INIT, -1, 0, STRBUF_INIT, { 0 },
+		STRBUF_INIT };
+	struct strbuf seen = STRBUF_INIT;
 	struct scope_list scopes = SCOPE_LIST_INIT;
 	struct folder_state fs = { 0 };
 	struct file_lock lk = FILE_LOCK_INIT;
@@ -385,6 +446,8 @@ int publish_run(const struct publish_opts *o, struct publish_stats *st,
 	    (ret = scope_list_all(&scopes, o->root, err)))
 		goto out;
 	state_load(state.buf, folder.buf, &fs);
+	strbuf_addf(&seen, "%.*s.seen", (int)(state.len - 5), state.buf);
+	seen_load(&so, seen.buf);
 	/* Numbers go on after the folder's last segment, state lost or not. */
 	if ((ret = last_published(dir.buf, &fs.seq, err)))
 		goto out;
@@ -403,6 +466,8 @@ int publish_run(const struct publish_opts *o, struct publish_stats *st,
 	st->rows = so.rows;
 	if (!ret && so.rows)
 		ret = segment_finish(&so, dir.buf, o, st, fs.seq, err);
+	if (!ret)
+		ret = seen_save(&so, seen.buf, o->fsync, err);
 	if (!ret) {
 		fs.seq += so.rows;
 		ret = write_device_json(dir.buf, o, self, fs.seq, err);
@@ -419,6 +484,9 @@ out:
 	folder_state_release(&fs);
 	strbuf_release(&so.tmp);
 	strbuf_release(&so.row);
+	strbuf_release(&so.seen_new);
+	hashset_release(&so.seen);
+	strbuf_release(&seen);
 	strbuf_release(&folder);
 	strbuf_release(&dir);
 	strbuf_release(&state);

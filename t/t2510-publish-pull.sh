@@ -113,7 +113,9 @@ test_expect_success 'compaction between rounds: rollups replace what they fold' 
 	on a -c retention_days=30 compact >/dev/null &&
 	grep -q "\"kind\":\"rollup\"" a/profile/usage-ledger.jsonl &&
 	on b -c retention_days=30 compact >/dev/null &&
-	on a publish shared >/dev/null &&
+	on a publish shared --json >pc.json &&
+	grep -c "\"kind\":\"rollup\"" a/profile/usage-ledger.jsonl >nr &&
+	test "$(json_get pc.json "d[\"rows\"]")" = "$(cat nr)" &&
 	on b pull shared --json >pj &&
 	test "$(json_get pj "d[\"superseded\"]")" = 2 &&
 	on c pull shared >/dev/null &&
