@@ -129,6 +129,34 @@ const struct builtin_price builtin_prices[] = {
 	  { "1.10", "4.40", "0.55", "", "" }, NULL },
 	{ "openai", "o1", "2024-12-17", NULL,
 	  { "15", "60", "7.50", "", "" }, NULL },
+	/*
+	 * The earlier families, still answered and still in recorded sessions.
+	 * Their snapshots are named by month and day ("-0125"), which is no
+	 * version suffix here, so each is listed with the row that prices it.
+	 * gpt-3.5-turbo named the 0125 snapshot from 2024-02-16; before, it
+	 * named others at other prices, so it is unpriced before the 0125.
+	 */
+	{ "openai", "gpt-4-turbo", "2023-11-06",
+	  "gpt-4-turbo-preview gpt-4-0125-preview gpt-4-1106-preview",
+	  { "10", "30", "", "", "" }, NULL },
+	{ "openai", "gpt-4", "2023-03-14", "gpt-4-0314 gpt-4-0613",
+	  { "30", "60", "", "", "" }, NULL },
+	{ "openai", "gpt-4-32k", "2023-03-14", "gpt-4-32k-0314 gpt-4-32k-0613",
+	  { "60", "120", "", "", "" }, NULL },
+	{ "openai", "gpt-3.5-turbo", "2024-01-25",
+	  "gpt-3.5-turbo-0125 gpt-35-turbo gpt-35-turbo-0125",
+	  { "0.50", "1.50", "", "", "" }, NULL },
+	{ "openai", "gpt-3.5-turbo-1106", "2023-11-06", "gpt-35-turbo-1106",
+	  { "1", "2", "", "", "" }, NULL },
+	{ "openai", "gpt-3.5-turbo-0613", "2023-06-13",
+	  "gpt-3.5-turbo-0301 gpt-35-turbo-0613 gpt-35-turbo-0301",
+	  { "1.50", "2", "", "", "" }, NULL },
+	{ "openai", "gpt-3.5-turbo-16k", "2023-06-13",
+	  "gpt-3.5-turbo-16k-0613 gpt-35-turbo-16k gpt-35-turbo-16k-0613",
+	  { "3", "4", "", "", "" }, NULL },
+	{ "openai", "gpt-3.5-turbo-instruct", "2023-09-18",
+	  "gpt-3.5-turbo-instruct-*",
+	  { "1.50", "2", "", "", "" }, NULL },
 
 	/* Google: the higher tier applies to prompts above 200k tokens. */
 	{ "gemini", "gemini-3-pro-preview", "2025-11-18", "gemini-3-pro",

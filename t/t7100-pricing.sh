@@ -130,6 +130,19 @@ test_expect_success 'gpt-4o: the alias, its dated snapshots and chatgpt-4o-lates
 	test "$(price_at openai chatgpt-4o-latest 2025-06-01T12:00:00Z 1000000 1000000)" = "[20, \"openai/chatgpt-4o-latest@2024-08-13\"]"
 '
 
+test_expect_success 'the earlier GPT families: each snapshot at its price, none taken for another' '
+	test "$(price_at openai gpt-3.5-turbo-0125 2025-05-20T12:00:00Z 1000000 1000000)" = "[2, \"openai/gpt-3.5-turbo@2024-01-25\"]" &&
+	test "$(price_at openai gpt-3.5-turbo 2025-05-20T12:00:00Z 1000000 1000000)" = "[2, \"openai/gpt-3.5-turbo@2024-01-25\"]" &&
+	test "$(price_at openai gpt-3.5-turbo-1106 2024-03-01T12:00:00Z 1000000 1000000)" = "[3, \"openai/gpt-3.5-turbo-1106@2023-11-06\"]" &&
+	test "$(price_at openai gpt-3.5-turbo-16k-0613 2024-03-01T12:00:00Z 1000000 1000000)" = "[7, \"openai/gpt-3.5-turbo-16k@2023-06-13\"]" &&
+	test "$(price_at openai gpt-4-0613 2024-03-01T12:00:00Z 1000000 1000000)" = "[90, \"openai/gpt-4@2023-03-14\"]" &&
+	test "$(price_at openai gpt-4-turbo-2024-04-09 2024-05-01T12:00:00Z 1000000 1000000)" = "[40, \"openai/gpt-4-turbo@2023-11-06\"]" &&
+	test "$(price_at openai gpt-4-1106-preview 2024-01-01T12:00:00Z 1000000 1000000)" = "[40, \"openai/gpt-4-turbo@2023-11-06\"]" &&
+	test "$(price_at openai gpt-4o-2024-11-20 2025-06-01T12:00:00Z 1000000 1000000)" = "[12.5, \"openai/gpt-4o@2024-10-02\"]" &&
+	test_expect_code 1 tally pricing show --at 2023-12-01 gpt-3.5-turbo >out &&
+	test_grep "unpriced" out
+'
+
 test_expect_success 'Gemini 2.5 cache reads at a tenth of the input price' '
 	id=$(tally record -p gemini -m gemini-2.5-flash --input-tokens 1000000 \
 		--cache-read-tokens 1000000 --started-at 2026-11-01T12:00:00Z) &&
