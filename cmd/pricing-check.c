@@ -5,6 +5,7 @@
  */
 #include "tally.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 struct unpriced_model {
 	char *provider, *model;
 	int64_t requests, input, output, latest;
+	int64_t audio;		/* of the requests, those with audio tokens */
 };
 
 struct check {
@@ -53,9 +55,26 @@ static int note_entry(const struct entry *e, void *data)
 	m->requests++;
 	m->input += entry_get_int(e, EF_BILLED_INPUT_TOKENS);
 	m->output += entry_get_int(e, EF_BILLED_OUTPUT_TOKENS);
+	if (entry_get_int(e, EF_AUDIO_TOKENS) > 0)
+		m->audio++;
 	if (entry_time(e) > m->latest)
 		m->latest = entry_time(e);
 	return 0;
+}
+
+/*
+ * Why the model's usage went unpriced: audio tokens stay unpriced even
+ * when a table knows the model (they cost several times text tokens and
+ * no table here has their rates), so when every such request carries
+ * them that is the reason to give, not the table's.
+ */
+static const char *why_unpriced(const struct unpriced_model *m,
+		const struct price_match *pm)
+{
+	if (m->audio == m->requests)
+		return "its requests carry audio tokens, which tally does not "
+			"price apart from text";
+	return pm->why;
 }
 
 static void print_json(const struct check *c, const struct price_table *pt)
@@ -77,11 +96,12 @@ static void print_json(const struct check *c, const struct price_table *pt)
 		jw_kv_int(&w, "requests", m->requests);
 		jw_kv_int(&w, "inputTokens", m->input);
 		jw_kv_int(&w, "outputTokens", m->output);
+		jw_kv_int(&w, "audioRequests", m->audio);
 		if (found)
 			jw_kv_string(&w, "pricedNowBy", pm.price->id);
 		else
 			jw_kv_null(&w, "pricedNowBy");
-		jw_kv_string(&w, "why", pm.why);
+		jw_kv_string(&w, "why", why_unpriced(m, &pm));
 		jw_object_end(&w);
 	}
 	jw_array_end(&w);
@@ -94,6 +114,7 @@ static void print_table(const struct check *c, const struct price_table *pt)
 	struct strbuf out = STRBUF_INIT, sb = STRBUF_INIT;
 	struct price_match pm;
 	struct table t;
+	int64_t audio = 0;
 
 	table_init(&t, "llrrrl");
 	table_head(&t, "PROVIDER", "MODEL", "REQUESTS", "INPUT", "OUTPUT",
@@ -112,6 +133,7 @@ static void print_table(const struct check *c, const struct price_table *pt)
 		strbuf_reset(&sb);
 		fmt_count(&sb, m->output);
 		table_cell_str(&t, sb.buf);
+		audio += m->audio;
 		table_cell_str(&t, pricing_resolve(pt, *m->provider ?
 				m->provider : NULL, m->model, m->latest, &pm) ?
 				pm.price->id : "none");
@@ -120,6 +142,13 @@ static void print_table(const struct check *c, const struct price_table *pt)
 	strbuf_addstr(&out, "Usage recorded without a price; where PRICE NOW "
 			"names one, the table knows the model now, and new "
 			"records of it are priced.\n");
+	for (size_t i = 0; audio && i < c->n; i++)
+		if (c->v[i].audio)
+			strbuf_addf(&out, "%s: audio tokens in %" PRId64
+				" request(s) of %" PRId64 "; tally has no audio "
+				"prices, so such requests stay unpriced.\n",
+				c->v[i].model, c->v[i].audio,
+				c->v[i].requests);
 	flush_out(&out);
 	table_release(&t);
 	strbuf_release(&out);

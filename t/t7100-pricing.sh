@@ -379,6 +379,24 @@ test_expect_success 'check lists the models of the ledger that have no price' '
 	test_grep "config:acme-\*" out
 '
 
+test_expect_success 'check says when audio tokens are why usage is unpriced' '
+	export TALLY_HOME=$PWD/check-audio &&
+	tally record -q --response "$FIXTURES/third-party/openai-chat-audio.json" &&
+	cat >audio.json <<-\EOF &&
+	{"id": "chatcmpl-a1", "object": "chat.completion", "model": "gpt-4o-audio-preview",
+	 "usage": {"prompt_tokens": 7, "completion_tokens": 5, "total_tokens": 12,
+	  "completion_tokens_details": {"audio_tokens": 3}}}
+	EOF
+	tally record -q --response audio.json &&
+	tally record -q -p openai -m gpt-4o-audio-preview --input-tokens 7 &&
+	test_expect_code 1 tally pricing check >out &&
+	test_grep "^gpt-audio: audio tokens in 1 request(s) of 1; tally has no audio prices" out &&
+	test_grep "^gpt-4o-audio-preview: audio tokens in 1 request(s) of 2;" out &&
+	test_expect_code 1 tally pricing check --json >c.json &&
+	test "$(json_get c.json "[(x[\"modelId\"], x[\"requests\"], x[\"audioRequests\"], x[\"why\"][:20]) for x in d]")" = \
+		"[[\"gpt-audio\", 1, 1, \"its requests carry a\"], [\"gpt-4o-audio-preview\", 2, 1, \"no price table knows\"]]"
+'
+
 test_expect_success 'usage errors' '
 	test_expect_code 2 tally pricing list 2>err &&
 	test_grep "unknown subcommand .list." err &&
