@@ -145,8 +145,9 @@ static void print_table(const struct check *c, const struct price_table *pt)
 	for (size_t i = 0; audio && i < c->n; i++)
 		if (c->v[i].audio)
 			strbuf_addf(&out, "%s: audio tokens in %" PRId64
-				" request(s) of %" PRId64 "; tally has no audio "
-				"prices, so such requests stay unpriced.\n",
+				" request(s) of %" PRId64 "; tally has no "
+				"audio prices, so such requests stay "
+				"unpriced.\n",
 				c->v[i].model, c->v[i].audio,
 				c->v[i].requests);
 	flush_out(&out);
