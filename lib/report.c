@@ -1,5 +1,6 @@
 #include "report.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,15 +101,41 @@ struct dim_values {
 	int32_t day;
 	const struct entry *e; /* for tags; NULL for rollups */
 	const struct blocks *blocks; /* for DIM_BLOCK */
+	int by_bucket;         /* DIM_BLOCK: the bucket, blocks to come */
 };
+
+/*
+ * The requests of one bucket are all in one block, so a report by block
+ * can be made by bucket in the walk that collects the times the blocks
+ * come from. A block starts at the UTC hour of a request and keeps a
+ * later request up to exactly five hours on: requests strictly inside
+ * one hour are all kept or all not (the bound is a whole hour), and a
+ * gap of more than five hours can only open an hour's first request. A
+ * request at the very start of an hour can be kept by the block before
+ * while the rest of the hour is not; so it has a bucket of its own.
+ */
+static int64_t bucket_of(int64_t t)
+{
+	int64_t h = blocks_hour_of(t);
+
+	return t == h ? h : h + 1;
+}
+
+static int is_rollup(const struct entry *e)
+{
+	return e && e->kind && !strcmp(e->kind, KIND_ROLLUP);
+}
 
 /* A block by the UTC hour it began; a rollup's requests have no time. */
 static void block_key(struct strbuf *sb, const struct dim_values *v)
 {
 	long k = -1;
 
-	if (v->e && v->blocks && !(v->e->kind &&
-	    !strcmp(v->e->kind, KIND_ROLLUP)))
+	if (v->by_bucket && v->e && !is_rollup(v->e)) {
+		strbuf_addf(sb, "%" PRId64, bucket_of(entry_time(v->e)));
+		return;
+	}
+	if (v->e && v->blocks && !is_rollup(v->e))
 		k = blocks_find(v->blocks, entry_time(v->e));
 	if (k < 0)
 		strbuf_addstr(sb, REPORT_COMPACTED_SESSIONS);
@@ -152,8 +179,7 @@ static void group_keys(const struct report_spec *spec,
 			break;
 		case DIM_SESSION:
 			/* A rollup keeps how many sessions, not their sums. */
-			if (v->e && v->e->kind &&
-			    !strcmp(v->e->kind, KIND_ROLLUP))
+			if (is_rollup(v->e))
 				strbuf_addstr(sb, REPORT_COMPACTED_SESSIONS);
 			else
 				strbuf_addstr(sb, v->session ? v->session : "");
@@ -296,44 +322,21 @@ int report_foreach(const char *const *ledgers, size_t nledgers,
 	return for_each_entry_in(ledgers, nledgers, &o, foreach_one, &w, err);
 }
 
-struct ledger_report {
-	struct report *r;
-	const struct report_spec *spec;
-	const struct blocks *blocks;
-};
-
-static int account_entry(const struct entry *e, void *data)
-{
-	struct ledger_report *lr = data;
-	struct report *r = lr->r;
-	struct dim_values v = { e->provider_id, e->model_id,
-		e->session_resource, entry_get_str(e, EF_SOURCE),
-		device_is_self_peek(e->device_id) ? NULL : e->device_id,
-		local_day(entry_time(e)), e, lr->blocks };
-	struct counters c;
-
-	counters_of_entry(e, &c);
-	account(r, lr->spec, &v, &c);
-	if (entry_time(e) < r->first)
-		r->first = entry_time(e);
-	if (entry_time(e) > r->last)
-		r->last = entry_time(e);
-	return 0;
-}
-
 struct times {
 	int64_t *v;
 	size_t n, alloc;
 };
 
+static void add_time(struct times *t, int64_t time)
+{
+	ALLOC_GROW(t->v, t->n + 1, t->alloc);
+	t->v[t->n++] = time;
+}
+
 static int collect_time(const struct entry *e, void *data)
 {
-	struct times *t = data;
-
-	if (e->kind && !strcmp(e->kind, KIND_ROLLUP))
-		return 0;
-	ALLOC_GROW(t->v, t->n + 1, t->alloc);
-	t->v[t->n++] = entry_time(e);
+	if (!is_rollup(e))
+		add_time(data, entry_time(e));
 	return 0;
 }
 
@@ -356,30 +359,157 @@ int report_blocks(const char *const *ledgers, size_t nledgers,
 	return ret;
 }
 
-static int has_dim(const struct report_spec *spec, enum report_dim dim)
+static int block_dim(const struct report_spec *spec)
 {
 	for (size_t d = 0; d < spec->ndims; d++)
-		if (spec->dims[d] == dim)
-			return 1;
+		if (spec->dims[d] == DIM_BLOCK)
+			return (int)d;
+	return -1;
+}
+
+/*
+ * One report made in a walk of the ledgers shared with others. A report
+ * by block whose blocks are not made yet is made by bucket, with the
+ * times of the requests its spec selects but for its window; after the
+ * walk the blocks come from the times, and each bucket goes to its own.
+ */
+struct ledger_job {
+	const struct report_spec *spec;
+	struct report *r;
+	int by_bucket;
+	struct query all;        /* the filter without the window */
+	struct report buckets;
+	struct times times;
+};
+
+static void account_entry(struct ledger_job *j, const struct entry *e)
+{
+	struct report *r = j->by_bucket ? &j->buckets : j->r;
+	struct dim_values v = { e->provider_id, e->model_id,
+		e->session_resource, entry_get_str(e, EF_SOURCE),
+		device_is_self_peek(e->device_id) ? NULL : e->device_id,
+		local_day(entry_time(e)), e, j->spec->blocks, j->by_bucket };
+	struct counters c;
+
+	counters_of_entry(e, &c);
+	account(r, j->spec, &v, &c);
+	if (entry_time(e) < r->first)
+		r->first = entry_time(e);
+	if (entry_time(e) > r->last)
+		r->last = entry_time(e);
+}
+
+struct ledger_walk {
+	struct ledger_job *jobs;
+	size_t n;
+};
+
+static int walk_entry(struct entry *e, const char *row, size_t len,
+		void *data)
+{
+	struct ledger_walk *w = data;
+
+	(void)row;
+	(void)len;
+	for (size_t i = 0; i < w->n; i++) {
+		struct ledger_job *j = &w->jobs[i];
+
+		if (j->by_bucket && !is_rollup(e) && query_match(&j->all, e))
+			add_time(&j->times, entry_time(e));
+		if (query_match(&j->spec->filter, e))
+			account_entry(j, e);
+	}
 	return 0;
+}
+
+/* The first of the sorted times at or after t (one is: see below). */
+static int64_t first_at_or_after(const int64_t *v, size_t n, int64_t t)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n ? v[lo] : t;
+}
+
+/*
+ * Each bucket's group to its block's. A bucket's requests are among the
+ * times (the window's requests are among those of no window), so the
+ * first time at or after its start is one of its own requests.
+ */
+static void buckets_to_blocks(struct ledger_job *j)
+{
+	int d = block_dim(j->spec);
+	struct blocks b = { 0 };
+	struct strbuf key = STRBUF_INIT;
+
+	blocks_from_times(&b, j->times.v, j->times.n);
+	j->r->total = j->buckets.total;
+	j->r->first = j->buckets.first;
+	j->r->last = j->buckets.last;
+	for (size_t i = 0; i < j->buckets.ngroups; i++) {
+		struct report_group *g = &j->buckets.groups[i];
+		char *keys[REPORT_MAX_DIMS];
+		long k = -1;
+
+		memcpy(keys, g->key, sizeof(keys));
+		strbuf_reset(&key);
+		if (strcmp(g->key[d], REPORT_COMPACTED_SESSIONS))
+			k = blocks_find(&b, first_at_or_after(j->times.v,
+					j->times.n, strtoll(g->key[d], NULL,
+					10)));
+		if (k < 0)
+			strbuf_addstr(&key, REPORT_COMPACTED_SESSIONS);
+		else
+			time_format_utc(&key, b.start[k]);
+		keys[d] = key.buf;
+		add_to_group(j->r, j->spec->ndims, keys, &g->c);
+	}
+	strbuf_release(&key);
+	blocks_release(&b);
+}
+
+/* The reports of jobs, every one from the ledgers, in one walk. */
+static int ledger_reports(const char *const *ledgers, size_t nledgers,
+		struct ledger_job *jobs, size_t n, struct strbuf *err)
+{
+	struct entries_opts o = { .order = ENTRIES_AS_FOLDED, .quiet = 1 };
+	struct ledger_walk w = { jobs, n };
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		struct ledger_job *j = &jobs[i];
+
+		j->r->from_ledger = 1;
+		j->by_bucket = block_dim(j->spec) >= 0 && !j->spec->blocks;
+		j->all = j->spec->filter;
+		j->all.since = j->all.until = -1;
+		report_init(&j->buckets);
+		memset(&j->times, 0, sizeof(j->times));
+	}
+	ret = for_each_entry_in(ledgers, nledgers, &o, walk_entry, &w, err);
+	for (size_t i = 0; i < n; i++) {
+		if (!ret && jobs[i].by_bucket)
+			buckets_to_blocks(&jobs[i]);
+		report_release(&jobs[i].buckets);
+		free(jobs[i].times.v);
+	}
+	return ret;
 }
 
 int report_from_ledgers(const char *const *ledgers, size_t nledgers,
 		const struct report_spec *spec, struct report *r,
 		struct strbuf *err)
 {
-	struct blocks b = { 0 };
-	struct ledger_report lr = { r, spec, spec->blocks ? spec->blocks : &b };
-	int ret = 0;
+	struct ledger_job job = { .spec = spec, .r = r };
 
-	r->from_ledger = 1;
-	if (has_dim(spec, DIM_BLOCK) && !spec->blocks)
-		ret = report_blocks(ledgers, nledgers, spec, &b, err);
-	if (!ret)
-		ret = report_foreach(ledgers, nledgers, spec, account_entry,
-				&lr, err);
-	blocks_release(&b);
-	return ret;
+	return ledger_reports(ledgers, nledgers, &job, 1, err);
 }
 
 int report_check(const struct report *r, const char *ledger_path,
@@ -393,18 +523,36 @@ int report_check(const struct report *r, const char *ledger_path,
 			ledger_path) : 0;
 }
 
+int report_build_many(const struct report_scope *sc,
+		const struct report_job *jobs, size_t n, struct strbuf *err)
+{
+	struct ledger_job *lj = xcalloc(n ? n : 1, sizeof(*lj));
+	size_t nl = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (report_needs_ledger(jobs[i].spec, sc->s)) {
+			lj[nl].spec = jobs[i].spec;
+			lj[nl++].r = jobs[i].r;
+		} else {
+			report_from_rollups(sc->s, jobs[i].spec, jobs[i].r);
+		}
+	}
+	if (nl)
+		ret = ledger_reports(sc->ledgers, sc->nledgers, lj, nl, err);
+	free(lj);
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = report_check(jobs[i].r, sc->ledgers[0], err);
+	return ret;
+}
+
 int report_build(const struct report_scope *sc,
 		const struct report_spec *spec, struct report *r,
 		struct strbuf *err)
 {
-	int ret = 0;
+	struct report_job job = { spec, r };
 
-	if (report_needs_ledger(spec, sc->s))
-		ret = report_from_ledgers(sc->ledgers, sc->nledgers, spec, r,
-				err);
-	else
-		report_from_rollups(sc->s, spec, r);
-	return ret ? ret : report_check(r, sc->ledgers[0], err);
+	return report_build_many(sc, &job, 1, err);
 }
 
 void report_collapse(const struct report *src, int dim, struct report *dst)

@@ -138,6 +138,20 @@ int report_build(const struct report_scope *sc,
 		const struct report_spec *spec, struct report *r,
 		struct strbuf *err);
 
+/* One report to make: what it counts, and where it goes (initialised). */
+struct report_job {
+	const struct report_spec *spec;
+	struct report *r;
+};
+
+/*
+ * Several reports of one scope at once: each from the rollups when they
+ * answer it, the rest from one walk of the ledgers together (see
+ * report_build()). 0 or T_ELEDGER.
+ */
+int report_build_many(const struct report_scope *sc,
+		const struct report_job *jobs, size_t n, struct strbuf *err);
+
 /*
  * T_ELEDGER when a total or group of r is too large to be exact (see
  * COUNTER_MAX); 0 otherwise. report_build() checks by itself.

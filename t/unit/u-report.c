@@ -1,10 +1,12 @@
 /* Unit tests for rollups, reports and the summary cache file. */
 #include "tap.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "lib/blocks.h"
 #include "lib/budget.h"
 #include "lib/entries.h"
 #include "lib/report.h"
@@ -137,6 +139,109 @@ static void test_several_ledgers(void)
 	strbuf_release(&err);
 }
 
+#define H (60 * 60 * 1000LL)
+
+/* A ledger of requests at these times, a token each, in this order. */
+static void write_times(const char *path, const int64_t *t, size_t n)
+{
+	FILE *f = fopen(path, "w");
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "{\"v\":1,\"entryId\":\"e%zu\",\"providerId\":"
+				"\"p\",\"modelId\":\"m\",\"startedAt\":%" PRId64
+				",\"billedInputTokens\":1,"
+				"\"billedOutputTokens\":0}\n", i, t[i]);
+	fclose(f);
+}
+
+/* "<block> <requests>;" for every group, as made. */
+static void block_groups(const char *path, int64_t since, struct strbuf *out,
+		int made_first)
+{
+	struct report_spec spec = REPORT_SPEC_INIT;
+	struct strbuf err = STRBUF_INIT;
+	struct blocks b = { 0 };
+	struct report r;
+
+	spec.ndims = 1;
+	spec.dims[0] = DIM_BLOCK;
+	spec.filter.since = since;
+	if (made_first) {
+		report_blocks(&path, 1, &spec, &b, &err);
+		spec.blocks = &b;
+	}
+	report_init(&r);
+	if (report_from_ledgers(&path, 1, &spec, &r, &err))
+		strbuf_addf(out, "error: %s", err.buf);
+	report_sort(&r, &spec);
+	for (size_t i = 0; i < r.ngroups; i++)
+		strbuf_addf(out, "%s %" PRId64 ";", r.groups[i].key[0],
+				r.groups[i].c.v[RC_REQUESTS]);
+	report_release(&r);
+	blocks_release(&b);
+	strbuf_release(&err);
+}
+
+/*
+ * A report by block made in one walk (by bucket) is the report made
+ * from blocks made first: on the hour edges and on random sequences.
+ */
+static void test_blocks_in_one_walk(void)
+{
+	static const int64_t steps[] = { 0, 1, 7 * 60000, 59 * 60000, H,
+		2 * H, 4 * H + 59 * 60000, 5 * H, 5 * H + 1, 6 * H, 30 * H };
+	const int64_t base = 1795514400000LL;  /* 2026-11-24T10:00:00Z */
+	int64_t edge[] = { base, base + 5 * H, base + 5 * H + 30 * 60000 };
+	char dir[] = "/tmp/u-report.XXXXXX";
+	struct strbuf path = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
+	int64_t t[200];
+	int same = 1;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "a temporary directory");
+		return;
+	}
+	strbuf_addf(&path, "%s/l.jsonl", dir);
+	write_times(path.buf, edge, 3);
+	block_groups(path.buf, -1, &a, 0);
+	is_str(a.buf, "2026-11-24T10:00:00Z 2;2026-11-24T15:00:00Z 1;",
+			"a request exactly five hours on stays; the rest of "
+			"its hour starts the next block");
+	srand(7);
+	for (int round = 0; round < 300; round++) {
+		int64_t at = base, n = 20 + rand() % 180;
+
+		for (int64_t i = 0; i < n; i++) {
+			at += steps[rand() % 11];
+			t[i] = rand() % 3 ? at : at / H * H;
+		}
+		/* Out of order now and then, as ledgers are. */
+		for (int64_t i = 1; i < n; i += 7) {
+			int64_t x = t[i];
+
+			t[i] = t[i - 1];
+			t[i - 1] = x;
+		}
+		write_times(path.buf, t, (size_t)n);
+		strbuf_reset(&a);
+		strbuf_reset(&b);
+		block_groups(path.buf, t[n / 2], &a, 0);
+		block_groups(path.buf, t[n / 2], &b, 1);
+		if (strcmp(a.buf, b.buf)) {
+			printf("# round %d:\n#  one walk: %s\n#  two: %s\n",
+					round, a.buf, b.buf);
+			same = 0;
+			break;
+		}
+	}
+	ok(same, "300 random ledgers: by bucket as by blocks made first");
+	unlink(path.buf);
+	rmdir(dir);
+	strbuf_release(&path);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
 /* One filter: the rollups' keys and whole entries are judged alike. */
 static void test_one_filter(void)
 {
@@ -184,6 +289,7 @@ int main(void)
 	test_counters_overflow();
 	test_one_filter();
 	test_several_ledgers();
+	test_blocks_in_one_walk();
 	key_is(day_key, "2026-11-24T10:00:00Z", "2026-11-24");
 	key_is(week_key, "2026-11-24T10:00:00Z", "2026-W48");
 	key_is(week_key, "2026-11-23T00:00:00Z", "2026-W48");
