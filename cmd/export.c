@@ -213,46 +213,60 @@ static int recent_entries(const struct export_cmd *c, struct recent_list *rl,
 	return ret > 0 ? 0 : ret;
 }
 
-/* This month so far, with the report's filters, and its forecast. */
-struct month_pace {
-	struct report total;
-	struct forecast fc;
+/*
+ * The report's specs: one window and its filters, grouped as each part
+ * of the page shows it, with this month so far and the same days of the
+ * month before (filters kept, window not).
+ */
+enum html_part {
+	HP_TOTAL, HP_DAYS, HP_PROVIDER, HP_MODEL, HP_BLOCK, HP_DAY_MODEL,
+	HP_PROJECT, HP_MONTH, HP_PREV_MONTH, HP__COUNT
 };
 
-static int month_pace_build(struct month_pace *p,
-		const struct report_scope *sc, const struct report_spec *window,
-		enum cost_mode mode, int64_t now, struct strbuf *err)
+static size_t html_specs(struct report_spec *specs,
+		const struct report_spec *window, int64_t now)
 {
-	struct report_spec spec = *window;
+	static const char *const dims[HP_MONTH][2] = {
+		[HP_DAYS] = { "day" }, [HP_PROVIDER] = { "provider" },
+		[HP_MODEL] = { "model" }, [HP_BLOCK] = { "block" },
+		[HP_DAY_MODEL] = { "day", "model" },
+		[HP_PROJECT] = { "tag:project" },
+	};
+	struct report_spec *month = &specs[HP_MONTH];
 	int32_t from, to;
-	int ret;
 
+	for (size_t i = 0; i < HP_MONTH; i++) {
+		specs[i] = *window;
+		specs[i].ndims = 0;
+		for (size_t d = 0; d < 2 && dims[i][d]; d++)
+			report_add_dim(&specs[i], dims[i][d]);
+	}
 	calendar_bounds(CAL_MONTH, local_day(now), &from, &to);
-	spec.ndims = 0;
-	spec.filter.since = local_day_to_ms(from);
-	spec.filter.until = local_day_to_ms(to);
-	report_init(&p->total);
-	ret = report_build(sc, &spec, &p->total, err);
-	if (!ret)
-		ret = forecast_build(&p->fc, sc, &spec, &p->total.total,
-				CAL_MONTH, 1, mode, now, err);
-	return ret;
+	*month = *window;
+	month->ndims = 0;
+	month->filter.since = local_day_to_ms(from);
+	month->filter.until = local_day_to_ms(to);
+	return forecast_prev_spec(month, CAL_MONTH, 1, now,
+			&specs[HP_PREV_MONTH]) ? HP__COUNT : HP__COUNT - 1;
 }
 
 static int html_report(struct export_cmd *c, struct reporting *rp,
 		const struct tally_ctx *ctx, struct sink *s, struct strbuf *err)
 {
 	const struct report_scope *sc;
-	struct report_spec spec = REPORT_SPEC_INIT;
-	struct report total, days, prov, model, days_model, blocks, projects;
-	struct html_reports hr = { .total = &total, .days = &days,
-		.by_provider = &prov, .by_model = &model,
-		.days_by_model = &days_model, .by_block = &blocks,
-		.by_project = &projects };
+	struct report_spec spec = REPORT_SPEC_INIT, specs[HP__COUNT];
+	struct report r[HP__COUNT];
+	struct report_job jobs[HP__COUNT];
+	struct html_reports hr = { .total = &r[HP_TOTAL],
+		.days = &r[HP_DAYS], .by_provider = &r[HP_PROVIDER],
+		.by_model = &r[HP_MODEL], .days_by_model = &r[HP_DAY_MODEL],
+		.by_block = &r[HP_BLOCK], .by_project = &r[HP_PROJECT],
+		.month = &r[HP_MONTH].total };
 	struct recent_list rl = { &c->q, NULL, 0 };
 	struct subscription_view subs;
-	struct month_pace pace;
+	struct forecast month_fc;
 	struct export_data d;
+	size_t n;
 	int ret;
 
 	/* The report counts what the table of recent entries shows. */
@@ -265,58 +279,31 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 		spec.filter.since = local_day_to_ms(local_day(rp->now) - 29);
 	if (!c->q.since_text)
 		c->q.since = spec.filter.since;
-	report_init(&total);
-	report_init(&days);
-	report_init(&prov);
-	report_init(&model);
-	report_init(&days_model);
-	report_init(&blocks);
-	report_init(&projects);
+	n = html_specs(specs, &spec, rp->now);
+	for (size_t i = 0; i < HP__COUNT; i++) {
+		report_init(&r[i]);
+		jobs[i].spec = &specs[i];
+		jobs[i].r = &r[i];
+	}
 	memset(&subs, 0, sizeof(subs));
-	memset(&pace, 0, sizeof(pace));
 	rl.e = xcalloc(RECENT, sizeof(*rl.e));
 	ret = reporting_scope(rp, c->all_workspaces ? BUDGET_SCOPE_ALL :
 			BUDGET_SCOPE_WORKSPACE, &sc, err);
+	/* One walk of the ledger for every part the rollups cannot answer. */
 	if (!ret)
-		ret = report_build(sc, &spec, &total, err);
-	spec.ndims = 1;
-	spec.dims[0] = DIM_DAY;
+		ret = report_build_many(sc, jobs, n, err);
 	if (!ret)
-		ret = report_build(sc, &spec, &days, err);
-	spec.dims[0] = DIM_PROVIDER;
-	if (!ret)
-		ret = report_build(sc, &spec, &prov, err);
-	spec.dims[0] = DIM_MODEL;
-	if (!ret)
-		ret = report_build(sc, &spec, &model, err);
-	spec.dims[0] = DIM_BLOCK;
-	if (!ret)
-		ret = report_build(sc, &spec, &blocks, err);
-	spec.ndims = 2;
-	spec.dims[0] = DIM_DAY;
-	spec.dims[1] = DIM_MODEL;
-	if (!ret)
-		ret = report_build(sc, &spec, &days_model, err);
-	if (!ret)
-		ret = month_pace_build(&pace, sc, &spec, rp->mode, rp->now,
+		ret = subscription_view_build(&subs, rp, &specs[HP_DAY_MODEL],
 				err);
-	if (!ret)
-		ret = subscription_view_build(&subs, rp, &spec, err);
-	spec.ndims = 0;
-	report_add_dim(&spec, "tag:project");
-	if (!ret)
-		ret = report_build(sc, &spec, &projects, err);
 	if (!ret)
 		ret = recent_entries(c, &rl, err);
 	if (!ret) {
-		spec.dims[0] = DIM_DAY;
-		report_sort(&days, &spec);
-		spec.dims[0] = DIM_PROVIDER;
-		report_sort(&prov, &spec);
-		report_sort(&model, &spec);
-		report_sort(&projects, &spec);
-		spec.dims[0] = DIM_BLOCK;
-		report_sort(&blocks, &spec);
+		for (size_t i = 0; i < HP_MONTH; i++)
+			if (i != HP_DAY_MODEL) /* the chart keeps its order */
+				report_sort(&r[i], &specs[i]);
+		forecast_fill(&month_fc, &specs[HP_MONTH], &r[HP_MONTH].total,
+				n == HP__COUNT ? &r[HP_PREV_MONTH].total : NULL,
+				CAL_MONTH, rp->mode, rp->now);
 		fill_data(&d, rp, ctx);
 		if (c->all_workspaces)
 			d.scope_name = "every workspace and the profile";
@@ -325,8 +312,7 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 			local_day(spec.filter.until - 1) : local_day(rp->now);
 		if (d.last_day < d.first_day)
 			d.last_day = d.first_day;
-		hr.month = &pace.total.total;
-		hr.month_fc = &pace.fc;
+		hr.month_fc = &month_fc;
 		hr.subs = subs.subs;
 		hr.nsubs = subs.n;
 		hr.subs_by_month = &subs.by_month;
@@ -337,14 +323,8 @@ static int html_report(struct export_cmd *c, struct reporting *rp,
 	for (size_t i = 0; i < rl.n; i++)
 		entry_release(&rl.e[i]);
 	free(rl.e);
-	report_release(&total);
-	report_release(&days);
-	report_release(&prov);
-	report_release(&model);
-	report_release(&days_model);
-	report_release(&blocks);
-	report_release(&projects);
-	report_release(&pace.total);
+	for (size_t i = 0; i < HP__COUNT; i++)
+		report_release(&r[i]);
 	subscription_view_release(&subs);
 	return ret;
 }

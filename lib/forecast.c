@@ -25,16 +25,27 @@ static void previous_window(struct forecast *fc, const struct query *q,
 	}
 }
 
-int forecast_build(struct forecast *fc, const struct report_scope *sc,
-		const struct report_spec *spec, const struct counters *total,
-		int calendar, int compare, enum cost_mode mode, int64_t now,
-		struct strbuf *err)
+int forecast_prev_spec(const struct report_spec *spec, int calendar,
+		int compare, int64_t now, struct report_spec *prev)
+{
+	struct forecast fc;
+
+	if (!compare || spec->filter.since < 0)
+		return 0;
+	previous_window(&fc, &spec->filter, calendar, now);
+	*prev = *spec;
+	prev->ndims = 0;
+	prev->filter.since = fc.prev_since;
+	prev->filter.until = fc.prev_until;
+	return 1;
+}
+
+void forecast_fill(struct forecast *fc, const struct report_spec *spec,
+		const struct counters *total, const struct counters *prev,
+		int calendar, enum cost_mode mode, int64_t now)
 {
 	const struct query *q = &spec->filter;
-	struct report_spec prev = *spec;
-	struct report r;
 	int64_t cost;
-	int ret;
 
 	memset(fc, 0, sizeof(*fc));
 	/* Nothing used yet is no pace to project. */
@@ -49,16 +60,30 @@ int forecast_build(struct forecast *fc, const struct report_scope *sc,
 		fc->proj_cost = cost < 0 ? -1 :
 			(int64_t)((double)cost / fc->elapsed + 0.5);
 	}
-	if (!compare || q->since < 0)
-		return 0;
+	if (!prev)
+		return;
 	previous_window(fc, q, calendar, now);
-	prev.ndims = 0;
-	prev.filter.since = fc->prev_since;
-	prev.filter.until = fc->prev_until;
+	fc->prev = *prev;
+	fc->has_compare = 1;
+}
+
+int forecast_build(struct forecast *fc, const struct report_scope *sc,
+		const struct report_spec *spec, const struct counters *total,
+		int calendar, int compare, enum cost_mode mode, int64_t now,
+		struct strbuf *err)
+{
+	struct report_spec prev;
+	struct report r;
+	int ret = 0;
+
+	if (!forecast_prev_spec(spec, calendar, compare, now, &prev)) {
+		forecast_fill(fc, spec, total, NULL, calendar, mode, now);
+		return 0;
+	}
 	report_init(&r);
 	ret = report_build(sc, &prev, &r, err);
-	fc->prev = r.total;
-	fc->has_compare = !ret;
+	forecast_fill(fc, spec, total, ret ? NULL : &r.total, calendar, mode,
+			now);
 	report_release(&r);
 	return ret;
 }

@@ -27,8 +27,25 @@ struct forecast {
 };
 
 /*
- * calendar is the window's period, or -1 for another window; now is the
- * report's clock. 0, or T_ELEDGER.
+ * The report a comparison needs: spec's filters over the stretch before
+ * (no groups). 1 when there is one to make (compare asked, and a window
+ * with a start), else 0.
+ */
+int forecast_prev_spec(const struct report_spec *spec, int calendar,
+		int compare, int64_t now, struct report_spec *prev);
+
+/*
+ * fc from the window's total and, when prev is not NULL, the total of
+ * the stretch before (the report of forecast_prev_spec()).
+ */
+void forecast_fill(struct forecast *fc, const struct report_spec *spec,
+		const struct counters *total, const struct counters *prev,
+		int calendar, enum cost_mode mode, int64_t now);
+
+/*
+ * Both at once, making the report of the stretch before. calendar is the
+ * window's period, or -1 for another window; now is the report's clock.
+ * 0, or T_ELEDGER.
  */
 int forecast_build(struct forecast *fc, const struct report_scope *sc,
 		const struct report_spec *spec, const struct counters *total,
