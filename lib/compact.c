@@ -206,7 +206,7 @@ static void rollup_row(struct compaction *c, size_t index,
 	struct jsonw w;
 	const struct intern *str = &c->rollups.strings;
 	struct strbuf id = STRBUF_INIT, day = STRBUF_INIT, json = STRBUF_INIT;
-	struct strbuf src = STRBUF_INIT, dev = STRBUF_INIT;
+	struct strbuf src = STRBUF_INIT, dev = STRBUF_INIT, label = STRBUF_INIT;
 	const char *project = r->key.project ?
 		intern_str(str, r->key.project) : NULL;
 	const char *source = rollup_source(str, &r->key);
@@ -237,6 +237,9 @@ static void rollup_row(struct compaction *c, size_t index,
 	id_derived(&id, "r_", parts);
 	jw_init(&w, &json, JW_COMPACT);
 	jw_object_begin(&w);
+	/* Its day by name: readers in another zone keep it on that day. */
+	day_key(&label, r->key.day);
+	jw_kv_string(&w, "day", label.buf);
 	counters_json_members(&w, &r->c);
 	rollup_detail_members(&c->detail, index, &w);
 	jw_object_end(&w);
@@ -262,6 +265,7 @@ static void rollup_row(struct compaction *c, size_t index,
 	entry_release(&e);
 	strbuf_release(&id);
 	strbuf_release(&day);
+	strbuf_release(&label);
 	strbuf_release(&src);
 	strbuf_release(&dev);
 	strbuf_release(&json);

@@ -7,6 +7,7 @@
 #include "error.h"
 #include "jsonscan.h"
 #include "money.h"
+#include "timeutil.h"
 #include "banned.h"
 
 enum ftype { FT_STR, FT_INT, FT_TIME, FT_MONEY, FT_QUOTA, FT_TAGS, FT_RAW };
@@ -527,6 +528,43 @@ static int expected_field(struct jscan *s, int next)
 	return -1;
 }
 
+/*
+ * A rollup row names the local day it sums ("day" in its rollup object;
+ * rows from earlier releases do not). Its times are that day's midnights
+ * in the zone in force, whichever zone compacted it: a day rolled up by
+ * a cron job running in UTC stays on its day in the user's own zone.
+ */
+static void rollup_day_times(struct entry *e)
+{
+	struct jscan s;
+	struct js_span key, val;
+	char text[11];
+	int32_t day;
+
+	if (!entry_has(e, EF_KIND) || strcmp(e->kind, KIND_ROLLUP) ||
+	    !entry_has(e, EF_ROLLUP))
+		return;
+	js_init(&s, e->rollup, strlen(e->rollup));
+	if (js_object_begin(&s))
+		return;
+	while (js_member(&s, &key) > 0) {
+		if (!js_key_is(&key, "day")) {
+			if (js_skip(&s))
+				return;
+			continue;
+		}
+		if (js_string(&s, &val) || val.len != 10 || val.escaped)
+			return;
+		memcpy(text, val.p, 10);
+		text[10] = '\0';
+		if (time_parse_day(text, &day))
+			return;
+		entry_set_int(e, EF_STARTED_AT, local_day_to_ms(day));
+		entry_set_int(e, EF_COMPLETED_AT, local_day_to_ms(day + 1));
+		return;
+	}
+}
+
 int entry_parse(struct entry *e, const char *line, size_t len,
 		const char **why)
 {
@@ -571,6 +609,7 @@ int entry_parse(struct entry *e, const char *line, size_t len,
 		*why = "unexpected text after the row";
 		return -1;
 	}
+	rollup_day_times(e);
 	return check_parsed(e, why);
 syntax:
 	*why = s.error ? s.error : "not a JSON object";

@@ -303,6 +303,37 @@ test_expect_success 'one of a thing is one thing, not one things' '
 	test "$(cat out)" = "compacted 1 row: 0 superseded rows folded, 1 entry past retention_days, 0 entries beyond max_entries, 0 invalid lines moved to usage-ledger.rejected.jsonl; 0 entries kept"
 '
 
+test_expect_success 'a rollup stays on its day in every zone; older rows keep their times' '
+	export TALLY_HOME=$PWD/zones &&
+	for at in 2026-10-05T00:30:00+02:00 2026-10-05T10:00:00+02:00 \
+			2026-10-05T23:30:00+02:00; do
+		TZ=Europe/Berlin tally -c auto_compact=false record -q -p openai \
+			-m gpt-4.1 --input-tokens 10 --started-at $at || return 1
+	done &&
+	TZ=Europe/Berlin tally compact >/dev/null &&
+	test "$(rollup_of day)" = 2026-10-05 &&
+	for z in UTC Europe/Berlin America/Los_Angeles Pacific/Auckland; do
+		TZ=$z tally summary --since 2026-09-01 --until 2026-11-01 \
+			--by day --json >d.json &&
+		test "$(json_get d.json "[(g[\"day\"], g[\"requests\"]) for g in d[\"groups\"]]")" = \
+			"[[\"2026-10-05\", 3]]" &&
+		TZ=$z tally summary --since 2026-10-05 --until 2026-10-06 --json >w.json &&
+		test "$(json_get w.json "d[\"requests\"]")" = 3 || return 1
+	done &&
+	TZ=America/Los_Angeles tally -c auto_compact=false record -q -p openai \
+		-m gpt-4.1 --input-tokens 5 --started-at 2026-10-05T12:00:00-07:00 &&
+	TZ=America/Los_Angeles tally compact >/dev/null &&
+	test "$(rollup_of requests)" = 4 &&
+	TZ=UTC tally log --kind rollup --json >r.json &&
+	test "$(json_get r.json "[(x[\"rollup\"][\"day\"], x[\"rollup\"][\"requests\"]) for x in d]")" = \
+		"[[\"2026-10-05\", 4]]" &&
+	export TALLY_HOME=$PWD/old-rollup &&
+	mkdir -p "$TALLY_HOME/profile" &&
+	printf "{\"v\":1,\"entryId\":\"r_old\",\"providerId\":\"openai\",\"modelId\":\"m\",\"startedAt\":1791151200000,\"completedAt\":1791237600000,\"source\":\"rollup\",\"recordedAt\":1,\"kind\":\"rollup\",\"rollup\":{\"requests\":1}}\n" >"$(ledger)" &&
+	TZ=UTC tally summary --since 2026-09-01 --until 2026-11-01 --by day --json >o.json &&
+	test "$(json_get o.json "[g[\"day\"] for g in d[\"groups\"]]")" = "[\"2026-10-04\"]"
+'
+
 test_expect_success 'bad usage' '
 	test_expect_code 2 tally compact extra 2>err &&
 	test_grep "unexpected argument" err &&
