@@ -139,6 +139,7 @@ static int evaluate_other(struct reporting *rp, struct other_budgets *o,
 		struct strbuf *err)
 {
 	struct summary_opts so = rp->o;
+	const struct report_scope **scopes;
 	int ret;
 
 	so.quiet = 1;
@@ -151,18 +152,21 @@ static int evaluate_other(struct reporting *rp, struct other_budgets *o,
 			sizeof(*rp->budgets));
 	rp->status = xrealloc(rp->status, (rp->nbudgets + o->n + 1) *
 			sizeof(*rp->status));
+	scopes = xcalloc(o->n + 1, sizeof(*scopes));
 	for (size_t i = 0; !ret && i < o->n; i++) {
-		const struct budget *b = &o->budgets[i];
-		struct budget_status *st = &rp->status[rp->nbudgets];
-		const struct report_scope *sc = &o->here;
-
-		if (b->scope != BUDGET_SCOPE_WORKSPACE)
-			ret = reporting_scope(rp, b->scope, &sc, err);
-		if (!ret)
-			ret = budget_evaluate(b, sc, rp->session.buf,
-					rp->mode, rp->now, st, err);
-		st->workspace = o->sc.workspace;
-		rp->budgets[rp->nbudgets++] = *b;
+		scopes[i] = &o->here;
+		if (o->budgets[i].scope != BUDGET_SCOPE_WORKSPACE)
+			ret = reporting_scope(rp, o->budgets[i].scope,
+					&scopes[i], err);
+	}
+	if (!ret)
+		ret = budgets_evaluate(o->budgets, scopes, o->n,
+				rp->session.buf, rp->mode, rp->now,
+				&rp->status[rp->nbudgets], err);
+	free(scopes);
+	for (size_t i = 0; !ret && i < o->n; i++) {
+		rp->status[rp->nbudgets].workspace = o->sc.workspace;
+		rp->budgets[rp->nbudgets++] = o->budgets[i];
 	}
 	/* The budgets moved: each status points at its own again. */
 	for (size_t i = 0; i < rp->nbudgets; i++)
@@ -202,19 +206,19 @@ static int evaluate_budgets(struct reporting *rp, struct tally_ctx *ctx,
 		int hooks, struct strbuf *err)
 {
 	int ret = budgets_load(&ctx->cfg, &rp->budgets, &rp->nbudgets, err);
+	const struct report_scope **scopes;
 
 	if (ret)
 		return ret;
 	rp->status = xcalloc(rp->nbudgets + 1, sizeof(*rp->status));
-	for (size_t i = 0; i < rp->nbudgets && !ret; i++) {
-		const struct report_scope *sc;
-
-		ret = reporting_scope(rp, rp->budgets[i].scope, &sc, err);
-		if (!ret)
-			ret = budget_evaluate(&rp->budgets[i], sc,
-					rp->session.buf, rp->mode, rp->now,
-					&rp->status[i], err);
-	}
+	scopes = xcalloc(rp->nbudgets + 1, sizeof(*scopes));
+	for (size_t i = 0; i < rp->nbudgets && !ret; i++)
+		ret = reporting_scope(rp, rp->budgets[i].scope, &scopes[i], err);
+	if (!ret)
+		ret = budgets_evaluate(rp->budgets, scopes, rp->nbudgets,
+				rp->session.buf, rp->mode, rp->now, rp->status,
+				err);
+	free(scopes);
 	if (!ret && hooks)
 		budget_fire_alerts(rp->status, rp->nbudgets,
 				ctx->cfg.hook_budget_alert, &ctx->scope,

@@ -251,42 +251,79 @@ static void judge(struct budget_status *st)
 	st->state = t > u ? t : u;
 }
 
-int budget_evaluate(const struct budget *b, const struct report_scope *sc,
-		const char *session, enum cost_mode mode, int64_t now,
-		struct budget_status *st, struct strbuf *err)
+/* What b counts at now: its period (or session) and filters, into spec. */
+static void budget_spec(const struct budget *b, const char *session,
+		int64_t now, struct report_spec *spec, struct budget_status *st)
 {
-	struct report_spec spec = REPORT_SPEC_INIT;
-	struct report r;
-	int ret;
-
 	memset(st, 0, sizeof(*st));
 	st->b = b;
 	if (b->period == PERIOD_SESSION) {
 		snprintf(st->period, sizeof(st->period), "%s",
 				session ? session : "");
 		st->start = st->end = -1;
-		spec.filter.session = session ? session : "";
+		spec->filter.session = session ? session : "";
 	} else {
 		int32_t from, to;
 
 		period_days(b->period, now, &from, &to, st->period,
 				sizeof(st->period));
-		st->start = spec.filter.since = local_day_to_ms(from);
-		st->end = spec.filter.until = local_day_to_ms(to);
+		st->start = spec->filter.since = local_day_to_ms(from);
+		st->end = spec->filter.until = local_day_to_ms(to);
 	}
-	spec.filter.provider = b->provider;
-	spec.filter.model = b->model;
+	spec->filter.provider = b->provider;
+	spec->filter.model = b->model;
 	if (b->tag)
-		string_list_append(&spec.filter.tags, b->tag);
-	report_init(&r);
-	ret = report_build(sc, &spec, &r, err);
-	if (!ret) {
-		st->used_tokens = r.total.v[RC_INPUT] + r.total.v[RC_OUTPUT];
-		st->used_usd = counters_cost(&r.total, mode, &st->unpriced);
-		judge(st);
+		string_list_append(&spec->filter.tags, b->tag);
+}
+
+int budgets_evaluate(const struct budget *b,
+		const struct report_scope *const *scopes, size_t n,
+		const char *session, enum cost_mode mode, int64_t now,
+		struct budget_status *st, struct strbuf *err)
+{
+	struct report_spec *specs = xcalloc(n ? n : 1, sizeof(*specs));
+	struct report *r = xcalloc(n ? n : 1, sizeof(*r));
+	struct report_job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
+	unsigned char *done = xcalloc(n ? n : 1, 1);
+	int ret = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct report_spec init = REPORT_SPEC_INIT;
+
+		specs[i] = init;
+		budget_spec(&b[i], session, now, &specs[i], &st[i]);
+		report_init(&r[i]);
 	}
-	report_release(&r);
-	query_release(&spec.filter);
+	/* The budgets of one scope together: one walk for those of tags. */
+	for (size_t i = 0; i < n && !ret; i++) {
+		size_t nj = 0;
+
+		if (done[i])
+			continue;
+		for (size_t k = i; k < n; k++) {
+			if (scopes[k] != scopes[i])
+				continue;
+			done[k] = 1;
+			jobs[nj].spec = &specs[k];
+			jobs[nj++].r = &r[k];
+		}
+		ret = report_build_many(scopes[i], jobs, nj, err);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!ret) {
+			st[i].used_tokens = r[i].total.v[RC_INPUT] +
+				r[i].total.v[RC_OUTPUT];
+			st[i].used_usd = counters_cost(&r[i].total, mode,
+					&st[i].unpriced);
+			judge(&st[i]);
+		}
+		report_release(&r[i]);
+		query_release(&specs[i].filter);
+	}
+	free(specs);
+	free(r);
+	free(jobs);
+	free(done);
 	return ret;
 }
 

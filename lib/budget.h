@@ -68,12 +68,15 @@ int budgets_load(const struct config *c, struct budget **out, size_t *n,
 		struct strbuf *err);
 
 /*
- * Works out how much of b is used at time now, over the usage of its
- * scope (the caller picks it). session is the current session (for
- * session budgets). 0 or T_ELEDGER.
+ * Works out how much of each of the n budgets b is used at time now:
+ * budget i over the usage of scopes[i] (the caller picks them), into
+ * st[i]. session is the current session (for session budgets). The
+ * budgets of one scope share one walk of its ledgers for all that the
+ * rollups cannot answer (tag budgets). 0 or T_ELEDGER.
  */
 struct report_scope;
-int budget_evaluate(const struct budget *b, const struct report_scope *sc,
+int budgets_evaluate(const struct budget *b,
+		const struct report_scope *const *scopes, size_t n,
 		const char *session, enum cost_mode mode, int64_t now,
 		struct budget_status *st, struct strbuf *err);
 

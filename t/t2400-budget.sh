@@ -136,6 +136,28 @@ test_expect_success 'a session budget follows the current session' '
 	test "$(json_get b.json "d[\"budgets\"][0][\"percent\"]")" = 50
 '
 
+test_expect_success 'tag budgets read together: each counts its own entries' '
+	TALLY_HOME=$PWD/tags &&
+	export TALLY_HOME &&
+	tally record -q -p openai -m m --input-tokens 100 --tag team=a &&
+	tally record -q -p openai -m m --input-tokens 20 --tag team=b &&
+	tally record -q -p anthropic -m c --input-tokens 3 --tag team=b &&
+	tally record -q -p openai -m m --input-tokens 4000 \
+		--started-at 2026-11-01T12:00:00Z --tag team=a &&
+	cat >t.yaml <<-\EOF &&
+	budgets:
+	  - {name: a-day, period: day, tokens: 1000, tag: team=a}
+	  - {name: b-day, period: day, tokens: 1000, tag: team=b}
+	  - {name: all-month, period: month, tokens: 10000}
+	  - {name: a-month, period: month, tokens: 10000, tag: team=a}
+	  - {name: b-openai, period: month, tokens: 10000, tag: team=b, provider: openai}
+	  - {name: a-profile, period: month, tokens: 10000, tag: team=a, scope: profile}
+	EOF
+	tally --config t.yaml budget --json >t.json &&
+	test "$(json_get t.json "[(b[\"name\"], b[\"usedTokens\"]) for b in d[\"budgets\"]]")" = \
+		"[[\"a-day\", 100], [\"b-day\", 23], [\"all-month\", 4123], [\"a-month\", 4100], [\"b-openai\", 20], [\"a-profile\", 4100]]"
+'
+
 test_expect_success 'misconfigured budgets are configuration errors' '
 	printf "budgets:\n  - name: x\n    period: day\n" >nolimit.yaml &&
 	test_expect_code 3 tally --config nolimit.yaml budget 2>err &&
