@@ -213,7 +213,8 @@ static int evaluate_budgets(struct reporting *rp, struct tally_ctx *ctx,
 	rp->status = xcalloc(rp->nbudgets + 1, sizeof(*rp->status));
 	scopes = xcalloc(rp->nbudgets + 1, sizeof(*scopes));
 	for (size_t i = 0; i < rp->nbudgets && !ret; i++)
-		ret = reporting_scope(rp, rp->budgets[i].scope, &scopes[i], err);
+		ret = reporting_scope(rp, rp->budgets[i].scope, &scopes[i],
+				err);
 	if (!ret)
 		ret = budgets_evaluate(rp->budgets, scopes, rp->nbudgets,
 				rp->session.buf, rp->mode, rp->now, rp->status,
