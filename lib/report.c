@@ -240,13 +240,73 @@ static int32_t midnight_day(int64_t ms)
 	return local_day_to_ms(day) == ms ? day : INT32_MIN;
 }
 
+/*
+ * Whether the summary's usage by tag answers the spec: one tag and
+ * nothing else that needs whole entries, groups the rows by tag keep
+ * (no session, source, tag or block), and a window from a midnight of
+ * a day they cover.
+ */
+static int by_tag(const struct report_spec *spec, const struct summary *s)
+{
+	const struct query *q = &spec->filter;
+	int32_t from = q->since >= 0 ? midnight_day(q->since) : INT32_MIN;
+
+	if (s->tags_overflow || q->tags.nr != 1 || q->status || q->grep ||
+	    q->unpriced || q->device || q->session ||
+	    (q->kind && strcmp(q->kind, "all")))
+		return 0;
+	for (size_t d = 0; d < spec->ndims; d++)
+		if (spec->dims[d] == DIM_SESSION ||
+		    spec->dims[d] == DIM_SOURCE ||
+		    spec->dims[d] == DIM_TAG || spec->dims[d] == DIM_BLOCK)
+			return 0;
+	return from != INT32_MIN && from >= s->tags_from;
+}
+
+/* Whether an entry's tag "key=value" is what a query's tag asks for. */
+static int tag_pair_matches(const char *pair, const char *want)
+{
+	size_t klen = strcspn(want, "=");
+
+	if (want[klen])
+		return !strcmp(pair, want);
+	return !strncmp(pair, want, klen) && pair[klen] == '=';
+}
+
+static void report_from_tags(const struct summary *s,
+		const struct report_spec *spec, struct report *r)
+{
+	const struct intern *str = &s->tags.strings;
+	const struct query *q = &spec->filter;
+	int32_t from = midnight_day(q->since);
+	int32_t to = q->until >= 0 ? midnight_day(q->until) : INT32_MAX;
+
+	for (size_t i = 0; i < s->tags.nr; i++) {
+		const struct rollup *ru = &s->tags.items[i];
+		struct dim_values v = {
+			intern_str(str, ru->key.provider),
+			intern_str(str, ru->key.model), NULL, NULL,
+			ru->key.device ? intern_str(str, ru->key.device) :
+				NULL, ru->key.day, NULL, NULL, 0,
+		};
+
+		if (ru->key.day < from || ru->key.day >= to ||
+		    !tag_pair_matches(intern_str(str, ru->key.project),
+				q->tags.items[0]) ||
+		    !query_match_names(q, v.provider, v.model, NULL))
+			continue;
+		account(r, spec, &v, &ru->c);
+	}
+}
+
 int report_needs_ledger(const struct report_spec *spec,
 		const struct summary *s)
 {
 	const struct query *q = &spec->filter;
 	uint32_t id;
 
-	if (spec->force_ledger || query_needs_entries(q))
+	if (spec->force_ledger ||
+	    (query_needs_entries(q) && !by_tag(spec, s)))
 		return 1;
 	for (size_t d = 0; d < spec->ndims; d++)
 		if (spec->dims[d] == DIM_TAG ||
@@ -275,6 +335,10 @@ void report_from_rollups(const struct summary *s,
 	int32_t from = q->since >= 0 ? midnight_day(q->since) : INT32_MIN;
 	int32_t to = q->until >= 0 ? midnight_day(q->until) : INT32_MAX;
 
+	if (q->tags.nr) {
+		report_from_tags(s, spec, r);
+		return;
+	}
 	for (size_t i = 0; i < s->rollups.nr; i++) {
 		const struct rollup *ru = &s->rollups.items[i];
 		struct dim_values v = {

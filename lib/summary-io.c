@@ -159,6 +159,36 @@ static void write_rollups(struct jsonw *w, const struct summary *s)
 	jw_array_end(w);
 }
 
+/* The usage by tag: rows of day, tag, provider, model, device, sums. */
+static void write_tags(struct jsonw *w, const struct summary *s)
+{
+	jw_kv_int(w, "tagsFrom", s->tags_from);
+	jw_kv_int(w, "tagsOverflow", s->tags_overflow);
+	jw_key(w, "tagStrings");
+	jw_array_begin(w);
+	for (size_t i = 0; i < s->tags.strings.nr; i++)
+		jw_string(w, s->tags.strings.strings[i]);
+	jw_array_end(w);
+	jw_key(w, "tagRollups");
+	jw_array_begin(w);
+	for (size_t i = 0; i < s->tags.nr; i++) {
+		const struct rollup *r = &s->tags.items[i];
+
+		if (counters_empty(&r->c))
+			continue;
+		jw_array_begin(w);
+		jw_int(w, r->key.day);
+		jw_int(w, r->key.project);
+		jw_int(w, r->key.provider);
+		jw_int(w, r->key.model);
+		jw_int(w, r->key.device);
+		for (int c = 0; c < RC__COUNT; c++)
+			jw_int(w, r->c.v[c]);
+		jw_array_end(w);
+	}
+	jw_array_end(w);
+}
+
 void quota_state_json_members(struct jsonw *w, const struct quota_state *q)
 {
 	jw_kv_string(w, quota_field_name(QF_PROVIDER_ID), q->provider);
@@ -277,6 +307,7 @@ void summary_write_json(const struct summary *s, const struct summary_budget *b,
 	jw_kv_string(&w, "timezone", s->timezone ? s->timezone : "local");
 	jw_kv_int(&w, "lastSyncedAt", s->last_synced_at);
 	write_rollups(&w, s);
+	write_tags(&w, s);
 	write_hours(&w, s);
 	jw_key(&w, "recent");
 	jw_array_begin(&w);
@@ -355,9 +386,8 @@ static int read_ledger(struct reader *r)
 	return ret;
 }
 
-static int read_strings(struct reader *r)
+static int read_strings_into(struct reader *r, struct intern *t)
 {
-	struct intern *t = &r->s->rollups.strings;
 	size_t n = 0;
 	int ret;
 
@@ -371,6 +401,16 @@ static int read_strings(struct reader *r)
 			return -1;
 	}
 	return ret;
+}
+
+static int read_strings(struct reader *r)
+{
+	return read_strings_into(r, &r->s->rollups.strings);
+}
+
+static int read_tag_strings(struct reader *r)
+{
+	return read_strings_into(r, &r->s->tags.strings);
 }
 
 /* Reads [head..., counters...] with nhead leading numbers. */
@@ -420,6 +460,50 @@ static int read_rollup(struct reader *r)
 	ru = rollup_get(t, &key);
 	ru->last = head[6];
 	counters_add(&ru->c, &c, 1);
+	return 0;
+}
+
+static int read_tag_rollup(struct reader *r)
+{
+	struct rollup_table *t = &r->s->tags;
+	int64_t head[5];
+	struct counters c;
+	struct rollup_key key;
+
+	if (read_counted(r, head, 5, &c))
+		return -1;
+	for (int k = 1; k <= 4; k++)
+		if (head[k] < 0 || (uint64_t)head[k] >= t->strings.nr)
+			return -1;
+	if (head[0] < INT32_MIN || head[0] > INT32_MAX)
+		return -1;
+	memset(&key, 0, sizeof(key));
+	key.day = (int32_t)head[0];
+	key.project = (uint32_t)head[1];
+	key.provider = (uint32_t)head[2];
+	key.model = (uint32_t)head[3];
+	key.device = (uint32_t)head[4];
+	counters_add(&rollup_get(t, &key)->c, &c, 1);
+	return 0;
+}
+
+static int read_tags_from(struct reader *r)
+{
+	int64_t v;
+
+	if (read_int(r, &v) || v < INT32_MIN || v > INT32_MAX)
+		return -1;
+	r->s->tags_from = (int32_t)v;
+	return 0;
+}
+
+static int read_tags_overflow(struct reader *r)
+{
+	int64_t v;
+
+	if (read_int(r, &v) || (v != 0 && v != 1))
+		return -1;
+	r->s->tags_overflow = (int)v;
 	return 0;
 }
 
@@ -632,6 +716,14 @@ static int read_member(struct reader *r, const struct js_span *key)
 		return read_array(r, read_rollup);
 	if (js_key_is(key, "droppedSessions"))
 		return read_dropped(r);
+	if (js_key_is(key, "tagsFrom"))
+		return read_tags_from(r);
+	if (js_key_is(key, "tagsOverflow"))
+		return read_tags_overflow(r);
+	if (js_key_is(key, "tagStrings"))
+		return read_tag_strings(r);
+	if (js_key_is(key, "tagRollups"))
+		return read_array(r, read_tag_rollup);
 	if (js_key_is(key, "recent"))
 		return read_array(r, read_recent_item);
 	if (js_key_is(key, "hours"))

@@ -22,6 +22,8 @@ void summary_init(struct summary *s)
 {
 	memset(s, 0, sizeof(*s));
 	rollup_table_init(&s->rollups);
+	rollup_table_init(&s->tags);
+	s->tags_from = INT32_MIN;
 	hours_init(&s->hours);
 	s->recent = xcalloc(SUMMARY_RECENT_MAX, sizeof(*s->recent));
 }
@@ -29,6 +31,7 @@ void summary_init(struct summary *s)
 void summary_release(struct summary *s)
 {
 	rollup_table_release(&s->rollups);
+	rollup_table_release(&s->tags);
 	hours_release(&s->hours);
 	free(s->recent);
 	for (size_t i = 0; i < s->nquotas; i++) {
@@ -160,6 +163,7 @@ void summary_merge(struct summary *dst, const struct summary *src)
 		if (from->last > to->last)
 			to->last = from->last;
 	}
+	summary_tags_merge(dst, src);
 	hours_merge(&dst->hours, &src->hours);
 	rollup_merge_dropped(&dst->rollups, &src->rollups);
 	merge_quotas(dst, src);
@@ -243,6 +247,7 @@ static void note_quota(struct summary *s, const struct entry *e)
 struct fold_state {
 	struct summary *s;
 	int64_t recent_from;    /* older entries are not recent */
+	int32_t tags_from;      /* the first day kept by tag */
 	struct id_index *ix;
 	int fd;
 	const char *path;
@@ -323,6 +328,7 @@ static int fold_row(struct fold_state *fs, const struct entry *e,
 	 */
 	__builtin_prefetch(&fs->ix->slots[summary_index_first(fs->ix, hash)]);
 	rollup_apply(&s->rollups, e, 1);
+	summary_tags_apply(s, e, 1);
 	hours_apply(&s->hours, e, 1);
 	found = find_entry(fs, e, hash, &pos);
 	if (found < 0)
@@ -331,6 +337,7 @@ static int fold_row(struct fold_state *fs, const struct entry *e,
 		if (fs->ix->slots[pos].off - 1 >= off)
 			return 1;
 		rollup_apply(&s->rollups, &fs->old, -1);
+		summary_tags_apply(s, &fs->old, -1);
 		hours_apply(&s->hours, &fs->old, -1);
 		recent_remove(s, hash);
 		fs->ix->slots[pos].off = off + 1;
@@ -386,6 +393,7 @@ static int fold_from(struct fold_state *fs, struct strbuf *err)
 	uint64_t start = s->offset;
 	int ret;
 
+	summary_tags_advance(s, fs->tags_from);
 	ret = ledger_reader_open(&r, fs->path, s->offset, s->lines, err);
 	if (ret) {
 		ledger_reader_close(&r);
@@ -582,7 +590,8 @@ static int update(struct summary *s, const struct scope *sc,
 {
 	struct fold_state fs = { .s = s, .path = sc->ledger_path,
 		.quiet = o->quiet,
-		.recent_from = now_ms() - SUMMARY_RECENT_SPAN };
+		.recent_from = now_ms() - SUMMARY_RECENT_SPAN,
+		.tags_from = local_day(now_ms()) - SUMMARY_TAG_DAYS };
 	struct strbuf ixpath = STRBUF_INIT;
 	struct id_index ix;
 	int ret = 0, dirty = 1, incremental;

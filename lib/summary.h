@@ -31,11 +31,15 @@
  * with a rebuild.
  */
 
-#define SUMMARY_VERSION 6
+#define SUMMARY_VERSION 7
 #define SUMMARY_RECENT_MAX 512
 /* Entries older than this (before now) never enter the recent list. */
 #define SUMMARY_RECENT_SPAN (60 * 60 * 1000LL)
 #define SUMMARY_SESSIONS_KEPT 64
+/* Days of usage by tag kept: this month and the one before, at least. */
+#define SUMMARY_TAG_DAYS 62
+/* More rows by tag than this: a tag of too many values; none are kept. */
+#define SUMMARY_TAG_ROWS 20000
 
 /* The seed's monthly budget, summarised in the cache's budgetState. */
 struct summary_budget {
@@ -77,6 +81,17 @@ struct summary {
 	char *timezone;
 	int64_t last_synced_at;
 	struct rollup_table rollups;
+	/*
+	 * Usage by tag: a row per tag ("team=a" in project's place), local
+	 * day, provider, model and device (session and source 0), for the
+	 * days from tags_from on (SUMMARY_TAG_DAYS before the day of the
+	 * last refresh), so that budgets and reports filtered by one tag
+	 * need no ledger. tags_overflow: a tag had too many values
+	 * (SUMMARY_TAG_ROWS); the table is empty and the ledger answers.
+	 */
+	struct rollup_table tags;
+	int32_t tags_from;
+	int tags_overflow;
 	struct hour_table hours;  /* for the five-hour block under way */
 	struct recent_item *recent; /* oldest first */
 	size_t nrecent;
@@ -127,6 +142,15 @@ int summary_claim_alert(const struct scope *sc, const struct summary_opts *o,
  * sync; dst takes src's time zone when it has none.
  */
 void summary_merge(struct summary *dst, const struct summary *src);
+
+/* Adds (sign 1) or takes out (-1) an entry's usage by each of its tags. */
+void summary_tags_apply(struct summary *s, const struct entry *e, int sign);
+
+/* Lets the days before from go (the table covers from on). */
+void summary_tags_advance(struct summary *s, int32_t from);
+
+/* Adds src's usage by tag into dst's, over the days both cover. */
+void summary_tags_merge(struct summary *dst, const struct summary *src);
 
 /* The latest snapshot of a provider's API (window NULL) or plan window. */
 struct quota_state *summary_find_quota(const struct summary *s,

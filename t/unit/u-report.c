@@ -338,6 +338,27 @@ int main(void)
 		ok(report_add_dim(&spec, "colour") == -1, "unknown dimension");
 	}
 
+	/* Usage by tag: the first of a key counts; older days are not kept. */
+	{
+		struct entry e;
+
+		entry_init(&e);
+		entry_set_str(&e, EF_ENTRY_ID, "t1");
+		entry_set_str(&e, EF_PROVIDER_ID, "openai");
+		entry_set_str(&e, EF_MODEL_ID, "gpt");
+		entry_set_int(&e, EF_STARTED_AT, 1795514400000LL);
+		entry_set_int(&e, EF_BILLED_INPUT_TOKENS, 40);
+		entry_set_tag(&e, "team", "a");
+		entry_set_tag(&e, "project", "x");
+		s.tags_from = local_day(1795514400000LL) - 1;
+		summary_tags_apply(&s, &e, 1);
+		entry_set_int(&e, EF_STARTED_AT,
+				1795514400000LL - 3 * 86400000LL);
+		summary_tags_apply(&s, &e, 1);
+		entry_release(&e);
+		is_int(s.tags.nr, 2, "a row per tag, none for a day not kept");
+	}
+
 	/* The cache file round-trips exactly. */
 	s.dev = 1;
 	s.ino = 2;
@@ -352,6 +373,8 @@ int main(void)
 	is_int(back.offset, 300, "offset");
 	is_int(back.generation, 9, "generation");
 	is_int(back.rollups.nr, 2, "rollups");
+	is_int(back.tags.nr, 2, "rows by tag");
+	is_int(back.tags_from, s.tags_from, "and the first day they cover");
 	is_int(back.budget.usd, 5000000000LL, "budget config");
 	summary_write_json(&back, &b, &again);
 	is_str(again.buf, json.buf, "and writes out identically");
