@@ -124,7 +124,8 @@ static void recent_rates(struct status_fields *f, const struct reporting *rp,
 }
 
 int status_gather(struct status_fields *f, const struct reporting *rp,
-		const struct report_scope *sc, struct strbuf *err)
+		const struct report_scope *sc, int want_block,
+		struct strbuf *err)
 {
 	int32_t today = local_day(rp->now), month, month_end;
 	int ret;
@@ -162,7 +163,7 @@ int status_gather(struct status_fields *f, const struct reporting *rp,
 		f->budget_name = st->b->name;
 		f->budget_scope = budget_scope_name(st->b->scope);
 	}
-	if (!ret)
+	if (!ret && want_block)
 		ret = block_fields(f, rp, sc, err);
 	plan_fields(f, sc->s, rp->now);
 	return ret;

@@ -41,9 +41,15 @@ struct status_fields {
 	int64_t now;
 };
 
-/* Gathers them for the scope. 0, or T_ELEDGER. */
+/*
+ * Gathers them for the scope; the five-hour block only with want_block
+ * (when the cache's hours cannot tell it, it takes a walk of the
+ * ledgers, which a line that does not show it need not pay). 0, or
+ * T_ELEDGER.
+ */
 int status_gather(struct status_fields *f, const struct reporting *rp,
-		const struct report_scope *sc, struct strbuf *err);
+		const struct report_scope *sc, int want_block,
+		struct strbuf *err);
 
 /* Each appends nothing when there is nothing to say. */
 void status_block_left(struct strbuf *out, const struct status_fields *f);

@@ -255,6 +255,12 @@ static void claude_line(struct strbuf *out, const struct status_fields *f)
 	strbuf_addch(out, '\n');
 }
 
+/* Whether a template names a field of the five-hour block. */
+static int template_shows_block(const char *format)
+{
+	return strstr(format, "{block_") || strstr(format, "{burn_rate}");
+}
+
 static void json_line(struct strbuf *out, const struct status_fields *f)
 {
 	struct jsonw w;
@@ -361,7 +367,9 @@ int cmd_status(int argc, const char **argv, struct tally_ctx *ctx)
 		ret = reporting_scope(&rp, all_workspaces ? BUDGET_SCOPE_ALL :
 				BUDGET_SCOPE_WORKSPACE, &sc, &err);
 	if (!ret)
-		ret = status_gather(&f, &rp, sc, &err);
+		ret = status_gather(&f, &rp, sc, json || claude ||
+				(format && template_shows_block(format)),
+				&err);
 	if (!ret && claude)
 		claude_fields(&f, &in, rp.now);
 	if (!ret && json)

@@ -228,7 +228,7 @@ static int gather(struct top_model *m, struct strbuf *err)
 		return ret;
 	ret = reporting_scope(&m->rp, budget_scope_of(m->scope), &m->sc, err);
 	if (!ret)
-		ret = status_gather(&m->f, &m->rp, m->sc, err);
+		ret = status_gather(&m->f, &m->rp, m->sc, 1, err);
 	return ret;
 }
 

@@ -138,4 +138,24 @@ test_expect_success 'a session resumed after its detail left the cache: all of i
 	test "$(json_get s.json "d[\"sessionTokens\"]")" = 0
 '
 
+test_expect_success 'every workspace, no pause in two days: the block when a field shows it' '
+	export TALLY_HOME=$PWD/busy TALLY_NOW=2026-11-24T10:30:00Z &&
+	mkdir -p w1/.git w2/.git &&
+	i=0 &&
+	while test $i -lt 30; do
+		w=w$((i % 2 + 1)) &&
+		at=$(python3 -c "import datetime as d, sys; print((d.datetime(2026, 11, 22, tzinfo=d.timezone.utc) + d.timedelta(hours=2 * int(sys.argv[1]))).strftime(\"%Y-%m-%dT%H:%M:%SZ\"))" $i) &&
+		(cd $w && tally -c auto_compact=false record -q -p anthropic \
+			-m claude-sonnet-4-5 --input-tokens 10 --started-at $at) &&
+		i=$((i + 1)) || return 1
+	done &&
+	(cd w1 && tally status --all-workspaces --template "[{block_left}] [{block_tokens}]" >../got) &&
+	echo "[30m] [30]" >expect &&
+	test_cmp expect got &&
+	(cd w1 && tally status --all-workspaces --json >../s.json) &&
+	test "$(json_get s.json "d[\"block\"][\"startAt\"]")" = 1795500000000 &&
+	(cd w1 && tally status --all-workspaces >../line) &&
+	test_grep -v block line
+'
+
 test_done
