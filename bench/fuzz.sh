@@ -16,7 +16,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 work=${2:-$(mktemp -d "${TMPDIR:-/tmp}/tally-fuzz-long.XXXXXX")}
 mkdir -p "$work"
 "$top/dev" fuzz-build
-targets="fuzz-agent-logs fuzz-config fuzz-config-layers fuzz-headers fuzz-ledger-row fuzz-reports fuzz-response fuzz-sse fuzz-time fuzz-url"
+targets="fuzz-agent-logs fuzz-config fuzz-config-layers fuzz-headers fuzz-ledger-row fuzz-reports fuzz-response fuzz-sse fuzz-summary-cache fuzz-time fuzz-url"
 jobs=$(nproc)
 
 echo "libFuzzer, ${seconds}s per target, $jobs at a time, with ASan and UBSan"

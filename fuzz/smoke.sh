@@ -15,7 +15,7 @@ build=$1
 seconds=${2:-20}
 shift $(($# < 2 ? $# : 2))
 top=$(cd "$(dirname "$0")/.." && pwd)
-targets=${*:-"fuzz-agent-logs fuzz-config fuzz-config-layers fuzz-headers fuzz-ledger-row fuzz-reports fuzz-response fuzz-sse fuzz-time fuzz-url"}
+targets=${*:-"fuzz-agent-logs fuzz-config fuzz-config-layers fuzz-headers fuzz-ledger-row fuzz-reports fuzz-response fuzz-sse fuzz-summary-cache fuzz-time fuzz-url"}
 # FUZZ_WORKDIR keeps the corpora, logs and crashing inputs of a long run.
 if test -n "${FUZZ_WORKDIR:-}"; then
 	scratch=$FUZZ_WORKDIR
@@ -35,6 +35,7 @@ seeds() {
 	fuzz-reports) echo "$top/fuzz/seeds/fuzz-reports" ;;
 	fuzz-response) echo "$top/contrib/examples/responses" ;;
 	fuzz-sse) echo "$top/contrib/examples/streams" ;;
+	fuzz-summary-cache) echo "$top/fuzz/seeds/fuzz-summary-cache" ;;
 	fuzz-time) echo "" ;;
 	fuzz-url) echo "$top/fuzz/seeds/fuzz-url" ;;
 	esac

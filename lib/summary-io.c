@@ -705,7 +705,8 @@ static int read_member(struct reader *r, const struct js_span *key)
 	if (js_key_is(key, "timezone")) {
 		char *tz = read_string(r);
 
-		if (!tz)
+		/* Twice is a damaged cache. */
+		if (!tz || s->timezone)
 			return -1;
 		s->timezone = xstrdup(tz);
 		return 0;
