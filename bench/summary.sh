@@ -94,6 +94,19 @@ measure "summary --by block, whole ledger" "" summary --window workspace --by bl
 measure "summary --window block" "" summary --window block
 measure "status, nothing new" "" status
 measure "status, one row appended" "$append" status
+# A session of a week ago, whose detail left the cache, resumed (claude
+# --resume): it gets a new row now and then. (The sessions here are
+# hours, 24 a day; the cache keeps 64 in detail and the whole sums of the
+# 256 merged away last: 13 days of them. Older ones are read from the
+# ledger.)
+old_session=auto:$(((1795514400000 - 7 * 86400000) / 3600000))
+resume='tally_row=$(head -n 1 '"$P"'/usage-ledger.jsonl | sed -e "s/\"entryId\":\"u_/\"entryId\":\"r$(od -An -N6 -tx1 /dev/urandom | tr -d " ")/" -e "s/\"startedAt\":[0-9]*/\"startedAt\":1795514000000/" -e "s/\"sessionResource\":\"[^\"]*\"/\"sessionResource\":\"'"$old_session"'\"/"); echo "$tally_row" >>'"$P"'/usage-ledger.jsonl'
+sh -c "$resume"
+"$tally" status >/dev/null
+export TALLY_SESSION=$old_session
+measure "status, a session resumed, nothing new" "" status
+measure "status, a session resumed, one row" "$resume" status
+unset TALLY_SESSION
 # What any run of the binary costs on this machine, for scale.
 measure "process start only (tally version)" "" version
 "$tally" summary --json --window workspace >"$work/s.json"

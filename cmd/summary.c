@@ -817,10 +817,14 @@ static int build_reports(struct reports *rs, const struct report_scope *sc,
 		const struct summary_cmd *c, int64_t now, struct strbuf *err)
 {
 	/* Everything, by provider: whose entries wait on a sync. */
-	struct report_spec everything = REPORT_SPEC_INIT;
+	struct report_spec everything = REPORT_SPEC_INIT, by_both = c->spec;
 	int ret;
 
 	everything.dims[everything.ndims++] = DIM_PROVIDER;
+	/* The tables by provider and by model are made too: can they be? */
+	by_both.ndims = 2;
+	by_both.dims[0] = DIM_PROVIDER;
+	by_both.dims[1] = DIM_MODEL;
 	report_init(&rs->total);
 	report_init(&rs->by_provider);
 	report_init(&rs->by_model);
@@ -830,7 +834,7 @@ static int build_reports(struct reports *rs, const struct report_scope *sc,
 	if (c->perf)
 		return perf_build(sc->ledgers, sc->nledgers, &c->spec,
 				&rs->perf, err);
-	if (!c->spec.ndims && report_needs_ledger(&c->spec, sc->s)) {
+	if (!c->spec.ndims && report_needs_ledger(&by_both, sc->s)) {
 		ret = build_from_one_walk(rs, sc, c, err);
 	} else {
 		ret = build(sc, &c->spec, &rs->total, err);

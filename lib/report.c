@@ -299,6 +299,15 @@ static void report_from_tags(const struct summary *s,
 	}
 }
 
+/* Whether a session's whole total answers the spec: its sums, all of it. */
+static int total_answers(const struct report_spec *spec)
+{
+	const struct query *q = &spec->filter;
+
+	return !spec->ndims && q->since < 0 && q->until < 0 && !q->provider &&
+		!q->model && !query_needs_entries(q);
+}
+
 int report_needs_ledger(const struct report_spec *spec,
 		const struct summary *s)
 {
@@ -320,11 +329,17 @@ int report_needs_ledger(const struct report_spec *spec,
 		return 0;
 	/*
 	 * The rollups keep the detail of recent sessions only: those whose
-	 * detail went are in the dropped set, or may be. Any other session
-	 * is whole in the rollups, or has nothing.
+	 * detail went are in the dropped set, or may be, and need the
+	 * ledger. Of the others, one with a whole total kept is that total
+	 * and its rollups, for a question the total answers (no window, no
+	 * groups, no provider or model); any other session is whole in the
+	 * rollups, or has nothing.
 	 */
 	id = intern_find(&s->rollups.strings, q->session);
-	return !id || rollup_maybe_dropped(&s->rollups, q->session);
+	if (!id || rollup_maybe_dropped(&s->rollups, q->session))
+		return 1;
+	return rollup_session_total(&s->rollups, q->session) &&
+		!total_answers(spec);
 }
 
 void report_from_rollups(const struct summary *s,
@@ -338,6 +353,13 @@ void report_from_rollups(const struct summary *s,
 	if (q->tags.nr) {
 		report_from_tags(s, spec, r);
 		return;
+	}
+	if (q->session && total_answers(spec)) {
+		const struct session_total *st =
+			rollup_session_total(&s->rollups, q->session);
+
+		if (st)
+			counters_add(&r->total, &st->c, 1);
 	}
 	for (size_t i = 0; i < s->rollups.nr; i++) {
 		const struct rollup *ru = &s->rollups.items[i];

@@ -56,6 +56,8 @@ void rollup_table_release(struct rollup_table *t)
 	hash_index_release(&t->ix);
 	intern_release(&t->strings);
 	free(t->dropped);
+	free(t->totals);
+	intern_release(&t->total_names);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -446,9 +448,20 @@ int rollup_maybe_dropped(const struct rollup_table *t, const char *session)
 	return 1;
 }
 
+static void rollup_merge_totals(struct rollup_table *dst,
+		const struct rollup_table *src)
+{
+	for (size_t i = 0; i < src->ntotals; i++)
+		rollup_put_session_total(dst, intern_str(&src->total_names,
+				(uint32_t)i + 1), src->totals[i].last,
+				&src->totals[i].c);
+	rollup_trim_totals(dst);
+}
+
 void rollup_merge_dropped(struct rollup_table *dst,
 		const struct rollup_table *src)
 {
+	rollup_merge_totals(dst, src);
 	if (!src->dropped)
 		return;
 	if (!dst->dropped)
@@ -456,6 +469,7 @@ void rollup_merge_dropped(struct rollup_table *dst,
 	for (size_t i = 0; i < ROLLUP_DROPPED_BYTES; i++)
 		dst->dropped[i] |= src->dropped[i];
 }
+
 
 struct session_age {
 	uint32_t session;
@@ -525,6 +539,9 @@ void rollup_compact(struct rollup_table *t, size_t keep)
 	size_t nold = t->nr;
 	unsigned char *keep_session = sessions_to_keep(t, keep);
 	struct intern old_strings = t->strings;
+	/* The sums of each session merged away, by its old id. */
+	struct session_total *gone = xcalloc(old_strings.nr + 1,
+			sizeof(*gone));
 
 	/* Rebuild rollups and strings: merged sessions leave no strings. */
 	t->items = NULL;
@@ -539,8 +556,13 @@ void rollup_compact(struct rollup_table *t, size_t keep)
 		if (counters_empty(&old[i].c))
 			continue;
 		if (key.session && !keep_session[key.session]) {
-			rollup_note_dropped(t, intern_str(&old_strings,
-					key.session));
+			struct session_total *g = &gone[key.session];
+
+			counters_add(&g->c, &old[i].c, 1);
+			if (old[i].last > g->last)
+				g->last = old[i].last;
+			if (!g->last)
+				g->last = 1; /* a session: see below */
 			key.session = 0;
 		}
 		key.provider = remap(&t->strings, &old_strings, key.provider);
@@ -553,6 +575,13 @@ void rollup_compact(struct rollup_table *t, size_t keep)
 		if (old[i].last > r->last)
 			r->last = old[i].last;
 	}
+	for (size_t id = 1; id < old_strings.nr; id++)
+		if (gone[id].last)
+			rollup_add_session_total(t, intern_str(&old_strings,
+					(uint32_t)id), gone[id].last,
+					&gone[id].c);
+	rollup_trim_totals(t);
+	free(gone);
 	free(old);
 	free(keep_session);
 	intern_release(&old_strings);

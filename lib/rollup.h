@@ -110,6 +110,20 @@ struct rollup {
  */
 #define ROLLUP_DROPPED_BYTES 8192
 
+/*
+ * Before that, the sums of the sessions whose detail was merged away are
+ * kept whole by name, for the ROLLUP_SESSION_TOTALS most recently active
+ * of them: a session resumed after its detail went (claude --resume) is
+ * its total here plus its rollups, without the ledger. A session that
+ * leaves this table goes to the dropped set.
+ */
+#define ROLLUP_SESSION_TOTALS 256
+
+struct session_total {
+	int64_t last;       /* its newest entry time */
+	struct counters c;
+};
+
 struct rollup_table {
 	struct rollup *items;
 	size_t nr, alloc;
@@ -117,12 +131,35 @@ struct rollup_table {
 	struct intern strings;
 	uint32_t last_id[5]; /* last provider, model, session, source, device */
 	unsigned char *dropped; /* ROLLUP_DROPPED_BYTES, or NULL: none */
+	/* totals[i] is the session named total_names' id i + 1. */
+	struct session_total *totals;
+	size_t ntotals, atotals;
+	struct intern total_names;
 };
+
+/* The whole sums kept for a session merged away, or NULL. */
+const struct session_total *rollup_session_total(const struct rollup_table *t,
+		const char *session);
+/*
+ * Adds to a session's whole sums as its detail is merged away: to its
+ * total when it has one, else a new one, unless the session may be in
+ * the dropped set (part of it is already only in the ledger): then it
+ * stays there. rollup_trim_totals() keeps the newest.
+ */
+void rollup_add_session_total(struct rollup_table *t, const char *session,
+		int64_t last, const struct counters *c);
+/* Keeps the ROLLUP_SESSION_TOTALS newest; the others go to the dropped set. */
+void rollup_trim_totals(struct rollup_table *t);
+/* Lets every kept total go (another device's sessions are not ours). */
+void rollup_forget_totals(struct rollup_table *t);
+/* A total as read back from the cache (no checks, no merging). */
+void rollup_put_session_total(struct rollup_table *t, const char *session,
+		int64_t last, const struct counters *c);
 
 /* Notes a session as dropped; whether it may have been. */
 void rollup_note_dropped(struct rollup_table *t, const char *session);
 int rollup_maybe_dropped(const struct rollup_table *t, const char *session);
-/* Adds the dropped sessions of src to those of dst. */
+/* Adds src's sessions merged away (totals and dropped set) to dst's. */
 void rollup_merge_dropped(struct rollup_table *dst,
 		const struct rollup_table *src);
 

@@ -213,9 +213,11 @@ int summary_all_refresh(struct summary *merged, const struct scope_list *list,
 		 * Another device's sessions are none of this one's: its
 		 * rollups are summed without them (the sum stays small).
 		 */
-		if (!ret && scope_remote_device(&list->v[i]))
+		if (!ret && scope_remote_device(&list->v[i])) {
 			for (size_t k = 0; k < one.rollups.nr; k++)
 				one.rollups.items[k].key.session = 0;
+			rollup_forget_totals(&one.rollups);
+		}
 		if (!ret) {
 			summary_merge(merged, &one);
 			mark_of_summary(&one, &marks[i]);

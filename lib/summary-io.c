@@ -137,6 +137,20 @@ static void write_rollups(struct jsonw *w, const struct summary *s)
 		jw_kv_string(w, "droppedSessions", hex.buf);
 		strbuf_release(&hex);
 	}
+	jw_key(w, "sessionTotals");
+	jw_array_begin(w);
+	for (size_t i = 0; i < s->rollups.ntotals; i++) {
+		const struct session_total *st = &s->rollups.totals[i];
+
+		jw_array_begin(w);
+		jw_string(w, intern_str(&s->rollups.total_names,
+				(uint32_t)i + 1));
+		jw_int(w, st->last);
+		for (int c = 0; c < RC__COUNT; c++)
+			jw_int(w, st->c.v[c]);
+		jw_array_end(w);
+	}
+	jw_array_end(w);
 	jw_key(w, "rollups");
 	jw_array_begin(w);
 	for (size_t i = 0; i < s->rollups.nr; i++) {
@@ -463,6 +477,30 @@ static int read_rollup(struct reader *r)
 	return 0;
 }
 
+/* [name, last, counters...]: a session's whole sums, each name once. */
+static int read_session_total(struct reader *r)
+{
+	struct rollup_table *t = &r->s->rollups;
+	struct counters c;
+	char *name;
+	int64_t last;
+	int ret, i = 0;
+
+	memset(&c, 0, sizeof(c));
+	if (js_array_begin(&r->js) || js_element(&r->js) <= 0 ||
+	    !(name = read_string(r)) || !*name ||
+	    rollup_session_total(t, name) ||
+	    js_element(&r->js) <= 0 || read_int(r, &last))
+		return -1;
+	while ((ret = js_element(&r->js)) > 0)
+		if (i >= RC__COUNT || read_int(r, &c.v[i++]))
+			return -1;
+	if (ret || i != RC__COUNT)
+		return -1;
+	rollup_put_session_total(t, name, last, &c);
+	return 0;
+}
+
 static int read_tag_rollup(struct reader *r)
 {
 	struct rollup_table *t = &r->s->tags;
@@ -717,6 +755,8 @@ static int read_member(struct reader *r, const struct js_span *key)
 		return read_array(r, read_rollup);
 	if (js_key_is(key, "droppedSessions"))
 		return read_dropped(r);
+	if (js_key_is(key, "sessionTotals"))
+		return read_array(r, read_session_total);
 	if (js_key_is(key, "tagsFrom"))
 		return read_tags_from(r);
 	if (js_key_is(key, "tagsOverflow"))

@@ -138,6 +138,31 @@ test_expect_success 'a session resumed after its detail left the cache: all of i
 	test "$(json_get s.json "d[\"sessionTokens\"]")" = 0
 '
 
+test_expect_success 'its whole sums stay in the cache: kept, moved by a new version, merged' '
+	test "$(json_get many/profile/usage-summary.json "[t[0:2] for t in d[\"sessionTotals\"] if t[0] == \"old\"]")" = \
+		"[[\"old\", 1795500000000]]" &&
+	printf "{\"v\":1,\"entryId\":\"u_old_1795500000000\",\"providerId\":\"openai\",\"modelId\":\"m\",\"sessionResource\":\"old\",\"startedAt\":1795500000000,\"billedInputTokens\":300,\"billedOutputTokens\":0}\n" \
+		>>many/profile/usage-ledger.jsonl &&
+	TALLY_HOME=$PWD/many TALLY_SESSION=old tally status --json >s.json &&
+	test "$(json_get s.json "d[\"sessionTokens\"]")" = 400 &&
+	TALLY_HOME=$PWD/many TALLY_SESSION=old tally status --all-workspaces --json >s.json &&
+	test "$(json_get s.json "d[\"sessionTokens\"]")" = 400
+'
+
+test_expect_success 'past the totals kept, the oldest sessions are read from the ledger' '
+	mkdir -p lots/profile &&
+	python3 sessions.py lots/profile/usage-ledger.jsonl 1795400000000 first 400 &&
+	TALLY_HOME=$PWD/lots TALLY_SESSION=first tally status --json >s.json &&
+	test "$(json_get s.json "d[\"sessionTokens\"]")" = 100 &&
+	test "$(json_get lots/profile/usage-summary.json "len(d[\"sessionTotals\"])")" = 256 &&
+	test "$(json_get lots/profile/usage-summary.json "[t[0] for t in d[\"sessionTotals\"] if t[0] == \"first\"]")" = "[]" &&
+	python3 sessions.py lots/profile/usage-ledger.jsonl 1795510000000 first 1 &&
+	TALLY_HOME=$PWD/lots TALLY_SESSION=first tally status --json >s.json &&
+	test "$(json_get s.json "d[\"sessionTokens\"]")" = 200 &&
+	TALLY_HOME=$PWD/lots TALLY_SESSION=other300 tally status --json >s.json &&
+	test "$(json_get s.json "d[\"sessionTokens\"]")" = 100
+'
+
 test_expect_success 'every workspace, no pause in two days: the block when a field shows it' '
 	export TALLY_HOME=$PWD/busy TALLY_NOW=2026-11-24T10:30:00Z &&
 	mkdir -p w1/.git w2/.git &&
