@@ -193,7 +193,7 @@ static void add_usage_row(struct log_state *s, const struct entry *e)
 
 static void add_table_row(struct log_state *s, const struct entry *e)
 {
-	if (e->kind && !strcmp(e->kind, KIND_ROLLUP))
+	if (entry_is_rollup(e))
 		add_rollup_row(s, e);
 	else
 		add_usage_row(s, e);

@@ -295,6 +295,11 @@ int entry_is_usage(const struct entry *e)
 	return !entry_has(e, EF_KIND);
 }
 
+int entry_is_rollup(const struct entry *e)
+{
+	return entry_has(e, EF_KIND) && !strcmp(e->kind, KIND_ROLLUP);
+}
+
 int64_t entry_time(const struct entry *e)
 {
 	if (entry_has(e, EF_STARTED_AT))
@@ -541,8 +546,7 @@ static void rollup_day_times(struct entry *e)
 	char text[11];
 	int32_t day;
 
-	if (!entry_has(e, EF_KIND) || strcmp(e->kind, KIND_ROLLUP) ||
-	    !entry_has(e, EF_ROLLUP))
+	if (!entry_is_rollup(e) || !entry_has(e, EF_ROLLUP))
 		return;
 	js_init(&s, e->rollup, strlen(e->rollup));
 	if (js_object_begin(&s))

@@ -262,6 +262,8 @@ void entry_fill_total(struct entry *e);
 
 /* Whether the row is a usage entry (not a provider or quota row). */
 int entry_is_usage(const struct entry *e);
+/* Whether e is a rollup row of compaction (kind "rollup"). */
+int entry_is_rollup(const struct entry *e);
 
 /* The time an entry is listed under: started, else completed, else recorded. */
 int64_t entry_time(const struct entry *e);

@@ -531,7 +531,7 @@ static int read_segment(const struct segment *sg, const char *dev,
 		}
 		if (!e.device_id || !*e.device_id)
 			entry_set_str(&e, EF_DEVICE_ID, dev);
-		if (e.kind && !strcmp(e.kind, KIND_ROLLUP))
+		if (entry_is_rollup(&e))
 			*has_rollup = 1;
 		strbuf_reset(&row);
 		entry_to_row(&row, &e);
@@ -575,8 +575,8 @@ static int collect_reach(const struct entry *e, const struct ledger_line *l,
 	struct reach *r = data;
 
 	(void)l;
-	if (!e->kind || strcmp(e->kind, KIND_ROLLUP) ||
-	    !entry_has(e, EF_STARTED_AT) || !entry_has(e, EF_COMPLETED_AT))
+	if (!entry_is_rollup(e) || !entry_has(e, EF_STARTED_AT) ||
+	    !entry_has(e, EF_COMPLETED_AT))
 		return 0;
 	hashset_add(&r->keys, reach_hash(e, e->started_at));
 	for (size_t i = 0; i < r->nr; i++)

@@ -121,21 +121,16 @@ static int64_t bucket_of(int64_t t)
 	return t == h ? h : h + 1;
 }
 
-static int is_rollup(const struct entry *e)
-{
-	return e && e->kind && !strcmp(e->kind, KIND_ROLLUP);
-}
-
 /* A block by the UTC hour it began; a rollup's requests have no time. */
 static void block_key(struct strbuf *sb, const struct dim_values *v)
 {
 	long k = -1;
 
-	if (v->by_bucket && v->e && !is_rollup(v->e)) {
+	if (v->by_bucket && v->e && !entry_is_rollup(v->e)) {
 		strbuf_addf(sb, "%" PRId64, bucket_of(entry_time(v->e)));
 		return;
 	}
-	if (v->e && v->blocks && !is_rollup(v->e))
+	if (v->e && v->blocks && !entry_is_rollup(v->e))
 		k = blocks_find(v->blocks, entry_time(v->e));
 	if (k < 0)
 		strbuf_addstr(sb, REPORT_COMPACTED_SESSIONS);
@@ -179,7 +174,7 @@ static void group_keys(const struct report_spec *spec,
 			break;
 		case DIM_SESSION:
 			/* A rollup keeps how many sessions, not their sums. */
-			if (is_rollup(v->e))
+			if (v->e && entry_is_rollup(v->e))
 				strbuf_addstr(sb, REPORT_COMPACTED_SESSIONS);
 			else
 				strbuf_addstr(sb, v->session ? v->session : "");
@@ -421,7 +416,7 @@ static void add_time(struct times *t, int64_t time)
 
 static int collect_time(const struct entry *e, void *data)
 {
-	if (!is_rollup(e))
+	if (!entry_is_rollup(e))
 		add_time(data, entry_time(e));
 	return 0;
 }
@@ -500,7 +495,8 @@ static int walk_entry(struct entry *e, const char *row, size_t len,
 	for (size_t i = 0; i < w->n; i++) {
 		struct ledger_job *j = &w->jobs[i];
 
-		if (j->by_bucket && !is_rollup(e) && query_match(&j->all, e))
+		if (j->by_bucket && !entry_is_rollup(e) &&
+		    query_match(&j->all, e))
 			add_time(&j->times, entry_time(e));
 		if (query_match(&j->spec->filter, e))
 			account_entry(j, e);
